@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every system tool the build and the tests need, on a fresh Debian machine. Idempotent: a tool that is
+# already there is not reinstalled. The .NET SDK and cargo come with the machine; NuGet packages come from
+# `dotnet restore`; the Rust crates have no external dependencies.
+set -euo pipefail
+
+need=()
+command -v cmake   >/dev/null 2>&1 || need+=(cmake)
+command -v gcc     >/dev/null 2>&1 || need+=(gcc)
+command -v g++     >/dev/null 2>&1 || need+=(g++)
+command -v ctest   >/dev/null 2>&1 || need+=(cmake)
+# libclang for the binding generator (interop/generator), loaded as libclang-14.so.1.
+ldconfig -p 2>/dev/null | grep -q 'libclang-14.so.1' || need+=(libclang1-14)
+# Google Benchmark and GoogleTest for the native harness and tests.
+[ -e /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
+[ -e /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "install-deps: installing ${need[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+command -v cargo >/dev/null 2>&1 || { echo "install-deps: cargo is required (Rust toolchain)" >&2; exit 1; }
+command -v dotnet >/dev/null 2>&1 || { echo "install-deps: dotnet is required (.NET SDK 10)" >&2; exit 1; }

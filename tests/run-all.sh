@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of the project: generated-bindings drift check, native ctest, cargo test, .NET tests (xunit) and
+# the ABI conformance runner over every sample plugin and every broken fixture. Exits non-zero on any failure.
+# This is the README's test command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export NPLUG_BUILD_DIR="${NPLUG_BUILD_DIR:-$root/build/native}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "install build dependencies"
+bash .ci/install-deps.sh
+
+if [ -f interop/generator/check.sh ]; then
+  step "generated bindings match the header (regenerate and diff)"
+  bash interop/generator/check.sh
+fi
+
+step "native build (CMake)"
+cmake -S . -B "$NPLUG_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$NPLUG_BUILD_DIR" --parallel 2
+
+step "native tests (ctest)"
+ctest --test-dir "$NPLUG_BUILD_DIR" --output-on-failure
+
+for manifest in interop/bindings/rust/Cargo.toml native/rust/Cargo.toml; do
+  if [ -f "$manifest" ]; then
+    step "cargo test ($manifest)"
+    cargo test --offline --release --manifest-path "$manifest" --target-dir "$root/build/cargo"
+  fi
+done
+
+step ".NET tests (xunit)"
+dotnet test NativePlugins.sln -c Release -p:NplugSkipNativeBuild=true
+
+if [ -f tests/conformance.sh ]; then
+  step "ABI conformance (nplug check) over samples and fixtures"
+  bash tests/conformance.sh
+fi
+
+step "all tests passed"
