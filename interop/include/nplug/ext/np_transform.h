@@ -15,6 +15,7 @@
 #include "../np_host.h"
 #include "../np_types.h"
 
+/* The interface id of this interface: find its vtable in np_plugin_descriptor_t.interfaces by this id. */
 #define NP_TRANSFORM_ID "np.transform/1"
 
 /* An opaque instance, owned by the plugin from create until destroy. */

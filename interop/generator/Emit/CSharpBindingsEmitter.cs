@@ -1,0 +1,117 @@
+// Emits the C# mirror of each header: Generated/<header>.g.cs with its structs, function-pointer typedefs and
+// constants (the constants as members of the partial class NpAbi).
+using NativePlugins.Generator.Model;
+
+namespace NativePlugins.Generator.Emit;
+
+internal static class CSharpBindingsEmitter
+{
+    public const string Folder = "interop/bindings/csharp/Generated";
+
+    public static IEnumerable<(string Path, string Text)> Emit(AbiModel model)
+    {
+        foreach (var header in model.Headers)
+        {
+            var constants = model.Constants.Where(c => c.Header == header).ToList();
+            var structs = model.Structs.Where(s => s.Header == header).ToList();
+            var fnTypedefs = model.FunctionTypedefs.Where(f => f.Header == header).ToList();
+            if (constants.Count + structs.Count + fnTypedefs.Count == 0) continue;
+
+            var w = Start($"interop/include/nplug/{header}");
+            if (constants.Count > 0) EmitConstants(w, constants, $"Constants of {header}.");
+            foreach (var s in structs) EmitStruct(w, s, model);
+            foreach (var f in fnTypedefs) EmitFunctionTypedef(w, f);
+            yield return ($"{Folder}/{header[..^2]}.g.cs", w.ToString());
+        }
+    }
+
+    public static CodeWriter Start(string source)
+    {
+        var w = new CodeWriter();
+        Banner.Slashes(w, source);
+        w.Line("#nullable enable");
+        w.Line("using System.Runtime.InteropServices;");
+        w.Line();
+        w.Line("namespace NativePlugins.Interop;");
+        return w;
+    }
+
+    public static void EmitConstants(CodeWriter w, IEnumerable<AbiConstant> constants, string summary)
+    {
+        w.Line();
+        w.Lines(CSharpNames.Doc(summary));
+        w.Line("public static unsafe partial class NpAbi");
+        using (w.Block())
+        {
+            bool first = true;
+            foreach (var c in constants)
+            {
+                if (!first) w.Line();
+                first = false;
+                if (c.Kind == ConstantKind.String)
+                {
+                    w.Lines(CSharpNames.Doc(c.Doc, "UTF-8 bytes, without a terminating NUL."));
+                    w.Line($"public static ReadOnlySpan<byte> {c.Name} => {CSharpNames.StringLiteral(c.Text)}u8;");
+                    w.Lines(CSharpNames.Doc($"{c.Name} as a .NET string."));
+                    w.Line($"public const string {c.Name}_STRING = {CSharpNames.StringLiteral(c.Text)};");
+                }
+                else
+                {
+                    w.Lines(CSharpNames.Doc(c.Doc));
+                    bool hex = c.Text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+                    w.Line($"public const {CSharpNames.ConstantType(c.Kind)} {c.Name} = {CSharpNames.IntegerLiteral(c.Integer, c.Kind, hex)};");
+                }
+            }
+        }
+    }
+
+    private static void EmitStruct(CodeWriter w, AbiStruct s, AbiModel model)
+    {
+        w.Line();
+        if (s.IsOpaque)
+        {
+            w.Lines(CSharpNames.Doc(s.Doc, "Opaque: only ever used through a pointer."));
+            w.Line($"public partial struct {s.Name}");
+            w.Line("{");
+            w.Line("}");
+            return;
+        }
+        w.Lines(CSharpNames.Doc(s.Doc, $"C: struct {s.Tag}; {s.Size} bytes, aligned to {s.Align} (x86-64).{Since(model, s.SinceMinor)}"));
+        w.Line("[StructLayout(LayoutKind.Sequential)]");
+        w.Line($"public unsafe partial struct {s.Name}");
+        using (w.Block())
+        {
+            bool first = true;
+            foreach (var f in s.Fields)
+            {
+                if (!first && (f.Doc.Contains('\n') || f.Type is FunctionPointerType)) w.Line();
+                first = false;
+                w.Lines(CSharpNames.Doc(f.Doc, $"C: {f.CSpelling} at offset {f.Offset}.{Since(model, f.SinceMinor)}"));
+                if (f.Type is ArrayType a)
+                {
+                    if (a.Element is not PrimitiveType p || p == PrimitiveType.Void)
+                        throw new GeneratorException($"{s.Name}.{f.Name}: only arrays of integers are supported");
+                    w.Line($"public fixed {CSharpNames.Primitive(p.Name)} {CSharpNames.Identifier(f.Name)}[{a.Length}];");
+                }
+                else
+                {
+                    w.Line($"public {CSharpNames.Type(f.Type)} {CSharpNames.Identifier(f.Name)};");
+                }
+            }
+        }
+    }
+
+    private static string Since(AbiModel model, uint minor) => minor == 0 ? "" : $" Since ABI {model.AbiMajor}.{minor}.";
+
+    private static void EmitFunctionTypedef(CodeWriter w, AbiFunctionTypedef f)
+    {
+        w.Line();
+        var signature = $"{f.Type.Return.Canonical} (*)({string.Join(", ", f.Type.Parameters.Select(p => $"{p.Type.Canonical} {p.Name}".Trim()))})";
+        w.Lines(CSharpNames.Doc(f.Doc, $"C: typedef {signature}. A function pointer wrapped in a struct so that it has a name."));
+        w.Line($"public unsafe partial struct {f.Name}");
+        using (w.Block())
+        {
+            w.Line($"public {CSharpNames.FunctionPointer(f.Type)} Value;");
+        }
+    }
+}
