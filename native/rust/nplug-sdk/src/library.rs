@@ -1,0 +1,172 @@
+//! The library side of loading: the static descriptors `export_plugins!` builds, version negotiation in `np_entry`
+//! (rule P1), and the ref-counted `init`/`deinit` (rule P3).
+
+use std::marker::PhantomData;
+use std::mem::{offset_of, size_of};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use nplug_abi::{
+    NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_INVALID_ARGUMENT, NP_ERR_PANIC, NP_ERR_VERSION, NP_LAYOUT_FINGERPRINT_1_0,
+    NP_LAYOUT_FINGERPRINT_1_1, NP_OK, NP_SIZEOF_np_negotiation_t_1_0, NP_TRANSFORM_ID, np_error_t, np_host_t,
+    np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
+};
+
+use crate::boundary;
+use crate::error::Error;
+use crate::host::Host;
+use crate::plugin::Transform;
+use crate::strings::np_str_static;
+use crate::transform::TransformGlue;
+
+/// The SDK string every Rust library reports in `np_library_t.sdk`.
+pub const SDK: &str = concat!("nplug-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Layout fingerprint of each minor of our major, index = minor (np_layout.g.h, via the generated bindings).
+const FINGERPRINTS: [u64; 2] = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1];
+// A new minor in the header must come with its fingerprint here; the build fails until it does.
+const _: () = assert!(FINGERPRINTS.len() == NP_ABI_MINOR as usize + 1);
+
+/// Number of `init` calls not yet matched by `deinit`, over every host that loaded this file (rule P3).
+static INIT_COUNT: AtomicU32 = AtomicU32::new(0);
+
+/// True between the first `init` and the last `deinit`.
+pub fn is_initialised() -> bool {
+    INIT_COUNT.load(Ordering::Acquire) > 0
+}
+
+/// A `const np_plugin_descriptor_t*` that may live in a static (descriptors are immutable static data).
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct DescriptorPtr(*const np_plugin_descriptor_t);
+// SAFETY: points to immutable static data.
+unsafe impl Sync for DescriptorPtr {}
+unsafe impl Send for DescriptorPtr {}
+
+/// The descriptor and interface table of a plugin type, as constants (static data once referenced).
+pub struct PluginStatics<P>(PhantomData<P>);
+
+impl<P: Transform> PluginStatics<P> {
+    const INTERFACES: &'static [np_interface_t; 1] =
+        &[np_interface_t { id: np_str_static(NP_TRANSFORM_ID), vtable: TransformGlue::<P>::VTABLE_PTR }];
+
+    /// `P`'s plugin descriptor.
+    pub const DESCRIPTOR: &'static np_plugin_descriptor_t = &np_plugin_descriptor_t {
+        struct_size: size_of::<np_plugin_descriptor_t>() as u32,
+        threading: P::INFO.threading.as_raw(),
+        id: np_str_static(P::INFO.id),
+        name: np_str_static(P::INFO.name),
+        version: np_str_static(P::INFO.version),
+        description: np_str_static(P::INFO.description),
+        vendor: np_str_static(P::INFO.vendor),
+        interfaces: Self::INTERFACES.as_ptr(),
+        interface_count: Self::INTERFACES.len() as u64,
+    };
+}
+
+/// `P`'s descriptor, for `export_plugins!`.
+pub const fn descriptor<P: Transform>() -> DescriptorPtr {
+    DescriptorPtr(PluginStatics::<P>::DESCRIPTOR)
+}
+
+/// The library descriptor in a static.
+#[repr(transparent)]
+pub struct LibraryDescriptor(np_library_t);
+// SAFETY: immutable static data; its pointers point to static data.
+unsafe impl Sync for LibraryDescriptor {}
+
+impl LibraryDescriptor {
+    /// The descriptor of a library exporting `plugins`.
+    pub const fn new(plugins: &'static [DescriptorPtr]) -> Self {
+        LibraryDescriptor(np_library_t {
+            struct_size: size_of::<np_library_t>() as u32,
+            plugin_count: plugins.len() as u32,
+            sdk: np_str_static(SDK),
+            plugins: plugins.as_ptr() as *const *const np_plugin_descriptor_t,
+            init: Some(library_init),
+            deinit: Some(library_deinit),
+        })
+    }
+
+    /// The raw descriptor.
+    pub fn as_raw(&'static self) -> &'static np_library_t {
+        &self.0
+    }
+}
+
+/// Bytes of np_negotiation_t a host must provide so that library_abi_major/minor can be written.
+const NEGOTIATION_VERSION_END: usize = offset_of!(np_negotiation_t, library_abi_minor) + size_of::<u32>();
+/// Everything we write afterwards exists since ABI 1.0.
+const NEGOTIATION_MIN_SIZE: usize = NP_SIZEOF_np_negotiation_t_1_0 as usize;
+
+/// The body of `np_entry` (rule P1). Does not call the host, allocate or start anything (rule P3).
+///
+/// # Safety
+/// `negotiation` and `out_library` are NULL or valid for the call (np_entry.h).
+pub unsafe fn entry(
+    negotiation: *mut np_negotiation_t,
+    out_library: *mut *const np_library_t,
+    library: &'static LibraryDescriptor,
+) -> np_status {
+    boundary::catch_leaf(|| unsafe { negotiate(negotiation, out_library, library) }).unwrap_or(NP_ERR_PANIC)
+}
+
+unsafe fn negotiate(
+    negotiation: *mut np_negotiation_t,
+    out_library: *mut *const np_library_t,
+    library: &'static LibraryDescriptor,
+) -> np_status {
+    if negotiation.is_null() {
+        return NP_ERR_INVALID_ARGUMENT;
+    }
+    let n = negotiation;
+    let size = unsafe { (*n).struct_size } as usize;
+    // Always tell the host what we are, so a refusal can be explained, but never write past its struct_size.
+    if size >= NEGOTIATION_VERSION_END {
+        unsafe {
+            (*n).library_abi_major = NP_ABI_MAJOR;
+            (*n).library_abi_minor = NP_ABI_MINOR;
+        }
+    }
+    if size < NEGOTIATION_MIN_SIZE {
+        return NP_ERR_INVALID_ARGUMENT;
+    }
+    let negotiation = unsafe { &mut *n };
+    if negotiation.abi_major != NP_ABI_MAJOR {
+        return NP_ERR_VERSION;
+    }
+    if out_library.is_null() {
+        return NP_ERR_INVALID_ARGUMENT;
+    }
+    let agreed = negotiation.abi_minor.min(NP_ABI_MINOR);
+    negotiation.abi_minor = agreed;
+    negotiation.layout_fingerprint = FINGERPRINTS[agreed as usize];
+    negotiation.layout_report = nplug_abi::layout_report();
+    unsafe { *out_library = library.as_raw() };
+    NP_OK
+}
+
+/// `np_library_t.init`: validates the host table and counts the reference.
+unsafe extern "C" fn library_init(host: *const np_host_t, error: *mut np_error_t) -> np_status {
+    let outcome = boundary::catch(|| -> Result<(), Error> {
+        let host = unsafe { Host::from_raw(host) }?;
+        let previous = INIT_COUNT.fetch_add(1, Ordering::AcqRel);
+        if previous == 0 {
+            crate::log_debug!(host, "{SDK}: library initialised");
+        }
+        Ok(())
+    });
+    let err = match outcome {
+        Ok(Ok(())) => return NP_OK,
+        Ok(Err(err)) => err,
+        Err(panic) => Error::new(NP_ERR_PANIC, format!("init panicked (inside the SDK): {panic}")),
+    };
+    unsafe { err.write_to(error) };
+    err.status()
+}
+
+/// `np_library_t.deinit`: undoes one `init`. A deinit without a matching init is ignored.
+unsafe extern "C" fn library_deinit() {
+    let _ = boundary::catch(|| {
+        let _ = INIT_COUNT.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+    });
+}

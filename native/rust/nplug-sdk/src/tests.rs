@@ -1,0 +1,581 @@
+//! End-to-end tests of the SDK through the real C ABI: `export_plugins!` generates `np_entry` in this test binary,
+//! and the tests call it and the vtable functions directly, as a host does.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use nplug_abi::*;
+
+use crate::testing::{ErrorBuffer, OwnedBatch, TestEmitter, TestHost, TestLibrary, negotiation};
+use crate::{Batch, Config, Emitter, Error, Host, Plugin, PluginInfo, Threading, Transform};
+
+/// Echoes records. Options: `prefix`, `fail_on` (NP_ERR_INPUT on that record), `panic_on` (panics on that record),
+/// `ignore_emit_errors` (a plugin that wrongly swallows a failed reserve).
+struct Echo {
+    host: Host,
+    prefix: String,
+    fail_on: Option<String>,
+    panic_on: Option<String>,
+    ignore_emit_errors: bool,
+}
+
+impl Plugin for Echo {
+    const INFO: PluginInfo =
+        PluginInfo::new("org.nplug.test.echo", "Echo", "1.0.0").description("echoes records").vendor("tests");
+}
+
+impl Transform for Echo {
+    fn create(host: &Host, config: &Config<'_>) -> Result<Self, Error> {
+        let options = config.options(&["prefix", "fail_on", "panic_on", "ignore_emit_errors", "panic_in_create"])?;
+        if options.get("panic_in_create").is_some() {
+            panic!("create exploded");
+        }
+        Ok(Echo {
+            host: *host,
+            prefix: options.get_or("prefix", "").to_string(),
+            fail_on: options.get("fail_on").map(str::to_string),
+            panic_on: options.get("panic_on").map(str::to_string),
+            ignore_emit_errors: options.flag("ignore_emit_errors", false)?,
+        })
+    }
+
+    fn process(&mut self, batch: &Batch<'_>, out: &mut Emitter<'_>) -> Result<(), Error> {
+        for (i, record) in batch.iter().enumerate() {
+            if self.fail_on.as_deref().map(str::as_bytes) == Some(record) {
+                return Err(Error::input(format!("record {i} is not welcome")).with_code(42));
+            }
+            if self.panic_on.as_deref().map(str::as_bytes) == Some(record) {
+                panic!("boom on record {i}");
+            }
+            let result = out.emit_parts(&[self.prefix.as_bytes(), record]);
+            if !self.ignore_emit_errors {
+                result?;
+            }
+        }
+        crate::log_trace!(self.host, "echoed {} records", batch.len());
+        Ok(())
+    }
+}
+
+/// Holds everything back until flush; panics in Drop when configured with `panic_in_drop`.
+struct Holder {
+    held: Vec<Vec<u8>>,
+    panic_in_drop: bool,
+}
+
+impl Plugin for Holder {
+    const INFO: PluginInfo =
+        PluginInfo::new("org.nplug.test.holder", "Holder", "0.1.0-beta.1").threading(Threading::ThreadSafe);
+}
+
+impl Transform for Holder {
+    fn create(_host: &Host, config: &Config<'_>) -> Result<Self, Error> {
+        let options = config.options(&["panic_in_drop"])?;
+        Ok(Holder { held: Vec::new(), panic_in_drop: options.flag("panic_in_drop", false)? })
+    }
+    fn process(&mut self, batch: &Batch<'_>, _out: &mut Emitter<'_>) -> Result<(), Error> {
+        self.held.extend(batch.iter().map(<[u8]>::to_vec));
+        Ok(())
+    }
+    fn flush(&mut self, out: &mut Emitter<'_>) -> Result<(), Error> {
+        for record in self.held.drain(..) {
+            out.emit(&record)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        if self.panic_in_drop {
+            panic!("drop exploded");
+        }
+    }
+}
+
+/// Blocks inside `process` on a record "wait" until the test opens the gate (to provoke overlapping calls).
+struct Gate;
+
+static GATE_ENTERED: AtomicBool = AtomicBool::new(false);
+static GATE_OPEN: AtomicBool = AtomicBool::new(false);
+
+impl Plugin for Gate {
+    const INFO: PluginInfo = PluginInfo::new("org.nplug.test.gate", "Gate", "1.0.0");
+}
+
+impl Transform for Gate {
+    fn create(_host: &Host, _config: &Config<'_>) -> Result<Self, Error> {
+        Ok(Gate)
+    }
+    fn process(&mut self, batch: &Batch<'_>, out: &mut Emitter<'_>) -> Result<(), Error> {
+        for record in batch {
+            if record == b"wait" {
+                GATE_ENTERED.store(true, Ordering::SeqCst);
+                while !GATE_OPEN.load(Ordering::SeqCst) {
+                    std::thread::yield_now();
+                }
+            }
+            out.emit(record)?;
+        }
+        Ok(())
+    }
+}
+
+crate::export_plugins!(Echo, Holder, Gate);
+
+/// The library's init count is process-global: tests that load it run one at a time.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn load() -> TestLibrary {
+    TestLibrary::load(np_entry).expect("the test library loads")
+}
+
+// ---- negotiation (rule P1) ------------------------------------------------------------------------------------
+
+fn call_entry(n: &mut np_negotiation_t) -> (np_status, *const np_library_t) {
+    let mut library: *const np_library_t = std::ptr::null();
+    let status = unsafe { np_entry(n, &mut library) };
+    (status, library)
+}
+
+#[test]
+fn negotiation_agrees_on_the_lower_minor_for_any_host_minor() {
+    for (host_minor, agreed, fingerprint) in [
+        (0, 0, NP_LAYOUT_FINGERPRINT_1_0),
+        (1, 1, NP_LAYOUT_FINGERPRINT_1_1),
+        (7, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT_1_1),
+        (u32::MAX, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT_1_1),
+    ] {
+        let mut n = negotiation(NP_ABI_MAJOR, host_minor);
+        let (status, library) = call_entry(&mut n);
+        assert_eq!(status, NP_OK, "host minor {host_minor}");
+        assert_eq!(n.abi_minor, agreed);
+        assert_eq!(n.layout_fingerprint, fingerprint);
+        assert_eq!(n.library_abi_major, NP_ABI_MAJOR);
+        assert_eq!(n.library_abi_minor, NP_ABI_MINOR);
+        assert!(std::ptr::eq(n.layout_report, nplug_abi::layout_report()));
+        assert!(!library.is_null());
+    }
+}
+
+#[test]
+fn another_major_is_refused_but_told_our_version() {
+    for major in [0, 2, 99] {
+        let mut n = negotiation(major, 1);
+        let (status, library) = call_entry(&mut n);
+        assert_eq!(status, NP_ERR_VERSION);
+        assert_eq!((n.library_abi_major, n.library_abi_minor), (NP_ABI_MAJOR, NP_ABI_MINOR));
+        assert_eq!(n.abi_minor, 1, "nothing else written");
+        assert_eq!(n.layout_fingerprint, 0);
+        assert!(n.layout_report.is_null());
+        assert!(library.is_null());
+    }
+}
+
+#[test]
+fn entry_rejects_null_and_short_structs_without_writing_past_them() {
+    assert_eq!(unsafe { np_entry(std::ptr::null_mut(), &mut std::ptr::null()) }, NP_ERR_INVALID_ARGUMENT);
+    let mut n = negotiation(NP_ABI_MAJOR, 1);
+    assert_eq!(unsafe { np_entry(&mut n, std::ptr::null_mut()) }, NP_ERR_INVALID_ARGUMENT);
+
+    // A struct_size of 12 covers only struct_size/abi_major/abi_minor: nothing may be written.
+    let mut n = negotiation(NP_ABI_MAJOR, 1);
+    n.struct_size = 12;
+    let (status, _) = call_entry(&mut n);
+    assert_eq!(status, NP_ERR_INVALID_ARGUMENT);
+    assert_eq!((n.library_abi_major, n.library_abi_minor), (0, 0));
+}
+
+#[test]
+fn entry_returns_the_same_descriptors_every_time() {
+    let mut n = negotiation(NP_ABI_MAJOR, 1);
+    let (_, first) = call_entry(&mut n);
+    let (_, second) = call_entry(&mut n);
+    assert!(std::ptr::eq(first, second));
+    let library = unsafe { &*first };
+    assert_eq!(library.struct_size as usize, std::mem::size_of::<np_library_t>());
+    assert_eq!(library.plugin_count, 3);
+    assert_eq!(unsafe { crate::str_from_np(library.sdk) }, Ok("nplug-rust/0.1.0"));
+    let echo = unsafe { &**library.plugins };
+    assert_eq!(unsafe { crate::str_from_np(echo.id) }, Ok("org.nplug.test.echo"));
+    assert_eq!(unsafe { crate::str_from_np(echo.description) }, Ok("echoes records"));
+    assert_eq!(unsafe { crate::str_from_np(echo.vendor) }, Ok("tests"));
+    assert_eq!(echo.threading, NP_THREADING_SINGLE);
+    assert_eq!(echo.interface_count, 1);
+    let interface = unsafe { &*echo.interfaces };
+    assert_eq!(unsafe { crate::str_from_np(interface.id) }, Ok(NP_TRANSFORM_ID));
+    let vtable = unsafe { &*(interface.vtable as *const np_transform_v1_t) };
+    assert_eq!(vtable.struct_size as usize, std::mem::size_of::<np_transform_v1_t>());
+    assert!(vtable.create.is_some() && vtable.destroy.is_some() && vtable.process.is_some());
+    assert!(vtable.flush.is_some() && vtable.stats.is_some());
+    let holder = unsafe { &**library.plugins.add(1) };
+    assert_eq!(holder.threading, NP_THREADING_THREAD_SAFE);
+}
+
+// ---- init / deinit (rule P3) ----------------------------------------------------------------------------------
+
+#[test]
+fn init_is_ref_counted_and_create_needs_it() {
+    let _serial = serial();
+    let library = load();
+    let second = load();
+    drop(library);
+    // One init still outstanding: creating works.
+    second.create("org.nplug.test.echo", "").unwrap();
+    let vtable = second.transform("org.nplug.test.echo");
+    drop(second);
+
+    // No init left: create is refused with a clear message.
+    let host = TestHost::new();
+    let mut instance = std::ptr::null_mut();
+    let mut error = ErrorBuffer::with_capacity(256);
+    let status = unsafe { (vtable.create.unwrap())(host.table(), crate::np_str(""), &mut instance, error.raw()) };
+    let err = error.result(status).unwrap_err();
+    assert_eq!(err.status, NP_ERR_STATE);
+    assert!(err.message.contains("not initialised"), "{}", err.message);
+    assert!(instance.is_null());
+
+    // deinit without init is harmless; init with a NULL host is refused with a message.
+    let mut n = negotiation(NP_ABI_MAJOR, 1);
+    let (_, lib) = call_entry(&mut n);
+    let lib = unsafe { &*lib };
+    unsafe { (lib.deinit.unwrap())() };
+    let status = unsafe { (lib.init.unwrap())(std::ptr::null(), error.raw()) };
+    let err = error.result(status).unwrap_err();
+    assert_eq!(err.status, NP_ERR_INVALID_ARGUMENT);
+    assert!(err.message.contains("NULL"), "{}", err.message);
+    assert!(!crate::library::is_initialised());
+}
+
+// ---- create: config and argument checks (rule P6) -------------------------------------------------------------
+
+#[test]
+fn config_errors_name_the_key() {
+    let _serial = serial();
+    let library = load();
+    let err = library.create("org.nplug.test.echo", "prefix=a;colour=red").err().unwrap();
+    assert_eq!(err.status, NP_ERR_CONFIG);
+    assert!(err.message.contains("unknown key 'colour'"), "{}", err.message);
+}
+
+#[test]
+fn invalid_utf8_config_and_bad_arguments_are_refused() {
+    let _serial = serial();
+    let library = load();
+    let vtable = library.transform("org.nplug.test.echo");
+    let create = vtable.create.unwrap();
+    let mut error = ErrorBuffer::with_capacity(256);
+    let mut instance = std::ptr::null_mut();
+
+    let bad = b"prefix=\xFF";
+    let config = np_str_t { ptr: bad.as_ptr(), len: bad.len() as u64 };
+    let status = unsafe { create(library.host().table(), config, &mut instance, error.raw()) };
+    let err = error.result(status).unwrap_err();
+    assert_eq!(err.status, NP_ERR_CONFIG);
+    assert!(err.message.contains("not valid UTF-8 (first bad byte at offset 7)"), "{}", err.message);
+
+    let config = np_str_t { ptr: std::ptr::null(), len: 5 };
+    let status = unsafe { create(library.host().table(), config, &mut instance, error.raw()) };
+    assert_eq!(error.result(status).unwrap_err().status, NP_ERR_INVALID_ARGUMENT);
+
+    let status = unsafe { create(std::ptr::null(), crate::np_str(""), &mut instance, error.raw()) };
+    assert_eq!(error.result(status).unwrap_err().status, NP_ERR_INVALID_ARGUMENT);
+
+    let mut short_host = *library.host().table();
+    short_host.struct_size = 16;
+    let status = unsafe { create(&short_host, crate::np_str(""), &mut instance, error.raw()) };
+    let err = error.result(status).unwrap_err();
+    assert_eq!(err.status, NP_ERR_INVALID_ARGUMENT);
+    assert!(err.message.contains("struct_size is 16"), "{}", err.message);
+
+    let status = unsafe { create(library.host().table(), crate::np_str(""), std::ptr::null_mut(), error.raw()) };
+    assert_eq!(error.result(status).unwrap_err().status, NP_ERR_INVALID_ARGUMENT);
+
+    // A NULL error buffer is allowed: just no message.
+    let status = unsafe { create(library.host().table(), crate::np_str("x=1"), &mut instance, std::ptr::null_mut()) };
+    assert_eq!(status, NP_ERR_CONFIG);
+}
+
+// ---- process / flush ------------------------------------------------------------------------------------------
+
+#[test]
+fn records_flow_through_with_small_emitters_and_stats_are_kept() {
+    let _serial = serial();
+    let library = load();
+    let mut echo = library.create("org.nplug.test.echo", "prefix=> ").unwrap();
+    let input: Vec<String> = (0..100).map(|i| format!("line {i}")).collect();
+    let mut out = TestEmitter::with_capacity(3, 1).exact_growth();
+    echo.process_into(&input, &mut out).unwrap();
+    let expected: Vec<String> = input.iter().map(|l| format!("> {l}")).collect();
+    assert_eq!(out.strings(), expected);
+    assert!(out.reserve_calls() > 50);
+    echo.process(&[] as &[&str]).unwrap();
+    assert_eq!(echo.process(&["", "x"]).unwrap(), vec!["> ", "> x"]);
+    let stats = echo.stats().unwrap();
+    assert_eq!(stats.records_in, 102);
+    assert_eq!(stats.records_out, 102);
+    assert_eq!(stats.bytes_in, input.iter().map(|l| l.len() as u64).sum::<u64>() + 1);
+    assert_eq!(stats.bytes_out, stats.bytes_in + 2 * 102);
+    assert!(library.host().logs().iter().any(|(_, m)| m == "echoed 100 records"), "{:?}", library.host().logs());
+}
+
+#[test]
+fn stats_fill_only_what_the_caller_knows() {
+    let _serial = serial();
+    let library = load();
+    let mut echo = library.create("org.nplug.test.echo", "").unwrap();
+    echo.process(&["abc"]).unwrap();
+    let stats_fn = echo.vtable().stats.unwrap();
+    let mut stats = np_transform_stats_t {
+        struct_size: 24, // covers records_in and records_out only
+        reserved: 0,
+        records_in: 0,
+        records_out: 0,
+        bytes_in: 777,
+        bytes_out: 777,
+    };
+    assert_eq!(unsafe { stats_fn(echo.raw(), &mut stats) }, NP_OK);
+    assert_eq!((stats.records_in, stats.records_out, stats.bytes_in, stats.bytes_out), (1, 1, 777, 777));
+    assert_eq!(unsafe { stats_fn(echo.raw(), std::ptr::null_mut()) }, NP_ERR_INVALID_ARGUMENT);
+    assert_eq!(unsafe { stats_fn(std::ptr::null_mut(), &mut stats) }, NP_ERR_INVALID_ARGUMENT);
+}
+
+#[test]
+fn input_errors_keep_the_instance_usable_and_what_was_emitted_stays() {
+    let _serial = serial();
+    let library = load();
+    let mut echo = library.create("org.nplug.test.echo", "fail_on=bad").unwrap();
+    let mut out = TestEmitter::new();
+    let err = echo.process_into(&["a", "b", "bad", "c"], &mut out).unwrap_err();
+    assert_eq!(err.status, NP_ERR_INPUT);
+    assert_eq!(err.message, "record 2 is not welcome");
+    assert_eq!(err.code, 42);
+    assert_eq!(out.strings(), vec!["a", "b"]);
+    assert_eq!(echo.process(&["d"]).unwrap(), vec!["d"]);
+}
+
+#[test]
+fn failed_reserve_is_the_status_even_if_the_plugin_swallows_it() {
+    let _serial = serial();
+    let library = load();
+    for config in ["", "ignore_emit_errors=true"] {
+        let mut echo = library.create("org.nplug.test.echo", config).unwrap();
+        // 4 bytes fit "ab" and "cd"; the first reserve (for "efgh") succeeds, the second (for "ij") fails.
+        let mut out = TestEmitter::with_capacity(4, 4).exact_growth().fail_reserve_after(1);
+        let err = echo.process_into(&["ab", "cd", "efgh", "ij", "k"], &mut out).unwrap_err();
+        assert_eq!(err.status, NP_ERR_OUT_OF_MEMORY, "{config}");
+        assert!(err.message.contains("reserve"), "{}", err.message);
+        assert_eq!(out.reserve_calls(), 2, "{config}: no reserve after the failed one");
+        assert_eq!(out.strings(), vec!["ab", "cd", "efgh"]);
+    }
+}
+
+#[test]
+fn malformed_batches_and_emitters_are_invalid_arguments() {
+    let _serial = serial();
+    let library = load();
+    let echo = library.create("org.nplug.test.echo", "").unwrap();
+    let process = echo.vtable().process.unwrap();
+    let mut error = ErrorBuffer::with_capacity(256);
+    let mut out = TestEmitter::new();
+
+    let status = unsafe { process(echo.raw(), std::ptr::null(), out.raw_mut(), error.raw()) };
+    assert_eq!(error.result(status).unwrap_err().status, NP_ERR_INVALID_ARGUMENT);
+
+    let data = b"abc";
+    let offsets = [0u64, 2, 1];
+    let batch = np_batch_t { data: data.as_ptr(), offsets: offsets.as_ptr(), count: 2 };
+    let status = unsafe { process(echo.raw(), &batch, out.raw_mut(), error.raw()) };
+    let err = error.result(status).unwrap_err();
+    assert_eq!(err.status, NP_ERR_INVALID_ARGUMENT);
+    assert!(err.message.contains("decrease"), "{}", err.message);
+
+    let good = OwnedBatch::new(&["x"]);
+    out.raw_mut().data_used = 5;
+    let status = unsafe { process(echo.raw(), &good.raw(), out.raw_mut(), error.raw()) };
+    let err = error.result(status).unwrap_err();
+    assert!(err.message.contains("rule H5"), "{}", err.message);
+
+    let status = unsafe { process(std::ptr::null_mut(), &good.raw(), std::ptr::null_mut(), error.raw()) };
+    assert_eq!(error.result(status).unwrap_err().status, NP_ERR_INVALID_ARGUMENT);
+
+    // Input inside the output buffer: refused before the plugin could overwrite what it reads.
+    let mut out = TestEmitter::with_capacity(64, 4);
+    let raw = out.raw_mut();
+    let offsets = [0u64, 8];
+    let aliased = np_batch_t { data: raw.data as *const u8, offsets: offsets.as_ptr(), count: 1 };
+    let status = unsafe { process(echo.raw(), &aliased, raw, error.raw()) };
+    let err = error.result(status).unwrap_err();
+    assert_eq!(err.status, NP_ERR_INVALID_ARGUMENT);
+    assert!(err.message.contains("overlap"), "{}", err.message);
+}
+
+#[test]
+fn instances_of_another_plugin_are_refused() {
+    let _serial = serial();
+    let library = load();
+    let holder = library.create("org.nplug.test.holder", "").unwrap();
+    let echo_vtable = library.transform("org.nplug.test.echo");
+    let mut error = ErrorBuffer::with_capacity(256);
+    let mut out = TestEmitter::new();
+    let status = unsafe { (echo_vtable.flush.unwrap())(holder.raw(), out.raw_mut(), error.raw()) };
+    let err = error.result(status).unwrap_err();
+    assert_eq!(err.status, NP_ERR_INVALID_ARGUMENT);
+    assert!(err.message.contains("not created by org.nplug.test.echo"), "{}", err.message);
+    // destroy through the wrong vtable must not free it (the TestInstance drop frees it correctly).
+    unsafe { (echo_vtable.destroy.unwrap())(holder.raw()) };
+    unsafe { (echo_vtable.destroy.unwrap())(std::ptr::null_mut()) };
+}
+
+#[test]
+fn flush_emits_what_is_held_back_and_resets() {
+    let _serial = serial();
+    let library = load();
+    let mut holder = library.create("org.nplug.test.holder", "").unwrap();
+    assert!(holder.process(&["a", "b"]).unwrap().is_empty());
+    assert!(holder.process(&["c"]).unwrap().is_empty());
+    assert_eq!(holder.flush().unwrap(), vec!["a", "b", "c"]);
+    assert!(holder.flush().unwrap().is_empty(), "a second flush emits nothing");
+    holder.process(&["d"]).unwrap();
+    assert_eq!(holder.flush().unwrap(), vec!["d"], "process after flush starts a new stream");
+    let stats = holder.stats().unwrap();
+    assert_eq!((stats.records_in, stats.records_out), (4, 4));
+}
+
+// ---- panics (rule P7) -----------------------------------------------------------------------------------------
+
+#[test]
+fn a_panic_in_process_is_contained_and_poisons_the_instance() {
+    let _serial = serial();
+    let library = load();
+    let mut echo = library.create("org.nplug.test.echo", "panic_on=panic").unwrap();
+    let mut out = TestEmitter::new();
+    let err = echo.process_into(&["ok", "panic", "never"], &mut out).unwrap_err();
+    assert_eq!(err.status, NP_ERR_PANIC);
+    assert!(err.message.contains("org.nplug.test.echo panicked in process: boom on record 1"), "{}", err.message);
+    assert!(err.message.contains("(at nplug-sdk/src/tests.rs:"), "the location is reported: {}", err.message);
+    assert_eq!(out.strings(), vec!["ok"], "what was emitted before the panic stays");
+
+    // Poisoned: every later call except destroy is NP_ERR_STATE, with the original panic in the message.
+    let err = echo.process(&["fine"]).unwrap_err();
+    assert_eq!(err.status, NP_ERR_STATE);
+    assert!(err.message.contains("poisoned") && err.message.contains("boom on record 1"), "{}", err.message);
+    assert!(err.message.contains("rule P7"), "{}", err.message);
+    assert_eq!(echo.flush().unwrap_err().status, NP_ERR_STATE);
+    assert_eq!(echo.stats().err(), Some(NP_ERR_STATE));
+
+    // The host logger got the panic too.
+    let logs = library.host().logs();
+    assert!(logs.iter().any(|(l, m)| *l == crate::LogLevel::Error && m.contains("boom on record 1")), "{logs:?}");
+
+    // The library keeps working: a fresh instance is fine.
+    let mut fresh = library.create("org.nplug.test.echo", "panic_on=panic").unwrap();
+    assert_eq!(fresh.process(&["again"]).unwrap(), vec!["again"]);
+}
+
+#[test]
+fn a_panic_in_create_is_contained() {
+    let _serial = serial();
+    let library = load();
+    let err = library.create("org.nplug.test.echo", "panic_in_create=1").err().unwrap();
+    assert_eq!(err.status, NP_ERR_PANIC);
+    assert!(err.message.contains("panicked in create: create exploded"), "{}", err.message);
+}
+
+#[test]
+fn a_panic_in_drop_during_destroy_is_contained_and_logged() {
+    let _serial = serial();
+    let library = load();
+    let holder = library.create("org.nplug.test.holder", "panic_in_drop=true").unwrap();
+    drop(holder);
+    let logs = library.host().logs();
+    assert!(logs.iter().any(|(_, m)| m.contains("panicked in destroy: drop exploded")), "{logs:?}");
+}
+
+#[test]
+fn panic_messages_are_truncated_at_a_character_boundary() {
+    let _serial = serial();
+    let library = load();
+    let mut echo = library.create("org.nplug.test.echo", "panic_on=€").unwrap();
+    let process = echo.vtable().process.unwrap();
+    let batch = OwnedBatch::new(&["€"]);
+    let mut out = TestEmitter::new();
+    // Tiny buffers: the message is cut, stays valid UTF-8 (ErrorBuffer::result checks) and within capacity.
+    for capacity in [1usize, 5, 19, 20, 21, 40] {
+        let mut error = ErrorBuffer::with_capacity(capacity);
+        let status = unsafe { process(echo.raw(), &batch.raw(), out.raw_mut(), error.raw()) };
+        let err = error.result(status).unwrap_err();
+        assert!(err.message.len() <= capacity);
+        assert!(!err.message.is_empty());
+    }
+    assert_eq!(echo.process(&["x"]).unwrap_err().status, NP_ERR_STATE);
+}
+
+// ---- threading (rules H4, P9) ---------------------------------------------------------------------------------
+
+/// Calls process through the raw vtable (the instance pointer crosses threads as an address).
+fn raw_process(
+    vtable: &np_transform_v1_t,
+    instance: usize,
+    records: &[&str],
+) -> Result<Vec<String>, crate::testing::CallError> {
+    let batch = OwnedBatch::new(records);
+    let mut out = TestEmitter::new();
+    let mut error = ErrorBuffer::with_capacity(256);
+    let status =
+        unsafe { (vtable.process.unwrap())(instance as *mut np_instance_t, &batch.raw(), out.raw_mut(), error.raw()) };
+    error.result(status).map(|()| out.strings())
+}
+
+#[test]
+fn an_overlapping_call_on_a_single_threaded_instance_is_refused_not_raced() {
+    let _serial = serial();
+    let library = load();
+    let gate = library.create("org.nplug.test.gate", "").unwrap();
+    let vtable = gate.vtable();
+    let instance = gate.raw() as usize;
+    GATE_ENTERED.store(false, Ordering::SeqCst);
+    GATE_OPEN.store(false, Ordering::SeqCst);
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| raw_process(vtable, instance, &["wait", "a"]));
+        while !GATE_ENTERED.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+        let err = raw_process(vtable, instance, &["b"]).unwrap_err();
+        GATE_OPEN.store(true, Ordering::SeqCst);
+        assert_eq!(err.status, NP_ERR_STATE);
+        assert!(err.message.contains("rule H4"), "{}", err.message);
+        assert_eq!(first.join().unwrap().unwrap(), vec!["wait", "a"]);
+    });
+    // Not poisoned: the refused call changed nothing.
+    assert_eq!(raw_process(vtable, instance, &["c"]).unwrap(), vec!["c"]);
+}
+
+#[test]
+fn concurrent_calls_on_a_thread_safe_instance_are_serialized() {
+    let _serial = serial();
+    let library = load();
+    let mut holder = library.create("org.nplug.test.holder", "").unwrap();
+    let vtable = holder.vtable();
+    let instance = holder.raw() as usize;
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            scope.spawn(move || {
+                for i in 0..250 {
+                    let record = format!("{t}-{i}");
+                    raw_process(vtable, instance, &[record.as_str(), record.as_str()]).unwrap();
+                }
+            });
+        }
+    });
+    let mut flushed = holder.flush().unwrap();
+    assert_eq!(flushed.len(), 2000, "no record lost under concurrent calls");
+    flushed.sort();
+    flushed.dedup();
+    assert_eq!(flushed.len(), 1000);
+    let stats = holder.stats().unwrap();
+    assert_eq!((stats.records_in, stats.records_out), (2000, 2000));
+}

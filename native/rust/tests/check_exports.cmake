@@ -1,0 +1,16 @@
+# ctest helper: fails unless LIBRARY exports exactly one defined dynamic symbol, np_entry (np_entry.h).
+#   cmake -DNM=<nm> -DLIBRARY=<lib> -P check_exports.cmake
+execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} failed on ${LIBRARY} (${rc})")
+endif()
+string(REGEX MATCHALL "[^\n]+" lines "${out}")
+set(symbols "")
+foreach(line IN LISTS lines)
+  string(REGEX REPLACE "^[0-9a-fA-F]* *[A-Za-z] +" "" symbol "${line}")
+  list(APPEND symbols "${symbol}")
+endforeach()
+if(NOT symbols STREQUAL "np_entry")
+  message(FATAL_ERROR "${LIBRARY} must export only np_entry, exports: ${symbols}")
+endif()
+message(STATUS "${LIBRARY}: exports only np_entry")
