@@ -1,0 +1,41 @@
+/*
+ * nph_emitter.h - the host's native emitter: growable buffers behind np_emitter_t (rule H5).
+ *
+ * Hand &e->em to a plugin's process/flush. Its reserve grows data and offsets geometrically with realloc, so
+ * a plugin reaches the host only when a buffer must grow; every invariant (offsets[0] == 0, offsets_capacity >=
+ * count + 1, offsets[count] == data_used) holds between calls. The bytes written are readable as an
+ * np_batch_t (same layout), which is how one pipeline stage feeds the next without a copy.
+ */
+#ifndef NPLUG_HOST_EMITTER_H
+#define NPLUG_HOST_EMITTER_H
+
+#include <nplug/nplug.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nph_emitter {
+    np_emitter_t em;        /* what plugins see; em.host_data points back at this struct */
+    uint64_t max_bytes;     /* reserve fails (NP_ERR_OUT_OF_MEMORY) beyond this many data bytes; 0 = no limit */
+    uint64_t reserve_calls; /* how often a plugin called reserve (diagnostics) */
+} nph_emitter_t;
+
+/* Start with room for initial_bytes and initial_records (0 is fine). Returns 0 on success, -1 out of memory. */
+int nph_emitter_init(nph_emitter_t *e, uint64_t initial_bytes, uint64_t initial_records);
+void nph_emitter_free(nph_emitter_t *e);
+/* Forget the records, keep the buffers. */
+void nph_emitter_clear(nph_emitter_t *e);
+/* Append one record from the host side (e.g. to build an input batch). */
+np_status nph_emitter_append(nph_emitter_t *e, const void *bytes, uint64_t n);
+/* The records as a batch (valid until the next change of the emitter). */
+np_batch_t nph_emitter_batch(const nph_emitter_t *e);
+/* Check the invariants of H5 and that the records written since (count_before, used_before) are well-formed
+ * (offsets never decrease). Returns NULL if all is well, else a description of the first violation. */
+const char *nph_emitter_check(const nph_emitter_t *e, uint64_t count_before, uint64_t used_before);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NPLUG_HOST_EMITTER_H */

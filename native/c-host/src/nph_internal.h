@@ -1,0 +1,79 @@
+/*
+ * nph_internal.h - the C host library's private structures, shared by its source files.
+ */
+#ifndef NPLUG_HOST_INTERNAL_H
+#define NPLUG_HOST_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#include <nplug_host/nph.h>
+#include <nplug_sdk/np_sdk_common.h>
+
+/* A host table (np_host_t) handed to one library (init) or one instance (create), with its own allocation
+ * accounting so a leak or a bad free can be blamed on that library or plugin (rule P4). */
+typedef struct nph_table {
+    np_host_t table;   /* what the plugin sees; table.host_data == this */
+    nph_host_t *host;
+    char scope[192];   /* library file name or plugin id, for log lines and messages */
+    _Atomic uint64_t live_bytes, live_blocks, violations;
+} nph_table_t;
+
+struct nph_host {
+    nph_host_options_t options;
+    uint32_t offered_minor;
+    nph_library_t **libraries;
+    size_t library_count, library_cap;
+};
+
+struct nph_library {
+    nph_host_t *host;
+    char *path;      /* as given by the caller */
+    char *real_path; /* canonical, to recognise a file loaded twice */
+    void *handle;
+    np_entry_fn entry;
+    const np_library_t *descriptor;
+    np_negotiation_t negotiation; /* as the library answered */
+    nph_table_t table;            /* the init table: valid until deinit returns (H7) */
+    size_t instance_count;
+};
+
+struct nph_instance {
+    nph_host_t *host;
+    nph_transform_t transform;
+    np_instance_t *instance;
+    nph_table_t table; /* valid until destroy returns (H7) */
+    uint8_t error_buffer[1024];
+};
+
+/* ---- nph_diag.c ---- */
+/* Fill diag (may be NULL) and return code. rule may be NULL; it is appended as " (rule Px)". */
+nph_error_t nph_fail(nph_diag_t *diag, nph_error_t code, np_status status, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* The file name part of a path. */
+const char *nph_basename(const char *path);
+
+/* ---- nph_host_table.c ---- */
+void nph_table_init(nph_table_t *t, nph_host_t *host, uint32_t abi_minor, const char *scope);
+uint64_t nph_table_live_bytes(const nph_table_t *t);
+uint64_t nph_table_live_blocks(const nph_table_t *t);
+uint64_t nph_table_violations(const nph_table_t *t);
+/* Log from the host itself through the configured sink. */
+void nph_host_log(nph_host_t *host, int32_t level, const char *scope, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- nph_validate.c ---- */
+/* Rule P2 over everything the library handed over; agreed_minor decides which fields exist. */
+nph_error_t nph_validate_library(const char *path, const np_library_t *library, uint32_t agreed_minor,
+                                 nph_diag_t *diag);
+/* Resolve np.transform/1 of a validated plugin (NPH_E_NOT_FOUND if it has none). */
+nph_error_t nph_resolve_transform(nph_library_t *library, const np_plugin_descriptor_t *plugin, nph_transform_t *out,
+                                  nph_diag_t *diag);
+
+/* ---- nph_layout.c ---- */
+/* The fingerprint this host expects for a minor (0 while np_layout.g.h is a placeholder: nothing is checked). */
+uint64_t nph_expected_fingerprint(uint32_t minor);
+/* Compare the library's fingerprint (and, on a mismatch, its layout report) with this host's. */
+nph_error_t nph_check_layout(const char *path, const np_negotiation_t *negotiation, nph_diag_t *diag);
+
+#endif /* NPLUG_HOST_INTERNAL_H */

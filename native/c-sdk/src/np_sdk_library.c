@@ -1,0 +1,122 @@
+/*
+ * np_sdk_library.c - the library descriptor of a C SDK library, its negotiation (rule P1) and its ref-counted
+ * init/deinit (rule P3).
+ *
+ * The plugins are whatever the library's objects registered in the `np_plugins` section (np_register.h):
+ * the section is the np_library_t.plugins array itself. Its length is not a constant expression in C, so a
+ * constructor stores it once when the library is loaded, before any np_entry call can happen; np_entry itself
+ * then only reads static data.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+
+#include "np_sdk_internal.h"
+
+/* ---- The np_plugins and np_library_hooks sections (defined by the linker; weak: a section may be absent) -- */
+extern const np_plugin_descriptor_t *const __start_np_plugins[] __attribute__((weak, visibility("hidden")));
+extern const np_plugin_descriptor_t *const __stop_np_plugins[] __attribute__((weak, visibility("hidden")));
+extern const np_sdk_library_hook_t *const __start_np_library_hooks[] __attribute__((weak, visibility("hidden")));
+extern const np_sdk_library_hook_t *const __stop_np_library_hooks[] __attribute__((weak, visibility("hidden")));
+
+/* ---- Layout fingerprints and report (np_layout.g.h, generated) ------------------------------------------ */
+/* Index = minor. One entry per minor of this major: adding a minor without its fingerprint fails to compile. */
+static const uint64_t np_sdk_fingerprints[] = {
+    NP_LAYOUT_FINGERPRINT_1_0,
+    NP_LAYOUT_FINGERPRINT_1_1,
+};
+_Static_assert(sizeof np_sdk_fingerprints / sizeof np_sdk_fingerprints[0] == NP_ABI_MINOR + 1,
+               "np_sdk_fingerprints needs NP_LAYOUT_FINGERPRINT_1_<m> for every minor m <= NP_ABI_MINOR");
+_Static_assert(NP_ABI_MAJOR == 1, "the C SDK speaks ABI major 1");
+
+#ifdef NP_DEFINE_LAYOUT_REPORT
+NP_DEFINE_LAYOUT_REPORT(np_sdk_layout_report);
+#define NP_SDK_LAYOUT_REPORT (&np_sdk_layout_report)
+#else
+#define NP_SDK_LAYOUT_REPORT NULL /* placeholder np_layout.g.h without a report */
+#endif
+
+/* ---- init / deinit ------------------------------------------------------------------------------------ */
+static pthread_mutex_t np_sdk_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t np_sdk_init_count; /* guarded by np_sdk_lock */
+
+static np_status np_sdk_run_init_hooks(const np_host_t *host, np_error_t *error) {
+    const np_sdk_library_hook_t *const *begin = __start_np_library_hooks, *const *end = __stop_np_library_hooks;
+    if (!begin) return NP_OK;
+    for (const np_sdk_library_hook_t *const *h = begin; h < end; ++h) {
+        if (!(*h)->init) continue;
+        np_status status = (*h)->init(host, error);
+        if (status != NP_OK) {
+            if (status > 0) status = NP_ERR_PLUGIN;
+            if (error && error->len == 0) np_error_set(error, status, "library init hook failed with %s", np_status_name(status));
+            while (h-- > begin) /* undo the hooks that ran, newest first */
+                if ((*h)->deinit) (*h)->deinit();
+            return status;
+        }
+    }
+    return NP_OK;
+}
+
+static void np_sdk_run_deinit_hooks(void) {
+    const np_sdk_library_hook_t *const *begin = __start_np_library_hooks, *const *end = __stop_np_library_hooks;
+    if (!begin) return;
+    for (const np_sdk_library_hook_t *const *h = end; h-- > begin;)
+        if ((*h)->deinit) (*h)->deinit();
+}
+
+static np_status NP_CDECL np_sdk_library_init(const np_host_t *host, np_error_t *error) {
+    const char *problem = np_host_check(host);
+    if (problem) return np_error_set(error, NP_ERR_INVALID_ARGUMENT, "library init: %s", problem);
+    np_status status = NP_OK;
+    pthread_mutex_lock(&np_sdk_lock);
+    if (np_sdk_init_count == 0) {
+        uint64_t saved_len = error ? error->len : 0;
+        if (error) error->len = 0;
+        status = np_sdk_run_init_hooks(host, error);
+        if (status == NP_OK && error) error->len = saved_len; /* success leaves the buffer untouched */
+    }
+    if (status == NP_OK) np_sdk_init_count++;
+    pthread_mutex_unlock(&np_sdk_lock);
+    return status;
+}
+
+static void NP_CDECL np_sdk_library_deinit(void) {
+    pthread_mutex_lock(&np_sdk_lock);
+    if (np_sdk_init_count > 0 && --np_sdk_init_count == 0) np_sdk_run_deinit_hooks();
+    pthread_mutex_unlock(&np_sdk_lock);
+}
+
+/* ---- The library descriptor --------------------------------------------------------------------------- */
+static np_library_t np_sdk_library = {
+    sizeof(np_library_t),
+    0,
+    NP_STR_LIT(NP_C_SDK_ID),
+    NULL,
+    np_sdk_library_init,
+    np_sdk_library_deinit,
+};
+
+__attribute__((constructor)) static void np_sdk_collect_plugins(void) {
+    const np_plugin_descriptor_t *const *begin = __start_np_plugins, *const *end = __stop_np_plugins;
+    if (begin && end > begin) {
+        np_sdk_library.plugins = begin;
+        np_sdk_library.plugin_count = (uint32_t)(end - begin);
+    }
+}
+
+/* ---- Negotiation (rule P1) ----------------------------------------------------------------------------- */
+np_status np_sdk_negotiate(np_negotiation_t *negotiation, const np_library_t **out_library) {
+    if (!negotiation || !out_library) return NP_ERR_INVALID_ARGUMENT;
+    /* Always say who we are, so that a refusal can be explained - as far as the host's struct reaches. */
+    if (negotiation->struct_size >= offsetof(np_negotiation_t, library_abi_minor) + sizeof(uint32_t)) {
+        negotiation->library_abi_major = NP_ABI_MAJOR;
+        negotiation->library_abi_minor = NP_ABI_MINOR;
+    }
+    if (negotiation->struct_size < sizeof(np_negotiation_t)) return NP_ERR_INVALID_ARGUMENT; /* every field is 1.0 */
+    if (negotiation->abi_major != NP_ABI_MAJOR) return NP_ERR_VERSION;
+    uint32_t agreed = negotiation->abi_minor < NP_ABI_MINOR ? negotiation->abi_minor : NP_ABI_MINOR;
+    negotiation->abi_minor = agreed;
+    negotiation->layout_fingerprint = np_sdk_fingerprints[agreed];
+    negotiation->layout_report = NP_SDK_LAYOUT_REPORT;
+    *out_library = &np_sdk_library;
+    return NP_OK;
+}

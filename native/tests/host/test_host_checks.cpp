@@ -1,0 +1,120 @@
+// The C host's own checks of plugin behaviour: emitter protocol (P10), allocator misuse (P4), validation
+// helpers (P2 syntax), loading the same file twice, unloading with live instances (H6).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "test_support.h"
+
+extern "C" {
+int nph_plugin_id_valid(np_str_t id);
+int nph_interface_id_valid(np_str_t id);
+int nph_semver_valid(np_str_t v);
+}
+
+namespace {
+
+using nptest::Host;
+using nptest::Instance;
+using nptest::Records;
+
+np_str_t s(const char *text) { return np_str_t{reinterpret_cast<const uint8_t *>(text), strlen(text)}; }
+
+TEST(HostChecks, DecreasingOffsetsBreakTheEmitterProtocol) {
+    Host host;
+    host.load(nptest::test_plugin_path("libnp_test_registry.so"));
+    Instance f(host, "org.nativeplugins.test.faulty", "mode=bad_offsets");
+    nph_error_t code;
+    nph_diag_t diag;
+    f.process({"x"}, &code, &diag);
+    EXPECT_EQ(code, NPH_E_PROTOCOL);
+    EXPECT_NE(std::string(diag.message).find("broke the emitter protocol"), std::string::npos) << diag.message;
+    EXPECT_NE(std::string(diag.message).find("(rule P10)"), std::string::npos);
+}
+
+TEST(HostChecks, TakingRecordsBackBreaksTheEmitterProtocol) {
+    Host host;
+    host.load(nptest::test_plugin_path("libnp_test_registry.so"));
+    nph_transform_t t;
+    nph_diag_t diag;
+    ASSERT_EQ(nph_host_find_transform(host.get(), "org.nativeplugins.test.faulty", &t, &diag), NPH_OK);
+    nph_instance_t *inst;
+    ASSERT_EQ(nph_instance_create(host.get(), &t, "mode=take_back", &inst, &diag), NPH_OK);
+    nph_emitter_t out;
+    ASSERT_EQ(nph_emitter_init(&out, 0, 0), 0);
+    ASSERT_EQ(nph_emitter_append(&out, "earlier", 7), NP_OK);  // a record the plugin must not touch
+    nptest::Batch batch({"x"});
+    EXPECT_EQ(nph_instance_process(inst, batch.get(), &out, &diag), NPH_E_PROTOCOL);
+    EXPECT_NE(std::string(diag.message).find("taken back"), std::string::npos) << diag.message;
+    nph_instance_destroy(inst);
+    nph_emitter_free(&out);
+}
+
+TEST(HostChecks, FreeWithTheWrongSizeIsReported) {
+    Host host;
+    host.load(nptest::test_plugin_path("libnp_test_registry.so"));
+    Instance f(host, "org.nativeplugins.test.faulty", "mode=bad_free");
+    uint64_t live_before = nph_instance_live_bytes(f.get());
+    EXPECT_GT(live_before, 64u);  // the instance itself and its 64-byte block
+    f.process({"x"});
+    EXPECT_EQ(nph_instance_alloc_violations(f.get()), 1u);
+    EXPECT_EQ(host.count_logs("free(size=32, align=8) of a block allocated with size=64, align=8 (rule P4)"), 1u)
+        << host.all_logs();
+    // The bad free still released the whole 64-byte block (the header knows its size); a new one replaced it.
+    EXPECT_EQ(nph_instance_live_bytes(f.get()), live_before);
+}
+
+TEST(HostChecks, LoadingTheSameFileTwiceReturnsTheSameLibrary) {
+    Host host;
+    nph_library_t *a = host.load(nptest::plugin_path("libnp_c_text.so"));
+    nph_library_t *b = host.load(nptest::plugin_path("../plugins/libnp_c_text.so"));
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(nph_host_library_count(host.get()), 1u);
+}
+
+TEST(HostChecks, UnloadingWithLiveInstancesIsRefused) {
+    Host host;
+    nph_library_t *lib = host.load(nptest::plugin_path("libnp_c_counter.so"));
+    nph_diag_t diag;
+    {
+        Instance c(host, "org.nativeplugins.c.counter");
+        EXPECT_EQ(nph_host_unload(host.get(), lib, &diag), NPH_E_STATE);
+        EXPECT_NE(std::string(diag.message).find("(rule H6)"), std::string::npos);
+    }
+    EXPECT_EQ(nph_host_unload(host.get(), lib, &diag), NPH_OK);
+    EXPECT_EQ(nph_host_library_count(host.get()), 0u);
+}
+
+TEST(HostChecks, MissingFilesAreReportedNotCrashedOn) {
+    Host host;
+    nph_diag_t diag;
+    EXPECT_EQ(host.try_load("/nonexistent/libnope.so", &diag), NPH_E_OPEN);
+    EXPECT_NE(std::string(diag.message).find("/nonexistent/libnope.so: cannot open: No such file or directory"),
+              std::string::npos);
+    EXPECT_EQ(host.try_load(NP_TEST_FIXTURE_DIR, &diag), NPH_E_OPEN);  // a directory
+}
+
+TEST(HostChecks, IdAndVersionSyntax) {
+    EXPECT_TRUE(nph_plugin_id_valid(s("org.nativeplugins.c.upper")));
+    EXPECT_TRUE(nph_plugin_id_valid(s("a.b")));
+    EXPECT_TRUE(nph_plugin_id_valid(s("com.x-y.z_9")));
+    EXPECT_FALSE(nph_plugin_id_valid(s("upper")));
+    EXPECT_FALSE(nph_plugin_id_valid(s("Org.x")));
+    EXPECT_FALSE(nph_plugin_id_valid(s("org..x")));
+    EXPECT_FALSE(nph_plugin_id_valid(s("org.x.")));
+    EXPECT_FALSE(nph_plugin_id_valid(s("-org.x")));
+    EXPECT_FALSE(nph_plugin_id_valid(s("")));
+    EXPECT_TRUE(nph_interface_id_valid(s("np.transform/1")));
+    EXPECT_TRUE(nph_interface_id_valid(s("x/12")));
+    EXPECT_FALSE(nph_interface_id_valid(s("np.transform/0")));
+    EXPECT_FALSE(nph_interface_id_valid(s("np.transform")));
+    EXPECT_FALSE(nph_interface_id_valid(s("np.transform/1a")));
+    EXPECT_TRUE(nph_semver_valid(s("1.0.0")));
+    EXPECT_TRUE(nph_semver_valid(s("10.20.30-rc.1+build.5")));
+    EXPECT_FALSE(nph_semver_valid(s("1.0")));
+    EXPECT_FALSE(nph_semver_valid(s("01.0.0")));
+    EXPECT_FALSE(nph_semver_valid(s("1.0.0-")));
+    EXPECT_FALSE(nph_semver_valid(s("v1.0.0")));
+}
+
+}  // namespace
