@@ -1,0 +1,20 @@
+# cmake -DSRC=<file> -DDST=<file> -P replace-file.cmake
+# Replaces DST by SRC when they differ, through a temporary file and a rename: a process that has the old DST mapped
+# (a loaded .so) keeps its pages; writing into the file in place would change code under it.
+if(NOT EXISTS "${SRC}")
+  message(FATAL_ERROR "replace-file: ${SRC} does not exist")
+endif()
+if(EXISTS "${DST}")
+  file(SHA256 "${SRC}" _src_hash)
+  file(SHA256 "${DST}" _dst_hash)
+  if(_src_hash STREQUAL _dst_hash)
+    return()
+  endif()
+endif()
+get_filename_component(_dir "${DST}" DIRECTORY)
+file(MAKE_DIRECTORY "${_dir}")
+execute_process(COMMAND "${CMAKE_COMMAND}" -E copy "${SRC}" "${DST}.tmp" RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "replace-file: cannot copy ${SRC} to ${DST}.tmp")
+endif()
+file(RENAME "${DST}.tmp" "${DST}")

@@ -1,0 +1,177 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+
+namespace NativePlugins.PluginSdk.Generators;
+
+/// <summary>Turns one class carrying [NativePlugin] into a <see cref="PluginModel"/>, or into diagnostics saying why not.</summary>
+internal static class PluginAnalyzer
+{
+    public const string AttributeName = "NativePlugins.PluginSdk.NativePluginAttribute";
+    private const string BaseTypeName = "NativePlugins.PluginSdk.TransformPlugin";
+    private const string ConfigTypeName = "global::NativePlugins.PluginSdk.PluginConfig";
+    private const string HostTypeName = "global::NativePlugins.PluginSdk.PluginHost";
+    private const int MaxIdBytes = 128;
+
+    // Rule P2, exactly as interop/README.md states them.
+    private static readonly Regex s_id = new(@"^[a-z0-9]+(\.[a-z0-9_-]+)+$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_semver = new(
+        @"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)" +
+        @"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?" +
+        @"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$", RegexOptions.CultureInvariant);
+
+    public static PluginAnalysis Analyze(INamedTypeSymbol type, AttributeData attribute)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        Location? location = type.Locations.FirstOrDefault();
+        string display = type.ToDisplayString();
+
+        if (!DerivesFrom(type, BaseTypeName))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotATransformPlugin, location, display));
+
+        string? notInstantiable = WhyNotInstantiable(type);
+        if (notInstantiable is not null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotInstantiable, location, display, notInstantiable));
+
+        string id = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+        string? idProblem = WhyInvalidId(id);
+        if (idProblem is not null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidId, location, id, display, idProblem));
+
+        string name = type.Name;
+        string version = "1.0.0", description = "", vendor = "";
+        uint threading = 0;
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            switch (named.Key)
+            {
+                case "Name":
+                    name = named.Value.Value as string ?? "";
+                    if (name.Trim().Length == 0)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMetadata, location, display, "Name must not be empty"));
+                    break;
+                case "Version":
+                    version = named.Value.Value as string ?? "";
+                    break;
+                case "Description":
+                    description = named.Value.Value as string ?? "";
+                    break;
+                case "Vendor":
+                    vendor = named.Value.Value as string ?? "";
+                    break;
+                case "Threading":
+                    int value = named.Value.Value is int i ? i : -1;
+                    if (value is not (0 or 1))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMetadata, location, display,
+                            $"Threading value {value} is not a known threading model (Single or ThreadSafe)"));
+                    threading = (uint)value;
+                    break;
+            }
+        }
+        if (!s_semver.IsMatch(version))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVersion, location, version, display));
+
+        EquatableArray<string>? arguments = null;
+        if (notInstantiable is null)
+        {
+            arguments = ChooseConstructor(type, out string? constructorProblem);
+            if (arguments is null)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoUsableConstructor, location, display, constructorProblem!));
+        }
+
+        PluginModel? model = diagnostics.Count == 0
+            ? new PluginModel(
+                type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), display, id, name, version, description,
+                vendor, threading, arguments!.Value, LocationInfo.From(location))
+            : null;
+        return new PluginAnalysis(model, EquatableArray.From(diagnostics));
+    }
+
+    private static bool DerivesFrom(INamedTypeSymbol type, string baseName)
+    {
+        for (INamedTypeSymbol? current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (current.ToDisplayString() == baseName)
+                return true;
+        }
+        return false;
+    }
+
+    private static string? WhyNotInstantiable(INamedTypeSymbol type)
+    {
+        if (type.IsAbstract)
+            return type.IsStatic ? "it is static" : "it is abstract";
+        if (type.IsGenericType)
+            return "it is generic";
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(current, type) && current.IsGenericType)
+                return $"it is nested in the generic type '{current.ToDisplayString()}'";
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                return $"'{current.ToDisplayString()}' is {current.DeclaredAccessibility.ToString().ToLowerInvariant()}; it must be public or internal";
+        }
+        return null;
+    }
+
+    private static string? WhyInvalidId(string id)
+    {
+        if (id.Length == 0)
+            return "it is empty";
+        if (Encoding.UTF8.GetByteCount(id) > MaxIdBytes)
+            return $"it is {Encoding.UTF8.GetByteCount(id)} bytes long";
+        if (!s_id.IsMatch(id))
+            return "it is not lowercase reverse-DNS";
+        return null;
+    }
+
+    /// <summary>
+    /// The constructor the generated factory calls: accessible, every parameter a PluginConfig or a PluginHost (each
+    /// at most once). The one with the most parameters wins; two equally long candidates are ambiguous.
+    /// </summary>
+    private static EquatableArray<string>? ChooseConstructor(INamedTypeSymbol type, out string? problem)
+    {
+        problem = null;
+        var candidates = new List<string[]>();
+        var rejected = new List<string>();
+        foreach (IMethodSymbol constructor in type.InstanceConstructors)
+        {
+            if (constructor.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                rejected.Add($"{constructor.ToDisplayString()} is not accessible");
+                continue;
+            }
+            var arguments = new List<string>();
+            foreach (IParameterSymbol parameter in constructor.Parameters)
+            {
+                string typeName = parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                string? argument = parameter.RefKind != RefKind.None ? null
+                    : typeName == ConfigTypeName ? "config"
+                    : typeName == HostTypeName ? "host"
+                    : null;
+                if (argument is null || arguments.Contains(argument))
+                {
+                    arguments = null;
+                    rejected.Add($"{constructor.ToDisplayString()} takes '{parameter.Type.ToDisplayString()} {parameter.Name}'");
+                    break;
+                }
+                arguments.Add(argument);
+            }
+            if (arguments is not null)
+                candidates.Add(arguments.ToArray());
+        }
+        if (candidates.Count == 0)
+        {
+            problem = rejected.Count == 0 ? "it has no constructor" : string.Join("; ", rejected);
+            return null;
+        }
+        int longest = candidates.Max(c => c.Length);
+        if (candidates.Count(c => c.Length == longest) > 1)
+        {
+            problem = $"two constructors take {longest} parameter(s); keep one";
+            return null;
+        }
+        return EquatableArray.From(candidates.First(c => c.Length == longest));
+    }
+}

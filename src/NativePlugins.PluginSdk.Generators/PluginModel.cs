@@ -1,0 +1,44 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace NativePlugins.PluginSdk.Generators;
+
+/// <summary>What the generator needs to export one [NativePlugin] class; plain values only (incremental caching).</summary>
+internal sealed record PluginModel(
+    string TypeName,              // fully qualified, with global::
+    string DisplayTypeName,       // for comments and messages
+    string Id,
+    string Name,
+    string Version,
+    string Description,
+    string Vendor,
+    uint Threading,               // NP_THREADING_*
+    EquatableArray<string> ConstructorArguments, // "config" or "host", in parameter order
+    LocationInfo? Location);
+
+/// <summary>The analysis of one attributed class: a model when it can be exported, and any diagnostics.</summary>
+internal sealed record PluginAnalysis(PluginModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>A diagnostic kept as values until the output step reports it.</summary>
+internal sealed record DiagnosticInfo(string DescriptorId, LocationInfo? Location, EquatableArray<string> Arguments)
+{
+    public Diagnostic ToDiagnostic() => Diagnostic.Create(
+        DiagnosticDescriptors.ById(DescriptorId), Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None,
+        Arguments.Items.ToArray());
+
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
+        new(descriptor.Id, LocationInfo.From(location), EquatableArray.From(arguments));
+}
+
+/// <summary>A source location as values (Location holds a syntax tree, which would defeat caching).</summary>
+internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+{
+    public Location ToLocation() => Microsoft.CodeAnalysis.Location.Create(FilePath, Span, LineSpan);
+
+    public static LocationInfo? From(Location? location) =>
+        location is null || location.SourceTree is null
+            ? null
+            : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+}

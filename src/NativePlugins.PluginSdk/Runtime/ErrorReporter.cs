@@ -1,0 +1,43 @@
+using System.Text.Unicode;
+using NativePlugins.Interop;
+
+namespace NativePlugins.PluginSdk.Runtime;
+
+/// <summary>Writes failure messages into a caller-owned <c>np_error_t</c> (rule P5).</summary>
+internal static unsafe class ErrorReporter
+{
+    /// <summary>
+    /// Writes <paramref name="message"/> as UTF-8, truncated at a character boundary to the buffer's capacity, and
+    /// sets <c>len</c> and <c>code</c>. Does nothing when the caller passed no buffer. Returns <paramref name="status"/>
+    /// so callers can write <c>return ErrorReporter.Fail(...)</c>.
+    /// </summary>
+    public static int Fail(np_error_t* error, int status, string message, int code = 0)
+    {
+        if (error is null || error->message is null || error->capacity == 0)
+            return status;
+        if (string.IsNullOrEmpty(message))
+            message = StatusName(status);
+        var destination = new Span<byte>(error->message, (int)Math.Min(error->capacity, int.MaxValue));
+        // FromUtf16 stops before a character that does not fit whole: the truncation is at a boundary.
+        Utf8.FromUtf16(message, destination, out _, out int written, replaceInvalidSequences: true, isFinalBlock: true);
+        error->len = (ulong)written;
+        error->code = code;
+        return status;
+    }
+
+    /// <summary>The C name of a status code, for messages.</summary>
+    public static string StatusName(int status) => status switch
+    {
+        NpAbi.NP_OK => "NP_OK",
+        NpAbi.NP_ERR_INVALID_ARGUMENT => "NP_ERR_INVALID_ARGUMENT",
+        NpAbi.NP_ERR_CONFIG => "NP_ERR_CONFIG",
+        NpAbi.NP_ERR_UNSUPPORTED => "NP_ERR_UNSUPPORTED",
+        NpAbi.NP_ERR_VERSION => "NP_ERR_VERSION",
+        NpAbi.NP_ERR_OUT_OF_MEMORY => "NP_ERR_OUT_OF_MEMORY",
+        NpAbi.NP_ERR_STATE => "NP_ERR_STATE",
+        NpAbi.NP_ERR_INPUT => "NP_ERR_INPUT",
+        NpAbi.NP_ERR_PLUGIN => "NP_ERR_PLUGIN",
+        NpAbi.NP_ERR_PANIC => "NP_ERR_PANIC",
+        _ => $"status {status}",
+    };
+}

@@ -1,0 +1,103 @@
+using System.ComponentModel;
+using NativePlugins.Interop;
+
+namespace NativePlugins.PluginSdk.Runtime;
+
+/// <summary>
+/// The library-level exports (np_entry, init, deinit) behind the generated [UnmanagedCallersOnly] functions.
+/// Every method catches everything: an exception escaping an [UnmanagedCallersOnly] method aborts the host.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static unsafe class LibraryRuntime
+{
+    // Where np_negotiation_t.library_abi_minor ends, from the generated struct (no hand-written offsets).
+    private static readonly uint s_libraryVersionEnd = LibraryVersionEnd();
+
+    private static uint LibraryVersionEnd()
+    {
+        np_negotiation_t probe = default;
+        return (uint)((byte*)&probe.library_abi_minor - (byte*)&probe) + sizeof(uint);
+    }
+
+    /// <summary>
+    /// np_entry, exactly as rule P1 says: always write library_abi_major/minor; NP_ERR_VERSION for another major
+    /// (writing nothing else); otherwise agree on min(host minor, own minor), write that minor's layout fingerprint
+    /// and the layout report, and hand over the library descriptor. Never calls the host (rule P3).
+    /// </summary>
+    public static int Entry(LibraryState library, np_negotiation_t* negotiation, np_library_t** outLibrary,
+        LibraryMode mode, void* shimServices)
+    {
+        try
+        {
+            if (negotiation is null)
+                return NpAbi.NP_ERR_INVALID_ARGUMENT;
+            uint size = negotiation->struct_size;
+            if (size >= s_libraryVersionEnd)
+            {
+                negotiation->library_abi_major = NpAbi.NP_ABI_MAJOR;
+                negotiation->library_abi_minor = NpAbi.NP_ABI_MINOR;
+            }
+            if (outLibrary is null || size < (uint)sizeof(np_negotiation_t))
+                return NpAbi.NP_ERR_INVALID_ARGUMENT;
+            if (negotiation->abi_major != NpAbi.NP_ABI_MAJOR)
+                return NpAbi.NP_ERR_VERSION;
+
+            np_library_t* descriptor = library.GetOrBuildDescriptor(mode, shimServices);
+            uint agreed = Math.Min(negotiation->abi_minor, NpAbi.NP_ABI_MINOR);
+            negotiation->abi_minor = agreed;
+            negotiation->layout_fingerprint = AbiLayout.Fingerprint(agreed);
+            negotiation->layout_report = AbiLayout.Report;
+            *outLibrary = descriptor;
+            return NpAbi.NP_OK;
+        }
+        catch (Exception)
+        {
+            // Only an allocation failure while building the descriptors can get here; np_entry has no error buffer.
+            return NpAbi.NP_ERR_PANIC;
+        }
+    }
+
+    /// <summary>init: validates the host table and counts the load (init/deinit may repeat, rule P3).</summary>
+    public static int Init(LibraryState library, np_host_t* host, np_error_t* error)
+    {
+        try
+        {
+            if (HostTable.Validate(host) is { } problem)
+                return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, problem);
+            library.AddInit(host);
+            return NpAbi.NP_OK;
+        }
+        catch (Exception e)
+        {
+            return ErrorReporter.Fail(error, NpAbi.NP_ERR_PANIC, $"unhandled {e.GetType().FullName}: {e.Message}");
+        }
+    }
+
+    /// <summary>deinit: undoes one init.</summary>
+    public static void Deinit(LibraryState library)
+    {
+        try
+        {
+            library.RemoveInit();
+        }
+        catch (Exception)
+        {
+            // deinit returns nothing; there is nobody to tell.
+        }
+    }
+}
+
+/// <summary>Checks an <c>np_host_t</c> before the SDK keeps or calls it (rule P6).</summary>
+internal static unsafe class HostTable
+{
+    public static string? Validate(np_host_t* host)
+    {
+        if (host is null)
+            return "host table is NULL";
+        if (host->struct_size < (uint)sizeof(np_host_t))
+            return $"host table struct_size is {host->struct_size}, expected at least {sizeof(np_host_t)}";
+        if (host->log is null || host->alloc is null || host->free is null || host->get_extension is null)
+            return "host table has a NULL function (log, alloc, free and get_extension are required)";
+        return null;
+    }
+}

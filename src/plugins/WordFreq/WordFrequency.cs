@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using NativePlugins.PluginSdk;
+
+namespace NativePlugins.Plugins.WordFreq;
+
+/// <summary>
+/// Counts words over a whole stream and, at flush, emits the <c>top</c> most frequent as <c>word TAB count</c>
+/// records (most frequent first, ties in ordinal word order), then starts over. Emits nothing while processing.
+/// A word is a run of letters, digits, <c>'</c> or <c>_</c>; invalid UTF-8 is decoded with replacement characters,
+/// which split words. Config: <c>top=N</c> (1..100000, default 10), <c>min_length=N</c> (default 1),
+/// <c>ignore_case=BOOL</c> (default true: words are lowercased).
+/// </summary>
+[NativePlugin("org.nativeplugins.cs.wordfreq", Name = "Word frequencies", Version = "1.0.0",
+    Description = "Top-N word counts of a stream, emitted at flush", Vendor = "NativePlugins")]
+public sealed class WordFrequency : TransformPlugin
+{
+    private readonly int _top;
+    private readonly int _minLength;
+    private readonly bool _ignoreCase;
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private char[] _chars = new char[1024];
+    private char[] _lower = new char[1024];
+
+    public WordFrequency(PluginConfig config)
+    {
+        _top = config.GetInt32("top", 10, min: 1, max: 100_000);
+        _minLength = config.GetInt32("min_length", 1, min: 1, max: 1024);
+        _ignoreCase = config.GetBoolean("ignore_case", true);
+        _lookup = _counts.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public override void Process(RecordBatch batch, Emitter output)
+    {
+        foreach (ReadOnlySpan<byte> record in batch)
+        {
+            if (_chars.Length < record.Length)
+            {
+                _chars = new char[Math.Max(record.Length, _chars.Length * 2)];
+                _lower = new char[_chars.Length];
+            }
+            int length = Encoding.UTF8.GetChars(record, _chars);
+            ReadOnlySpan<char> text = _chars.AsSpan(0, length);
+            if (_ignoreCase)
+            {
+                text.ToLowerInvariant(_lower); // same length as the input for the invariant culture
+                text = _lower.AsSpan(0, length);
+            }
+            CountWords(text);
+        }
+    }
+
+    private void CountWords(ReadOnlySpan<char> text)
+    {
+        int start = -1;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            bool inWord = i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '\'' or '_');
+            if (inWord && start < 0)
+                start = i;
+            else if (!inWord && start >= 0)
+            {
+                ReadOnlySpan<char> word = text[start..i];
+                if (word.Length >= _minLength)
+                {
+                    // The alternate lookup finds existing words without allocating a string.
+                    ref long count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_lookup, word, out _);
+                    count++;
+                }
+                start = -1;
+            }
+        }
+    }
+
+    public override void Flush(Emitter output)
+    {
+        Span<byte> digits = stackalloc byte[24];
+        foreach (KeyValuePair<string, long> entry in _counts
+                     .OrderByDescending(e => e.Value)
+                     .ThenBy(e => e.Key, StringComparer.Ordinal)
+                     .Take(_top))
+        {
+            int wordBytes = Encoding.UTF8.GetByteCount(entry.Key);
+            entry.Value.TryFormat(digits, out int digitCount, default, CultureInfo.InvariantCulture);
+            Span<byte> record = output.GetRecordBuffer(wordBytes + 1 + digitCount);
+            Encoding.UTF8.GetBytes(entry.Key, record);
+            record[wordBytes] = (byte)'\t';
+            digits[..digitCount].CopyTo(record[(wordBytes + 1)..]);
+            output.CommitRecord(wordBytes + 1 + digitCount);
+        }
+        _counts.Clear(); // back to the just-created state (rule P8)
+    }
+}
