@@ -1,0 +1,53 @@
+namespace NativePlugins.Hosting;
+
+/// <summary>
+/// A call into a plugin failed: <c>create</c>, <c>process</c>, <c>flush</c> or <c>stats</c> returned a failing
+/// status, or the plugin broke a protocol rule during the call (rule P10). Carries the status, its name, the
+/// plugin, the file and the plugin's own message from its <c>np_error_t</c>.
+/// </summary>
+public sealed class PluginCallException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public PluginCallException(string operation, int status, string pluginId, string filePath, string pluginMessage,
+        int detailCode = 0, bool protocolViolation = false)
+        : base(Format(operation, status, pluginId, filePath, pluginMessage, protocolViolation))
+    {
+        Operation = operation;
+        Status = status;
+        StatusName = NpStatus.Name(status);
+        PluginId = pluginId;
+        FilePath = filePath;
+        PluginMessage = pluginMessage;
+        DetailCode = detailCode;
+        IsProtocolViolation = protocolViolation;
+    }
+
+    /// <summary>The operation that failed: <c>create</c>, <c>process</c>, <c>flush</c> or <c>stats</c>.</summary>
+    public string Operation { get; }
+
+    /// <summary>The <c>np_status</c> the plugin returned (an unknown negative value is kept as is).</summary>
+    public int Status { get; }
+
+    /// <summary>The status name, e.g. <c>NP_ERR_CONFIG</c>; unknown negative codes read <c>NP_ERR_PLUGIN</c>.</summary>
+    public string StatusName { get; }
+
+    /// <summary>Id of the plugin that failed.</summary>
+    public string PluginId { get; }
+
+    /// <summary>The library file of the plugin.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The message the plugin wrote into the error buffer (rule P5), or a host note when it wrote none.</summary>
+    public string PluginMessage { get; }
+
+    /// <summary>The plugin-specific detail code from <c>np_error_t.code</c>; 0 if none.</summary>
+    public int DetailCode { get; }
+
+    /// <summary>True when the host detected a broken protocol (e.g. a corrupted emitter), not a failing status.</summary>
+    public bool IsProtocolViolation { get; }
+
+    private static string Format(string op, int status, string id, string file, string message, bool violation) =>
+        violation
+            ? $"{file}: plugin '{id}': {op} broke the protocol: {message}"
+            : $"{file}: plugin '{id}': {op} failed with {NpStatus.Name(status)} ({status}): {message}";
+}

@@ -1,0 +1,83 @@
+namespace NativePlugins.Hosting;
+
+/// <summary>Why a library or a plugin in it was refused (rules H3 and P1/P2). Each value names one check.</summary>
+public enum PluginLoadError
+{
+    /// <summary>The file does not exist.</summary>
+    FileNotFound,
+
+    /// <summary>A directory given for discovery does not exist.</summary>
+    DirectoryNotFound,
+
+    /// <summary>The file is empty (0 bytes).</summary>
+    EmptyFile,
+
+    /// <summary>The file is not a shared library of this platform (wrong magic bytes).</summary>
+    NotALibrary,
+
+    /// <summary>The file is a shared library for another architecture or word size.</summary>
+    WrongArchitecture,
+
+    /// <summary>The dynamic loader refused the file (missing dependency, bad relocation, ...).</summary>
+    LoadFailed,
+
+    /// <summary>The library exports no <c>np_entry</c>: it is not a NativePlugins library.</summary>
+    MissingEntry,
+
+    /// <summary><c>np_entry</c> is exported as data (or another non-function symbol), which must never be called.</summary>
+    EntryNotAFunction,
+
+    /// <summary><c>np_entry</c> returned a failing status other than <c>NP_ERR_VERSION</c>.</summary>
+    EntryFailed,
+
+    /// <summary><c>np_entry</c> returned <c>NP_OK</c> but no library descriptor.</summary>
+    NullLibrary,
+
+    /// <summary>The ABI majors differ, or the library broke the minor negotiation (rule P1).</summary>
+    VersionMismatch,
+
+    /// <summary>The layout fingerprint of the agreed minor differs from the host's.</summary>
+    LayoutMismatch,
+
+    /// <summary>A struct's <c>struct_size</c> is smaller than the struct at ABI x.0 (rule P2).</summary>
+    StructTooSmall,
+
+    /// <summary>A required pointer (plugin list, descriptor, interface list, vtable, string data) is NULL.</summary>
+    NullPointer,
+
+    /// <summary>A required function pointer is NULL (rule P2).</summary>
+    NullFunction,
+
+    /// <summary>A string is not valid UTF-8.</summary>
+    InvalidUtf8,
+
+    /// <summary>A plugin id is not reverse-DNS or is longer than 128 bytes.</summary>
+    InvalidId,
+
+    /// <summary>An interface id is not <c>name/revision</c>.</summary>
+    InvalidInterfaceId,
+
+    /// <summary>A plugin version is not a semantic version.</summary>
+    InvalidVersion,
+
+    /// <summary>The threading value is not a known <c>NP_THREADING_*</c>.</summary>
+    InvalidThreading,
+
+    /// <summary>A plugin's name is empty.</summary>
+    MissingName,
+
+    /// <summary>A plugin implements no interface.</summary>
+    NoInterfaces,
+
+    /// <summary>An interface id appears twice in one plugin.</summary>
+    DuplicateInterface,
+
+    /// <summary>A plugin id appears twice in one library, or is already loaded from another library.</summary>
+    DuplicateId,
+
+    /// <summary>A value is out of range (a reserved field not zero, an absurd count or length).</summary>
+    InvalidValue,
+
+    /// <summary>The library's <c>init</c> failed.</summary>
+    InitFailed,
+}

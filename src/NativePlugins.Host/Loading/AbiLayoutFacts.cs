@@ -1,0 +1,63 @@
+using NativePlugins.Interop;
+
+namespace NativePlugins.Hosting.Loading;
+
+/// <summary>
+/// What the host needs from the generated layout manifest (<see cref="NpAbiLayout"/>): the size of a struct at
+/// ABI x.0 (rule P2's minimum struct_size), how many leading bytes of a prefix struct may be read for a given
+/// struct_size and agreed minor (rule H2), the fingerprint per minor, and a description of a layout mismatch
+/// (<see cref="LayoutDiff"/>). Nothing here restates the header: every number comes from the manifest.
+/// </summary>
+internal static unsafe class AbiLayoutFacts
+{
+    /// <summary>sizeof the struct as ABI major.0 defines it.</summary>
+    public static uint MinimumSize(string structName) => Get(structName).SizeAt(0);
+
+    /// <summary>The number of leading bytes holding fields that the library's struct_size covers entirely and that
+    /// exist in the agreed minor. Fields are append-only, so this is a prefix: the first field that is not covered
+    /// or is newer than the agreed minor ends it.</summary>
+    public static uint ReadableBytes(string structName, uint structSize, uint agreedMinor)
+    {
+        uint end = 0;
+        foreach (var f in Get(structName).Fields)
+        {
+            if (f.SinceMinor > agreedMinor || f.Offset + f.Size > structSize) break;
+            end = f.Offset + f.Size;
+        }
+        return end;
+    }
+
+    /// <summary>The end offset of a field (what NP_HAS_FIELD compares struct_size with).</summary>
+    public static uint FieldEnd(string structName, string field)
+    {
+        var f = Get(structName).Field(field) ?? throw new InvalidOperationException($"no field {structName}.{field}");
+        return f.Offset + f.Size;
+    }
+
+    /// <summary>The host's layout fingerprint of ABI major.<paramref name="minor"/>.</summary>
+    public static ulong Fingerprint(uint minor) => NpAbiLayout.Fingerprint(minor);
+
+    /// <summary>Which struct and field differ, from the library's layout report, or why that cannot be said.</summary>
+    public static string DescribeMismatch(np_layout_report_t* report, uint minor)
+    {
+        if (report == null) return "the library sent no layout report, so the differing struct cannot be named";
+        try
+        {
+            var differences = LayoutDiff.Compare(report, minor);
+            if (differences.Count == 0)
+                return "its layout report matches the host's layout, so the library reports a wrong fingerprint for this minor";
+            // A real difference in what the library did report (a moved or resized field) says more than a struct it
+            // left out of its report, so it is named first; the order within each group stays the manifest's.
+            var ordered = differences.OrderBy(d => d.Kind is LayoutDifferenceKind.MissingStruct or LayoutDifferenceKind.MissingField ? 1 : 0)
+                .ToList();
+            return LayoutDiff.Describe(ordered);
+        }
+        catch (Exception e)
+        {
+            return $"the library's layout report could not be read ({e.Message})";
+        }
+    }
+
+    private static NpStructLayout Get(string name) =>
+        NpAbiLayout.Find(name) ?? throw new InvalidOperationException($"the layout manifest has no struct {name}");
+}

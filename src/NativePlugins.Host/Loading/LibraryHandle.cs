@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Services;
+
+namespace NativePlugins.Hosting.Loading;
+
+/// <summary>
+/// The dlopen handle of a library, reference-counted by SafeHandle: every live instance holds a reference
+/// (DangerousAddRef), so <c>deinit</c> runs only after the last instance was destroyed and the library was
+/// disposed, and the file is unloaded only after that (rule H6) and only when it can be unloaded. Safe to be
+/// released by the finalizer.
+/// </summary>
+internal sealed unsafe class LibraryHandle : SafeHandle
+{
+    public LibraryHandle(nint handle, string filePath, bool canUnload) : base(0, ownsHandle: true)
+    {
+        SetHandle(handle);
+        FilePath = filePath;
+        CanUnload = canUnload;
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>False for libraries that must stay mapped (NativeAOT/hosted .NET plugins, or by option).</summary>
+    public bool CanUnload { get; set; }
+
+    public override bool IsInvalid => handle == 0;
+
+    /// <summary>Set once init succeeded: deinit is then owed.</summary>
+    internal delegate* unmanaged[Cdecl]<void> Deinit { get; set; }
+
+    /// <summary>The host table given to init; freed after deinit returns (rule H7).</summary>
+    internal HostTable? Table { get; set; }
+
+    internal ILogger? Logger { get; set; }
+
+    internal AllocationCounters? Counters { get; set; }
+
+    protected override bool ReleaseHandle()
+    {
+        try
+        {
+            if (Deinit != null)
+            {
+                lock (HostSerialization.Lock) Deinit();
+                Deinit = null;
+                var live = Counters?.LiveAllocations ?? 0;
+                if (live != 0)
+                    Logger?.LogWarning("{File}: {Live} host allocations still live after deinit (rule P4)", FilePath, live);
+            }
+            Table?.Dispose();
+            Table = null;
+            if (CanUnload) NativeLibrary.Free(handle);
+        }
+        catch
+        {
+            // Release may run on the finalizer thread: nothing may escape.
+        }
+        return true;
+    }
+}

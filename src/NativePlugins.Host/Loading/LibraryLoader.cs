@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using NativePlugins.Interop;
+
+namespace NativePlugins.Hosting.Loading;
+
+/// <summary>A library that was opened, negotiated with and validated (steps 1-3 of the loading sequence in
+/// interop/README.md section 1), but not yet initialized.</summary>
+internal sealed unsafe class OpenedLibrary(
+    string filePath, LibraryHandle handle, np_library_t library, np_negotiation_t negotiation, string sdk,
+    ImmutableArray<ValidatedPlugin> plugins)
+{
+    public string FilePath { get; } = filePath;
+    public LibraryHandle Handle { get; } = handle;
+
+    /// <summary>The library descriptor as read per rule H2 (a copy: init and deinit are called through it).</summary>
+    public np_library_t Library { get; } = library;
+    public AbiVersion Agreed { get; } = new(negotiation.abi_major, negotiation.abi_minor);
+    public AbiVersion LibraryAbi { get; } = new(negotiation.library_abi_major, negotiation.library_abi_minor);
+    public ulong LayoutFingerprint { get; } = negotiation.layout_fingerprint;
+    public bool HasLayoutReport { get; } = negotiation.layout_report != null;
+    public string Sdk { get; } = sdk;
+    public ImmutableArray<ValidatedPlugin> Plugins { get; } = plugins;
+}
+
+/// <summary>
+/// Opens a library file: probe the file, dlopen (NativeLibrary.TryLoad), find <c>np_entry</c>, negotiate the version
+/// (Vulkan-style in/out minor), check the layout fingerprint, validate every descriptor (rule H3). Nothing of the
+/// library is called before its descriptors were validated except <c>np_entry</c> itself.
+/// </summary>
+internal static unsafe class LibraryLoader
+{
+    public static OpenedLibrary Open(string path, AbiVersion host, Func<string, bool> canUnload)
+    {
+        var file = Path.GetFullPath(path);
+        LibraryFileProbe.Check(file);
+
+        if (!NativeLibrary.TryLoad(file, out var h))
+            throw new PluginLoadException(PluginLoadError.LoadFailed, file, null, LoaderMessage(file));
+
+        var handle = new LibraryHandle(h, file, canUnload(string.Empty));
+        try
+        {
+            if (!NativeLibrary.TryGetExport(h, "np_entry", out var entryAddress) || entryAddress == 0)
+                throw new PluginLoadException(PluginLoadError.MissingEntry, file, null,
+                    "the library exports no np_entry: not a NativePlugins library");
+            if (OperatingSystem.IsLinux() || OperatingSystem.IsFreeBSD())
+            {
+                var (kind, what) = ElfExports.Inspect(file, "np_entry");
+                if (kind == ExportKind.NotAFunction)
+                    throw new PluginLoadException(PluginLoadError.EntryNotAFunction, file, null,
+                        $"np_entry is {what}, not a function: calling it would crash (rule P1)");
+            }
+            var entry = (delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int>)entryAddress;
+
+            var negotiation = Negotiate(file, entry, host, out var library);
+            var (descriptor, sdk, plugins) = DescriptorValidator.Validate(file, library,
+                new AbiVersion(negotiation.abi_major, negotiation.abi_minor));
+            handle.CanUnload = canUnload(sdk);
+            return new OpenedLibrary(file, handle, descriptor, negotiation, sdk, plugins);
+        }
+        catch
+        {
+            handle.Dispose(); // nothing was initialized: only unloads (when allowed)
+            throw;
+        }
+    }
+
+    private static np_negotiation_t Negotiate(string file,
+        delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int> entry, AbiVersion host, out np_library_t* library)
+    {
+        np_negotiation_t n = default;
+        n.struct_size = (uint)sizeof(np_negotiation_t);
+        n.abi_major = host.Major;
+        n.abi_minor = host.Minor;
+        np_library_t* lib = null;
+        int status;
+        lock (HostSerialization.Lock) status = entry(&n, &lib);
+
+        var libraryAbi = new AbiVersion(n.library_abi_major, n.library_abi_minor);
+        if (status == NpAbi.NP_ERR_VERSION || (status == NpAbi.NP_OK && n.library_abi_major != host.Major))
+            throw new PluginLoadException(PluginLoadError.VersionMismatch, file, null,
+                n.library_abi_major != host.Major
+                    ? $"the library speaks ABI {libraryAbi}, the host ABI {host} (majors differ)"
+                    : $"np_entry refused the host's ABI {host} with NP_ERR_VERSION although the library speaks {libraryAbi} (rule P1)");
+        if (status != NpAbi.NP_OK)
+            throw new PluginLoadException(PluginLoadError.EntryFailed, file, null,
+                $"np_entry returned {NpStatus.Name(status)} ({status})");
+        if (lib == null)
+            throw new PluginLoadException(PluginLoadError.NullLibrary, file, null,
+                "np_entry returned NP_OK but no library descriptor");
+
+        var expectedMinor = Math.Min(host.Minor, n.library_abi_minor);
+        if (n.abi_major != host.Major || n.abi_minor != expectedMinor)
+            throw new PluginLoadException(PluginLoadError.VersionMismatch, file, null,
+                $"the library agreed on ABI {n.abi_major}.{n.abi_minor}; rule P1 requires " +
+                $"min(host {host}, library {libraryAbi}) = {host.Major}.{expectedMinor}");
+
+        var expected = AbiLayoutFacts.Fingerprint(n.abi_minor);
+        if (n.layout_fingerprint != expected)
+            throw new PluginLoadException(PluginLoadError.LayoutMismatch, file, null,
+                $"layout fingerprint for ABI {host.Major}.{n.abi_minor} is 0x{n.layout_fingerprint:x16}, the host's is " +
+                $"0x{expected:x16}: {AbiLayoutFacts.DescribeMismatch(n.layout_report, n.abi_minor)}");
+
+        library = lib;
+        return n;
+    }
+
+    /// <summary>The dynamic loader's own explanation (dlerror text), for the failure path only.</summary>
+    private static string LoaderMessage(string file)
+    {
+        try
+        {
+            var h = NativeLibrary.Load(file);
+            NativeLibrary.Free(h);
+            return "the dynamic loader refused the file on the first attempt";
+        }
+        catch (Exception e)
+        {
+            return e.Message.ReplaceLineEndings(" ").Trim();
+        }
+    }
+}

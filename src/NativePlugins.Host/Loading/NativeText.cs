@@ -1,0 +1,56 @@
+using System.Text;
+using System.Text.Unicode;
+using NativePlugins.Interop;
+
+namespace NativePlugins.Hosting.Loading;
+
+/// <summary>Reads <c>np_str_t</c> values a library hands over, checking pointer, length and UTF-8 (rule P2).</summary>
+internal static unsafe class NativeText
+{
+    /// <summary>Descriptor strings longer than this are refused: no sane id, name or description is this long,
+    /// and a garbage length must not make the host read megabytes of foreign memory.</summary>
+    public const ulong MaxDescriptorStringBytes = 64 * 1024;
+
+    /// <summary>The bytes of a string, or a failure reason. Never reads when the pointer is NULL.</summary>
+    public static ReadOnlySpan<byte> Bytes(np_str_t s, string what, string file, string? pluginId)
+    {
+        if (s.len == 0) return default;
+        if (s.ptr == null)
+            throw new PluginLoadException(PluginLoadError.NullPointer, file, pluginId,
+                $"{what} has length {s.len} but a NULL pointer");
+        if (s.len > MaxDescriptorStringBytes)
+            throw new PluginLoadException(PluginLoadError.InvalidValue, file, pluginId,
+                $"{what} is {s.len} bytes long (at most {MaxDescriptorStringBytes})");
+        return new ReadOnlySpan<byte>(s.ptr, (int)s.len);
+    }
+
+    /// <summary>A validated UTF-8 string copied into managed memory.</summary>
+    public static string Read(np_str_t s, string what, string file, string? pluginId)
+    {
+        var bytes = Bytes(s, what, file, pluginId);
+        if (!Utf8.IsValid(bytes))
+            throw new PluginLoadException(PluginLoadError.InvalidUtf8, file, pluginId,
+                $"{what} is not valid UTF-8 ({Escape(bytes)})");
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>A printable form of arbitrary bytes for error messages: ASCII kept, the rest as <c>\xNN</c>.</summary>
+    public static string Escape(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length);
+        foreach (var b in bytes)
+        {
+            if (b is >= 0x20 and < 0x7f && b != (byte)'\\') sb.Append((char)b);
+            else sb.Append("\\x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Lenient decoding for log lines: invalid sequences become U+FFFD, a NULL pointer is empty.</summary>
+    public static string DecodeLenient(np_str_t s, ulong maxBytes)
+    {
+        if (s.ptr == null || s.len == 0) return string.Empty;
+        var n = (int)Math.Min(s.len, maxBytes);
+        return Encoding.UTF8.GetString(s.ptr, n);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+
+namespace NativePlugins.Hosting;
+
+/// <summary>
+/// Transform stages run in sequence over one stream. Each stage writes into its own host-owned
+/// <see cref="RecordBuffer"/>, and that buffer is handed to the next stage as its input batch directly (batch and
+/// emitter share one layout), so records cross the pipeline without being copied by the host.
+/// A pipeline processes one stream at a time: it is not thread-safe.
+/// </summary>
+public sealed class Pipeline : IDisposable
+{
+    private readonly TransformInstance[] _stages;
+    private readonly RecordBuffer[] _buffers;
+    private readonly PipelineStageStats[] _stats;
+    private readonly bool _ownsStages;
+    private bool _disposed;
+
+    /// <summary>Chains existing instances.</summary>
+    /// <param name="stages">At least one stage, in order.</param>
+    /// <param name="ownsStages">Dispose the instances with the pipeline.</param>
+    /// <param name="initialDataCapacity">Initial bytes of each stage's output buffer.</param>
+    /// <param name="initialRecordCapacity">Initial records of each stage's output buffer.</param>
+    public Pipeline(IEnumerable<TransformInstance> stages, bool ownsStages = false,
+        int initialDataCapacity = RecordBuffer.DefaultDataCapacity, int initialRecordCapacity = RecordBuffer.DefaultRecordCapacity)
+    {
+        _stages = stages.ToArray();
+        if (_stages.Length == 0) throw new ArgumentException("a pipeline needs at least one stage", nameof(stages));
+        _ownsStages = ownsStages;
+        _buffers = _stages.Select(_ => new RecordBuffer(initialDataCapacity, initialRecordCapacity)).ToArray();
+        _stats = _stages.Select(s => new PipelineStageStats(s)).ToArray();
+    }
+
+    /// <summary>The stages, in order.</summary>
+    public IReadOnlyList<TransformInstance> Stages => _stages;
+
+    /// <summary>Per-stage counters and time since the pipeline was created.</summary>
+    public IReadOnlyList<PipelineStageStats> Stats => _stats;
+
+    /// <summary>Runs a batch through every stage. The result is a view of the last stage's output, valid until the
+    /// next <see cref="Process(RecordBatch)"/>/<see cref="Flush"/> or disposal.</summary>
+    public RecordBatch Process(RecordBatch input)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var current = input;
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            var output = _buffers[i];
+            output.Clear();
+            Run(i, current, output, flush: false);
+            current = output.AsBatch();
+        }
+        return current;
+    }
+
+    /// <summary>Runs the records of <paramref name="input"/> through every stage.</summary>
+    public RecordBatch Process(RecordBuffer input) => Process(input.AsBatch());
+
+    /// <summary>Ends the stream: flushes stage 0, runs what it emitted through stage 1, flushes stage 1, and so on.
+    /// Returns everything the last stage emitted as a result (a view, valid as for <see cref="Process(RecordBatch)"/>).
+    /// Every stage is reset afterwards and the pipeline can take another stream.</summary>
+    public RecordBatch Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var upstream = RecordBatch.Empty;
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            var output = _buffers[i];
+            output.Clear();
+            if (!upstream.IsEmpty) Run(i, upstream, output, flush: false);
+            Run(i, default, output, flush: true);
+            upstream = output.AsBatch();
+        }
+        return upstream;
+    }
+
+    /// <summary>Disposes the buffers and, when the pipeline owns them, the stages. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var b in _buffers) b.Dispose();
+        if (_ownsStages)
+            foreach (var s in _stages) s.Dispose();
+    }
+
+    private void Run(int index, RecordBatch input, RecordBuffer output, bool flush)
+    {
+        var stats = _stats[index];
+        var before = output.Count;
+        var bytesBefore = output.DataLength;
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            if (flush) _stages[index].Flush(output);
+            else _stages[index].Process(input, output);
+        }
+        finally
+        {
+            stats.ElapsedTimestamp += Stopwatch.GetTimestamp() - start;
+            stats.Calls++;
+            if (!flush)
+            {
+                stats.RecordsIn += input.Count;
+                stats.BytesIn += input.DataLength;
+            }
+            stats.RecordsOut += output.Count - before;
+            stats.BytesOut += output.DataLength - bytesBefore;
+        }
+    }
+}

@@ -1,0 +1,257 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Discovery;
+using NativePlugins.Hosting.Loading;
+using NativePlugins.Hosting.Services;
+using NativePlugins.Interop;
+
+namespace NativePlugins.Hosting;
+
+/// <summary>
+/// The registry of loaded plugin libraries: loads and validates libraries (rule H3), keeps plugin ids unique across
+/// them, hands every library and instance its own host service table, and creates instances and pipelines.
+/// Thread-safe. Disposing it releases every library (each one deinitializes once its last instance is gone).
+/// </summary>
+public sealed unsafe class PluginHost : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly List<PluginLibrary> _libraries = [];
+    private readonly Dictionary<string, PluginLibrary> _byId = new(StringComparer.Ordinal);
+    private readonly HostServices _services;
+    private readonly ILogger _logger;
+    private bool _disposed;
+
+    /// <summary>Creates a host. Nothing is loaded until <see cref="Load"/> or a directory scan.</summary>
+    public PluginHost(PluginHostOptions? options = null)
+    {
+        Options = options ?? new PluginHostOptions();
+        if (Options.AbiMinor > NpAbi.NP_ABI_MINOR)
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"AbiMinor {Options.AbiMinor} is newer than the header this host was built with ({NpAbi.NP_ABI_MINOR})");
+        AbiVersion = new AbiVersion(NpAbi.NP_ABI_MAJOR, Options.AbiMinor);
+        _services = new HostServices(Options.LoggerFactory, Options.HostName, Options.HostExtensions);
+        _logger = _services.LoggerFactory.CreateLogger("NativePlugins.Host");
+    }
+
+    /// <summary>The options the host was created with.</summary>
+    public PluginHostOptions Options { get; }
+
+    /// <summary>The ABI version the host offers at negotiation.</summary>
+    public AbiVersion AbiVersion { get; }
+
+    /// <summary>Host-allocator counters over every library and instance of this host.</summary>
+    public AllocationCounters Allocations => _services.Counters;
+
+    /// <summary>The loaded libraries, in load order (a snapshot).</summary>
+    public IReadOnlyList<PluginLibrary> Libraries
+    {
+        get { lock (_lock) return _libraries.ToArray(); }
+    }
+
+    /// <summary>Every plugin of every loaded library (a snapshot).</summary>
+    public IReadOnlyList<PluginInfo> Plugins
+    {
+        get { lock (_lock) return _libraries.SelectMany(l => l.Plugins).ToArray(); }
+    }
+
+    /// <summary>The directories <see cref="LoadFromSearchPath"/> scans: <see cref="PluginHostOptions.SearchPaths"/>,
+    /// then <c>NPLUG_PLUGIN_PATH</c>.</summary>
+    public IReadOnlyList<string> SearchPath =>
+        PluginDiscovery.SearchPath(Options.SearchPaths, Options.UseEnvironmentSearchPath).Select(d => d.Directory).ToArray();
+
+    /// <summary>Loads, validates and initializes one library file.</summary>
+    /// <exception cref="PluginLoadException">The file was refused; <see cref="PluginLoadException.Reason"/> says why.
+    /// Nothing else loaded in the host is affected.</exception>
+    public PluginLibrary Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var opened = LibraryLoader.Open(path, AbiVersion, CanUnload);
+        try
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                foreach (var p in opened.Plugins)
+                    if (_byId.TryGetValue(p.Info.Id, out var other))
+                        throw new PluginLoadException(PluginLoadError.DuplicateId, opened.FilePath, p.Info.Id,
+                            $"a plugin with this id is already loaded from {other.FilePath}");
+
+                var counters = new AllocationCounters(_services.Counters);
+                Initialize(opened, counters);
+                var library = new PluginLibrary(this, opened, counters);
+                _libraries.Add(library);
+                foreach (var p in library.Plugins) _byId.Add(p.Id, library);
+                _logger.LogDebug("loaded {File}: ABI {Agreed} (library {LibraryAbi}), {Count} plugin(s)",
+                    library.FilePath, library.AgreedAbi, library.LibraryAbi, library.Plugins.Length);
+                return library;
+            }
+        }
+        catch
+        {
+            opened.Handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Like <see cref="Load"/>, reporting a refusal as a result instead of an exception.</summary>
+    public bool TryLoad(string path, [NotNullWhen(true)] out PluginLibrary? library,
+        [NotNullWhen(false)] out PluginLoadException? error)
+    {
+        try
+        {
+            library = Load(path);
+            error = null;
+            return true;
+        }
+        catch (PluginLoadException e)
+        {
+            library = null;
+            error = e;
+            return false;
+        }
+    }
+
+    /// <summary>Loads every library in the given directories (options decide recursion and symlinks). A bad file
+    /// is reported in <see cref="DiscoveryResult.Errors"/> and skipped.</summary>
+    public DiscoveryResult LoadDirectories(IEnumerable<string> directories) =>
+        Discover(directories.Select(d => (d, true)));
+
+    /// <summary>Loads every library on the search path (<see cref="SearchPath"/>).</summary>
+    public DiscoveryResult LoadFromSearchPath() =>
+        Discover(PluginDiscovery.SearchPath(Options.SearchPaths, Options.UseEnvironmentSearchPath));
+
+    private DiscoveryResult Discover(IEnumerable<(string Directory, bool Explicit)> dirs)
+    {
+        var list = dirs.Select(d => (Path.TrimEndingDirectorySeparator(Path.GetFullPath(d.Directory)), d.Explicit)).ToList();
+        var scan = PluginDiscovery.Find(list, Options.Recursive, Options.FollowSymlinks);
+        var loaded = new List<PluginLibrary>();
+        List<string> already;
+        lock (_lock) already = _libraries.Select(l => l.FilePath).ToList();
+        var identical = new IdenticalFiles(already);
+        foreach (var file in scan.Files)
+        {
+            if (already.Contains(file, StringComparer.Ordinal))
+            {
+                scan.Skipped.Add(new SkippedPath(file, "already loaded"));
+                continue;
+            }
+            // A byte-identical copy of a loaded library (a build folder and the copy next to an executable, say)
+            // would only be refused for its duplicate ids: skip it quietly instead.
+            if (identical.Find(file) is { } original)
+            {
+                scan.Skipped.Add(new SkippedPath(file, $"identical to {original}, already loaded"));
+                continue;
+            }
+            if (TryLoad(file, out var library, out var error))
+            {
+                loaded.Add(library);
+                identical.Add(file);
+            }
+            else
+            {
+                scan.Errors.Add(error);
+                // Returned to the caller in the result; only traced here.
+                _logger.LogDebug("{Error}", error.Message);
+            }
+        }
+        return new DiscoveryResult(list.Select(d => d.Item1).ToArray(), loaded, scan.Errors, scan.Skipped);
+    }
+
+    /// <summary>Finds a loaded plugin by id.</summary>
+    public bool TryGetPlugin(string id, [NotNullWhen(true)] out PluginInfo? plugin)
+    {
+        lock (_lock)
+        {
+            plugin = _byId.TryGetValue(id, out var lib) ? lib.Plugins.First(p => p.Id == id) : null;
+            return plugin is not null;
+        }
+    }
+
+    /// <summary>The library a loaded plugin comes from.</summary>
+    /// <exception cref="PluginNotFoundException">No loaded plugin has this id.</exception>
+    public PluginLibrary GetLibrary(string pluginId)
+    {
+        lock (_lock)
+            return _byId.TryGetValue(pluginId, out var lib) ? lib : throw NotFound(pluginId);
+    }
+
+    /// <summary>Creates an <c>np.transform/1</c> instance of a loaded plugin.</summary>
+    /// <exception cref="PluginNotFoundException">No loaded plugin has this id.</exception>
+    /// <exception cref="PluginCallException">The plugin's <c>create</c> failed (e.g. NP_ERR_CONFIG).</exception>
+    public TransformInstance CreateTransform(string pluginId, string config = "") =>
+        GetLibrary(pluginId).CreateTransform(pluginId, config);
+
+    /// <summary>Creates one instance per stage and chains them into a pipeline. On failure, the instances created
+    /// so far are destroyed.</summary>
+    public Pipeline CreatePipeline(IEnumerable<PipelineStage> stages)
+    {
+        var instances = new List<TransformInstance>();
+        try
+        {
+            foreach (var s in stages) instances.Add(CreateTransform(s.PluginId, s.Config));
+            return new Pipeline(instances, ownsStages: true);
+        }
+        catch
+        {
+            foreach (var i in instances) i.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Releases every library (each deinitializes once its last instance is disposed). Idempotent.</summary>
+    public void Dispose()
+    {
+        PluginLibrary[] libs;
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            libs = _libraries.ToArray();
+        }
+        foreach (var l in libs) l.Dispose();
+    }
+
+    /// <summary>Removes a library from the registry (its ids become free).</summary>
+    internal void Forget(PluginLibrary library)
+    {
+        lock (_lock)
+        {
+            if (!_libraries.Remove(library)) return;
+            foreach (var p in library.Plugins)
+                if (_byId.TryGetValue(p.Id, out var l) && ReferenceEquals(l, library)) _byId.Remove(p.Id);
+        }
+    }
+
+    internal HostServices Services => _services;
+
+    private void Initialize(OpenedLibrary opened, AllocationCounters counters)
+    {
+        var name = Path.GetFileName(opened.FilePath);
+        var logger = _services.LoggerFactory.CreateLogger(name);
+        var table = new HostTable(new HostTableContext(_services, logger, counters, $"library '{name}'"), opened.Agreed.Minor);
+        byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+        var error = PluginErrorText.Create(buffer);
+        int status;
+        var init = opened.Library.init;
+        lock (HostSerialization.Lock) status = init(table.Pointer, &error);
+        if (status != NpAbi.NP_OK)
+        {
+            // init failed: deinit is not owed. The table may still be referenced by a misbehaving library, but
+            // the spec makes it valid only until deinit, which will never come; freeing it is correct.
+            table.Dispose();
+            throw new PluginLoadException(PluginLoadError.InitFailed, opened.FilePath,
+                opened.Plugins.Length == 1 ? opened.Plugins[0].Info.Id : null,
+                $"init returned {NpStatus.Name(status)} ({status}): {PluginErrorText.Read(error, buffer)}");
+        }
+        opened.Handle.Table = table;
+        opened.Handle.Logger = _logger;
+        opened.Handle.Counters = counters;
+        opened.Handle.Deinit = opened.Library.deinit;
+    }
+
+    private bool CanUnload(string sdk) =>
+        Options.UnloadLibraries && !Options.NeverUnloadSdkPrefixes.Any(p => sdk.StartsWith(p, StringComparison.Ordinal));
+
+    private static PluginNotFoundException NotFound(string id) => new(id, $"no loaded plugin has the id '{id}'");
+}

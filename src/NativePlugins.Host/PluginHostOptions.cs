@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace NativePlugins.Hosting;
+
+/// <summary>Settings of a <see cref="PluginHost"/>.</summary>
+public sealed class PluginHostOptions
+{
+    /// <summary>The environment variable with extra plugin directories, separated by <see cref="Path.PathSeparator"/>.</summary>
+    public const string PluginPathEnvironmentVariable = "NPLUG_PLUGIN_PATH";
+
+    /// <summary>Where plugin log lines go (category = plugin id; the library file name for lines logged during
+    /// init/deinit). Null: log lines are dropped.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Directories <see cref="PluginHost.LoadFromSearchPath"/> scans, before <c>NPLUG_PLUGIN_PATH</c>.</summary>
+    public IReadOnlyList<string> SearchPaths { get; init; } = [];
+
+    /// <summary>Also scan the directories in <c>NPLUG_PLUGIN_PATH</c>. Default true.</summary>
+    public bool UseEnvironmentSearchPath { get; init; } = true;
+
+    /// <summary>Scan subdirectories too. Default false.</summary>
+    public bool Recursive { get; init; }
+
+    /// <summary>Load files (and, when recursive, enter directories) that are symbolic links. Default false: a
+    /// symlink is skipped and listed in <see cref="DiscoveryResult.Skipped"/>.</summary>
+    public bool FollowSymlinks { get; init; }
+
+    /// <summary>The newest ABI minor this host offers at negotiation. Default: the header's <c>NP_ABI_MINOR</c>.
+    /// A lower value makes the host behave like an older host (tools use it to test rule P1).</summary>
+    public uint AbiMinor { get; init; } = Interop.NpAbi.NP_ABI_MINOR;
+
+    /// <summary>Unload (dlclose) libraries once nothing of them is in use. Default true. Libraries whose SDK
+    /// string starts with one of <see cref="NeverUnloadSdkPrefixes"/> are never unloaded (rule H6).</summary>
+    public bool UnloadLibraries { get; init; } = true;
+
+    /// <summary>SDK string prefixes of libraries that cannot be unloaded: a .NET runtime (NativeAOT or hosted CoreCLR)
+    /// lives in them. Default: <c>nplug-cs</c>, <c>nplug-dotnet</c>.</summary>
+    public IReadOnlyList<string> NeverUnloadSdkPrefixes { get; init; } = ["nplug-cs", "nplug-dotnet"];
+
+    /// <summary>Host extensions offered through <c>np_host_t.get_extension</c>: id -> pointer to a struct that
+    /// starts with <c>uint32_t struct_size</c> and stays valid while the host lives. Unknown ids return NULL.</summary>
+    public IReadOnlyDictionary<string, nint> HostExtensions { get; init; } = new Dictionary<string, nint>();
+
+    /// <summary>The host name handed to plugins in <c>np_host_t.name</c>.</summary>
+    public string HostName { get; init; } = "nplug-dotnet-host";
+}

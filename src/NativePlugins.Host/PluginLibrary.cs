@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+using NativePlugins.Hosting.Loading;
+using NativePlugins.Hosting.Services;
+using NativePlugins.Hosting.Transforms;
+
+namespace NativePlugins.Hosting;
+
+/// <summary>
+/// A loaded, validated and initialized plugin library. Owned by its <see cref="PluginHost"/>. Disposing it (or the
+/// host) calls <c>deinit</c> as soon as its last instance is destroyed; instances keep the library alive (rule H6).
+/// </summary>
+public sealed class PluginLibrary : IDisposable
+{
+    private readonly Dictionary<string, ValidatedPlugin> _plugins;
+    private volatile bool _disposed;
+
+    internal PluginLibrary(PluginHost host, OpenedLibrary opened, AllocationCounters counters)
+    {
+        Host = host;
+        FilePath = opened.FilePath;
+        AgreedAbi = opened.Agreed;
+        LibraryAbi = opened.LibraryAbi;
+        LayoutFingerprint = opened.LayoutFingerprint;
+        HasLayoutReport = opened.HasLayoutReport;
+        Sdk = opened.Sdk;
+        Handle = opened.Handle;
+        Allocations = counters;
+        Plugins = opened.Plugins.Select(p => p.Info).ToImmutableArray();
+        _plugins = opened.Plugins.ToDictionary(p => p.Info.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>The host that loaded the library.</summary>
+    public PluginHost Host { get; }
+
+    /// <summary>Full path of the library file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The file name of the library.</summary>
+    public string FileName => Path.GetFileName(FilePath);
+
+    /// <summary>The ABI version host and library agreed on.</summary>
+    public AbiVersion AgreedAbi { get; }
+
+    /// <summary>The newest ABI version the library was built for.</summary>
+    public AbiVersion LibraryAbi { get; }
+
+    /// <summary>The layout fingerprint the library reported for the agreed minor (equal to the host's).</summary>
+    public ulong LayoutFingerprint { get; }
+
+    /// <summary>True when the library handed over a layout report.</summary>
+    public bool HasLayoutReport { get; }
+
+    /// <summary>The producing SDK and version, e.g. <c>nplug-c/0.1.0</c>; may be empty.</summary>
+    public string Sdk { get; }
+
+    /// <summary>False when the file stays mapped after disposal (a .NET runtime lives in it, or by option).</summary>
+    public bool CanUnload => Handle.CanUnload;
+
+    /// <summary>The plugins in the library, in descriptor order.</summary>
+    public ImmutableArray<PluginInfo> Plugins { get; }
+
+    /// <summary>Host-allocator counters of this library: its init table plus all its instances (rule P4).</summary>
+    public AllocationCounters Allocations { get; }
+
+    /// <summary>True once disposed (the library stays loaded while instances of it live).</summary>
+    public bool IsDisposed => _disposed;
+
+    internal LibraryHandle Handle { get; }
+
+    /// <summary>Creates an <c>np.transform/1</c> instance of a plugin of this library.</summary>
+    /// <exception cref="PluginNotFoundException">No plugin with this id in the library.</exception>
+    /// <exception cref="NotSupportedException">The plugin does not implement <c>np.transform/1</c>.</exception>
+    /// <exception cref="PluginCallException">The plugin's <c>create</c> failed (e.g. NP_ERR_CONFIG).</exception>
+    public TransformInstance CreateTransform(string pluginId, string config = "")
+    {
+        ArgumentNullException.ThrowIfNull(pluginId);
+        ArgumentNullException.ThrowIfNull(config);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_plugins.TryGetValue(pluginId, out var plugin))
+            throw new PluginNotFoundException(pluginId, $"{FilePath}: no plugin '{pluginId}' in this library");
+        if (plugin.Transform is null)
+            throw new NotSupportedException(
+                $"{FilePath}: plugin '{pluginId}' does not implement {Interop.NpAbi.NP_TRANSFORM_ID_STRING} " +
+                $"(it implements {string.Join(", ", plugin.Info.Interfaces)})");
+        return TransformInstance.Create(this, plugin.Info, plugin.Transform, config);
+    }
+
+    /// <summary>Releases the library: <c>deinit</c> and unload once no instance of it is left. Idempotent.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        Host.Forget(this);
+        Handle.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{FileName} ({string.Join(", ", Plugins.Select(p => p.Id))})";
+}
+
+/// <summary>No loaded plugin has the requested id.</summary>
+public sealed class PluginNotFoundException(string pluginId, string message) : KeyNotFoundException(message)
+{
+    /// <summary>The id that was asked for.</summary>
+    public string PluginId { get; } = pluginId;
+}

@@ -1,0 +1,209 @@
+using System.Text;
+using NativePlugins.Hosting.Records;
+using NativePlugins.Interop;
+
+namespace NativePlugins.Hosting;
+
+/// <summary>
+/// A growable set of records in host-owned native memory, in the ABI's batch layout. It is both
+/// <list type="bullet">
+/// <item>an input builder: <see cref="Append(ReadOnlySpan{byte})"/> records, then pass it to
+/// <see cref="TransformInstance.Process(RecordBuffer, RecordBuffer)"/>;</item>
+/// <item>an output target: plugins write into it through its <c>np_emitter_t</c> (a bounds check and a
+/// <c>memcpy</c> per record; the host is entered only when the buffers must grow).</item>
+/// </list>
+/// Because batch and emitter share a layout, a buffer one stage wrote is the next stage's input without a copy.
+/// Not thread-safe: one call at a time uses a buffer (a concurrent use throws).
+/// </summary>
+public sealed unsafe class RecordBuffer : IDisposable
+{
+    /// <summary>Default initial data capacity (bytes).</summary>
+    public const int DefaultDataCapacity = 64 * 1024;
+
+    /// <summary>Default initial record capacity.</summary>
+    public const int DefaultRecordCapacity = 1024;
+
+    private EmitterBlock* _block;
+    private int _inUse;
+
+    /// <summary>Creates an empty buffer.</summary>
+    /// <param name="initialDataCapacity">Bytes allocated up front.</param>
+    /// <param name="initialRecordCapacity">Records allocated up front.</param>
+    /// <param name="maxDataBytes">Growth limit: a plugin's reserve beyond it fails with NP_ERR_OUT_OF_MEMORY.</param>
+    /// <param name="maxRecords">Growth limit on the number of records.</param>
+    public RecordBuffer(int initialDataCapacity = DefaultDataCapacity, int initialRecordCapacity = DefaultRecordCapacity,
+        long maxDataBytes = int.MaxValue, int maxRecords = int.MaxValue - 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(initialDataCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialRecordCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDataBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        _block = EmitterBlock.Create((ulong)Math.Min(initialDataCapacity, maxDataBytes),
+            (ulong)Math.Min(initialRecordCapacity, maxRecords), (ulong)maxDataBytes, (ulong)maxRecords);
+    }
+
+    /// <summary>Releases the native memory if the buffer was not disposed.</summary>
+    ~RecordBuffer() => Release();
+
+    /// <summary>Number of records.</summary>
+    public int Count => (int)Block->Emitter.count;
+
+    /// <summary>Bytes of all records.</summary>
+    public long DataLength => (long)Block->Emitter.data_used;
+
+    /// <summary>Bytes allocated for record data.</summary>
+    public long DataCapacity => (long)Block->DataCapacity;
+
+    /// <summary>Records that fit before the offsets must grow.</summary>
+    public long RecordCapacity => (long)Block->OffsetsCapacity - 1;
+
+    /// <summary>How many times a buffer grew (by <see cref="Append(ReadOnlySpan{byte})"/> or a plugin's reserve).</summary>
+    public long Growths => (long)Block->Growths;
+
+    /// <summary>How many times plugins called <c>reserve</c> on this buffer.</summary>
+    public long ReserveCalls => (long)Block->ReserveCalls;
+
+    /// <summary>Record <paramref name="index"/> (a span over native memory: valid until the buffer changes).</summary>
+    public ReadOnlySpan<byte> this[int index] => AsBatch()[index];
+
+    /// <summary>A view of the records (valid until the buffer changes).</summary>
+    public RecordBatch AsBatch()
+    {
+        var b = Block;
+        return new RecordBatch(b->Data, b->Offsets, checked((int)b->Emitter.count));
+    }
+
+    /// <summary>Enumerates the records as spans.</summary>
+    public RecordBatch.Enumerator GetEnumerator() => AsBatch().GetEnumerator();
+
+    /// <summary>Record <paramref name="index"/> decoded as UTF-8.</summary>
+    public string GetString(int index) => Encoding.UTF8.GetString(this[index]);
+
+    /// <summary>All records decoded as UTF-8 (allocates; for tests and tools).</summary>
+    public List<string> ToStringList() => AsBatch().ToStringList();
+
+    /// <summary>Removes every record; keeps the capacity.</summary>
+    public void Clear()
+    {
+        var b = Block;
+        ThrowIfInUse();
+        b->Emitter.count = 0;
+        b->Emitter.data_used = 0;
+        b->Offsets[0] = 0;
+    }
+
+    /// <summary>Appends one record.</summary>
+    public void Append(ReadOnlySpan<byte> record)
+    {
+        var b = Block;
+        ThrowIfInUse();
+        ulong n = (ulong)record.Length;
+        if (b->DataCapacity - b->Emitter.data_used < n || b->OffsetsCapacity - b->Emitter.count < 2)
+        {
+            if (b->Grow(n, 1) != NpAbi.NP_OK)
+                throw new InsufficientMemoryException(
+                    $"record buffer limit reached ({b->MaxDataBytes} bytes, {b->MaxRecords} records)");
+        }
+        record.CopyTo(new Span<byte>(b->Data + b->Emitter.data_used, record.Length));
+        b->Emitter.data_used += n;
+        b->Offsets[++b->Emitter.count] = b->Emitter.data_used;
+    }
+
+    /// <summary>Appends a string as one UTF-8 record.</summary>
+    public void Append(string record)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(record.Length);
+        byte[]? rented = null;
+        Span<byte> buf = max <= 1024 ? stackalloc byte[max] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            Append(buf[..Encoding.UTF8.GetBytes(record, buf)]);
+        }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Appends every record of a batch.</summary>
+    public void AppendRange(RecordBatch batch)
+    {
+        foreach (var r in batch) Append(r);
+    }
+
+    /// <summary>Frees the native memory. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (Volatile.Read(ref _inUse) != 0)
+            throw new InvalidOperationException("the record buffer is in use by a plugin call");
+        Release();
+        GC.SuppressFinalize(this);
+    }
+
+    // ---- used by TransformInstance around a call --------------------------------------------------------------
+
+    /// <summary>The emitter for a plugin call. Marks the buffer in use and re-establishes the invariants of rule H5
+    /// (offsets_capacity >= count + 1, offsets[count] == data_used).</summary>
+    internal np_emitter_t* BeginCall(out ulong countBefore, out ulong usedBefore)
+    {
+        var b = Block;
+        if (Interlocked.CompareExchange(ref _inUse, 1, 0) != 0)
+            throw new InvalidOperationException("the record buffer is already in use by another call");
+        b->Publish();
+        countBefore = b->Emitter.count;
+        usedBefore = b->Emitter.data_used;
+        b->Offsets[countBefore] = usedBefore;
+        return &b->Emitter;
+    }
+
+    /// <summary>Ends a plugin call. Returns null when the plugin kept the emitter protocol (rule P10); otherwise
+    /// restores the buffer to its state before the call and returns what was broken.</summary>
+    internal string? EndCall(ulong countBefore, ulong usedBefore)
+    {
+        var b = _block;
+        try
+        {
+            string? violation = null;
+            ulong count = b->Emitter.count, used = b->Emitter.data_used;
+            if (!b->HostFieldsIntact(b))
+                violation = "the plugin overwrote emitter fields only the host may change (data, offsets, capacities, reserve, host_data, reserved)";
+            else if (count < countBefore || used < usedBefore)
+                violation = $"the emitter went backwards (count {countBefore} -> {count}, data_used {usedBefore} -> {used})";
+            else if (count >= b->OffsetsCapacity || used > b->DataCapacity)
+                violation = $"the emitter overflowed (count {count} of {b->OffsetsCapacity - 1}, data_used {used} of {b->DataCapacity})";
+            else if (b->Offsets[count] != used)
+                violation = $"offsets[count] ({b->Offsets[count]}) != data_used ({used})";
+            else if (count > int.MaxValue - 1)
+                violation = $"too many records ({count})";
+            if (violation is not null)
+            {
+                b->Publish();
+                b->Emitter.count = countBefore;
+                b->Emitter.data_used = usedBefore;
+                b->Offsets[countBefore] = usedBefore;
+            }
+            return violation;
+        }
+        finally
+        {
+            Volatile.Write(ref _inUse, 0);
+        }
+    }
+
+    internal byte* DataPointer => Block->Data;
+
+    private EmitterBlock* Block => _block != null ? _block : throw new ObjectDisposedException(nameof(RecordBuffer));
+
+    private void ThrowIfInUse()
+    {
+        if (Volatile.Read(ref _inUse) != 0)
+            throw new InvalidOperationException("the record buffer is in use by a plugin call");
+    }
+
+    private void Release()
+    {
+        var b = _block;
+        _block = null;
+        EmitterBlock.Destroy(b);
+    }
+}

@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Loading;
+using NativePlugins.Hosting.Services;
+using NativePlugins.Hosting.Transforms;
+using NativePlugins.Interop;
+
+namespace NativePlugins.Hosting;
+
+/// <summary>
+/// One instance of an <c>np.transform/1</c> plugin: <see cref="Process(RecordBatch, RecordBuffer)"/> batches,
+/// <see cref="Flush"/> at the end of a stream, <see cref="Dispose"/>. Calls on an instance of a
+/// <see cref="PluginThreading.Single"/> plugin are serialized by the host (rule H4); instances of thread-safe
+/// plugins are not locked. Every call goes straight through the vtable's function pointer; a failing status
+/// raises <see cref="PluginCallException"/> with the plugin's own message.
+/// </summary>
+public sealed unsafe class TransformInstance : IDisposable
+{
+    private readonly InstanceHandle _handle;
+    private readonly TransformVTable _vt;
+    private readonly Lock? _lock;
+    private int _poisoned;
+    private volatile bool _disposed;
+
+    private TransformInstance(PluginLibrary library, PluginInfo plugin, TransformVTable vt, string config,
+        InstanceHandle handle, AllocationCounters counters)
+    {
+        Library = library;
+        Plugin = plugin;
+        Config = config;
+        Allocations = counters;
+        _vt = vt;
+        _handle = handle;
+        _lock = plugin.Threading == PluginThreading.Single ? new Lock() : null;
+    }
+
+    /// <summary>The plugin this is an instance of.</summary>
+    public PluginInfo Plugin { get; }
+
+    /// <summary>The library the plugin came from (kept loaded while this instance lives).</summary>
+    public PluginLibrary Library { get; }
+
+    /// <summary>The config string the instance was created with.</summary>
+    public string Config { get; }
+
+    /// <summary>Host-allocator counters of this instance (rule P4: zero live allocations after destroy).</summary>
+    public AllocationCounters Allocations { get; }
+
+    /// <summary>True when the plugin offers <c>stats</c> (optional, ABI 1.1; absent with an ABI 1.0 library).</summary>
+    public bool SupportsStats => _vt.HasStats;
+
+    /// <summary>True after a call returned NP_ERR_PANIC: the plugin now answers every call with NP_ERR_STATE (rule P7).</summary>
+    public bool IsPoisoned => Volatile.Read(ref _poisoned) != 0;
+
+    /// <summary>True once disposed (destroy itself waits for calls still in flight).</summary>
+    public bool IsDisposed => _disposed;
+
+    /// <summary>The np_host_t this instance was created with (tests log through it).</summary>
+    internal np_host_t* HostTable => _handle.Table.Pointer;
+
+    internal static TransformInstance Create(PluginLibrary library, PluginInfo plugin, TransformVTable vt, string config)
+    {
+        var libraryHandle = library.Handle;
+        bool libraryRef = false;
+        libraryHandle.DangerousAddRef(ref libraryRef); // throws ObjectDisposedException when the library is gone
+        HostTable? table = null;
+        try
+        {
+            var services = library.Host.Services;
+            var counters = new AllocationCounters(library.Allocations);
+            var logger = services.LoggerFactory.CreateLogger(plugin.Id);
+            table = new HostTable(new HostTableContext(services, logger, counters, $"plugin '{plugin.Id}'"),
+                library.AgreedAbi.Minor);
+
+            var configBytes = Encoding.UTF8.GetBytes(config);
+            byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+            var error = PluginErrorText.Create(buffer);
+            np_instance_t* instance = null;
+            int status;
+            fixed (byte* c = configBytes)
+            {
+                var configStr = new np_str_t { ptr = configBytes.Length == 0 ? null : c, len = (ulong)configBytes.Length };
+                status = vt.V.create(table.Pointer, configStr, &instance, &error);
+            }
+            if (status != NpAbi.NP_OK)
+                throw new PluginCallException("create", status, plugin.Id, plugin.FilePath,
+                    PluginErrorText.Read(error, buffer), error.code);
+            if (instance == null)
+                throw new PluginCallException("create", NpAbi.NP_ERR_PLUGIN, plugin.Id, plugin.FilePath,
+                    "create returned NP_OK but no instance", protocolViolation: true);
+
+            var handle = new InstanceHandle(instance, vt.V.destroy, libraryHandle, table);
+            return new TransformInstance(library, plugin, vt, config, handle, counters);
+        }
+        catch
+        {
+            table?.Dispose();
+            if (libraryRef) libraryHandle.DangerousRelease();
+            throw;
+        }
+    }
+
+    /// <summary>Processes a batch, appending the output records to <paramref name="output"/>.</summary>
+    /// <exception cref="PluginCallException">The plugin returned a failing status (what it emitted before the
+    /// failure stays in <paramref name="output"/>), or broke the emitter protocol (its output is discarded).</exception>
+    public void Process(RecordBatch input, RecordBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (input.DataPointer != null && input.DataPointer == output.DataPointer)
+            throw new ArgumentException("input and output must be different buffers", nameof(output));
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var batch = input.ToNative();
+            byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+            var error = PluginErrorText.Create(buffer);
+            var emitter = output.BeginCall(out var count0, out var used0);
+            int status;
+            string? violation;
+            try
+            {
+                if (_lock is null) status = _vt.V.process(_handle.Instance, &batch, emitter, &error);
+                else
+                {
+                    using (_lock.EnterScope()) status = _vt.V.process(_handle.Instance, &batch, emitter, &error);
+                }
+            }
+            finally
+            {
+                violation = output.EndCall(count0, used0);
+            }
+            Check("process", status, violation, error, buffer);
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Processes one record straight from managed memory (pinned for the call, not copied), appending the
+    /// output to <paramref name="output"/>. For many records, a <see cref="RecordBuffer"/> batch is far cheaper.</summary>
+    public void Process(ReadOnlySpan<byte> record, RecordBuffer output)
+    {
+        ulong* offsets = stackalloc ulong[2];
+        offsets[0] = 0;
+        offsets[1] = (ulong)record.Length;
+        fixed (byte* data = record)
+            // An empty span pins to NULL; a plugin may rightly refuse NULL data with count > 0.
+            Process(new RecordBatch(data == null ? RecordBatch.NonNullEmptyData : data, offsets, 1), output);
+    }
+
+    /// <summary>Processes the records of <paramref name="input"/>, appending the output to <paramref name="output"/>.</summary>
+    public void Process(RecordBuffer input, RecordBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Process(input.AsBatch(), output);
+    }
+
+    /// <summary>Ends the stream: the plugin emits what it held back into <paramref name="output"/> and resets.</summary>
+    public void Flush(RecordBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+            var error = PluginErrorText.Create(buffer);
+            var emitter = output.BeginCall(out var count0, out var used0);
+            int status;
+            string? violation;
+            try
+            {
+                if (_lock is null) status = _vt.V.flush(_handle.Instance, emitter, &error);
+                else
+                {
+                    using (_lock.EnterScope()) status = _vt.V.flush(_handle.Instance, emitter, &error);
+                }
+            }
+            finally
+            {
+                violation = output.EndCall(count0, used0);
+            }
+            Check("flush", status, violation, error, buffer);
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Reads the plugin's counters. False when the plugin has no <c>stats</c> (optional; absent with an
+    /// ABI 1.0 library). <c>stats</c> is a [leaf] function, called without a GC transition.</summary>
+    public bool TryGetStats(out TransformStats stats)
+    {
+        stats = default;
+        if (!_vt.HasStats) return false;
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            np_transform_stats_t s = default;
+            s.struct_size = (uint)sizeof(np_transform_stats_t);
+            var fn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<np_instance_t*, np_transform_stats_t*, int>)_vt.V.stats;
+            int status;
+            if (_lock is null) status = fn(_handle.Instance, &s);
+            else
+            {
+                using (_lock.EnterScope()) status = fn(_handle.Instance, &s);
+            }
+            if (status != NpAbi.NP_OK)
+                throw new PluginCallException("stats", status, Plugin.Id, Plugin.FilePath,
+                    "stats has no error buffer; the plugin returned a failing status");
+            stats = new TransformStats(s.records_in, s.records_out, s.bytes_in, s.bytes_out);
+            return true;
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Destroys the instance (after any call in flight returns). Idempotent.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _handle.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Plugin.Id} ({(Config.Length == 0 ? "defaults" : Config)})";
+
+    private void Check(string operation, int status, string? violation, in np_error_t error, byte* buffer)
+    {
+        if (violation is not null)
+            throw new PluginCallException(operation, status, Plugin.Id, Plugin.FilePath,
+                violation + " (rule P10); the output of this call was discarded", protocolViolation: true);
+        if (status == NpAbi.NP_OK) return;
+        if (status == NpAbi.NP_ERR_PANIC) Volatile.Write(ref _poisoned, 1);
+        throw new PluginCallException(operation, status, Plugin.Id, Plugin.FilePath,
+            PluginErrorText.Read(error, buffer), error.code);
+    }
+}
+
+/// <summary>The counters of <c>np_transform_stats_t</c>: since the instance was created.</summary>
+public readonly record struct TransformStats(ulong RecordsIn, ulong RecordsOut, ulong BytesIn, ulong BytesOut);
