@@ -1,0 +1,73 @@
+using System.Text.Json;
+using NativePlugins.Cli.Infrastructure;
+using NativePlugins.Cli.Options;
+using NativePlugins.Hosting;
+
+namespace NativePlugins.Cli.Commands;
+
+/// <summary><c>nplug list [dir...]</c>: a table of the plugins found, then every refused file with its reason.</summary>
+internal static class ListCommand
+{
+    public static int Run(ListOptions o, CliConsole console)
+    {
+        var dirs = o.Directories.ToList();
+        using var host = HostFactory.Create(o, console.Error, includeDefaults: dirs.Count == 0);
+        var result = dirs.Count == 0 ? host.LoadFromSearchPath() : host.LoadDirectories(dirs.Concat(o.PluginDirs));
+        if (o.Json) WriteJson(result, console.Out);
+        else WriteText(result, console);
+        return result.HasErrors ? ExitCodes.PluginError : ExitCodes.Ok;
+    }
+
+    private static void WriteText(DiscoveryResult result, CliConsole console)
+    {
+        var w = console.Out;
+        var plugins = result.Libraries.SelectMany(l => l.Plugins.Select(p => (l, p))).ToList();
+        if (plugins.Count == 0)
+            w.WriteLine($"no plugins found in {(result.Directories.Count == 0 ? "(empty search path)" : string.Join(", ", result.Directories))}");
+        else
+        {
+            var table = new TextTable("ID", "VERSION", "THREADING", "INTERFACES", "ABI", "FILE");
+            foreach (var (l, p) in plugins)
+                table.Add(p.Id, p.Version, Formatting.Threading(p.Threading), string.Join(",", p.Interfaces),
+                    p.AbiVersion.ToString(), l.FileName);
+            table.Write(w);
+            w.WriteLine();
+            w.WriteLine($"{plugins.Count} plugin(s) in {result.Libraries.Count} librar{(result.Libraries.Count == 1 ? "y" : "ies")} " +
+                $"from {string.Join(", ", result.Directories)}");
+        }
+        foreach (var s in result.Skipped) w.WriteLine($"skipped: {s.Path}: {s.Reason}");
+        w.Flush();
+        foreach (var e in result.Errors) console.Error.WriteLine($"nplug: error: {e.Message}");
+        if (result.HasErrors) console.Error.WriteLine($"nplug: {result.Errors.Count} file(s) refused");
+    }
+
+    private static void WriteJson(DiscoveryResult result, TextWriter w)
+    {
+        using var stream = new MemoryStream();
+        using (var j = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            j.WriteStartObject();
+            j.WriteStartArray("directories");
+            foreach (var d in result.Directories) j.WriteStringValue(d);
+            j.WriteEndArray();
+            j.WriteStartArray("libraries");
+            foreach (var l in result.Libraries) JsonModel.WriteLibrary(j, l);
+            j.WriteEndArray();
+            j.WriteStartArray("errors");
+            foreach (var e in result.Errors) JsonModel.WriteError(j, e);
+            j.WriteEndArray();
+            j.WriteStartArray("skipped");
+            foreach (var s in result.Skipped)
+            {
+                j.WriteStartObject();
+                j.WriteString("path", s.Path);
+                j.WriteString("reason", s.Reason);
+                j.WriteEndObject();
+            }
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+        w.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        w.Flush();
+    }
+}

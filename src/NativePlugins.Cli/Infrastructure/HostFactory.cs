@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+using NativePlugins.Cli.Options;
+using NativePlugins.Hosting;
+
+namespace NativePlugins.Cli.Infrastructure;
+
+/// <summary>Builds the <see cref="PluginHost"/> of a command: search path = --plugin-dir..., then NPLUG_PLUGIN_PATH,
+/// then the plugins/ folder next to the executable (the last two unless --no-default-path).</summary>
+public static class HostFactory
+{
+    /// <summary>The folder next to nplug where the build copies the bundled plugins.</summary>
+    public static string BundledPluginDirectory => Path.Combine(AppContext.BaseDirectory, "plugins");
+
+    public static PluginHost Create(CommonOptions options, TextWriter stderr, bool includeDefaults = true)
+    {
+        var dirs = options.PluginDirs.ToList();
+        var useDefaults = includeDefaults && !options.NoDefaultPath;
+        // The bundled folder goes last, after NPLUG_PLUGIN_PATH: a user's plugin directory wins over the bundle
+        // (first loaded wins on duplicate ids). The host orders explicit directories first, so the bundle is
+        // appended after the environment entries here.
+        var env = useDefaults ? Environment.GetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable) : null;
+        if (!string.IsNullOrEmpty(env))
+            // Like PATH: entries that do not exist are ignored, not errors.
+            dirs.AddRange(env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(Directory.Exists));
+        if (useDefaults && Directory.Exists(BundledPluginDirectory)) dirs.Add(BundledPluginDirectory);
+
+        return new PluginHost(new PluginHostOptions
+        {
+            SearchPaths = dirs,
+            UseEnvironmentSearchPath = false, // added above, in the CLI's order
+            Recursive = options.Recursive,
+            FollowSymlinks = options.FollowSymlinks,
+            LoggerFactory = new StderrLoggerProvider(stderr, StderrLoggerProvider.ParseLevel(options.LogLevel)),
+            HostName = "nplug",
+        });
+    }
+}

@@ -1,0 +1,21 @@
+using CommandLine;
+using CommandLine.Text;
+
+namespace NativePlugins.Cli.Options;
+
+[Verb("demo", HelpText = "Run the bundled sample pipeline (demo/pipeline.json) over the bundled sample data and show " +
+    "what each stage did.")]
+public sealed class DemoOptions : CommonOptions
+{
+    [Option('f', "definition", HelpText = "Another pipeline definition file (default: demo/pipeline.json next to nplug).")]
+    public string? Definition { get; set; }
+
+    [Option('i', "input", HelpText = "Other input lines (default: the file the definition names).")]
+    public string? Input { get; set; }
+
+    [Option("batch-size", Default = 256, HelpText = "Records per batch handed to the first stage.")]
+    public int BatchSize { get; set; } = 256;
+
+    [Usage(ApplicationAlias = "nplug")]
+    public static IEnumerable<Example> Examples => [new("Run the demo", new DemoOptions())];
+}

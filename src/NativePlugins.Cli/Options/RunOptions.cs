@@ -1,0 +1,39 @@
+using CommandLine;
+using CommandLine.Text;
+
+namespace NativePlugins.Cli.Options;
+
+[Verb("run", HelpText = "Stream lines (stdin or --input) through a pipeline of np.transform/1 plugins to stdout; " +
+    "per-stage counts and timing go to stderr.")]
+public sealed class RunOptions : CommonOptions
+{
+    [Option('p', "pipeline", Separator = ',', HelpText = "Plugin ids of the stages, in order: a,b,c.")]
+    public IEnumerable<string> Pipeline { get; set; } = [];
+
+    [Option('c', "config", HelpText = "Config of a stage: id=key=value;key=value (repeatable). Applies to every stage " +
+        "with that id; '#N=...' addresses stage N (1-based).")]
+    public IEnumerable<string> Config { get; set; } = [];
+
+    [Option('f', "definition", HelpText = "A pipeline definition file (JSON, as demo/pipeline.json) instead of --pipeline.")]
+    public string? Definition { get; set; }
+
+    [Option('i', "input", HelpText = "Read lines from this file instead of stdin.")]
+    public string? Input { get; set; }
+
+    [Option("batch-size", Default = 1024, HelpText = "Records per batch handed to the first stage.")]
+    public int BatchSize { get; set; } = 1024;
+
+    [Option('q', "quiet", HelpText = "Do not print the per-stage report on stderr.")]
+    public bool Quiet { get; set; }
+
+    [Usage(ApplicationAlias = "nplug")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Upper-case the lines of a file", new RunOptions { Pipeline = ["org.nativeplugins.c.upper"], Input = "in.txt" }),
+        new("Filter, then upper-case stdin", new RunOptions
+        {
+            Pipeline = ["org.nativeplugins.c.grep", "org.nativeplugins.c.upper"],
+            Config = ["org.nativeplugins.c.grep=pattern=error"],
+        }),
+    ];
+}

@@ -1,0 +1,3 @@
+using NativePlugins.Cli;
+
+return NplugCli.Run(args);

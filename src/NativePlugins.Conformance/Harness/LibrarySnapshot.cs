@@ -1,0 +1,268 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using NativePlugins.Interop;
+
+namespace NativePlugins.Conformance.Harness;
+
+/// <summary>The syntax rules of rule P2, as written in interop/README.md (anchored with \A..\z: .NET's $ would also
+/// match before a trailing newline).</summary>
+internal static partial class DescriptorRules
+{
+    public const int MaxPluginIdBytes = 128;
+
+    /// <summary>More plugins or interfaces than this is taken as a garbage count, not read.</summary>
+    public const ulong MaxCount = 4096;
+
+    [GeneratedRegex(@"\A[a-z0-9]+(\.[a-z0-9_-]+)+\z", RegexOptions.CultureInvariant)]
+    public static partial Regex PluginId();
+
+    [GeneratedRegex(@"\A[a-z0-9]+(\.[a-z0-9_-]+)*/[1-9][0-9]*\z", RegexOptions.CultureInvariant)]
+    public static partial Regex InterfaceId();
+
+    /// <summary>Semantic version 2.0.0 (the regex of semver.org, ASCII digits).</summary>
+    [GeneratedRegex(
+        @"\A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)" +
+        @"(-((0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?" +
+        @"(\+([0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*))?\z", RegexOptions.CultureInvariant)]
+    public static partial Regex SemanticVersion();
+}
+
+/// <summary>One interface entry of a plugin descriptor.</summary>
+internal sealed record InterfaceSnapshot(byte[]? Id, IntPtr Vtable)
+{
+    public string DisplayId => Id is null ? "(unreadable id)" : NativeText.Show(Id);
+    public bool Is(string id) => Id is not null && Id.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(id));
+}
+
+/// <summary>One plugin descriptor, copied out of the library, with its rule P2 problems.</summary>
+internal sealed class PluginSnapshot
+{
+    public required int Index { get; init; }
+    public uint StructSize { get; init; }
+    public uint Threading { get; init; }
+    public byte[]? Id { get; init; }
+    public byte[]? Name { get; init; }
+    public byte[]? Version { get; init; }
+    public byte[]? Description { get; init; }
+    public byte[]? Vendor { get; init; }
+    public List<InterfaceSnapshot> Interfaces { get; } = [];
+    /// <summary>Problems of the descriptor itself: size, strings, id, version, threading.</summary>
+    public List<string> Problems { get; } = [];
+    /// <summary>Problems of its interface list and vtables.</summary>
+    public List<string> InterfaceProblems { get; } = [];
+
+    /// <summary>The id for reports: the id when readable, otherwise "plugins[i]".</summary>
+    public string DisplayId => Id is { Length: > 0 } id ? NativeText.Show(id, 128) : $"plugins[{Index}]";
+
+    public string ThreadingName => Threading switch
+    {
+        NpAbi.NP_THREADING_SINGLE => "single",
+        NpAbi.NP_THREADING_THREAD_SAFE => "thread-safe",
+        _ => $"unknown ({Threading})",
+    };
+
+    public InterfaceSnapshot? Find(string id) => Interfaces.FirstOrDefault(i => i.Is(id));
+}
+
+/// <summary>
+/// The library descriptor and everything it points to, copied into managed memory and checked against rule P2.
+/// Reading goes only as far as the pointers and counts allow: a NULL pointer or an absurd count is a problem, not a
+/// dereference. (A wild non-NULL pointer still faults: the check then fails with the signal, out of process.)
+/// </summary>
+internal sealed unsafe partial class LibrarySnapshot
+{
+    public uint StructSize { get; private init; }
+    public uint PluginCount { get; private init; }
+    public byte[]? Sdk { get; private init; }
+    public List<PluginSnapshot> Plugins { get; } = [];
+    /// <summary>Problems of np_library_t itself.</summary>
+    public List<string> Problems { get; } = [];
+
+    /// <summary>Size of np_transform_v1_t at ABI x.0 (before <c>stats</c>, @since 1.1), from the layout manifest.</summary>
+    public static uint TransformSizeAt10 { get; } = SizeAtFirstMinor("np_transform_v1_t");
+    public static uint LibrarySizeAt10 { get; } = SizeAtFirstMinor("np_library_t");
+    public static uint PluginSizeAt10 { get; } = SizeAtFirstMinor("np_plugin_descriptor_t");
+
+    private static uint SizeAtFirstMinor(string name) =>
+        NpAbiLayout.Find(name)?.SizeAt(0) ?? throw new InvalidOperationException($"{name} is not in the layout manifest");
+
+    public static LibrarySnapshot Read(np_library_t* library)
+    {
+        var lib = ReadPrefix(library, out var libSize);
+        var snapshot = new LibrarySnapshot
+        {
+            StructSize = libSize,
+            PluginCount = lib.plugin_count,
+            Sdk = NativeText.TryBytes(lib.sdk, out var sdkProblem),
+        };
+        var p = snapshot.Problems;
+        if (libSize < LibrarySizeAt10)
+            p.Add($"np_library_t.struct_size is {libSize}, smaller than its size at ABI 1.0 ({LibrarySizeAt10})");
+        if (sdkProblem is not null) p.Add($"sdk: {sdkProblem}");
+        else if (!NativeText.IsUtf8(snapshot.Sdk)) p.Add($"sdk is not valid UTF-8: {NativeText.Quote(snapshot.Sdk)}");
+        if (lib.init == null) p.Add("init is NULL");
+        if (lib.deinit == null) p.Add("deinit is NULL");
+        if (lib.plugin_count == 0) p.Add("plugin_count is 0: the library offers no plugin");
+        if (lib.plugin_count > DescriptorRules.MaxCount)
+        {
+            p.Add($"plugin_count is {lib.plugin_count} (more than {DescriptorRules.MaxCount}: taken as garbage)");
+            return snapshot;
+        }
+        if (lib.plugin_count > 0 && lib.plugins == null)
+        {
+            p.Add($"plugin_count is {lib.plugin_count} but plugins is NULL");
+            return snapshot;
+        }
+        for (var i = 0; i < (int)lib.plugin_count; i++)
+        {
+            if (lib.plugins[i] == null) { p.Add($"plugins[{i}] is NULL"); continue; }
+            snapshot.Plugins.Add(ReadPlugin(lib.plugins[i], i));
+        }
+        foreach (var dup in snapshot.Plugins.Where(x => x.Id is { Length: > 0 }).GroupBy(x => Convert.ToHexString(x.Id!)).Where(g => g.Count() > 1))
+        {
+            var first = dup.First();
+            first.Problems.Add($"id '{first.DisplayId}' is used by plugins[{string.Join("], plugins[", dup.Select(x => x.Index))}]: ids must be unique");
+        }
+        return snapshot;
+    }
+
+    private static PluginSnapshot ReadPlugin(np_plugin_descriptor_t* descriptor, int index)
+    {
+        var d = ReadPrefix(descriptor, out var size);
+        var plugin = new PluginSnapshot
+        {
+            Index = index,
+            StructSize = size,
+            Threading = d.threading,
+            Id = NativeText.TryBytes(d.id, out var idProblem),
+            Name = NativeText.TryBytes(d.name, out var nameProblem),
+            Version = NativeText.TryBytes(d.version, out var versionProblem),
+            Description = NativeText.TryBytes(d.description, out var descriptionProblem),
+            Vendor = NativeText.TryBytes(d.vendor, out var vendorProblem),
+        };
+        var p = plugin.Problems;
+        var where = $"plugins[{index}]";
+        if (size < PluginSizeAt10)
+            p.Add($"{where}.struct_size is {size}, smaller than its size at ABI 1.0 ({PluginSizeAt10})");
+
+        if (idProblem is not null) p.Add($"{where}.id: {idProblem}");
+        else if (!NativeText.IsUtf8(plugin.Id)) p.Add($"{where}.id is not valid UTF-8: {NativeText.Quote(plugin.Id)}");
+        else if (plugin.Id!.Length > DescriptorRules.MaxPluginIdBytes)
+            p.Add($"{where}.id is {plugin.Id.Length} bytes long (at most {DescriptorRules.MaxPluginIdBytes})");
+        else if (!DescriptorRules.PluginId().IsMatch(Encoding.UTF8.GetString(plugin.Id)))
+            p.Add($"{where}.id {NativeText.Quote(plugin.Id)} is not reverse-DNS (^[a-z0-9]+(\\.[a-z0-9_-]+)+$)");
+
+        if (nameProblem is not null) p.Add($"{where}.name: {nameProblem}");
+        else if (plugin.Name!.Length == 0) p.Add($"{where}.name is empty");
+        else if (!NativeText.IsUtf8(plugin.Name)) p.Add($"{where}.name is not valid UTF-8: {NativeText.Quote(plugin.Name)}");
+
+        if (versionProblem is not null) p.Add($"{where}.version: {versionProblem}");
+        else if (!NativeText.IsUtf8(plugin.Version) || !DescriptorRules.SemanticVersion().IsMatch(Encoding.UTF8.GetString(plugin.Version!)))
+            p.Add($"{where}.version {NativeText.Quote(plugin.Version)} is not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])");
+
+        if (descriptionProblem is not null) p.Add($"{where}.description: {descriptionProblem}");
+        else if (!NativeText.IsUtf8(plugin.Description)) p.Add($"{where}.description is not valid UTF-8");
+        if (vendorProblem is not null) p.Add($"{where}.vendor: {vendorProblem}");
+        else if (!NativeText.IsUtf8(plugin.Vendor)) p.Add($"{where}.vendor is not valid UTF-8");
+
+        if (d.threading != NpAbi.NP_THREADING_SINGLE && d.threading != NpAbi.NP_THREADING_THREAD_SAFE)
+            p.Add($"{where}.threading is {d.threading}: not NP_THREADING_SINGLE (0) or NP_THREADING_THREAD_SAFE (1)");
+
+        ReadInterfaces(plugin, d, where);
+        return plugin;
+    }
+
+    private static void ReadInterfaces(PluginSnapshot plugin, np_plugin_descriptor_t d, string where)
+    {
+        var p = plugin.InterfaceProblems;
+        if (d.interface_count == 0) { p.Add($"{where} lists no interface (at least one is required)"); return; }
+        if (d.interface_count > DescriptorRules.MaxCount)
+        {
+            p.Add($"{where}.interface_count is {d.interface_count} (more than {DescriptorRules.MaxCount}: taken as garbage)");
+            return;
+        }
+        if (d.interfaces == null) { p.Add($"{where}.interface_count is {d.interface_count} but interfaces is NULL"); return; }
+        for (var i = 0; i < (int)d.interface_count; i++)
+        {
+            var entry = d.interfaces[i];
+            var id = NativeText.TryBytes(entry.id, out var idProblem);
+            var iface = new InterfaceSnapshot(id, (IntPtr)entry.vtable);
+            plugin.Interfaces.Add(iface);
+            var at = $"{where}.interfaces[{i}]";
+            if (idProblem is not null) p.Add($"{at}.id: {idProblem}");
+            else if (!NativeText.IsUtf8(id) || !DescriptorRules.InterfaceId().IsMatch(Encoding.UTF8.GetString(id!)))
+                p.Add($"{at}.id {NativeText.Quote(id)} is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
+            if (entry.vtable == null) { p.Add($"{at} ({iface.DisplayId}) has a NULL vtable"); continue; }
+            var vtableSize = *(uint*)entry.vtable;
+            if (vtableSize < 8) p.Add($"{at} ({iface.DisplayId}): vtable struct_size is {vtableSize}");
+            if (iface.Is(NpAbi.NP_TRANSFORM_ID_STRING)) CheckTransformVtable((np_transform_v1_t*)entry.vtable, at, p);
+        }
+        foreach (var dup in plugin.Interfaces.Where(x => x.Id is not null).GroupBy(x => Convert.ToHexString(x.Id!)).Where(g => g.Count() > 1))
+            p.Add($"{where} lists interface '{dup.First().DisplayId}' {dup.Count()} times: ids must be unique per plugin");
+    }
+
+    private static void CheckTransformVtable(np_transform_v1_t* vt, string at, List<string> p)
+    {
+        var size = vt->struct_size;
+        if (size < TransformSizeAt10)
+        {
+            p.Add($"{at} (np.transform/1): struct_size is {size}, smaller than its size at ABI 1.0 ({TransformSizeAt10})");
+            return;
+        }
+        if (vt->create == null) p.Add($"{at} (np.transform/1): create is NULL");
+        if (vt->destroy == null) p.Add($"{at} (np.transform/1): destroy is NULL");
+        if (vt->process == null) p.Add($"{at} (np.transform/1): process is NULL");
+        if (vt->flush == null) p.Add($"{at} (np.transform/1): flush is NULL");
+        if (vt->reserved != 0) p.Add($"{at} (np.transform/1): reserved is {vt->reserved} (must be 0)");
+    }
+
+    /// <summary>Copies a prefix struct: only the bytes its struct_size covers, the rest zero (rule H2).</summary>
+    private static T ReadPrefix<T>(T* source, out uint structSize) where T : unmanaged
+    {
+        structSize = *(uint*)source;
+        var result = default(T);
+        var n = Math.Min(structSize, (uint)sizeof(T));
+        Buffer.MemoryCopy(source, &result, sizeof(T), n);
+        return result;
+    }
+
+    /// <summary>A canonical text of everything the descriptors say, for comparing np_entry calls (rule P3).</summary>
+    public string Canonical()
+    {
+        var sb = new StringBuilder();
+        sb.Append($"library size={StructSize} plugins={PluginCount} sdk={Hex(Sdk)}\n");
+        foreach (var pl in Plugins)
+        {
+            sb.Append($"plugin[{pl.Index}] size={pl.StructSize} threading={pl.Threading} id={Hex(pl.Id)} name={Hex(pl.Name)} " +
+                      $"version={Hex(pl.Version)} description={Hex(pl.Description)} vendor={Hex(pl.Vendor)}\n");
+            foreach (var i in pl.Interfaces) sb.Append($"  interface id={Hex(i.Id)} vtable=0x{i.Vtable:x}\n");
+        }
+        return sb.ToString();
+
+        static string Hex(byte[]? b) => b is null ? "?" : Convert.ToHexString(b);
+    }
+
+    /// <summary>A human description of what differs between two canonical texts.</summary>
+    public static string Difference(string a, string b)
+    {
+        var la = a.Split('\n');
+        var lb = b.Split('\n');
+        for (var i = 0; i < Math.Max(la.Length, lb.Length); i++)
+        {
+            var x = i < la.Length ? la[i] : "(nothing)";
+            var y = i < lb.Length ? lb[i] : "(nothing)";
+            if (x != y) return $"first difference: '{Describe(x)}' then '{Describe(y)}'";
+        }
+        return "no difference";
+
+        // Hex-encoded fields are decoded back for the reader.
+        static string Describe(string line) => HexField().Replace(line, m =>
+        {
+            try { return m.Groups[1].Value + "=" + NativeText.Show(Convert.FromHexString(m.Groups[2].Value)); }
+            catch (FormatException) { return m.Value; }
+        });
+    }
+
+    [GeneratedRegex(@"\b(sdk|id|name|version|description|vendor)=([0-9A-F]*)\b")]
+    private static partial Regex HexField();
+}

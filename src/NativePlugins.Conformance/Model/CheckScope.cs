@@ -1,0 +1,10 @@
+namespace NativePlugins.Conformance;
+
+/// <summary>What one run of a check covers.</summary>
+public enum CheckScope
+{
+    /// <summary>The library as a whole: np_entry, negotiation, descriptors, init/deinit.</summary>
+    Library,
+    /// <summary>One plugin of the library that implements np.transform/1; the check runs once per such plugin.</summary>
+    Transform,
+}

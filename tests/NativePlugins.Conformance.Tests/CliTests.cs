@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json;
+using NativePlugins.Cli;
+using NativePlugins.Cli.Infrastructure;
+
+namespace NativePlugins.Conformance.Tests;
+
+/// <summary>The <c>nplug check</c> verb, run in-process (its workers need the real nplug executable, which
+/// tests/conformance.sh exercises; here --in-process or no run at all).</summary>
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Nplug(params string[] args)
+    {
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        using (var console = new CliConsole(new MemoryStream(), stdout, stderr))
+        {
+            var code = NplugCli.Run(args, console);
+            console.Out.Flush();
+            return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
+        }
+    }
+
+    [Fact]
+    public void List_checks_prints_every_check_with_its_rule()
+    {
+        var (code, output, _) = Nplug("check", "--list-checks");
+        Assert.Equal(0, code);
+        foreach (var c in ConformanceSuite.Checks) Assert.Contains(c.Name, output);
+        Assert.Contains("P12", output);
+    }
+
+    [Fact]
+    public void List_checks_as_json_is_machine_readable()
+    {
+        var (code, output, _) = Nplug("check", "--list-checks", "--json", "--check", "P10");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.All(doc.RootElement.EnumerateArray(), e => Assert.Equal("P10", e.GetProperty("rule").GetString()));
+        Assert.Equal(3, doc.RootElement.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData(new[] { "check" }, "at least one library")]
+    [InlineData(new[] { "check", "/nonexistent/libx.so" }, "no such file")]
+    [InlineData(new[] { "check", "--list-checks", "--check", "nope.*" }, "matches no check")]
+    public void Usage_errors_exit_2_with_a_message(string[] args, string message)
+    {
+        var (code, _, err) = Nplug(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+    }
+
+    [Fact]
+    public void In_process_run_on_a_correct_fixture_passes_with_json_output()
+    {
+        var (code, output, err) = Nplug("check", "--in-process", "--json", "--check", "P1,P2,P8", Native.Fixture("libnpfx_ok.so"));
+        Assert.True(code == 0, err + output);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(0, doc.RootElement.GetProperty("failed").GetInt32());
+        Assert.True(doc.RootElement.GetProperty("passed").GetInt32() >= 15);
+    }
+
+    [Fact]
+    public void A_library_after_a_config_option_is_still_a_library()
+    {
+        // CommandLineParser hands every value after -c to --config; the verb recovers the file.
+        var (code, output, err) = Nplug("check", "--in-process", "--json", "--check", "lifecycle.basic",
+            "-c", "org.nativeplugins.fixture.ok=sep=|", Native.Fixture("libnpfx_ok.so"));
+        Assert.True(code == 0, err + output);
+        using var doc = JsonDocument.Parse(output);
+        var result = doc.RootElement.GetProperty("libraries")[0].GetProperty("results")[0];
+        Assert.Equal("pass", result.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public void In_process_run_flags_a_broken_fixture_and_exits_1()
+    {
+        var (code, output, _) = Nplug("check", "--in-process", "--check", "lifecycle.*", Native.Fixture("libnpfx_p8_flush_twice.so"));
+        Assert.Equal(1, code);
+        Assert.Contains("FAIL lifecycle.flush-twice", output);
+    }
+}

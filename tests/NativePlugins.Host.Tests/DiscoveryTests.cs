@@ -1,0 +1,182 @@
+using NativePlugins.Host.Tests.Infrastructure;
+using NativePlugins.Hosting;
+
+namespace NativePlugins.Host.Tests;
+
+public class DiscoveryTests
+{
+    [Fact]
+    public void A_bad_file_is_reported_and_skipped_and_the_good_ones_load()
+    {
+        using var dir = new TempDirectory();
+        dir.Copy(NativeArtifacts.CText);
+        dir.Copy(NativeArtifacts.CCounter);
+        File.WriteAllBytes(dir.File("libempty.so"), []);
+        File.WriteAllText(dir.File("libnotes.so"), "just text\n");
+        File.WriteAllText(dir.File("readme.txt"), "not a library name: never looked at");
+        using var host = Hosts.Create();
+        var result = host.LoadDirectories([dir.Path]);
+
+        Assert.Equal(["libnp_c_counter.so", "libnp_c_text.so"], result.Libraries.Select(l => l.FileName));
+        Assert.Equal(3, host.Plugins.Count);
+        Assert.Equal(2, result.Errors.Count);
+        var empty = Assert.Single(result.Errors, e => e.FilePath == dir.File("libempty.so"));
+        Assert.Equal(PluginLoadError.EmptyFile, empty.Reason);
+        var text = Assert.Single(result.Errors, e => e.FilePath == dir.File("libnotes.so"));
+        Assert.Equal(PluginLoadError.NotALibrary, text.Reason);
+        Assert.Equal([dir.Path], result.Directories);
+        Hosts.AssertStillWorks(host);
+    }
+
+    [Fact]
+    public void Subdirectories_are_not_searched_by_default_but_are_when_recursive()
+    {
+        using var dir = new TempDirectory();
+        dir.Copy(NativeArtifacts.CText, "nested/libnp_c_text.so");
+        using (var host = Hosts.Create())
+        {
+            var result = host.LoadDirectories([dir.Path]);
+            Assert.Empty(result.Libraries);
+            Assert.Empty(result.Errors);
+        }
+        using (var host = new PluginHost(new PluginHostOptions { UseEnvironmentSearchPath = false, Recursive = true }))
+        {
+            var result = host.LoadDirectories([dir.Path]);
+            Assert.Equal(dir.File("nested/libnp_c_text.so"), Assert.Single(result.Libraries).FilePath);
+        }
+    }
+
+    [Fact]
+    public void Symlinks_are_skipped_by_default_and_followed_when_asked()
+    {
+        using var outside = new TempDirectory();
+        using var dir = new TempDirectory();
+        var real = outside.Copy(NativeArtifacts.CCounter);
+        File.CreateSymbolicLink(dir.File("libnp_c_counter.so"), real);
+        using (var host = Hosts.Create())
+        {
+            var result = host.LoadDirectories([dir.Path]);
+            Assert.Empty(result.Libraries);
+            var skipped = Assert.Single(result.Skipped);
+            Assert.Equal(dir.File("libnp_c_counter.so"), skipped.Path);
+            Assert.Contains("symbolic link", skipped.Reason);
+        }
+        using (var host = new PluginHost(new PluginHostOptions { UseEnvironmentSearchPath = false, FollowSymlinks = true }))
+        {
+            var result = host.LoadDirectories([dir.Path]);
+            Assert.Single(result.Libraries);
+            Assert.True(host.TryGetPlugin(Hosts.Counter, out _));
+        }
+    }
+
+    [Fact]
+    public void A_missing_directory_is_a_typed_error_not_an_exception()
+    {
+        using var host = Hosts.Create();
+        var missing = Path.Combine(Path.GetTempPath(), "nplug-no-such-dir-" + Guid.NewGuid().ToString("N"));
+        var result = host.LoadDirectories([missing]);
+        var e = Assert.Single(result.Errors);
+        Assert.Equal(PluginLoadError.DirectoryNotFound, e.Reason);
+        Assert.Equal(missing, e.FilePath);
+    }
+
+    [Fact]
+    public void Duplicate_ids_across_directories_keep_the_first_library()
+    {
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        var first = a.Copy(NativeArtifacts.Fixture("libnp_fixture_duplicate_a.so"));
+        var second = b.Copy(NativeArtifacts.Fixture("libnp_fixture_duplicate_b.so"));
+        using var host = Hosts.Create();
+        var result = host.LoadDirectories([a.Path, b.Path]);
+        Assert.Equal(first, Assert.Single(result.Libraries).FilePath);
+        var e = Assert.Single(result.Errors);
+        Assert.Equal(PluginLoadError.DuplicateId, e.Reason);
+        Assert.Equal(second, e.FilePath);
+        Assert.Equal("org.nativeplugins.fixture.dup", e.PluginId);
+        Assert.Contains(first, e.Message);
+        Hosts.AssertStillWorks(host);
+    }
+
+    [Fact]
+    public void A_byte_identical_copy_of_a_loaded_library_is_skipped_not_refused()
+    {
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        var original = a.Copy(NativeArtifacts.CText);
+        var copy = b.Copy(NativeArtifacts.CText, "libnp_c_text_copy.so");
+        using var host = Hosts.Create();
+        var result = host.LoadDirectories([a.Path, b.Path]);
+        Assert.Equal(original, Assert.Single(result.Libraries).FilePath);
+        Assert.Empty(result.Errors);
+        var skipped = Assert.Single(result.Skipped);
+        Assert.Equal(copy, skipped.Path);
+        Assert.Contains(original, skipped.Reason);
+        // Loading the copy explicitly is still refused for its duplicate ids.
+        Assert.Equal(PluginLoadError.DuplicateId, Assert.Throws<PluginLoadException>(() => host.Load(copy)).Reason);
+    }
+
+    [Fact]
+    public void A_file_already_loaded_is_skipped_not_refused()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Copy(NativeArtifacts.CText);
+        using var host = Hosts.Create();
+        host.Load(file);
+        var result = host.LoadDirectories([dir.Path]);
+        Assert.Empty(result.Errors);
+        Assert.Equal("already loaded", Assert.Single(result.Skipped).Reason);
+    }
+}
+
+/// <summary>Tests that change process-wide environment variables run alone.</summary>
+[CollectionDefinition(nameof(EnvironmentCollection), DisableParallelization = true)]
+public sealed class EnvironmentCollection;
+
+[Collection(nameof(EnvironmentCollection))]
+public class SearchPathTests
+{
+    [Fact]
+    public void NPLUG_PLUGIN_PATH_directories_follow_the_configured_ones()
+    {
+        using var configured = new TempDirectory();
+        using var fromEnv = new TempDirectory();
+        configured.Copy(NativeArtifacts.CText);
+        fromEnv.Copy(NativeArtifacts.CCounter);
+        var missing = Path.Combine(fromEnv.Path, "does-not-exist");
+        var old = Environment.GetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable,
+                string.Join(Path.PathSeparator, fromEnv.Path, missing));
+            using var host = new PluginHost(new PluginHostOptions { SearchPaths = [configured.Path] });
+            Assert.Equal([configured.Path, fromEnv.Path, missing], host.SearchPath);
+            var result = host.LoadFromSearchPath();
+            Assert.Equal(["libnp_c_text.so", "libnp_c_counter.so"], result.Libraries.Select(l => l.FileName));
+            Assert.Empty(result.Errors); // a missing directory from the environment is ignored, like PATH
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable, old);
+        }
+    }
+
+    [Fact]
+    public void The_environment_is_ignored_when_disabled()
+    {
+        using var fromEnv = new TempDirectory();
+        fromEnv.Copy(NativeArtifacts.CCounter);
+        var old = Environment.GetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable, fromEnv.Path);
+            using var host = Hosts.Create();
+            Assert.Empty(host.SearchPath);
+            Assert.Empty(host.LoadFromSearchPath().Libraries);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable, old);
+        }
+    }
+}
