@@ -505,9 +505,10 @@ pub struct np_transform_v1_t {
     /// C: `uint32_t` at offset 4.
     pub reserved: u32,
     /// \[thread-safe\] Create an instance configured by config (UTF-8, borrowed for the call; the format is the
-    /// plugin's own, e.g. "pattern=foo"; empty means defaults). host is the table for this instance, valid
-    /// until destroy returns. On success \*out_instance is non-NULL. A malformed config returns NP_ERR_CONFIG
-    /// with a message naming the problem. Never NULL.
+    /// plugin's own, e.g. "pattern=foo"; empty means defaults, or NP_ERR_CONFIG naming the required key when
+    /// the plugin has one). host is the table for this instance, valid until destroy returns. On success
+    /// \*out_instance is non-NULL; on failure it is set to NULL. A malformed config returns NP_ERR_CONFIG with a
+    /// message naming the problem. Never NULL.
     ///
     /// C: `np_status (*)(const np_host_t *, np_str_t, np_instance_t **, np_error_t *)` at offset 8.
     pub create: Option<unsafe extern "C" fn(host: *const np_host_t, config: np_str_t, out_instance: *mut *mut np_instance_t, error: *mut np_error_t) -> np_status>,

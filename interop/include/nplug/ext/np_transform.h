@@ -78,9 +78,10 @@ typedef struct np_transform_v1 {
     uint32_t reserved;         /* must be 0 */
 
     /* [thread-safe] Create an instance configured by config (UTF-8, borrowed for the call; the format is the
-     * plugin's own, e.g. "pattern=foo"; empty means defaults). host is the table for this instance, valid
-     * until destroy returns. On success *out_instance is non-NULL. A malformed config returns NP_ERR_CONFIG
-     * with a message naming the problem. Never NULL. */
+     * plugin's own, e.g. "pattern=foo"; empty means defaults, or NP_ERR_CONFIG naming the required key when
+     * the plugin has one). host is the table for this instance, valid until destroy returns. On success
+     * *out_instance is non-NULL; on failure it is set to NULL. A malformed config returns NP_ERR_CONFIG with a
+     * message naming the problem. Never NULL. */
     np_status (NP_CDECL *create)(const np_host_t *host, np_str_t config, np_instance_t **out_instance,
                                  np_error_t *error);
 
