@@ -10,7 +10,8 @@ command -v gcc     >/dev/null 2>&1 || need+=(gcc)
 command -v g++     >/dev/null 2>&1 || need+=(g++)
 command -v ctest   >/dev/null 2>&1 || need+=(cmake)
 # libclang for the binding generator (interop/generator), loaded as libclang-14.so.1.
-ldconfig -p 2>/dev/null | grep -q 'libclang-14.so.1' || need+=(libclang1-14)
+# (grep -q would close the pipe early and, under pipefail, make the test fail: read all of ldconfig's output)
+ldconfig -p 2>/dev/null | grep 'libclang-14.so.1' >/dev/null || need+=(libclang1-14)
 # Google Benchmark and GoogleTest for the native harness and tests.
 [ -e /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 [ -e /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
