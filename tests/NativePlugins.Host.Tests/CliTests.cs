@@ -158,11 +158,17 @@ public class CliTests
     {
         var r = Nplug(null, ["demo", .. PluginDirArgs]);
         Assert.True(r.Exit == ExitCodes.Ok, r.Err);
+        // C grep keeps the 42 errors, Rust json-field takes their message, C# regex strips the details, C upper
+        // upper-cases, C counter counts each distinct message: 9 counts and the summary line.
         var lines = r.Out.TrimEnd('\n').Split('\n');
-        Assert.Equal(42, lines.Length);
-        Assert.All(lines, l => Assert.Contains("\"LEVEL\":\"ERROR\"", l));
-        Assert.Contains(lines, l => l.Contains("SÃO PAULO"));
-        Assert.Contains("1,000 line(s) in, 42 record(s) out", r.Err);
+        Assert.Equal(10, lines.Length);
+        Assert.Contains("5\tADDRESS VALIDATION FAILED", lines);         // "... for São Paulo" stripped by the C# stage
+        Assert.Contains("8\tPRICE FEED REJECTED: NAÏVE TIMESTAMP", lines); // UTF-8 aware upper-casing
+        Assert.Contains("6\tCARD DECLINED", lines);
+        Assert.Equal("records=42 bytes=947 distinct=9", lines[^1]);
+        Assert.Contains("1,000 line(s) in, 10 record(s) out", r.Err);
+        Assert.Contains("org.nativeplugins.rust.json-field", r.Err);
+        Assert.Contains("org.nativeplugins.cs.regex", r.Err);
         Assert.Contains("0 still live after destroy", r.Err);
     }
 
