@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using NativePlugins.Benchmarks.Infrastructure;
+
+namespace NativePlugins.Benchmarks.Report;
+
+/// <summary>
+/// Joins one run's raw results (<see cref="RawResults"/>) into the comparison: every .NET figure next to its C-host
+/// baseline from the same run, as a ratio, with the issue's targets checked. Writes summary.md (the table the README
+/// quotes) and summary.json (the same, machine-readable), and prints the Markdown.
+/// </summary>
+public static class SummaryWriter
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static int Run(string rawDir, string outDir, bool quick)
+    {
+        var raw = new RawResults(rawDir);
+        var tables = new List<Table>
+        {
+            CallTable(raw),
+            PipelineTable(raw),
+            PluginCallTable(raw),
+            LoadTable(raw),
+            DiscoveryTable(raw),
+            ColdStartTable(raw),
+            MemoryTable(raw),
+        };
+        var checks = tables.SelectMany(t => t.Checks).ToList();
+        var machine = Machine(raw);
+        // The run's start (run.sh writes it); the report may be regenerated later from the same raw results.
+        var date = machine.Remove("run started", out var started) ? started : DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv);
+
+        var md = new StringBuilder();
+        md.AppendLine($"# NativePlugins benchmarks: .NET host vs C host ({(quick ? "QUICK run: smoke test, not for publication" : "full run")})");
+        md.AppendLine();
+        md.AppendLine($"Date: {date}. Machine: {string.Join("; ", machine.Select(kv => $"{kv.Key} {kv.Value}"))}.");
+        md.AppendLine();
+        md.AppendLine("Every ratio compares two figures measured in this one run, each the best (minimum) time of its repetitions " +
+            "(interference from other work only ever adds time); never compare absolute figures across runs.");
+        md.AppendLine();
+        md.AppendLine("## Targets");
+        md.AppendLine();
+        md.AppendLine("| target | measured | goal | |");
+        md.AppendLine("|---|---:|---:|---|");
+        foreach (var c in checks)
+            md.AppendLine($"| {c.Name} | {Fmt(c.Ratio, "0.00")} | {c.Goal} | {c.Verdict} |");
+        foreach (var t in tables)
+        {
+            md.AppendLine();
+            md.AppendLine($"## {t.Title}");
+            md.AppendLine();
+            if (t.Note is not null)
+            {
+                md.AppendLine(t.Note);
+                md.AppendLine();
+            }
+            md.AppendLine("| " + string.Join(" | ", t.Columns) + " |");
+            md.AppendLine("|" + string.Join("|", t.Columns.Select((_, i) => i == 0 ? "---" : "---:")) + "|");
+            foreach (var r in t.Rows) md.AppendLine("| " + string.Join(" | ", r) + " |");
+        }
+
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "summary.md"), md.ToString());
+        var json = new
+        {
+            date,
+            mode = quick ? "quick" : "full",
+            machine,
+            targets = checks.Select(c => new { c.Name, c.Ratio, c.Goal, met = c.Met }),
+            tables = tables.Select(t => new { t.Title, t.Note, t.Columns, t.Rows }),
+        };
+        File.WriteAllText(Path.Combine(outDir, "summary.json"),
+            JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine(md.ToString());
+        return 0;
+    }
+
+    // ---- per-call cost ---------------------------------------------------------------------------------------
+
+    private static Table CallTable(RawResults raw)
+    {
+        var t = new Table("Per-call cost (ns per call, lower is better)",
+            ["call", "C host", ".NET host", ".NET / C"],
+            "1,024 dependent calls per invoke, 8 per loop turn, function pointer in a local, identical loop on both sides. " +
+            "`np.bench/1` is a benchmark-only interface (benchmarks/native/include/np_bench.h); `stats` is np.transform/1's [leaf] function.");
+        double? cInc = PerCall(raw, "call/increment");
+        double? cStats = PerCall(raw, "call/stats");
+        double? cStatsApi = PerCall(raw, "call/stats_host_api");
+        const string tc = "NativePlugins.Benchmarks.CallCost.TrivialCallBenchmarks.";
+        const string sc = "NativePlugins.Benchmarks.CallCost.StatsBenchmarks.";
+        t.Add("np.bench/1 increment: C fn pointer vs `delegate* unmanaged[Cdecl]`", cInc, raw.BdnNs(tc + "Increment"),
+            "trivial call", "<= 1.5");
+        t.Add("np.bench/1 increment bound as [leaf] (`SuppressGCTransition`)", cInc, raw.BdnNs(tc + "IncrementSuppressGCTransition"));
+        t.Add("stats [leaf], bare pointer with `SuppressGCTransition`", cStats, raw.BdnNs(sc + "StatsSuppressGCTransition"),
+            "[leaf] call with SuppressGCTransition", "<= 1.2");
+        t.Add("stats, bare pointer with GC transition", cStats, raw.BdnNs(sc + "StatsCdecl"));
+        t.Add("stats [leaf], bare pointer, 40-byte struct zeroed before each call (as TryGetStats does)", cStats,
+            raw.BdnNs(sc + "StatsZeroedStructPerCall"));
+        t.Add("stats through the host API (nph_instance_stats vs TransformInstance.TryGetStats)", cStatsApi,
+            raw.BdnNs(sc + "StatsHostApi"), "[leaf] call through the host API", "<= 1.2");
+        t.Add("stats: .NET host API vs bare C function pointer", cStats, raw.BdnNs(sc + "StatsHostApi"));
+        return t;
+    }
+
+    /// <summary>The call/* benchmarks of the C harness make 1,024 calls per iteration.</summary>
+    private static double? PerCall(RawResults raw, string name) => raw.NativeNs(name) / 1024;
+
+    // ---- pipeline throughput ---------------------------------------------------------------------------------
+
+    private static Table PipelineTable(RawResults raw)
+    {
+        var t = new Table("Pipeline throughput: upper | grep | count (million input records/s, higher is better)",
+            ["record bytes x batch", "C host (np_c_host)", "C raw vtable calls", ".NET host", ".NET host / best C", ".NET raw vtable calls", ".NET raw / best C", "plain managed C#", ".NET host / managed"],
+            "Three np.transform/1 stages of the benchmark plugin, each batch through all three; 'best C' is the faster of the two C baselines. " +
+            "'.NET raw' calls the same instances straight through their vtables from C# (Abi/RawPipeline.cs): the floor of the .NET side. " +
+            "'plain managed C#' is the same logic without any ABI (Throughput/ManagedPipeline.cs).");
+        const string pc = "NativePlugins.Benchmarks.Throughput.PipelineBenchmarks.";
+        double worst = double.MaxValue;
+        bool any = false;
+        foreach (var size in new[] { 16, 128, 1024 })
+            foreach (var batch in new[] { 64, 1024, 8192 })
+            {
+                double? cHost = PerSecond(batch, raw.NativeNs($"pipeline/c_host/{size}/{batch}"));
+                double? cRaw = PerSecond(batch, raw.NativeNs($"pipeline/c_raw/{size}/{batch}"));
+                var p = $"?RecordSize={size}&BatchSize={batch}";
+                double? net = PerSecond(batch, raw.BdnNs(pc + "DotNetHost" + p));
+                double? managed = PerSecond(batch, raw.BdnNs(pc + "ManagedCSharp" + p));
+                double? netRaw = PerSecond(batch, raw.BdnNs(pc + "DotNetRaw" + p));
+                double? bestC = Max(cHost, cRaw);
+                double? ratio = net / bestC;
+                if (ratio is { } r)
+                {
+                    worst = Math.Min(worst, r);
+                    any = true;
+                }
+                t.Rows.Add([$"{size} x {batch}", M(cHost), M(cRaw), M(net), Fmt(ratio, "0.00"), M(netRaw), Fmt(netRaw / bestC, "0.00"),
+                    M(managed), Fmt(net / managed, "0.00")]);
+            }
+        t.Checks.Add(new Check("pipeline throughput, .NET host / C host (worst of 9 shapes)", any ? worst : null, ">= 0.95", r => r >= 0.95));
+        return t;
+    }
+
+    private static double? PerSecond(int items, double? ns) => ns is { } v && v > 0 ? items * 1e9 / v : null;
+
+    private static string M(double? perSecond) => Fmt(perSecond / 1e6, "0.0");
+
+    // ---- plugin call per language ----------------------------------------------------------------------------
+
+    private static Table PluginCallTable(RawResults raw)
+    {
+        var t = new Table("Cost of one plugin call per plugin language (ns, lower is better)",
+            ["plugin (benchmarks/plugin-targets.tsv)", "process: C host", "process: .NET host", ".NET / C", "stats: C host", "stats: .NET host", ".NET / C"],
+            "process = one call with a one-record batch through the host API (np_c_host / TransformInstance); stats only where the plugin offers it.");
+        const string pc = "NativePlugins.Benchmarks.CallCost.PluginCallBenchmarks.Process?Target=";
+        const string sc = "NativePlugins.Benchmarks.CallCost.PluginStatsBenchmarks.Stats?Target=";
+        foreach (var target in PluginTargets.All)
+        {
+            var label = $"{target.Language}: {target.PluginId}";
+            if (!target.IsBuilt)
+            {
+                t.Rows.Add([label, "not built", "not built", "", "", "", ""]);
+                continue;
+            }
+            double? cp = raw.NativeNs($"plugin_call/process/{target.Key}"), np = raw.BdnNs(pc + target.Key);
+            double? cs = raw.NativeNs($"plugin_call/stats/{target.Key}"), ns = raw.BdnNs(sc + target.Key);
+            t.Rows.Add([label, Fmt(cp, "0.0"), Fmt(np, "0.0"), Fmt(np / cp, "0.00"),
+                cs is null && ns is null ? "no stats" : Fmt(cs, "0.0"), Fmt(ns, "0.0"), Fmt(ns / cs, "0.00")]);
+        }
+        return t;
+    }
+
+    // ---- load ----------------------------------------------------------------------------------------------------
+
+    private static Table LoadTable(RawResults raw)
+    {
+        var t = new Table("Load time of one library (µs, lower is better)",
+            ["library", "C: dlopen", "C: np_c_host load", "C host / dlopen", ".NET: NativeLibrary.Load", ".NET: PluginHost.Load", ".NET host / NativeLibrary.Load"],
+            "Load = dlopen + np_entry negotiation + descriptor validation + init; one load per iteration, unloaded outside the clock (the file is really unmapped each time).");
+        const string lc = "NativePlugins.Benchmarks.Loading.LoadBenchmarks.";
+        foreach (var target in PluginTargets.All)
+        {
+            var key = target.Key;
+            var label = $"{target.Language}: {Path.GetFileName(target.Path)}";
+            double? dl = raw.NativeNs($"load/dlopen/{key}"), ch = raw.NativeNs($"load/c_host/{key}");
+            double? nl = raw.BdnNs($"{lc}BareNativeLibraryLoad?Target={key}"), nh = raw.BdnNs($"{lc}DotNetHostLoad?Target={key}");
+            if (!target.IsBuilt)
+            {
+                t.Rows.Add([label, "not built", "", "", "", "", ""]);
+                continue;
+            }
+            if (dl is null && ch is null && nl is null && nh is null)
+            {
+                t.Rows.Add([label, "stays mapped (not unloadable): see cold start", "", "", "", "", ""]);
+                continue;
+            }
+            t.Rows.Add([label, Us(dl), Us(ch), Fmt(ch / dl, "0.00"), Us(nl), Us(nh), Fmt(nh / nl, "0.00")]);
+            if (key is "c-raw" or "c")
+                t.Checks.Add(new Check($"load + negotiation + validation vs bare NativeLibrary.Load ({Path.GetFileName(target.Path)})",
+                    nh / nl, "<= 1.2", r => r <= 1.2));
+        }
+        return t;
+    }
+
+    private static string Us(double? ns) => Fmt(ns / 1e3, "0.0");
+
+    // ---- discovery -----------------------------------------------------------------------------------------------
+
+    private static Table DiscoveryTable(RawResults raw)
+    {
+        var t = new Table("Discovery of a folder of distinct plugin libraries (ms, lower is better)",
+            ["libraries", "C: list + dlopen", "C: np_c_host", ".NET: list + NativeLibrary.Load", ".NET: PluginHost.LoadDirectories", ".NET host / C host", ".NET host / .NET bare", ".NET host per library (µs)"],
+            "Each library is one compile of benchmarks/native/plugins/np_bench_discovery_plugin.c with its own plugin id; unloading is outside the clock.");
+        const string dc = "NativePlugins.Benchmarks.Loading.DiscoveryBenchmarks.";
+        foreach (var n in new[] { 10, 100, 1000 })
+        {
+            double? cd = raw.NativeNs($"discovery/dlopen/{n}"), ch = raw.NativeNs($"discovery/c_host/{n}");
+            double? nb = raw.BdnNs($"{dc}BareNativeLibraryLoad?Libraries={n}"), nh = raw.BdnNs($"{dc}DotNetHost?Libraries={n}");
+            if (cd is null && ch is null && nb is null && nh is null)
+            {
+                t.Rows.Add([n.ToString(Inv), "not built", "", "", "", "", "", ""]);
+                continue;
+            }
+            t.Rows.Add([n.ToString(Inv), Ms(cd), Ms(ch), Ms(nb), Ms(nh), Fmt(nh / ch, "0.00"), Fmt(nh / nb, "0.00"), Fmt(nh / n / 1e3, "0.0")]);
+        }
+        return t;
+    }
+
+    private static string Ms(double? ns) => Fmt(ns / 1e6, "0.00");
+
+    // ---- cold start and memory (child processes) -------------------------------------------------------------------
+
+    private static Table ColdStartTable(RawResults raw)
+    {
+        var t = new Table("Cold start, fresh process per sample (ms, median of the samples)",
+            ["plugin", "C host: load", "C host: to first result", ".NET host: load", ".NET host: create", ".NET host: first process",
+             ".NET host: to first result", ".NET / C (to first result)", ".NET host: second process (µs)"],
+            "Load = dlopen + np_entry + validation + init; a NativeAOT plugin starts its runtime at its first exported call, a hosted " +
+            "plugin boots CoreCLR in a C host and joins the running one in a .NET host. Each child warms its host library on the " +
+            "benchmark plugin first, so the figures are the plugin's (the .NET host's own first-use JIT work is excluded; its calls " +
+            "still run Tier-0 code in a fresh process).");
+        foreach (var target in PluginTargets.All)
+        {
+            var label = $"{target.Language} ({target.Key})";
+            var net = ProbeMedian(raw, "Cold", target.Key, out var netStatus);
+            var c = ProbeMedian(raw, "CCold", target.Key, out var cStatus);
+            if (net is null && c is null)
+            {
+                t.Rows.Add([label, netStatus, "", "", "", "", "", "", ""]);
+                continue;
+            }
+            double? cTotal = c?.GetProperty("TotalMs").GetDouble(), nTotal = net?.GetProperty("TotalMs").GetDouble();
+            t.Rows.Add([label,
+                c is { } cc ? Fmt(cc.GetProperty("LoadMs").GetDouble(), "0.00") : cStatus, Fmt(cTotal, "0.00"),
+                net is { } n ? Fmt(n.GetProperty("LoadMs").GetDouble(), "0.00") : netStatus,
+                Fmt(net?.GetProperty("CreateMs").GetDouble(), "0.000"), Fmt(net?.GetProperty("FirstProcessMs").GetDouble(), "0.000"),
+                Fmt(nTotal, "0.00"), Fmt(nTotal / cTotal, "0.00"), Fmt(net?.GetProperty("WarmProcessMs").GetDouble() * 1e3, "0.0")]);
+        }
+        return t;
+    }
+
+    private static Table MemoryTable(RawResults raw)
+    {
+        var t = new Table("Resident memory per loaded plugin library (KiB, median VmRSS delta in a fresh process)",
+            ["plugin", "C host: after load", "C host: + create + one batch", ".NET host: after load", ".NET host: + create + one batch"],
+            "Measured around the load (and then create + one batch) after warming the host library on another plugin; the .NET " +
+            "figures are taken after a full GC and include what the host itself allocates per library.");
+        foreach (var target in PluginTargets.All)
+        {
+            var net = ProbeMedian(raw, "Rss", target.Key, out var netStatus);
+            var c = ProbeMedian(raw, "CRss", target.Key, out var cStatus);
+            string K(JsonElement? e, string field, string status) => e is { } x ? x.GetProperty(field).GetInt64().ToString(Inv) : status;
+            t.Rows.Add([$"{target.Language} ({target.Key})", K(c, "LoadKiB", cStatus), K(c, "LoadCreateProcessKiB", ""),
+                K(net, "LoadKiB", netStatus), K(net, "LoadCreateProcessKiB", "")]);
+        }
+        return t;
+    }
+
+    /// <summary>The median sample of a probe, or null with the reason (not built, failed, not run).</summary>
+    private static JsonElement? ProbeMedian(RawResults raw, string section, string key, out string status)
+    {
+        status = "not run";
+        if (raw.Probes is not { } p || !p.TryGetProperty(section, out var s) || !s.TryGetProperty(key, out var r)) return null;
+        status = r.GetProperty("Status").GetString() ?? "?";
+        return status == "ok" ? r.GetProperty("Median") : null;
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    private static Dictionary<string, string> Machine(RawResults raw)
+    {
+        var m = new Dictionary<string, string>();
+        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+        m["cpu"] = cpu is null ? "?" : cpu[(cpu.IndexOf(':') + 1)..].Trim();
+        m["cores"] = Environment.ProcessorCount.ToString(Inv);
+        m["os"] = RuntimeInformation.OSDescription;
+        m["runtime"] = raw.BdnHostInfo ?? RuntimeInformation.FrameworkDescription;
+        if (raw.NativeContext is { } ctx && ctx.TryGetProperty("library_build_type", out var bt)) m["Google Benchmark library build"] = bt.GetString() ?? "?";
+        var env = Path.Combine(raw.Dir, "environment.txt");
+        if (File.Exists(env))
+            foreach (var line in File.ReadLines(env))
+                if (line.Split('=', 2) is [var k, var v]) m[k] = v;
+        return m;
+    }
+
+    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+
+    private static string Fmt(double? v, string format) => v is { } x && double.IsFinite(x) ? x.ToString(format, Inv) : "n/a";
+
+    private sealed class Table(string title, string[] columns, string? note = null)
+    {
+        public string Title { get; } = title;
+        public string[] Columns { get; } = columns;
+        public string? Note { get; } = note;
+        public List<string[]> Rows { get; } = [];
+        public List<Check> Checks { get; } = [];
+
+        /// <summary>A C-vs-.NET row (ns per call): ratio .NET / C, and a target check when named.</summary>
+        public void Add(string what, double? c, double? net, string? targetName = null, string? goal = null)
+        {
+            double? ratio = net / c;
+            Rows.Add([what, Fmt(c, "0.00"), Fmt(net, "0.00"), Fmt(ratio, "0.00")]);
+            if (targetName is not null)
+                Checks.Add(new Check(targetName + ", .NET host / C host", ratio, goal!, r => r <= double.Parse(goal!.TrimStart('<', '=', ' '), Inv)));
+        }
+    }
+
+    private sealed record Check(string Name, double? Ratio, string Goal, Func<double, bool> Test)
+    {
+        public bool? Met => Ratio is { } r ? Test(r) : null;
+        public string Verdict => Met switch { true => "met", false => "**MISSED**", null => "not measured" };
+    }
+}

@@ -1,0 +1,46 @@
+namespace NativePlugins.Benchmarks.Throughput;
+
+/// <summary>
+/// Records in managed memory, the way a plain C# program would hold them without any plugin ABI: one byte array of
+/// concatenated record bytes and an offsets array (record i is Data[Offsets[i]..Offsets[i + 1])). Grows by doubling
+/// and keeps its capacity across <see cref="Clear"/>, like the host's RecordBuffer.
+/// </summary>
+public sealed class ManagedRecords
+{
+    public byte[] Data;
+    public int[] Offsets;
+    public int Count;
+    public int DataLength;
+
+    public ManagedRecords(int dataCapacity = 64 * 1024, int recordCapacity = 1024)
+    {
+        Data = new byte[Math.Max(dataCapacity, 1)];
+        Offsets = new int[Math.Max(recordCapacity, 1) + 1];
+    }
+
+    public ReadOnlySpan<byte> this[int index] => Data.AsSpan(Offsets[index], Offsets[index + 1] - Offsets[index]);
+
+    public void Clear()
+    {
+        Count = 0;
+        DataLength = 0;
+    }
+
+    /// <summary>Room for one more record of <paramref name="length"/> bytes; returns where to write it.</summary>
+    public Span<byte> AppendSlot(int length)
+    {
+        if (Data.Length - DataLength < length) Array.Resize(ref Data, Math.Max(Data.Length * 2, DataLength + length));
+        if (Offsets.Length - Count < 2) Array.Resize(ref Offsets, Offsets.Length * 2);
+        var slot = Data.AsSpan(DataLength, length);
+        DataLength += length;
+        Offsets[++Count] = DataLength;
+        return slot;
+    }
+
+    public static ManagedRecords Create(int size, int count)
+    {
+        var records = new ManagedRecords(size * count, count);
+        for (int i = 0; i < count; i++) BenchRecords.Fill(records.AppendSlot(size), i);
+        return records;
+    }
+}
