@@ -34,6 +34,10 @@ done
 step ".NET tests (xunit)"
 dotnet test NativePlugins.sln -c Release -p:NplugSkipNativeBuild=true
 
+step "main job: nplug demo (C, Rust and C# plugins in one pipeline)"
+dotnet run -c Release --project src/NativePlugins.Cli -p:NplugSkipNativeBuild=true -- demo > "$NPLUG_BUILD_DIR/demo-output.txt"
+grep -q 'records=42 bytes=947 distinct=9' "$NPLUG_BUILD_DIR/demo-output.txt" || { echo "demo output is wrong:" >&2; cat "$NPLUG_BUILD_DIR/demo-output.txt" >&2; exit 1; }
+
 if [ -f tests/conformance.sh ]; then
   step "ABI conformance (nplug check) over samples and fixtures"
   bash tests/conformance.sh

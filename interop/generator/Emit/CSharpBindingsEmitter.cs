@@ -19,6 +19,8 @@ internal static class CSharpBindingsEmitter
 
             var w = Start($"interop/include/nplug/{header}");
             if (constants.Count > 0) EmitConstants(w, constants, $"Constants of {header}.");
+            var statuses = StatusCodes(constants);
+            if (statuses.Count > 0) EmitStatusNames(w, statuses);
             foreach (var s in structs) EmitStruct(w, s, model);
             foreach (var f in fnTypedefs) EmitFunctionTypedef(w, f);
             yield return ($"{Folder}/{header[..^2]}.g.cs", w.ToString());
@@ -62,6 +64,27 @@ internal static class CSharpBindingsEmitter
                     w.Line($"public const {CSharpNames.ConstantType(c.Kind)} {c.Name} = {CSharpNames.IntegerLiteral(c.Integer, c.Kind, hex)};");
                 }
             }
+        }
+    }
+
+    /// <summary>The np_status values a header defines: NP_OK and every NP_ERR_* integer constant.</summary>
+    public static List<AbiConstant> StatusCodes(IEnumerable<AbiConstant> constants) =>
+        constants.Where(c => c.Kind != ConstantKind.String && (c.Name == "NP_OK" || c.Name.StartsWith("NP_ERR_", StringComparison.Ordinal)))
+                 .ToList();
+
+    // One name table for every C# consumer (host, conformance runner, C# SDK), derived from the header.
+    private static void EmitStatusNames(CodeWriter w, IReadOnlyList<AbiConstant> statuses)
+    {
+        w.Line();
+        w.Line("public static unsafe partial class NpAbi");
+        using (w.Block())
+        {
+            w.Lines(CSharpNames.Doc("The C name of an np_status value (\"NP_ERR_CONFIG\"), or null for a value this header does not define."));
+            w.Line("public static string? StatusName(int status) => status switch");
+            w.Line("{");
+            foreach (var c in statuses) w.Line($"    {c.Name} => \"{c.Name}\",");
+            w.Line("    _ => null,");
+            w.Line("};");
         }
     }
 

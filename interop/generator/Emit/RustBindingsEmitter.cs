@@ -30,6 +30,18 @@ internal static class RustBindingsEmitter
             }
             if (constants.Count > 0) w.Line();
             EmitConstants(w, constants, hasStatus);
+            var statuses = CSharpBindingsEmitter.StatusCodes(constants);
+            if (hasStatus && statuses.Count > 0)
+            {
+                w.Line();
+                w.Line("/// The C name of an np_status value (`\"NP_ERR_CONFIG\"`), or `None` for a value this header does not define.");
+                w.Line("pub const fn status_name(status: np_status) -> Option<&'static str> {");
+                w.Line("    match status {");
+                foreach (var c in statuses) w.Line($"        {c.Name} => Some(\"{c.Name}\"),");
+                w.Line("        _ => None,");
+                w.Line("    }");
+                w.Line("}");
+            }
             foreach (var s in structs) EmitStruct(w, s, model);
             foreach (var f in fns)
             {

@@ -75,6 +75,27 @@ public static unsafe partial class NpAbi
     public const int NP_LOG_ERROR = 4;
 }
 
+public static unsafe partial class NpAbi
+{
+    /// <summary>
+    /// The C name of an np_status value ("NP_ERR_CONFIG"), or null for a value this header does not define.
+    /// </summary>
+    public static string? StatusName(int status) => status switch
+    {
+        NP_OK => "NP_OK",
+        NP_ERR_INVALID_ARGUMENT => "NP_ERR_INVALID_ARGUMENT",
+        NP_ERR_CONFIG => "NP_ERR_CONFIG",
+        NP_ERR_UNSUPPORTED => "NP_ERR_UNSUPPORTED",
+        NP_ERR_VERSION => "NP_ERR_VERSION",
+        NP_ERR_OUT_OF_MEMORY => "NP_ERR_OUT_OF_MEMORY",
+        NP_ERR_STATE => "NP_ERR_STATE",
+        NP_ERR_INPUT => "NP_ERR_INPUT",
+        NP_ERR_PLUGIN => "NP_ERR_PLUGIN",
+        NP_ERR_PANIC => "NP_ERR_PANIC",
+        _ => null,
+    };
+}
+
 /// <summary>
 /// Strings and byte spans
 /// np_str_t: UTF-8 text, ptr[0..len). Not NUL-terminated in general (producers may add a NUL after len, but

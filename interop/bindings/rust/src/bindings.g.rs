@@ -48,6 +48,23 @@ pub const NP_LOG_INFO: i32 = 2;
 pub const NP_LOG_WARN: i32 = 3;
 pub const NP_LOG_ERROR: i32 = 4;
 
+/// The C name of an np_status value (`"NP_ERR_CONFIG"`), or `None` for a value this header does not define.
+pub const fn status_name(status: np_status) -> Option<&'static str> {
+    match status {
+        NP_OK => Some("NP_OK"),
+        NP_ERR_INVALID_ARGUMENT => Some("NP_ERR_INVALID_ARGUMENT"),
+        NP_ERR_CONFIG => Some("NP_ERR_CONFIG"),
+        NP_ERR_UNSUPPORTED => Some("NP_ERR_UNSUPPORTED"),
+        NP_ERR_VERSION => Some("NP_ERR_VERSION"),
+        NP_ERR_OUT_OF_MEMORY => Some("NP_ERR_OUT_OF_MEMORY"),
+        NP_ERR_STATE => Some("NP_ERR_STATE"),
+        NP_ERR_INPUT => Some("NP_ERR_INPUT"),
+        NP_ERR_PLUGIN => Some("NP_ERR_PLUGIN"),
+        NP_ERR_PANIC => Some("NP_ERR_PANIC"),
+        _ => None,
+    }
+}
+
 /// Strings and byte spans
 /// np_str_t: UTF-8 text, ptr\[0..len). Not NUL-terminated in general (producers may add a NUL after len, but
 /// consumers must not rely on it). len == 0 with ptr == NULL is the empty string. Borrowed: the owner and

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use nplug_abi::{
-    NP_ERR_CONFIG, NP_ERR_INPUT, NP_ERR_INVALID_ARGUMENT, NP_ERR_OUT_OF_MEMORY, NP_ERR_PANIC, NP_ERR_PLUGIN,
-    NP_ERR_STATE, NP_ERR_UNSUPPORTED, NP_ERR_VERSION, NP_OK, np_error_t, np_status,
+    NP_ERR_CONFIG, NP_ERR_INPUT, NP_ERR_INVALID_ARGUMENT, NP_ERR_OUT_OF_MEMORY, NP_ERR_PLUGIN,
+    NP_ERR_STATE, NP_ERR_UNSUPPORTED, np_error_t, np_status,
 };
 
 /// A failed call: a negative `np_status`, a human-readable UTF-8 message and an optional plugin-specific detail code.
@@ -125,19 +125,10 @@ pub fn truncate_utf8(text: &str, max: usize) -> &str {
 
 /// The C name of a status code ("NP_ERR_INPUT"); unknown negative codes are named as such.
 pub fn status_name(status: np_status) -> &'static str {
-    match status {
-        NP_OK => "NP_OK",
-        NP_ERR_INVALID_ARGUMENT => "NP_ERR_INVALID_ARGUMENT",
-        NP_ERR_CONFIG => "NP_ERR_CONFIG",
-        NP_ERR_UNSUPPORTED => "NP_ERR_UNSUPPORTED",
-        NP_ERR_VERSION => "NP_ERR_VERSION",
-        NP_ERR_OUT_OF_MEMORY => "NP_ERR_OUT_OF_MEMORY",
-        NP_ERR_STATE => "NP_ERR_STATE",
-        NP_ERR_INPUT => "NP_ERR_INPUT",
-        NP_ERR_PLUGIN => "NP_ERR_PLUGIN",
-        NP_ERR_PANIC => "NP_ERR_PANIC",
-        s if s < 0 => "an unknown NP_ERR_* code",
-        _ => "a positive (invalid) status",
+    match nplug_abi::status_name(status) {
+        Some(name) => name,
+        None if status < 0 => "an unknown NP_ERR_* code",
+        None => "a positive (invalid) status",
     }
 }
 
@@ -165,6 +156,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nplug_abi::NP_OK;
 
     fn write(capacity: usize, message: &str) -> (Vec<u8>, np_error_t) {
         let mut buf = vec![0xAAu8; capacity + 4];
