@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Loading;
@@ -35,7 +36,20 @@ internal static unsafe class AbiLayoutFacts
     }
 
     /// <summary>The host's layout fingerprint of ABI major.<paramref name="minor"/>.</summary>
-    public static ulong Fingerprint(uint minor) => NpAbiLayout.Fingerprint(minor);
+    public static ulong Fingerprint(uint minor)
+    {
+        // Recomputing hashes the manifest's canonical text (~30 us): it was most of a load. Computed once per minor.
+        var cache = s_fingerprints;
+        if (minor < (uint)cache.Length)
+        {
+            var cached = Volatile.Read(ref cache[minor]);
+            if (cached != 0) return cached;
+            var computed = NpAbiLayout.Fingerprint(minor);
+            Volatile.Write(ref cache[minor], computed);
+            return computed;
+        }
+        return NpAbiLayout.Fingerprint(minor); // throws for a minor the manifest does not know
+    }
 
     /// <summary>Which struct and field differ, from the library's layout report, or why that cannot be said.</summary>
     public static string DescribeMismatch(np_layout_report_t* report, uint minor)
@@ -59,5 +73,12 @@ internal static unsafe class AbiLayoutFacts
     }
 
     private static NpStructLayout Get(string name) =>
-        NpAbiLayout.Find(name) ?? throw new InvalidOperationException($"the layout manifest has no struct {name}");
+        s_byName.TryGetValue(name, out var layout) ? layout
+            : throw new InvalidOperationException($"the layout manifest has no struct {name}");
+
+    // Every load looks structs up by name several times: a frozen map instead of a LINQ scan of the manifest.
+    private static readonly FrozenDictionary<string, NpStructLayout> s_byName =
+        NpAbiLayout.Structs.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
+
+    private static readonly ulong[] s_fingerprints = new ulong[NpAbiLayout.AbiMinor + 1];
 }

@@ -17,18 +17,19 @@ internal static class LibraryFileProbe
     {
         Span<byte> header = stackalloc byte[64];
         int read;
-        long length;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-                throw new PluginLoadException(PluginLoadError.FileNotFound, path, null, "no such file");
-            length = info.Length;
-            if (length == 0)
+            // One open + fstat + pread: no FileInfo stat and no FileStream (this runs on every load).
+            using var file = OpenOrThrowNotFound(path);
+            if (RandomAccess.GetLength(file) == 0)
                 throw new PluginLoadException(PluginLoadError.EmptyFile, path, null, "the file is empty (0 bytes)");
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 1);
-            read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            read = 0;
+            while (read < header.Length)
+            {
+                int n = RandomAccess.Read(file, header[read..], read);
+                if (n <= 0) break;
+                read += n;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -39,6 +40,20 @@ internal static class LibraryFileProbe
         if (OperatingSystem.IsWindows()) CheckPe(path, header);
         else if (OperatingSystem.IsMacOS()) CheckMachO(path, header);
         else CheckElf(path, header);
+    }
+
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenOrThrowNotFound(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException ||
+                                  (e is UnauthorizedAccessException && Directory.Exists(path)))
+        {
+            // A directory is "no such file" too, as FileInfo.Exists would say.
+            throw new PluginLoadException(PluginLoadError.FileNotFound, path, null, "no such file");
+        }
     }
 
     private static void CheckElf(string path, ReadOnlySpan<byte> h)

@@ -84,9 +84,10 @@ public readonly unsafe struct RecordBatch
     /// <summary>Enumerates the records as spans, without allocating.</summary>
     public Enumerator GetEnumerator() => new(this);
 
-    /// <summary>The ABI view handed to <c>process</c>.</summary>
-    internal np_batch_t ToNative() =>
-        new() { data = _data, offsets = _offsets == null ? ZeroOffset : _offsets, count = (ulong)_count };
+    /// <summary>Fills <paramref name="batch"/>, the ABI view handed to <c>process</c>, with scalar stores right before
+    /// the plugin call (see ScalarInit).</summary>
+    internal void ToNative(np_batch_t* batch) =>
+        Transforms.ScalarInit.Batch(batch, _data, _offsets == null ? ZeroOffset : _offsets, (ulong)_count);
 
     internal byte* DataPointer => _data;
 

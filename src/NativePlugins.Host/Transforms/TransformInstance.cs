@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using NativePlugins.Hosting.Loading;
@@ -114,9 +115,12 @@ public sealed unsafe class TransformInstance : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var batch = input.ToNative();
+            // Scalar field stores, not struct initialisers: see ScalarInit (256-bit zeroing before native SSE code).
+            np_batch_t batch;
+            input.ToNative(&batch);
             byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-            var error = PluginErrorText.Create(buffer);
+            np_error_t error;
+            ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
             var emitter = output.BeginCall(out var count0, out var used0);
             int status;
             string? violation;
@@ -169,7 +173,8 @@ public sealed unsafe class TransformInstance : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-            var error = PluginErrorText.Create(buffer);
+            np_error_t error;
+            ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
             var emitter = output.BeginCall(out var count0, out var used0);
             int status;
             string? violation;
@@ -197,15 +202,20 @@ public sealed unsafe class TransformInstance : IDisposable
     /// ABI 1.0 library). <c>stats</c> is a [leaf] function, called without a GC transition.</summary>
     public bool TryGetStats(out TransformStats stats)
     {
-        stats = default;
-        if (!_vt.HasStats) return false;
+        // Not `stats = default` here: that 32-byte store would be a 256-bit one right before the native call.
+        if (!_vt.HasStats)
+        {
+            stats = default;
+            return false;
+        }
+        Unsafe.SkipInit(out stats);
         bool added = false;
         _handle.DangerousAddRef(ref added);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            np_transform_stats_t s = default;
-            s.struct_size = (uint)sizeof(np_transform_stats_t);
+            np_transform_stats_t s; // filled by scalar stores, never a 256-bit zeroing (see ScalarInit)
+            ScalarInit.Stats(&s);
             var fn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<np_instance_t*, np_transform_stats_t*, int>)_vt.V.stats;
             int status;
             if (_lock is null) status = fn(_handle.Instance, &s);
