@@ -1,30 +1,15 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Conformance.Harness;
 
-/// <summary>The syntax rules of rule P2, as written in interop/README.md (anchored with \A..\z: .NET's $ would also
-/// match before a trailing newline).</summary>
-internal static partial class DescriptorRules
+/// <summary>Limits of how much of a library's descriptors the runner reads. The syntax rules of rule P2 themselves
+/// are NpDescriptorRules, shared with the host.</summary>
+internal static class SnapshotLimits
 {
-    public const int MaxPluginIdBytes = 128;
-
     /// <summary>More plugins or interfaces than this is taken as a garbage count, not read.</summary>
     public const ulong MaxCount = 4096;
-
-    [GeneratedRegex(@"\A[a-z0-9]+(\.[a-z0-9_-]+)+\z", RegexOptions.CultureInvariant)]
-    public static partial Regex PluginId();
-
-    [GeneratedRegex(@"\A[a-z0-9]+(\.[a-z0-9_-]+)*/[1-9][0-9]*\z", RegexOptions.CultureInvariant)]
-    public static partial Regex InterfaceId();
-
-    /// <summary>Semantic version 2.0.0 (the regex of semver.org, ASCII digits).</summary>
-    [GeneratedRegex(
-        @"\A(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)" +
-        @"(-((0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?" +
-        @"(\+([0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*))?\z", RegexOptions.CultureInvariant)]
-    public static partial Regex SemanticVersion();
 }
 
 /// <summary>One interface entry of a plugin descriptor.</summary>
@@ -103,9 +88,9 @@ internal sealed unsafe partial class LibrarySnapshot
         if (lib.init == null) p.Add("init is NULL");
         if (lib.deinit == null) p.Add("deinit is NULL");
         if (lib.plugin_count == 0) p.Add("plugin_count is 0: the library offers no plugin");
-        if (lib.plugin_count > DescriptorRules.MaxCount)
+        if (lib.plugin_count > SnapshotLimits.MaxCount)
         {
-            p.Add($"plugin_count is {lib.plugin_count} (more than {DescriptorRules.MaxCount}: taken as garbage)");
+            p.Add($"plugin_count is {lib.plugin_count} (more than {SnapshotLimits.MaxCount}: taken as garbage)");
             return snapshot;
         }
         if (lib.plugin_count > 0 && lib.plugins == null)
@@ -147,9 +132,9 @@ internal sealed unsafe partial class LibrarySnapshot
 
         if (idProblem is not null) p.Add($"{where}.id: {idProblem}");
         else if (!NativeText.IsUtf8(plugin.Id)) p.Add($"{where}.id is not valid UTF-8: {NativeText.Quote(plugin.Id)}");
-        else if (plugin.Id!.Length > DescriptorRules.MaxPluginIdBytes)
-            p.Add($"{where}.id is {plugin.Id.Length} bytes long (at most {DescriptorRules.MaxPluginIdBytes})");
-        else if (!DescriptorRules.PluginId().IsMatch(Encoding.UTF8.GetString(plugin.Id)))
+        else if (plugin.Id!.Length > NpDescriptorRules.MaxPluginIdBytes)
+            p.Add($"{where}.id is {plugin.Id.Length} bytes long (at most {NpDescriptorRules.MaxPluginIdBytes})");
+        else if (!NpDescriptorRules.PluginId().IsMatch(Encoding.UTF8.GetString(plugin.Id)))
             p.Add($"{where}.id {NativeText.Quote(plugin.Id)} is not reverse-DNS (^[a-z0-9]+(\\.[a-z0-9_-]+)+$)");
 
         if (nameProblem is not null) p.Add($"{where}.name: {nameProblem}");
@@ -157,7 +142,7 @@ internal sealed unsafe partial class LibrarySnapshot
         else if (!NativeText.IsUtf8(plugin.Name)) p.Add($"{where}.name is not valid UTF-8: {NativeText.Quote(plugin.Name)}");
 
         if (versionProblem is not null) p.Add($"{where}.version: {versionProblem}");
-        else if (!NativeText.IsUtf8(plugin.Version) || !DescriptorRules.SemanticVersion().IsMatch(Encoding.UTF8.GetString(plugin.Version!)))
+        else if (!NativeText.IsUtf8(plugin.Version) || !NpDescriptorRules.SemanticVersion().IsMatch(Encoding.UTF8.GetString(plugin.Version!)))
             p.Add($"{where}.version {NativeText.Quote(plugin.Version)} is not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])");
 
         if (descriptionProblem is not null) p.Add($"{where}.description: {descriptionProblem}");
@@ -176,9 +161,9 @@ internal sealed unsafe partial class LibrarySnapshot
     {
         var p = plugin.InterfaceProblems;
         if (d.interface_count == 0) { p.Add($"{where} lists no interface (at least one is required)"); return; }
-        if (d.interface_count > DescriptorRules.MaxCount)
+        if (d.interface_count > SnapshotLimits.MaxCount)
         {
-            p.Add($"{where}.interface_count is {d.interface_count} (more than {DescriptorRules.MaxCount}: taken as garbage)");
+            p.Add($"{where}.interface_count is {d.interface_count} (more than {SnapshotLimits.MaxCount}: taken as garbage)");
             return;
         }
         if (d.interfaces == null) { p.Add($"{where}.interface_count is {d.interface_count} but interfaces is NULL"); return; }
@@ -190,7 +175,7 @@ internal sealed unsafe partial class LibrarySnapshot
             plugin.Interfaces.Add(iface);
             var at = $"{where}.interfaces[{i}]";
             if (idProblem is not null) p.Add($"{at}.id: {idProblem}");
-            else if (!NativeText.IsUtf8(id) || !DescriptorRules.InterfaceId().IsMatch(Encoding.UTF8.GetString(id!)))
+            else if (!NativeText.IsUtf8(id) || !NpDescriptorRules.InterfaceId().IsMatch(Encoding.UTF8.GetString(id!)))
                 p.Add($"{at}.id {NativeText.Quote(id)} is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
             if (entry.vtable == null) { p.Add($"{at} ({iface.DisplayId}) has a NULL vtable"); continue; }
             var vtableSize = *(uint*)entry.vtable;

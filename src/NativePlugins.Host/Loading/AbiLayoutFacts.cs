@@ -36,20 +36,7 @@ internal static unsafe class AbiLayoutFacts
     }
 
     /// <summary>The host's layout fingerprint of ABI major.<paramref name="minor"/>.</summary>
-    public static ulong Fingerprint(uint minor)
-    {
-        // Recomputing hashes the manifest's canonical text (~30 us): it was most of a load. Computed once per minor.
-        var cache = s_fingerprints;
-        if (minor < (uint)cache.Length)
-        {
-            var cached = Volatile.Read(ref cache[minor]);
-            if (cached != 0) return cached;
-            var computed = NpAbiLayout.Fingerprint(minor);
-            Volatile.Write(ref cache[minor], computed);
-            return computed;
-        }
-        return NpAbiLayout.Fingerprint(minor); // throws for a minor the manifest does not know
-    }
+    public static ulong Fingerprint(uint minor) => NpAbiLayout.Fingerprint(minor); // computed once per process there
 
     /// <summary>Which struct and field differ, from the library's layout report, or why that cannot be said.</summary>
     public static string DescribeMismatch(np_layout_report_t* report, uint minor)
@@ -80,5 +67,4 @@ internal static unsafe class AbiLayoutFacts
     private static readonly FrozenDictionary<string, NpStructLayout> s_byName =
         NpAbiLayout.Structs.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
 
-    private static readonly ulong[] s_fingerprints = new ulong[NpAbiLayout.AbiMinor + 1];
 }

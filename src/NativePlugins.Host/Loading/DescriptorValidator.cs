@@ -62,17 +62,17 @@ internal static unsafe class DescriptorValidator
         var idBytes = NativeText.Bytes(d.id, $"plugins[{index}].id", file, null);
         var shownId = NativeText.Escape(idBytes);
         var id = NativeText.Read(d.id, $"plugins[{index}].id", file, shownId);
-        if (!DescriptorRules.IsValidPluginId(id))
+        if (!NpDescriptorRules.IsValidPluginId(id))
             throw new PluginLoadException(PluginLoadError.InvalidId, file, shownId,
-                idBytes.Length > DescriptorRules.MaxPluginIdBytes
-                    ? $"the id is {idBytes.Length} bytes long (at most {DescriptorRules.MaxPluginIdBytes})"
+                idBytes.Length > NpDescriptorRules.MaxPluginIdBytes
+                    ? $"the id is {idBytes.Length} bytes long (at most {NpDescriptorRules.MaxPluginIdBytes})"
                     : "the id is not reverse-DNS (^[a-z0-9]+(\\.[a-z0-9_-]+)+$), e.g. org.example.upper");
 
         var name = NativeText.Read(d.name, "name", file, id);
         if (name.Length == 0)
             throw new PluginLoadException(PluginLoadError.MissingName, file, id, "the name is empty");
         var version = NativeText.Read(d.version, "version", file, id);
-        if (!DescriptorRules.IsValidVersion(version))
+        if (!NpDescriptorRules.IsValidVersion(version))
             throw new PluginLoadException(PluginLoadError.InvalidVersion, file, id,
                 $"version '{version}' is not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])");
         var description = NativeText.Read(d.description, "description", file, id);
@@ -96,7 +96,7 @@ internal static unsafe class DescriptorValidator
         {
             np_interface_t itf = d.interfaces[k];
             var itfId = NativeText.Read(itf.id, $"interfaces[{k}].id", file, id);
-            if (!DescriptorRules.IsValidInterfaceId(itfId))
+            if (!NpDescriptorRules.IsValidInterfaceId(itfId))
                 throw new PluginLoadException(PluginLoadError.InvalidInterfaceId, file, id,
                     $"interface id '{itfId}' is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
             if (interfaces.Contains(itfId))
@@ -137,7 +137,7 @@ internal static unsafe class DescriptorValidator
     {
         if (p->struct_size < AbiLayoutFacts.FieldEnd("np_plugin_descriptor_t", "id")) return null;
         var s = p->id;
-        if (s.ptr == null || s.len == 0 || s.len > DescriptorRules.MaxPluginIdBytes) return null;
+        if (s.ptr == null || s.len == 0 || s.len > NpDescriptorRules.MaxPluginIdBytes) return null;
         return NativeText.Escape(new ReadOnlySpan<byte>(s.ptr, (int)s.len));
     }
 

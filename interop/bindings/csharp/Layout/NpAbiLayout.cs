@@ -18,13 +18,21 @@ public static unsafe partial class NpAbiLayout
     /// <summary>The manifest entry of a struct, or null.</summary>
     public static NpStructLayout? Find(string name) => Structs.FirstOrDefault(s => s.Name == name);
 
-    /// <summary>The layout fingerprint of ABI minor <paramref name="minor"/>, recomputed from the manifest data
-    /// (equal to NpAbi.NP_LAYOUT_FINGERPRINT_{major}_{minor}).</summary>
+    /// <summary>The layout fingerprint of ABI minor <paramref name="minor"/>, computed from the manifest data
+    /// (equal to NpAbi.NP_LAYOUT_FINGERPRINT_{major}_{minor}; the Interop tests check it). Computed once per process:
+    /// hashing the canonical text takes tens of microseconds, and a host asks on every load.</summary>
     public static ulong Fingerprint(uint minor)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minor, AbiMinor);
-        return Fingerprint(Structs, minor);
+        return FingerprintsLazy.Value[minor];
     }
+
+    private static readonly Lazy<ulong[]> FingerprintsLazy = new(() =>
+    {
+        var all = new ulong[AbiMinor + 1];
+        for (uint m = 0; m <= AbiMinor; m++) all[m] = Fingerprint(Structs, m);
+        return all;
+    });
 
     /// <summary>The fingerprint of any layout list, e.g. a manifest generated from a changed header.</summary>
     public static ulong Fingerprint(IReadOnlyList<NpStructLayout> structs, uint minor)

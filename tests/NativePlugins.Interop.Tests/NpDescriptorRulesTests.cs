@@ -1,9 +1,10 @@
-using NativePlugins.Hosting.Loading;
+using Xunit;
+using NativePlugins.Interop;
 
-namespace NativePlugins.Host.Tests;
+namespace NativePlugins.Interop.Tests;
 
 /// <summary>The syntax rules of P2, exactly as the spec's regular expressions (and not a byte more).</summary>
-public class DescriptorRulesTests
+public class NpDescriptorRulesTests
 {
     [Theory]
     [InlineData("org.nativeplugins.c.upper")]
@@ -11,7 +12,7 @@ public class DescriptorRulesTests
     [InlineData("com.example.json-field")]
     [InlineData("com.example.snake_case")]
     [InlineData("x1.y2.z3")]
-    public void Valid_plugin_ids(string id) => Assert.True(DescriptorRules.IsValidPluginId(id));
+    public void Valid_plugin_ids(string id) => Assert.True(NpDescriptorRules.IsValidPluginId(id));
 
     [Theory]
     [InlineData("upper")]                        // not reverse-DNS
@@ -23,14 +24,14 @@ public class DescriptorRulesTests
     [InlineData("org.exämple")]                  // non-ASCII
     [InlineData("org.example upper")]
     [InlineData("")]
-    public void Invalid_plugin_ids(string id) => Assert.False(DescriptorRules.IsValidPluginId(id));
+    public void Invalid_plugin_ids(string id) => Assert.False(NpDescriptorRules.IsValidPluginId(id));
 
     [Fact]
     public void Plugin_ids_are_at_most_128_bytes()
     {
         var ok = "a." + new string('b', 126);
-        Assert.True(DescriptorRules.IsValidPluginId(ok));
-        Assert.False(DescriptorRules.IsValidPluginId(ok + "c"));
+        Assert.True(NpDescriptorRules.IsValidPluginId(ok));
+        Assert.False(NpDescriptorRules.IsValidPluginId(ok + "c"));
     }
 
     [Theory]
@@ -42,7 +43,7 @@ public class DescriptorRulesTests
     [InlineData("np.transform", false)]
     [InlineData("np.transform/1\n", false)]
     [InlineData("NP.transform/1", false)]
-    public void Interface_ids(string id, bool valid) => Assert.Equal(valid, DescriptorRules.IsValidInterfaceId(id));
+    public void Interface_ids(string id, bool valid) => Assert.Equal(valid, NpDescriptorRules.IsValidInterfaceId(id));
 
     [Theory]
     [InlineData("1.0.0", true)]
@@ -55,5 +56,5 @@ public class DescriptorRulesTests
     [InlineData("v1.0.0", false)]
     [InlineData("1.0.0\n", false)]
     [InlineData("١.٠.٠", false)] // Arabic-Indic digits: \d would accept them
-    public void Semantic_versions(string v, bool valid) => Assert.Equal(valid, DescriptorRules.IsValidVersion(v));
+    public void Semantic_versions(string v, bool valid) => Assert.Equal(valid, NpDescriptorRules.IsValidVersion(v));
 }
