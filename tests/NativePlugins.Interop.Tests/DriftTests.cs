@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using NativePlugins.Generator;
 using NativePlugins.Generator.Layout;
+using NativePlugins.Hosting;
 using NativePlugins.Interop;
 using Xunit;
 
@@ -88,5 +89,41 @@ public sealed unsafe class DriftTests
         {
             NativeLibrary.Free(lib);
         }
+    }
+
+    [Fact]
+    public void The_host_refuses_a_plugin_library_built_against_the_changed_header_and_names_the_field()
+    {
+        using var scratch = new ScratchHeaderSet();
+        scratch.Edit("np_entry.h", Anchor, Inserted);
+        scratch.Regenerate();
+        // A complete library, negotiating as every SDK does (rule P1), compiled against the drifted header set.
+        string so = scratch.CompileSharedLibrary("drift_plugin", """
+            #include "nplug/nplug.h"
+            NP_DEFINE_LAYOUT_REPORT(drift_layout);
+            static np_status NP_CDECL drift_init(const np_host_t *host, np_error_t *error) { (void)host; (void)error; return NP_OK; }
+            static void NP_CDECL drift_deinit(void) {}
+            static const np_plugin_descriptor_t *const drift_plugins[1] = {0};
+            static const np_library_t drift_library = {
+                sizeof(np_library_t), 0, {(const uint8_t *)"drift", 5}, drift_plugins, drift_init, drift_deinit};
+            NP_EXPORT np_status NP_CDECL np_entry(np_negotiation_t *n, const np_library_t **out) {
+                n->library_abi_major = NP_ABI_MAJOR;
+                n->library_abi_minor = NP_ABI_MINOR;
+                if (n->abi_major != NP_ABI_MAJOR) return NP_ERR_VERSION;
+                if (n->abi_minor > NP_ABI_MINOR) n->abi_minor = NP_ABI_MINOR;
+                n->layout_fingerprint = NP_LAYOUT_FINGERPRINT_FOR_MINOR(n->abi_minor);
+                n->layout_report = &drift_layout;
+                *out = &drift_library;
+                return NP_OK;
+            }
+            """);
+
+        using var host = new PluginHost(new PluginHostOptions { UseEnvironmentSearchPath = false });
+        var refused = Assert.Throws<PluginLoadException>(() => host.Load(so));
+        Assert.Equal(PluginLoadError.LayoutMismatch, refused.Reason);
+        Assert.Equal(so, refused.FilePath);
+        Assert.Contains("np_plugin_descriptor_t", refused.Message);
+        Assert.Contains("category", refused.Message); // the inserted field is named
+        Assert.Empty(host.Libraries);                  // nothing of it stays loaded
     }
 }
