@@ -71,7 +71,7 @@ nph_error_t nph_resolve_transform(nph_library_t *library, const np_plugin_descri
                                   nph_diag_t *diag);
 
 /* ---- nph_layout.c ---- */
-/* The fingerprint this host expects for a minor (0 while np_layout.g.h is a placeholder: nothing is checked). */
+/* The fingerprint this host expects for a minor (np_layout.g.h); 0 for a minor the header does not define. */
 uint64_t nph_expected_fingerprint(uint32_t minor);
 /* Compare the library's fingerprint (and, on a mismatch, its layout report) with this host's. */
 nph_error_t nph_check_layout(const char *path, const np_negotiation_t *negotiation, nph_diag_t *diag);

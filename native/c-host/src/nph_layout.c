@@ -4,8 +4,8 @@
  * The library reports the fingerprint of the agreed minor as its compiler laid the ABI out; the host compares
  * it with its own (np_layout.g.h, generated). On a mismatch it compares the library's layout report with its
  * own report field by field (by struct and field name, over the fields both know) and names the first struct
- * and field whose offset or size differs. While np_layout.g.h is the placeholder (fingerprints 0) nothing is
- * checked, as the placeholder promises.
+ * and field whose offset or size differs. Both the fingerprints and this host's report come from the generated
+ * np_layout.g.h, the one source of truth; nothing is skipped.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,18 +14,9 @@
 
 #include "nph_internal.h"
 
-#ifdef NP_DEFINE_LAYOUT_REPORT
 NP_DEFINE_LAYOUT_REPORT(nph_host_layout_report);
-#define NPH_HAVE_HOST_LAYOUT_REPORT 1
-#else
-#define NPH_HAVE_HOST_LAYOUT_REPORT 0 /* placeholder np_layout.g.h */
-#endif
 
-static const uint64_t nph_fingerprints[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1};
-_Static_assert(sizeof nph_fingerprints / sizeof nph_fingerprints[0] == NP_ABI_MINOR + 1,
-               "nph_fingerprints needs NP_LAYOUT_FINGERPRINT_1_<m> for every minor");
-
-uint64_t nph_expected_fingerprint(uint32_t minor) { return minor <= NP_ABI_MINOR ? nph_fingerprints[minor] : 0; }
+uint64_t nph_expected_fingerprint(uint32_t minor) { return NP_LAYOUT_FINGERPRINT_FOR_MINOR(minor); }
 
 #define NPH_MAX_REPORT_STRUCTS 1024u
 #define NPH_MAX_REPORT_FIELDS 1024u
@@ -81,7 +72,8 @@ static int nph_first_difference(const np_layout_report_t *lib, const np_layout_r
 
 nph_error_t nph_check_layout(const char *path, const np_negotiation_t *n, nph_diag_t *diag) {
     uint64_t expected = nph_expected_fingerprint(n->abi_minor);
-    if (expected == 0 || n->layout_fingerprint == expected) return NPH_OK;
+    /* expected is 0 only for a minor this header does not define, which negotiation already refused: a mismatch. */
+    if (expected != 0 && n->layout_fingerprint == expected) return NPH_OK;
     char detail[512];
     const np_layout_report_t *report = n->layout_report;
     const char *problem;
@@ -90,12 +82,8 @@ nph_error_t nph_check_layout(const char *path, const np_negotiation_t *n, nph_di
     } else if ((problem = nph_report_problem(report))) {
         snprintf(detail, sizeof detail, "the library's layout report is unreadable: %s", problem);
     } else {
-#if NPH_HAVE_HOST_LAYOUT_REPORT
         if (!nph_first_difference(report, &nph_host_layout_report, detail, sizeof detail))
             snprintf(detail, sizeof detail, "yet the layout reports agree on every field both know");
-#else
-        snprintf(detail, sizeof detail, "this host has no layout report to compare with");
-#endif
     }
     return nph_fail(diag, NPH_E_LAYOUT, 0, "H3",
                     "%s: layout fingerprint of ABI 1.%u is 0x%016llx, this host expects 0x%016llx: %s; the library was "

@@ -2,8 +2,7 @@
  * nph_validate.c - rule P2 (and H2) over everything a library hands over, before the host calls into it (H3).
  *
  * The sizes "at ABI 1.0" below are the smallest struct_size a reader accepts (rule P2). They come from the
- * generated np_layout.g.h (NP_SIZEOF_<struct>_1_0); the fallbacks say the same for a placeholder header: every
- * np_library_t and np_plugin_descriptor_t field exists since 1.0, np_transform_v1_t gained `stats` in 1.1.
+ * generated np_layout.g.h (NP_SIZEOF_<struct>_1_0).
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,15 +11,9 @@
 
 #include "nph_internal.h"
 
-#ifdef NP_SIZEOF_np_transform_v1_t_1_0
 #define NPH_LIBRARY_SIZE_1_0 ((uint32_t)NP_SIZEOF_np_library_t_1_0)
 #define NPH_PLUGIN_SIZE_1_0 ((uint32_t)NP_SIZEOF_np_plugin_descriptor_t_1_0)
 #define NPH_TRANSFORM_SIZE_1_0 ((uint32_t)NP_SIZEOF_np_transform_v1_t_1_0)
-#else
-#define NPH_LIBRARY_SIZE_1_0 ((uint32_t)sizeof(np_library_t))
-#define NPH_PLUGIN_SIZE_1_0 ((uint32_t)sizeof(np_plugin_descriptor_t))
-#define NPH_TRANSFORM_SIZE_1_0 ((uint32_t)offsetof(np_transform_v1_t, stats))
-#endif
 
 /* Host policy against garbage lengths (a wild len would make validation itself read out of bounds). */
 #define NPH_MAX_TEXT 65536u

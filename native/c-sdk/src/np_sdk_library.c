@@ -19,21 +19,9 @@ extern const np_sdk_library_hook_t *const __start_np_library_hooks[] __attribute
 extern const np_sdk_library_hook_t *const __stop_np_library_hooks[] __attribute__((weak, visibility("hidden")));
 
 /* ---- Layout fingerprints and report (np_layout.g.h, generated) ------------------------------------------ */
-/* Index = minor. One entry per minor of this major: adding a minor without its fingerprint fails to compile. */
-static const uint64_t np_sdk_fingerprints[] = {
-    NP_LAYOUT_FINGERPRINT_1_0,
-    NP_LAYOUT_FINGERPRINT_1_1,
-};
-_Static_assert(sizeof np_sdk_fingerprints / sizeof np_sdk_fingerprints[0] == NP_ABI_MINOR + 1,
-               "np_sdk_fingerprints needs NP_LAYOUT_FINGERPRINT_1_<m> for every minor m <= NP_ABI_MINOR");
 _Static_assert(NP_ABI_MAJOR == 1, "the C SDK speaks ABI major 1");
 
-#ifdef NP_DEFINE_LAYOUT_REPORT
 NP_DEFINE_LAYOUT_REPORT(np_sdk_layout_report);
-#define NP_SDK_LAYOUT_REPORT (&np_sdk_layout_report)
-#else
-#define NP_SDK_LAYOUT_REPORT NULL /* placeholder np_layout.g.h without a report */
-#endif
 
 /* ---- init / deinit ------------------------------------------------------------------------------------ */
 static pthread_mutex_t np_sdk_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -115,8 +103,8 @@ np_status np_sdk_negotiate(np_negotiation_t *negotiation, const np_library_t **o
     if (negotiation->abi_major != NP_ABI_MAJOR) return NP_ERR_VERSION;
     uint32_t agreed = negotiation->abi_minor < NP_ABI_MINOR ? negotiation->abi_minor : NP_ABI_MINOR;
     negotiation->abi_minor = agreed;
-    negotiation->layout_fingerprint = np_sdk_fingerprints[agreed];
-    negotiation->layout_report = NP_SDK_LAYOUT_REPORT;
+    negotiation->layout_fingerprint = NP_LAYOUT_FINGERPRINT_FOR_MINOR(agreed);
+    negotiation->layout_report = &np_sdk_layout_report;
     *out_library = &np_sdk_library;
     return NP_OK;
 }
