@@ -54,11 +54,12 @@ public class EmitterTests
     public unsafe void A_buffer_cannot_be_used_by_two_calls_at_once_or_disposed_during_one()
     {
         using var output = new RecordBuffer();
-        output.BeginCall(out var c, out var u);
-        Assert.Throws<InvalidOperationException>(() => output.BeginCall(out _, out _));
+        int me = Environment.CurrentManagedThreadId;
+        output.BeginCall(me, out var call);
+        Assert.Throws<InvalidOperationException>(() => output.BeginCall(me, out _));
         Assert.Throws<InvalidOperationException>(() => output.Append("x"));
         Assert.Throws<InvalidOperationException>(() => output.Dispose());
-        Assert.Null(output.EndCall(c, u));
+        Assert.Null(output.EndCall(call));
         output.Append("x");
     }
 
@@ -67,12 +68,12 @@ public class EmitterTests
     {
         using var output = new RecordBuffer();
         output.Append("kept");
-        var e = output.BeginCall(out var c, out var u);
+        var e = output.BeginCall(Environment.CurrentManagedThreadId, out var call);
         // What a broken plugin could do: bump count without writing offsets, and overwrite the data pointer.
         e->count += 1;
         e->data_used += 100;
         e->data = (byte*)0x1234;
-        var violation = output.EndCall(c, u);
+        var violation = output.EndCall(call);
         Assert.NotNull(violation);
         Assert.Equal(["kept"], output.ToStringList());
         output.Append("after");

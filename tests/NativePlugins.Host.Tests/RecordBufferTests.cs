@@ -88,4 +88,43 @@ public class RecordBufferTests
         Assert.Throws<ObjectDisposedException>(() => b.Count);
         Assert.Throws<ObjectDisposedException>(() => b.Append("y"));
     }
+
+    [Fact]
+    public unsafe void A_buffer_in_a_call_on_one_thread_is_refused_to_a_call_on_another_and_free_again_after()
+    {
+        using var b = new RecordBuffer();
+        int me = Environment.CurrentManagedThreadId;
+        b.BeginCall(me, out var call); // this thread now owns the buffer: plain stores only
+
+        Exception? refused = null;
+        var other = new Thread(() =>
+        {
+            try
+            {
+                b.BeginCall(Environment.CurrentManagedThreadId, out _);
+            }
+            catch (Exception e)
+            {
+                refused = e;
+            }
+        });
+        other.Start();
+        other.Join();
+        Assert.IsType<InvalidOperationException>(refused);
+        Assert.Throws<InvalidOperationException>(() => b.Append("x")); // still in the owner's call
+        Assert.Throws<InvalidOperationException>(() => b.BeginCall(me, out _)); // nested on the owner thread
+
+        Assert.Null(b.EndCall(call));
+        b.Append("x");
+        BufferCall second = default;
+        var again = new Thread(() => b.BeginCall(Environment.CurrentManagedThreadId, out second));
+        again.Start();
+        again.Join();
+        Assert.False(second.Owner); // the bias was revoked: the other thread took the shared flag
+        Assert.Throws<InvalidOperationException>(() => b.BeginCall(me, out _));
+        Assert.Null(b.EndCall(second));
+        b.BeginCall(me, out var third);
+        Assert.False(third.Owner);
+        Assert.Null(b.EndCall(third));
+    }
 }

@@ -43,11 +43,12 @@ public sealed class Pipeline : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var current = input;
+        var time = Stopwatch.GetTimestamp();
         for (int i = 0; i < _stages.Length; i++)
         {
             var output = _buffers[i];
             output.Clear();
-            Run(i, current, output, flush: false);
+            time = Run(i, current, output, flush: false, time);
             current = output.AsBatch();
         }
         return current;
@@ -63,12 +64,13 @@ public sealed class Pipeline : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var upstream = RecordBatch.Empty;
+        var time = Stopwatch.GetTimestamp();
         for (int i = 0; i < _stages.Length; i++)
         {
             var output = _buffers[i];
             output.Clear();
-            if (!upstream.IsEmpty) Run(i, upstream, output, flush: false);
-            Run(i, default, output, flush: true);
+            if (!upstream.IsEmpty) time = Run(i, upstream, output, flush: false, time);
+            time = Run(i, default, output, flush: true, time);
             upstream = output.AsBatch();
         }
         return upstream;
@@ -84,12 +86,15 @@ public sealed class Pipeline : IDisposable
             foreach (var s in _stages) s.Dispose();
     }
 
-    private void Run(int index, RecordBatch input, RecordBuffer output, bool flush)
+    /// <summary>Runs one stage call and charges its time. Stages run back to back, so one stage's end timestamp is
+    /// the next one's start: one clock read per stage call, not two (a clock read costs about as much as a call
+    /// into a trivial plugin).</summary>
+    private long Run(int index, RecordBatch input, RecordBuffer output, bool flush, long start)
     {
         var stats = _stats[index];
         var before = output.Count;
         var bytesBefore = output.DataLength;
-        var start = Stopwatch.GetTimestamp();
+        long end = start;
         try
         {
             if (flush) _stages[index].Flush(output);
@@ -97,7 +102,8 @@ public sealed class Pipeline : IDisposable
         }
         finally
         {
-            stats.ElapsedTimestamp += Stopwatch.GetTimestamp() - start;
+            end = Stopwatch.GetTimestamp();
+            stats.ElapsedTimestamp += end - start;
             stats.Calls++;
             if (!flush)
             {
@@ -107,5 +113,6 @@ public sealed class Pipeline : IDisposable
             stats.RecordsOut += output.Count - before;
             stats.BytesOut += output.DataLength - bytesBefore;
         }
+        return end;
     }
 }

@@ -1,5 +1,8 @@
 using System.Text;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using NativePlugins.Hosting.Records;
+using NativePlugins.Hosting.Threading;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting;
@@ -24,7 +27,12 @@ public sealed unsafe class RecordBuffer : IDisposable
     public const int DefaultRecordCapacity = 1024;
 
     private EmitterBlock* _block;
-    private int _inUse;
+
+    // In use by a plugin call: _ownerBusy is the owner thread's flag (plain stores), _sharedBusy everyone else's
+    // (compare-exchange), after the owner bias was revoked. Two flags, so neither side can overwrite the other's.
+    private OwnerBias _bias;
+    private int _ownerBusy;
+    private int _sharedBusy;
 
     /// <summary>Creates an empty buffer.</summary>
     /// <param name="initialDataCapacity">Bytes allocated up front.</param>
@@ -134,7 +142,7 @@ public sealed unsafe class RecordBuffer : IDisposable
     /// <summary>Frees the native memory. Idempotent.</summary>
     public void Dispose()
     {
-        if (Volatile.Read(ref _inUse) != 0)
+        if (InUse)
             throw new InvalidOperationException("the record buffer is in use by a plugin call");
         Release();
         GC.SuppressFinalize(this);
@@ -143,52 +151,95 @@ public sealed unsafe class RecordBuffer : IDisposable
     // ---- used by TransformInstance around a call --------------------------------------------------------------
 
     /// <summary>The emitter for a plugin call. Marks the buffer in use and re-establishes the invariants of rule H5
-    /// (offsets_capacity >= count + 1, offsets[count] == data_used).</summary>
-    internal np_emitter_t* BeginCall(out ulong countBefore, out ulong usedBefore)
+    /// (offsets_capacity >= count + 1, offsets[count] == data_used). The thread that uses the buffer first owns it
+    /// and marks it with plain stores (see <see cref="OwnerBias"/>); other threads use a compare-exchange.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal np_emitter_t* BeginCall(int thread, out BufferCall call)
     {
         var b = Block;
-        if (Interlocked.CompareExchange(ref _inUse, 1, 0) != 0)
-            throw new InvalidOperationException("the record buffer is already in use by another call");
+        bool owner = false;
+        if (_bias.IsOwner(thread))
+        {
+            if (_ownerBusy != 0) ThrowBusy(); // a nested call on the same thread
+            Volatile.Write(ref _ownerBusy, 1);
+            if (_bias.StillOwner(thread)) owner = true;
+            else Volatile.Write(ref _ownerBusy, 0); // revoked between the two reads
+        }
+        if (!owner) owner = BeginCallShared(thread);
         b->Publish();
-        countBefore = b->Emitter.count;
-        usedBefore = b->Emitter.data_used;
-        b->Offsets[countBefore] = usedBefore;
+        ulong count = b->Emitter.count, used = b->Emitter.data_used;
+        b->Offsets[count] = used;
+        call = new BufferCall(count, used, owner);
         return &b->Emitter;
     }
 
     /// <summary>Ends a plugin call. Returns null when the plugin kept the emitter protocol (rule P10); otherwise
     /// restores the buffer to its state before the call and returns what was broken.</summary>
-    internal string? EndCall(ulong countBefore, ulong usedBefore)
+    internal string? EndCall(in BufferCall call)
     {
         var b = _block;
         try
         {
-            string? violation = null;
             ulong count = b->Emitter.count, used = b->Emitter.data_used;
-            if (!b->HostFieldsIntact(b))
-                violation = "the plugin overwrote emitter fields only the host may change (data, offsets, capacities, reserve, host_data, reserved)";
-            else if (count < countBefore || used < usedBefore)
-                violation = $"the emitter went backwards (count {countBefore} -> {count}, data_used {usedBefore} -> {used})";
-            else if (count >= b->OffsetsCapacity || used > b->DataCapacity)
-                violation = $"the emitter overflowed (count {count} of {b->OffsetsCapacity - 1}, data_used {used} of {b->DataCapacity})";
-            else if (b->Offsets[count] != used)
-                violation = $"offsets[count] ({b->Offsets[count]}) != data_used ({used})";
-            else if (count > int.MaxValue - 1)
-                violation = $"too many records ({count})";
-            if (violation is not null)
-            {
-                b->Publish();
-                b->Emitter.count = countBefore;
-                b->Emitter.data_used = usedBefore;
-                b->Offsets[countBefore] = usedBefore;
-            }
-            return violation;
+            if (b->HostFieldsIntact(b) && count >= call.CountBefore && used >= call.UsedBefore &&
+                count < b->OffsetsCapacity && used <= b->DataCapacity && b->Offsets[count] == used &&
+                count <= int.MaxValue - 1)
+                return null;
+            return Restore(b, call);
         }
         finally
         {
-            Volatile.Write(ref _inUse, 0);
+            if (call.Owner) Volatile.Write(ref _ownerBusy, 0);
+            else Volatile.Write(ref _sharedBusy, 0);
         }
     }
+
+    /// <summary>The slow half of <see cref="BeginCall"/>: claims the bias on first use, otherwise revokes it (once
+    /// per buffer) so that the owner's flag is visible, then takes the shared flag. False: the shared flag was taken.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool BeginCallShared(int thread)
+    {
+        if (_bias.TryClaim(thread) && Volatile.Read(ref _ownerBusy) == 0)
+        {
+            Volatile.Write(ref _ownerBusy, 1);
+            if (_bias.StillOwner(thread)) return true;
+            Volatile.Write(ref _ownerBusy, 0);
+        }
+        _bias.Revoke(thread);
+        if (Volatile.Read(ref _ownerBusy) != 0 || Interlocked.CompareExchange(ref _sharedBusy, 1, 0) != 0)
+            ThrowBusy();
+        return false;
+    }
+
+    [DoesNotReturn]
+    private static void ThrowBusy() =>
+        throw new InvalidOperationException("the record buffer is already in use by another call");
+
+    /// <summary>Names what the plugin broke and puts the buffer back as it was before the call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string Restore(EmitterBlock* b, in BufferCall call)
+    {
+        ulong count = b->Emitter.count, used = b->Emitter.data_used;
+        ulong countBefore = call.CountBefore, usedBefore = call.UsedBefore;
+        string violation;
+        if (!b->HostFieldsIntact(b))
+            violation = "the plugin overwrote emitter fields only the host may change (data, offsets, capacities, reserve, host_data, reserved)";
+        else if (count < countBefore || used < usedBefore)
+            violation = $"the emitter went backwards (count {countBefore} -> {count}, data_used {usedBefore} -> {used})";
+        else if (count >= b->OffsetsCapacity || used > b->DataCapacity)
+            violation = $"the emitter overflowed (count {count} of {b->OffsetsCapacity - 1}, data_used {used} of {b->DataCapacity})";
+        else if (b->Offsets[count] != used)
+            violation = $"offsets[count] ({b->Offsets[count]}) != data_used ({used})";
+        else
+            violation = $"too many records ({count})";
+        b->Publish();
+        b->Emitter.count = countBefore;
+        b->Emitter.data_used = usedBefore;
+        b->Offsets[countBefore] = usedBefore;
+        return violation;
+    }
+
+    private bool InUse => Volatile.Read(ref _ownerBusy) != 0 || Volatile.Read(ref _sharedBusy) != 0;
 
     internal byte* DataPointer => Block->Data;
 
@@ -196,7 +247,7 @@ public sealed unsafe class RecordBuffer : IDisposable
 
     private void ThrowIfInUse()
     {
-        if (Volatile.Read(ref _inUse) != 0)
+        if (InUse)
             throw new InvalidOperationException("the record buffer is in use by a plugin call");
     }
 
@@ -207,3 +258,6 @@ public sealed unsafe class RecordBuffer : IDisposable
         EmitterBlock.Destroy(b);
     }
 }
+
+/// <summary>What <see cref="RecordBuffer"/> remembers between the start and the end of one plugin call.</summary>
+internal readonly record struct BufferCall(ulong CountBefore, ulong UsedBefore, bool Owner);

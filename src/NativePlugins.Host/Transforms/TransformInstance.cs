@@ -1,9 +1,10 @@
-using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
+using NativePlugins.Hosting.Threading;
 using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
@@ -20,9 +21,8 @@ public sealed unsafe class TransformInstance : IDisposable
 {
     private readonly InstanceHandle _handle;
     private readonly TransformVTable _vt;
-    private readonly Lock? _lock;
+    private readonly CallGate _gate;
     private int _poisoned;
-    private volatile bool _disposed;
 
     private TransformInstance(PluginLibrary library, PluginInfo plugin, TransformVTable vt, string config,
         InstanceHandle handle, AllocationCounters counters)
@@ -33,7 +33,7 @@ public sealed unsafe class TransformInstance : IDisposable
         Allocations = counters;
         _vt = vt;
         _handle = handle;
-        _lock = plugin.Threading == PluginThreading.Single ? new Lock() : null;
+        _gate = new CallGate(serialize: plugin.Threading == PluginThreading.Single, destroy: handle.Dispose);
     }
 
     /// <summary>The plugin this is an instance of.</summary>
@@ -55,7 +55,7 @@ public sealed unsafe class TransformInstance : IDisposable
     public bool IsPoisoned => Volatile.Read(ref _poisoned) != 0;
 
     /// <summary>True once disposed (destroy itself waits for calls still in flight).</summary>
-    public bool IsDisposed => _disposed;
+    public bool IsDisposed => _gate.IsDisposed;
 
     /// <summary>The np_host_t this instance was created with (tests log through it).</summary>
     internal np_host_t* HostTable => _handle.Table.Pointer;
@@ -105,43 +105,48 @@ public sealed unsafe class TransformInstance : IDisposable
     /// <summary>Processes a batch, appending the output records to <paramref name="output"/>.</summary>
     /// <exception cref="PluginCallException">The plugin returned a failing status (what it emitted before the
     /// failure stays in <paramref name="output"/>), or broke the emitter protocol (its output is discarded).</exception>
+    /// <remarks>Cheapest from one thread: the first thread to call an instance owns it and its calls take no lock
+    /// and no atomic instruction (see <c>CallGate</c>); calls from other threads stay correct, at the cost of an
+    /// interlocked count (and the lock, for single-threaded plugins).</remarks>
     public void Process(RecordBatch input, RecordBuffer output)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (input.DataPointer != null && input.DataPointer == output.DataPointer)
             throw new ArgumentException("input and output must be different buffers", nameof(output));
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
+        int thread = OwnerBias.CurrentThread;
+        // Scalar field stores, not struct initialisers: see ScalarInit (256-bit zeroing before native SSE code).
+        np_batch_t batch;
+        input.ToNative(&batch);
+        byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+        np_error_t error;
+        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
+        int status;
+        string? violation;
+        var path = _gate.Enter(thread);
+        if (path == CallPath.Disposed) ThrowDisposed();
+        np_emitter_t* emitter;
+        BufferCall call;
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            // Scalar field stores, not struct initialisers: see ScalarInit (256-bit zeroing before native SSE code).
-            np_batch_t batch;
-            input.ToNative(&batch);
-            byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-            np_error_t error;
-            ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
-            var emitter = output.BeginCall(out var count0, out var used0);
-            int status;
-            string? violation;
-            try
-            {
-                if (_lock is null) status = _vt.V.process(_handle.Instance, &batch, emitter, &error);
-                else
-                {
-                    using (_lock.EnterScope()) status = _vt.V.process(_handle.Instance, &batch, emitter, &error);
-                }
-            }
-            finally
-            {
-                violation = output.EndCall(count0, used0);
-            }
-            Check("process", status, violation, error, buffer);
+            emitter = output.BeginCall(thread, out call);
+        }
+        catch
+        {
+            _gate.Exit(thread, path); // the buffer is busy or disposed: no call was made
+            throw;
+        }
+        // No try/finally around the call itself: native code cannot throw a managed exception (the host's own
+        // callbacks catch everything), and the finally would cost a funclet call on every batch.
+        status = _vt.V.process(_handle.Instance, &batch, emitter, &error);
+        try
+        {
+            violation = output.EndCall(call);
         }
         finally
         {
-            if (added) _handle.DangerousRelease();
+            _gate.Exit(thread, path);
         }
+        if (violation is not null || status != NpAbi.NP_OK) Fail("process", status, violation, error, buffer);
     }
 
     /// <summary>Processes one record straight from managed memory (pinned for the call, not copied), appending the
@@ -167,90 +172,83 @@ public sealed unsafe class TransformInstance : IDisposable
     public void Flush(RecordBuffer output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
+        int thread = OwnerBias.CurrentThread;
+        byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+        np_error_t error;
+        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
+        int status;
+        string? violation;
+        var path = _gate.Enter(thread);
+        if (path == CallPath.Disposed) ThrowDisposed();
+        np_emitter_t* emitter;
+        BufferCall call;
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-            np_error_t error;
-            ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
-            var emitter = output.BeginCall(out var count0, out var used0);
-            int status;
-            string? violation;
-            try
-            {
-                if (_lock is null) status = _vt.V.flush(_handle.Instance, emitter, &error);
-                else
-                {
-                    using (_lock.EnterScope()) status = _vt.V.flush(_handle.Instance, emitter, &error);
-                }
-            }
-            finally
-            {
-                violation = output.EndCall(count0, used0);
-            }
-            Check("flush", status, violation, error, buffer);
+            emitter = output.BeginCall(thread, out call);
+        }
+        catch
+        {
+            _gate.Exit(thread, path); // the buffer is busy or disposed: no call was made
+            throw;
+        }
+        // No try/finally around the call itself: native code cannot throw a managed exception (the host's own
+        // callbacks catch everything), and the finally would cost a funclet call on every batch.
+        status = _vt.V.flush(_handle.Instance, emitter, &error);
+        try
+        {
+            violation = output.EndCall(call);
         }
         finally
         {
-            if (added) _handle.DangerousRelease();
+            _gate.Exit(thread, path);
         }
+        if (violation is not null || status != NpAbi.NP_OK) Fail("flush", status, violation, error, buffer);
     }
 
     /// <summary>Reads the plugin's counters. False when the plugin has no <c>stats</c> (optional; absent with an
-    /// ABI 1.0 library). <c>stats</c> is a [leaf] function, called without a GC transition.</summary>
+    /// ABI 1.0 library). <c>stats</c> is a [leaf] function, called without a GC transition; from the owner thread
+    /// the whole call is a handful of plain loads and stores around it.</summary>
     public bool TryGetStats(out TransformStats stats)
     {
         // Not `stats = default` here: that 32-byte store would be a 256-bit one right before the native call.
-        if (!_vt.HasStats)
+        var fn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<np_instance_t*, np_transform_stats_t*, int>)_vt.V.stats;
+        if (fn == null)
         {
             stats = default;
             return false;
         }
-        Unsafe.SkipInit(out stats);
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            np_transform_stats_t s; // filled by scalar stores, never a 256-bit zeroing (see ScalarInit)
-            ScalarInit.Stats(&s);
-            var fn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<np_instance_t*, np_transform_stats_t*, int>)_vt.V.stats;
-            int status;
-            if (_lock is null) status = fn(_handle.Instance, &s);
-            else
-            {
-                using (_lock.EnterScope()) status = fn(_handle.Instance, &s);
-            }
-            if (status != NpAbi.NP_OK)
-                throw new PluginCallException("stats", status, Plugin.Id, Plugin.FilePath,
-                    "stats has no error buffer; the plugin returned a failing status");
-            stats = new TransformStats(s.records_in, s.records_out, s.bytes_in, s.bytes_out);
-            return true;
-        }
-        finally
-        {
-            if (added) _handle.DangerousRelease();
-        }
+        int thread = OwnerBias.CurrentThread;
+        np_transform_stats_t s; // filled by scalar stores, never a 256-bit zeroing (see ScalarInit)
+        ScalarInit.Stats(&s);
+        int status;
+        var path = _gate.Enter(thread);
+        if (path == CallPath.Disposed) ThrowDisposed();
+        status = fn(_handle.Instance, &s); // [leaf] native code: cannot throw, so no try/finally (P11)
+        _gate.Exit(thread, path);
+        if (status != NpAbi.NP_OK)
+            throw new PluginCallException("stats", status, Plugin.Id, Plugin.FilePath,
+                "stats has no error buffer; the plugin returned a failing status");
+        stats = new TransformStats(s.records_in, s.records_out, s.bytes_in, s.bytes_out);
+        return true;
     }
 
-    /// <summary>Destroys the instance (after any call in flight returns). Idempotent.</summary>
-    public void Dispose()
-    {
-        _disposed = true;
-        _handle.Dispose();
-    }
+    /// <summary>Destroys the instance: right away when no call is in flight, otherwise as soon as the last call in
+    /// flight returns (from whichever thread). Calls that start afterwards throw <see cref="ObjectDisposedException"/>.
+    /// Idempotent.</summary>
+    public void Dispose() => _gate.Dispose(OwnerBias.CurrentThread);
 
     /// <inheritdoc />
     public override string ToString() => $"{Plugin.Id} ({(Config.Length == 0 ? "defaults" : Config)})";
 
-    private void Check(string operation, int status, string? violation, in np_error_t error, byte* buffer)
+    [DoesNotReturn]
+    private void ThrowDisposed() => throw new ObjectDisposedException(ToString());
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Fail(string operation, int status, string? violation, in np_error_t error, byte* buffer)
     {
         if (violation is not null)
             throw new PluginCallException(operation, status, Plugin.Id, Plugin.FilePath,
                 violation + " (rule P10); the output of this call was discarded", protocolViolation: true);
-        if (status == NpAbi.NP_OK) return;
         if (status == NpAbi.NP_ERR_PANIC) Volatile.Write(ref _poisoned, 1);
         throw new PluginCallException(operation, status, Plugin.Id, Plugin.FilePath,
             PluginErrorText.Read(error, buffer), error.code);
