@@ -7,10 +7,10 @@ using NativePlugins.Interop;
 namespace NativePlugins.Hosting.Transforms;
 
 /// <summary>
-/// Owns one <c>np_instance_t*</c>. SafeHandle reference counting makes disposal safe against calls in flight (a
-/// call holds a reference; <c>destroy</c> runs after the last one returns) and lets the finalizer destroy an
-/// instance nobody disposed. Releasing destroys the instance, then frees its host table (rule H7: valid until
-/// destroy returns), then drops the instance's reference on its library (rule H6).
+/// Owns one <c>np_instance_t*</c>. Calls do not reference-count it: the instance's <see cref="CallGate"/> decides
+/// when no call is in flight any more and only then disposes this handle. Being a SafeHandle (a critical
+/// finalizer) it still destroys an instance nobody disposed. Releasing destroys the instance, then frees its host
+/// table (rule H7: valid until destroy returns), then drops the instance's reference on its library (rule H6).
 /// </summary>
 internal sealed unsafe class InstanceHandle : SafeHandle
 {
