@@ -113,10 +113,14 @@ public static class SummaryWriter
     private static Table PipelineTable(RawResults raw)
     {
         var t = new Table("Pipeline throughput: upper | grep | count (million input records/s, higher is better)",
-            ["record bytes x batch", "C host (np_c_host)", "C raw vtable calls", ".NET host", ".NET host / best C", ".NET raw vtable calls", ".NET raw / best C", "plain managed C#", ".NET host / managed"],
-            "Three np.transform/1 stages of the benchmark plugin, each batch through all three; 'best C' is the faster of the two C baselines. " +
-            "'.NET raw' calls the same instances straight through their vtables from C# (Abi/RawPipeline.cs): the floor of the .NET side. " +
-            "'plain managed C#' is the same logic without any ABI (Throughput/ManagedPipeline.cs).");
+            ["record bytes x batch", "C host (np_c_host)", ".NET host", ".NET host / C host", "C raw vtable calls", ".NET raw vtable calls", ".NET raw / C raw",
+             "plain managed C#", ".NET host / managed"],
+            "Three np.transform/1 stages of the benchmark plugin, each batch through all three. The target ratio is '.NET host / C host': " +
+            "the .NET host's Pipeline against np_c_host's pipeline (native/c-host), shape by shape. 'raw' calls the same instances " +
+            "straight through their vtables, with none of a host's checks (C: harness/pipeline.cc, .NET: Abi/RawPipeline.cs): the " +
+            "same native work behind the same three calls per batch on both sides, so '.NET raw / C raw' is the ABI call cost from " +
+            ".NET and shows how well this run measured (identical code paths read near 1.00). 'plain managed C#' is the same logic " +
+            "without any ABI (Throughput/ManagedPipeline.cs).");
         const string pc = "NativePlugins.Benchmarks.Throughput.PipelineBenchmarks.";
         double worst = double.MaxValue;
         bool any = false;
@@ -129,17 +133,16 @@ public static class SummaryWriter
                 double? net = PerSecond(batch, raw.BdnNs(pc + "DotNetHost" + p));
                 double? managed = PerSecond(batch, raw.BdnNs(pc + "ManagedCSharp" + p));
                 double? netRaw = PerSecond(batch, raw.BdnNs(pc + "DotNetRaw" + p));
-                double? bestC = Max(cHost, cRaw);
-                double? ratio = net / bestC;
-                if (ratio is { } r)
+                double? ratio = net / cHost;
+                if (ratio is { } r && double.IsFinite(r))
                 {
                     worst = Math.Min(worst, r);
                     any = true;
                 }
-                t.Rows.Add([$"{size} x {batch}", M(cHost), M(cRaw), M(net), Fmt(ratio, "0.00"), M(netRaw), Fmt(netRaw / bestC, "0.00"),
+                t.Rows.Add([$"{size} x {batch}", M(cHost), M(net), Fmt(ratio, "0.00"), M(cRaw), M(netRaw), Fmt(netRaw / cRaw, "0.00"),
                     M(managed), Fmt(net / managed, "0.00")]);
             }
-        t.Checks.Add(new Check("pipeline throughput, .NET host / C host (worst of 9 shapes)", any ? worst : null, ">= 0.95", r => r >= 0.95));
+        t.Checks.Add(new Check("pipeline throughput, .NET host / C host (np_c_host), worst of 9 shapes", any ? worst : null, ">= 0.95", r => r >= 0.95));
         return t;
     }
 
@@ -304,8 +307,6 @@ public static class SummaryWriter
                 if (line.Split('=', 2) is [var k, var v]) m[k] = v;
         return m;
     }
-
-    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     private static string Fmt(double? v, string format) => v is { } x && double.IsFinite(x) ? x.ToString(format, Inv) : "n/a";
 
