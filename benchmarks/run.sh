@@ -43,14 +43,15 @@ done
 # in $rounds rounds of $round_reps samples of about 20 ms each (Google Benchmark repetitions of min_time 0.02 s;
 # BenchmarkDotNet iterations of 20 ms, benchmarks/NativePlugins.Benchmarks/Infrastructure/BenchGroups.cs), and each
 # side's figure is the best sample of all rounds. Short samples because the figure is a minimum: on a shared CPU a
-# 200 ms sample almost never runs undisturbed, a 20 ms one often does (same total time per benchmark as 15 x 0.2 s).
+# 200 ms sample almost never runs undisturbed, a 20 ms one often does (3 x 40 x 20 ms: less time per benchmark
+# than the former 15 x 0.2 s, to keep the full run near 11 minutes).
 # Load and discovery (ratios far from their targets, one load per iteration) keep one round of 15 repetitions.
 if [ "$quick" = 1 ]; then
   out="$root/benchmarks/results/tmp/quick"
   reps=3; rounds=1; round_reps=5; sample_s=0.01; probe_runs=1; bdn_quick=--quick
 else
   out="$root/benchmarks/results"
-  reps=15; rounds=3; round_reps=50; sample_s=0.02; probe_runs=5; bdn_quick=
+  reps=15; rounds=3; round_reps=40; sample_s=0.02; probe_runs=5; bdn_quick=
 fi
 raw="$out/raw"
 bench_dll="$root/benchmarks/NativePlugins.Benchmarks/bin/Release/net10.0/NativePlugins.Benchmarks.dll"

@@ -39,7 +39,7 @@ public static class BenchGroups
             // the code is at Tier 1 by then, which the report checks in the JIT summary.
             "call" or "plugin-call" or "pipeline" => job
                 .WithWarmupCount(quick ? 2 : 10)
-                .WithIterationCount(iterations ?? (quick ? 5 : 150))
+                .WithIterationCount(iterations ?? (quick ? 5 : 120))
                 .WithIterationTime(TimeInterval.FromMilliseconds(quick ? 10 : 20)),
             // One load per iteration (the unload is in the iteration cleanup, outside the clock). No forced full GC
             // between iterations: the C side has none either, and it would evict the caches right before each load.
