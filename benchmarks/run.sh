@@ -2,19 +2,22 @@
 # Runs every benchmark of NativePlugins and prints ONE comparison table: the .NET host next to the C host, as ratios
 # measured in the same run (benchmarks/README.md).
 #
-#   bash benchmarks/run.sh            full run (about 10 minutes on a 2-core machine once built); results in
+#   bash benchmarks/run.sh            full run (about 11 minutes on a 2-core machine once built); results in
 #                                     benchmarks/results/{summary.md,summary.json,raw/}
 #   bash benchmarks/run.sh --quick    smoke test (a couple of minutes): short runs, results in benchmarks/results/tmp/quick/
-#   options: --only call,plugin-call,pipeline,load,discovery,probes   run some groups only
+#   options: --only call,plugin-call,pipeline,load,discovery,probes   re-measure some groups only: the raw results of
+#                                                                     the other groups are kept, and the summary is
+#                                                                     rebuilt from all of them (each group says when
+#                                                                     it was measured)
 #            --skip-build                                             use what is built
 # The native build folder is $NPLUG_BUILD_DIR (default build/native), as everywhere in the repository.
 # Measurements run pinned to one CPU (taskset) and, when allowed, at a raised priority (nice -n $NPLUG_BENCH_NICE,
 # default -10; NPLUG_BENCH_NICE=0 turns it off) so that other work on a shared machine disturbs them less.
 #
 # Steps: build (CMake: plugins, C host, the Google Benchmark harness, the benchmark-only plugins in every language, the
-# discovery set; dotnet: the BenchmarkDotNet project), then per group the C harness and right after it the .NET
-# suite (the two sides of a ratio minutes apart at most), then the cold-start and memory probes (fresh processes),
-# then the report.
+# discovery set; dotnet: the BenchmarkDotNet project), then per group the C harness and the .NET suite in alternating
+# rounds (C, .NET, .NET, C, ... for the per-call and throughput groups, so that both sides of a ratio sample the same
+# stretch of machine time), then the cold-start and memory probes (fresh processes), then the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,24 +26,32 @@ build="$NPLUG_BUILD_DIR"
 
 quick=0
 skip_build=0
+only=0
 groups="call plugin-call pipeline load discovery probes"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --skip-build) skip_build=1 ;;
-    --only) shift; groups="${1//,/ }" ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --only) shift; groups="${1//,/ }"; only=1 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
+# The per-call and throughput groups (ratios near 1 that must be trusted to a few percent) alternate the two sides
+# in $rounds rounds of $round_reps samples of about 20 ms each (Google Benchmark repetitions of min_time 0.02 s;
+# BenchmarkDotNet iterations of 20 ms, benchmarks/NativePlugins.Benchmarks/Infrastructure/BenchGroups.cs), and each
+# side's figure is the best sample of all rounds. Short samples because the figure is a minimum: on a shared CPU a
+# 200 ms sample almost never runs undisturbed, a 20 ms one often does (3 x 40 x 20 ms: less time per benchmark
+# than the former 15 x 0.2 s, to keep the full run near 11 minutes).
+# Load and discovery (ratios far from their targets, one load per iteration) keep one round of 15 repetitions.
 if [ "$quick" = 1 ]; then
   out="$root/benchmarks/results/tmp/quick"
-  reps=3; probe_runs=1; bdn_quick=--quick
+  reps=3; rounds=1; round_reps=5; sample_s=0.01; probe_runs=1; bdn_quick=--quick
 else
   out="$root/benchmarks/results"
-  reps=15; probe_runs=5; bdn_quick=
+  reps=15; rounds=3; round_reps=40; sample_s=0.02; probe_runs=5; bdn_quick=
 fi
 raw="$out/raw"
 bench_dll="$root/benchmarks/NativePlugins.Benchmarks/bin/Release/net10.0/NativePlugins.Benchmarks.dll"
@@ -74,47 +85,96 @@ fi
 [ -x "$harness" ] || { echo "run.sh: $harness is missing (Google Benchmark or np_c_host not available?)" >&2; exit 1; }
 [ -f "$bench_dll" ] || { echo "run.sh: $bench_dll is missing; run without --skip-build" >&2; exit 1; }
 
-rm -rf "$raw"
+# A full run replaces every raw result; --only replaces those of the groups it re-measures and keeps the others, so
+# that one group can be re-measured without a full run (each group records when and how it was measured).
+if [ "$only" = 0 ]; then rm -rf "$raw"; fi
 mkdir -p "$raw"
+# Machine facts (the same for every group; rewritten by every run).
 {
-  echo "run started=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo '?')"
   echo "kernel=$(uname -r)"
   echo "dotnet SDK=$(dotnet --version)"
-  echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
-  echo "load average at start=$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "measured with=${run_measured[*]:-no pinning, default priority}"
 } > "$raw/environment.txt"
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
+
+# CoreCLR multiplies the tiering delay (call counting starts after 100 ms without new Tier-0 JIT activity) by 10
+# when the process is affinitized to a single CPU (TC_DelaySingleProcMultiplier), which taskset does. BenchmarkDotNet
+# 0.14 does not wait for tier-up, so with the multiplier some benchmark methods (and host code) ran their first
+# measured iterations, or all of them, as Tier-0 code. Multiplier 1 gives the pinned process the tiering schedule it
+# has on any multi-core machine; nothing else changes (Tier-1 code, dynamic PGO on, as in a long-running app).
+# The JIT's one-line-per-method summary goes to jit.txt next to each BenchmarkDotNet report: the report checks that
+# every measured benchmark method reached Tier 1.
+export DOTNET_TC_DelaySingleProcMultiplier=1
 
 failed=()
 
-# Google Benchmark: medians of $reps repetitions; time budget per repetition pinned per group.
-native() { # group filter min_time
-  local group=$1 filter=$2 min_time=$3
-  [ "$quick" = 1 ] && min_time=0.05
-  step "C host: $group (np_bench_native)"
-  "${run_measured[@]}" "$harness" --benchmark_filter="$filter" --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
-    --benchmark_min_time="$min_time" --benchmark_out="$raw/native-$group.json" --benchmark_out_format=json \
-    || failed+=("native $group")
+# One group's record: when it was measured, from which commit, how, and under what load.
+group_meta() { # group started rounds
+  {
+    echo "group=$1"
+    echo "started=$2"
+    echo "finished=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "rounds=$3"
+    echo "commit=$commit"
+    echo "load average at start=$4"
+    echo "measured with=${run_measured[*]:-no pinning, default priority}"
+  } > "$raw/group-$1.txt"
 }
 
-dotnet_group() { # group
-  step ".NET host: $1 (BenchmarkDotNet)"
-  "${run_measured[@]}" dotnet "$bench_dll" bdn "$1" $bdn_quick --artifacts "$raw/bdn-$1" || failed+=("bdn $1")
+# Google Benchmark: best (min aggregate) of the repetitions; time budget per repetition pinned per group.
+native() { # group filter min_time repetitions out-suffix
+  local group=$1 filter=$2 min_time=$3 n=$4 suffix=$5
+  [ "$quick" = 1 ] && [ -z "$suffix" ] && min_time=0.05
+  step "C host: $group$suffix (np_bench_native)"
+  "${run_measured[@]}" "$harness" --benchmark_filter="$filter" --benchmark_repetitions="$n" --benchmark_report_aggregates_only=true \
+    --benchmark_min_time="$min_time" --benchmark_out="$raw/native-$group$suffix.json" --benchmark_out_format=json \
+    || failed+=("native $group$suffix")
+}
+
+dotnet_group() { # group iterations artifacts-subdir
+  local dir="$raw/bdn-$1${3:+/$3}"
+  step ".NET host: $1${3:+ $3} (BenchmarkDotNet)"
+  mkdir -p "$dir"
+  DOTNET_JitStdOutFile="$dir/jit.txt" DOTNET_JitDisasmSummary=1 \
+    "${run_measured[@]}" dotnet "$bench_dll" bdn "$1" $bdn_quick ${2:+--iterations "$2"} --artifacts "$dir" || failed+=("bdn $1${3:+ $3}")
+}
+
+# The per-call and throughput groups: the two sides in alternating order (C .NET, .NET C, C .NET, ...) so that
+# slow drifts of the machine's load hit both about equally.
+alternating() { # group filter
+  local r
+  for (( r = 1; r <= rounds; r++ )); do
+    if (( r % 2 == 1 )); then
+      native "$1" "$2" "$sample_s" "$round_reps" ".r$r"; dotnet_group "$1" "$round_reps" "r$r"
+    else
+      dotnet_group "$1" "$round_reps" "r$r"; native "$1" "$2" "$sample_s" "$round_reps" ".r$r"
+    fi
+  done
 }
 
 for group in $groups; do
   case "$group" in
-    call)        native call '^call/' 0.2; dotnet_group call ;;
-    plugin-call) native plugin-call '^plugin_call/' 0.1; dotnet_group plugin-call ;;
-    pipeline)    native pipeline '^pipeline/' 0.2; dotnet_group pipeline ;;
-    load)        native load '^load/' 0.1; dotnet_group load ;;
-    discovery)   native discovery '^discovery/' 0.2; dotnet_group discovery ;;
-    probes)
-      step "cold start and resident memory (fresh child processes, $probe_runs per plugin)"
-      "${run_measured[@]}" dotnet "$bench_dll" probes --out "$raw/probes.json" --runs "$probe_runs" || failed+=("probes") ;;
+    call|plugin-call|pipeline|load|discovery|probes) ;;
     *) echo "run.sh: unknown group $group" >&2; exit 2 ;;
   esac
+  # This group's previous results go; the other groups' stay.
+  rm -rf "$raw/native-$group".*json "$raw/native-$group.json" "$raw/bdn-$group" "$raw/group-$group.txt"
+  [ "$group" = probes ] && rm -f "$raw/probes.json"
+  group_started=$(date -u '+%Y-%m-%d %H:%M UTC')
+  group_load=$(cut -d' ' -f1-3 /proc/loadavg)
+  group_rounds=$rounds
+  case "$group" in
+    call)        alternating call '^call/' ;;
+    plugin-call) alternating plugin-call '^plugin_call/' ;;
+    pipeline)    alternating pipeline '^pipeline/' ;;
+    load)        group_rounds=1; native load '^load/' 0.1 "$reps" ""; dotnet_group load ;;
+    discovery)   group_rounds=1; native discovery '^discovery/' 0.2 "$reps" ""; dotnet_group discovery ;;
+    probes)
+      group_rounds=1
+      step "cold start and resident memory (fresh child processes, $probe_runs per plugin)"
+      "${run_measured[@]}" dotnet "$bench_dll" probes --out "$raw/probes.json" --runs "$probe_runs" || failed+=("probes") ;;
+  esac
+  group_meta "$group" "$group_started" "$group_rounds" "$group_load"
 done
 
 step "report"

@@ -8,7 +8,9 @@ namespace NativePlugins.Benchmarks;
 /// <summary>
 /// Entry point. benchmarks/run.sh drives it; each mode can also be run by hand:
 /// <code>
-///   bdn &lt;group&gt; [--quick] --artifacts DIR     a BenchmarkDotNet group (call, plugin-call, pipeline, load, discovery)
+///   bdn &lt;group&gt; [--quick] [--iterations N] --artifacts DIR
+///                                             a BenchmarkDotNet group (call, plugin-call, pipeline, load, discovery);
+///                                             N measured iterations per benchmark (call, plugin-call, pipeline)
 ///   probes --out FILE [--runs N]              cold start and resident memory, in fresh child processes
 ///   probe cold|rss &lt;target-key&gt;              one child measurement (used by probes)
 ///   report --raw DIR --out DIR [--quick]      join the raw results into summary.md and summary.json
@@ -22,7 +24,8 @@ public static class Program
         var rest = args[1..];
         return args[0] switch
         {
-            "bdn" when rest.Length >= 1 => RunGroup(rest[0], rest.Contains("--quick"), Option(rest, "--artifacts") ?? "BenchmarkDotNet.Artifacts"),
+            "bdn" when rest.Length >= 1 => RunGroup(rest[0], rest.Contains("--quick"), Option(rest, "--artifacts") ?? "BenchmarkDotNet.Artifacts",
+                Option(rest, "--iterations") is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : null),
             "probes" => ProbeRunner.Run(Option(rest, "--out") ?? "probes.json", int.Parse(Option(rest, "--runs") ?? "7")),
             "probe" when rest.Length == 2 => ProbeChild.Run(rest[0], rest[1]),
             "report" => SummaryWriter.Run(Option(rest, "--raw") ?? throw new ArgumentException("--raw DIR"),
@@ -31,10 +34,10 @@ public static class Program
         };
     }
 
-    private static int RunGroup(string group, bool quick, string artifacts)
+    private static int RunGroup(string group, bool quick, string artifacts, int? iterations)
     {
         if (!BenchGroups.Classes.TryGetValue(group, out var classes)) return Usage();
-        var summaries = BenchmarkRunner.Run(classes, BenchGroups.Config(group, quick, artifacts));
+        var summaries = BenchmarkRunner.Run(classes, BenchGroups.Config(group, quick, artifacts, iterations));
         // A benchmark that failed (setup threw, a check failed) has no result: say so, and fail the run.
         var failed = summaries.SelectMany(s => s.Reports).Where(r => r.ResultStatistics is null).ToList();
         foreach (var r in failed) Console.Error.WriteLine($"benchmark failed: {r.BenchmarkCase.DisplayInfo}");
@@ -50,7 +53,7 @@ public static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("""
-            usage: NativePlugins.Benchmarks bdn <call|plugin-call|pipeline|load|discovery> [--quick] --artifacts DIR
+            usage: NativePlugins.Benchmarks bdn <call|plugin-call|pipeline|load|discovery> [--quick] [--iterations N] --artifacts DIR
                    NativePlugins.Benchmarks probes --out FILE [--runs N]
                    NativePlugins.Benchmarks probe cold|rss <target-key>
                    NativePlugins.Benchmarks report --raw DIR --out DIR [--quick]

@@ -7,9 +7,10 @@ using NativePlugins.Benchmarks.Infrastructure;
 namespace NativePlugins.Benchmarks.Report;
 
 /// <summary>
-/// Joins one run's raw results (<see cref="RawResults"/>) into the comparison: every .NET figure next to its C-host
-/// baseline from the same run, as a ratio, with the issue's targets checked. Writes summary.md (the table the README
-/// quotes) and summary.json (the same, machine-readable), and prints the Markdown.
+/// Joins the raw results (<see cref="RawResults"/>) into the comparison: every .NET figure next to its C-host
+/// baseline measured in the same group run, as a ratio, with the issue's targets checked. Each table says when its
+/// group was measured (groups can be re-measured one at a time: run.sh --only). Writes summary.md (the table the
+/// README quotes) and summary.json (the same, machine-readable), and prints the Markdown.
 /// </summary>
 public static class SummaryWriter
 {
@@ -30,17 +31,38 @@ public static class SummaryWriter
         };
         var checks = tables.SelectMany(t => t.Checks).ToList();
         var machine = Machine(raw);
-        // The run's start (run.sh writes it); the report may be regenerated later from the same raw results.
-        var date = machine.Remove("run started", out var started) ? started : DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv);
+        // When the measurements were taken (run.sh records it per group); the report may be regenerated later from
+        // the same raw results. Raw results of older runs have one "run started" for everything.
+        var starts = raw.Groups.Values.Select(g => g.GetValueOrDefault("started")).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var ends = raw.Groups.Values.Select(g => g.GetValueOrDefault("finished")).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var date = machine.Remove("run started", out var started) ? started
+            : starts.Count > 0 ? (starts[0] == ends[^1] ? starts[0] : $"{starts[0]} to {ends[^1]}")
+            : DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv);
 
         var md = new StringBuilder();
         md.AppendLine($"# NativePlugins benchmarks: .NET host vs C host ({(quick ? "QUICK run: smoke test, not for publication" : "full run")})");
         md.AppendLine();
         md.AppendLine($"Date: {date}. Machine: {string.Join("; ", machine.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         md.AppendLine();
-        md.AppendLine("Every ratio compares two figures measured in this one run, each the best (minimum) time of its repetitions " +
-            "(interference from other work only ever adds time); never compare absolute figures across runs.");
+        md.AppendLine("Every ratio compares two figures measured in the same run of their group, each the best (minimum) time of " +
+            "its repetitions (interference from other work only ever adds time); the per-call and throughput groups alternate " +
+            "the C and .NET sides in rounds. Never compare absolute figures across groups measured at different times.");
         md.AppendLine();
+        if (raw.Groups.Count > 0)
+        {
+            md.AppendLine("| group | measured | rounds | commit | load average at start | measured with |");
+            md.AppendLine("|---|---|---:|---|---|---|");
+            foreach (var (name, g) in raw.Groups)
+                md.AppendLine($"| {name} | {Measured(g)} | {g.GetValueOrDefault("rounds", "?")} | {g.GetValueOrDefault("commit", "?")} | " +
+                    $"{g.GetValueOrDefault("load average at start", "?")} | {g.GetValueOrDefault("measured with", "?")} |");
+            md.AppendLine();
+        }
+        if (raw.NotTier1.Count > 0)
+        {
+            md.AppendLine("**Warning: the JIT never compiled these benchmark methods at Tier 1, their .NET figures are (partly) Tier-0 code:** " +
+                string.Join(", ", raw.NotTier1.Select(m => $"`{m}`")) + ".");
+            md.AppendLine();
+        }
         md.AppendLine("## Targets");
         md.AppendLine();
         md.AppendLine("| target | measured | goal | |");
@@ -52,6 +74,11 @@ public static class SummaryWriter
             md.AppendLine();
             md.AppendLine($"## {t.Title}");
             md.AppendLine();
+            if (raw.Groups.TryGetValue(t.Group, out var measured))
+            {
+                md.AppendLine($"_Group `{t.Group}`, measured {Measured(measured)}._");
+                md.AppendLine();
+            }
             if (t.Note is not null)
             {
                 md.AppendLine(t.Note);
@@ -69,8 +96,10 @@ public static class SummaryWriter
             date,
             mode = quick ? "quick" : "full",
             machine,
+            groups = raw.Groups,
+            notTier1 = raw.NotTier1,
             targets = checks.Select(c => new { c.Name, c.Ratio, c.Goal, met = c.Met }),
-            tables = tables.Select(t => new { t.Title, t.Note, t.Columns, t.Rows }),
+            tables = tables.Select(t => new { t.Title, t.Group, t.Note, t.Columns, t.Rows }),
         };
         File.WriteAllText(Path.Combine(outDir, "summary.json"),
             JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
@@ -82,7 +111,7 @@ public static class SummaryWriter
 
     private static Table CallTable(RawResults raw)
     {
-        var t = new Table("Per-call cost (ns per call, lower is better)",
+        var t = new Table("call", "Per-call cost (ns per call, lower is better)",
             ["call", "C host", ".NET host", ".NET / C"],
             "1,024 dependent calls per invoke, 8 per loop turn, function pointer in a local, identical loop on both sides. " +
             "`np.bench/1` is a benchmark-only interface (benchmarks/native/include/np_bench.h); `stats` is np.transform/1's [leaf] function.");
@@ -112,11 +141,15 @@ public static class SummaryWriter
 
     private static Table PipelineTable(RawResults raw)
     {
-        var t = new Table("Pipeline throughput: upper | grep | count (million input records/s, higher is better)",
-            ["record bytes x batch", "C host (np_c_host)", "C raw vtable calls", ".NET host", ".NET host / best C", ".NET raw vtable calls", ".NET raw / best C", "plain managed C#", ".NET host / managed"],
-            "Three np.transform/1 stages of the benchmark plugin, each batch through all three; 'best C' is the faster of the two C baselines. " +
-            "'.NET raw' calls the same instances straight through their vtables from C# (Abi/RawPipeline.cs): the floor of the .NET side. " +
-            "'plain managed C#' is the same logic without any ABI (Throughput/ManagedPipeline.cs).");
+        var t = new Table("pipeline", "Pipeline throughput: upper | grep | count (million input records/s, higher is better)",
+            ["record bytes x batch", "C host (np_c_host)", ".NET host", ".NET host / C host", "C raw vtable calls", ".NET raw vtable calls", ".NET raw / C raw",
+             "plain managed C#", ".NET host / managed"],
+            "Three np.transform/1 stages of the benchmark plugin, each batch through all three. The target ratio is '.NET host / C host': " +
+            "the .NET host's Pipeline against np_c_host's pipeline (native/c-host), shape by shape. 'raw' calls the same instances " +
+            "straight through their vtables, with none of a host's checks (C: harness/pipeline.cc, .NET: Abi/RawPipeline.cs): the " +
+            "same native work behind the same three calls per batch on both sides, so '.NET raw / C raw' is the ABI call cost from " +
+            ".NET and shows how well this run measured (identical code paths read near 1.00). 'plain managed C#' is the same logic " +
+            "without any ABI (Throughput/ManagedPipeline.cs).");
         const string pc = "NativePlugins.Benchmarks.Throughput.PipelineBenchmarks.";
         double worst = double.MaxValue;
         bool any = false;
@@ -129,17 +162,16 @@ public static class SummaryWriter
                 double? net = PerSecond(batch, raw.BdnNs(pc + "DotNetHost" + p));
                 double? managed = PerSecond(batch, raw.BdnNs(pc + "ManagedCSharp" + p));
                 double? netRaw = PerSecond(batch, raw.BdnNs(pc + "DotNetRaw" + p));
-                double? bestC = Max(cHost, cRaw);
-                double? ratio = net / bestC;
-                if (ratio is { } r)
+                double? ratio = net / cHost;
+                if (ratio is { } r && double.IsFinite(r))
                 {
                     worst = Math.Min(worst, r);
                     any = true;
                 }
-                t.Rows.Add([$"{size} x {batch}", M(cHost), M(cRaw), M(net), Fmt(ratio, "0.00"), M(netRaw), Fmt(netRaw / bestC, "0.00"),
+                t.Rows.Add([$"{size} x {batch}", M(cHost), M(net), Fmt(ratio, "0.00"), M(cRaw), M(netRaw), Fmt(netRaw / cRaw, "0.00"),
                     M(managed), Fmt(net / managed, "0.00")]);
             }
-        t.Checks.Add(new Check("pipeline throughput, .NET host / C host (worst of 9 shapes)", any ? worst : null, ">= 0.95", r => r >= 0.95));
+        t.Checks.Add(new Check("pipeline throughput, .NET host / C host (np_c_host), worst of 9 shapes", any ? worst : null, ">= 0.95", r => r >= 0.95));
         return t;
     }
 
@@ -151,7 +183,7 @@ public static class SummaryWriter
 
     private static Table PluginCallTable(RawResults raw)
     {
-        var t = new Table("Cost of one plugin call per plugin language (ns, lower is better)",
+        var t = new Table("plugin-call", "Cost of one plugin call per plugin language (ns, lower is better)",
             ["plugin (benchmarks/plugin-targets.tsv)", "process: C host", "process: .NET host", ".NET / C", "stats: C host", "stats: .NET host", ".NET / C"],
             "process = one call with a one-record batch through the host API (np_c_host / TransformInstance); stats only where the plugin offers it.");
         const string pc = "NativePlugins.Benchmarks.CallCost.PluginCallBenchmarks.Process?Target=";
@@ -176,7 +208,7 @@ public static class SummaryWriter
 
     private static Table LoadTable(RawResults raw)
     {
-        var t = new Table("Load time of one library (µs, lower is better)",
+        var t = new Table("load", "Load time of one library (µs, lower is better)",
             ["library", "C: dlopen", "C: np_c_host load", "C host / dlopen", ".NET: NativeLibrary.Load", ".NET: PluginHost.Load", ".NET host / NativeLibrary.Load"],
             "Load = dlopen + np_entry negotiation + descriptor validation + init; one load per iteration, unloaded outside the clock (the file is really unmapped each time).");
         const string lc = "NativePlugins.Benchmarks.Loading.LoadBenchmarks.";
@@ -210,7 +242,7 @@ public static class SummaryWriter
 
     private static Table DiscoveryTable(RawResults raw)
     {
-        var t = new Table("Discovery of a folder of distinct plugin libraries (ms, lower is better)",
+        var t = new Table("discovery", "Discovery of a folder of distinct plugin libraries (ms, lower is better)",
             ["libraries", "C: list + dlopen", "C: np_c_host", ".NET: list + NativeLibrary.Load", ".NET: PluginHost.LoadDirectories", ".NET host / C host", ".NET host / .NET bare", ".NET host per library (µs)"],
             "Each library is one compile of benchmarks/native/plugins/np_bench_discovery_plugin.c with its own plugin id; unloading is outside the clock.");
         const string dc = "NativePlugins.Benchmarks.Loading.DiscoveryBenchmarks.";
@@ -234,7 +266,7 @@ public static class SummaryWriter
 
     private static Table ColdStartTable(RawResults raw)
     {
-        var t = new Table("Cold start, fresh process per sample (ms, median of the samples)",
+        var t = new Table("probes", "Cold start, fresh process per sample (ms, median of the samples)",
             ["plugin", "C host: load", "C host: to first result", ".NET host: load", ".NET host: create", ".NET host: first process",
              ".NET host: to first result", ".NET / C (to first result)", ".NET host: second process (µs)"],
             "Load = dlopen + np_entry + validation + init; a NativeAOT plugin starts its runtime at its first exported call, a hosted " +
@@ -263,7 +295,7 @@ public static class SummaryWriter
 
     private static Table MemoryTable(RawResults raw)
     {
-        var t = new Table("Resident memory per loaded plugin library (KiB, median VmRSS delta in a fresh process)",
+        var t = new Table("probes", "Resident memory per loaded plugin library (KiB, median VmRSS delta in a fresh process)",
             ["plugin", "C host: after load", "C host: + create + one batch", ".NET host: after load", ".NET host: + create + one batch"],
             "Measured around the load (and then create + one batch) after warming the host library on another plugin; the .NET " +
             "figures are taken after a full GC and include what the host itself allocates per library.");
@@ -305,12 +337,22 @@ public static class SummaryWriter
         return m;
     }
 
-    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+    /// <summary>"2026-11-21 01:33 to 01:36 UTC" from a group's record.</summary>
+    private static string Measured(Dictionary<string, string> group)
+    {
+        var from = group.GetValueOrDefault("started", "?");
+        var to = group.GetValueOrDefault("finished", "?");
+        // Same day: only the finishing time ("2026-11-21 01:33 UTC" is 20 characters, the time starts at 11).
+        if (from.Length == 20 && to.Length == 20 && from[..11] == to[..11]) return $"{from[..16]} to {to[11..]}";
+        return $"{from} to {to}";
+    }
 
     private static string Fmt(double? v, string format) => v is { } x && double.IsFinite(x) ? x.ToString(format, Inv) : "n/a";
 
-    private sealed class Table(string title, string[] columns, string? note = null)
+    private sealed class Table(string group, string title, string[] columns, string? note = null)
     {
+        /// <summary>The run.sh group whose raw results the table shows.</summary>
+        public string Group { get; } = group;
         public string Title { get; } = title;
         public string[] Columns { get; } = columns;
         public string? Note { get; } = note;
