@@ -184,13 +184,15 @@ public sealed unsafe class PluginHost : IDisposable
 
     /// <summary>Creates one instance per stage and chains them into a pipeline. On failure, the instances created
     /// so far are destroyed.</summary>
-    public Pipeline CreatePipeline(IEnumerable<PipelineStage> stages)
+    /// <param name="stages">The stages, in order.</param>
+    /// <param name="measureTime">Measure each stage's wall time (see <see cref="Pipeline(IEnumerable{TransformInstance}, bool, int, int, bool)"/>).</param>
+    public Pipeline CreatePipeline(IEnumerable<PipelineStage> stages, bool measureTime = false)
     {
         var instances = new List<TransformInstance>();
         try
         {
             foreach (var s in stages) instances.Add(CreateTransform(s.PluginId, s.Config));
-            return new Pipeline(instances, ownsStages: true);
+            return new Pipeline(instances, ownsStages: true, measureTime: measureTime);
         }
         catch
         {

@@ -25,6 +25,20 @@ public class PipelineTests
         Assert.Equal(2, pipeline.Stats[1].RecordsOut);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Stage_time_is_measured_only_when_asked_for(bool measureTime)
+    {
+        using var host = WithCPlugins();
+        using var pipeline = host.CreatePipeline([new(Grep, "pattern=e"), new(Upper)], measureTime);
+        using var input = Buffer(Enumerable.Range(0, 2_000).Select(i => $"line {i}").ToArray());
+        for (int i = 0; i < 5; i++) pipeline.Process(input);
+        pipeline.Flush();
+        Assert.All(pipeline.Stats, s => Assert.Equal(6, s.Calls));
+        Assert.All(pipeline.Stats, s => Assert.Equal(measureTime, s.Elapsed > TimeSpan.Zero));
+    }
+
     [Fact]
     public unsafe void Stage_output_is_the_next_stage_input_without_a_copy()
     {

@@ -69,6 +69,6 @@ internal static class PipelineRunner
             throw new PluginNotFoundException(s.PluginId,
                 $"no plugin '{s.PluginId}' found in {(discovery.Directories.Count == 0 ? "an empty search path" : string.Join(", ", discovery.Directories))}");
         }
-        return host.CreatePipeline(stages);
+        return host.CreatePipeline(stages, measureTime: true); // the TIME column
     }
 }

@@ -30,7 +30,8 @@ public sealed class PipelineStageStats
     /// <summary>process + flush calls made.</summary>
     public long Calls { get; internal set; }
 
-    /// <summary>Wall time spent inside the stage's process and flush calls.</summary>
+    /// <summary>Wall time spent inside the stage's process and flush calls; zero unless the pipeline was created
+    /// with <c>measureTime: true</c>.</summary>
     public TimeSpan Elapsed => TimeSpan.FromTicks((long)(ElapsedTimestamp * (TimeSpan.TicksPerSecond / (double)System.Diagnostics.Stopwatch.Frequency)));
 
     internal long ElapsedTimestamp { get; set; }
