@@ -46,7 +46,7 @@ internal static unsafe class LibraryLoader
                     "the library exports no np_entry: not a NativePlugins library");
             if (OperatingSystem.IsLinux() || OperatingSystem.IsFreeBSD())
             {
-                var (kind, what) = ElfExports.Inspect(file, "np_entry");
+                var (kind, what) = EntrySymbol.Inspect(entryAddress, file);
                 if (kind == ExportKind.NotAFunction)
                     throw new PluginLoadException(PluginLoadError.EntryNotAFunction, file, null,
                         $"np_entry is {what}, not a function: calling it would crash (rule P1)");
