@@ -128,12 +128,13 @@ public sealed unsafe class PluginHost : IDisposable
         var list = dirs.Select(d => (Path.TrimEndingDirectorySeparator(Path.GetFullPath(d.Directory)), d.Explicit)).ToList();
         var scan = PluginDiscovery.Find(list, Options.Recursive, Options.FollowSymlinks);
         var loaded = new List<PluginLibrary>();
-        List<string> already;
-        lock (_lock) already = _libraries.Select(l => l.FilePath).ToList();
+        HashSet<string> already = new(StringComparer.Ordinal);
+        lock (_lock)
+            foreach (var l in _libraries) already.Add(l.FilePath);
         var identical = new IdenticalFiles(already);
         foreach (var file in scan.Files)
         {
-            if (already.Contains(file, StringComparer.Ordinal))
+            if (already.Contains(file))
             {
                 scan.Skipped.Add(new SkippedPath(file, "already loaded"));
                 continue;
