@@ -82,8 +82,10 @@ public sealed unsafe class PluginHost : IDisposable
                 var library = new PluginLibrary(this, opened, counters);
                 _libraries.Add(library);
                 foreach (var p in library.Plugins) _byId.Add(p.Id, library);
-                _logger.LogDebug("loaded {File}: ABI {Agreed} (library {LibraryAbi}), {Count} plugin(s)",
-                    library.FilePath, library.AgreedAbi, library.LibraryAbi, library.Plugins.Length);
+                // Guarded: the call boxes its arguments and looks up the template even when Debug is off.
+                if (_logger.IsEnabled(LogLevel.Debug))
+                    _logger.LogDebug("loaded {File}: ABI {Agreed} (library {LibraryAbi}), {Count} plugin(s)",
+                        library.FilePath, library.AgreedAbi, library.LibraryAbi, library.Plugins.Length);
                 return library;
             }
         }
@@ -126,12 +128,13 @@ public sealed unsafe class PluginHost : IDisposable
         var list = dirs.Select(d => (Path.TrimEndingDirectorySeparator(Path.GetFullPath(d.Directory)), d.Explicit)).ToList();
         var scan = PluginDiscovery.Find(list, Options.Recursive, Options.FollowSymlinks);
         var loaded = new List<PluginLibrary>();
-        List<string> already;
-        lock (_lock) already = _libraries.Select(l => l.FilePath).ToList();
+        HashSet<string> already = new(StringComparer.Ordinal);
+        lock (_lock)
+            foreach (var l in _libraries) already.Add(l.FilePath);
         var identical = new IdenticalFiles(already);
         foreach (var file in scan.Files)
         {
-            if (already.Contains(file, StringComparer.Ordinal))
+            if (already.Contains(file))
             {
                 scan.Skipped.Add(new SkippedPath(file, "already loaded"));
                 continue;
@@ -152,7 +155,7 @@ public sealed unsafe class PluginHost : IDisposable
             {
                 scan.Errors.Add(error);
                 // Returned to the caller in the result; only traced here.
-                _logger.LogDebug("{Error}", error.Message);
+                if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("{Error}", error.Message);
             }
         }
         return new DiscoveryResult(list.Select(d => d.Item1).ToArray(), loaded, scan.Errors, scan.Skipped);
@@ -252,8 +255,14 @@ public sealed unsafe class PluginHost : IDisposable
         opened.Handle.Deinit = opened.Library.deinit;
     }
 
-    private bool CanUnload(string sdk) =>
-        Options.UnloadLibraries && !Options.NeverUnloadSdkPrefixes.Any(p => sdk.StartsWith(p, StringComparison.Ordinal));
+    private bool CanUnload(string sdk)
+    {
+        if (!Options.UnloadLibraries) return false;
+        var prefixes = Options.NeverUnloadSdkPrefixes;
+        for (int i = 0; i < prefixes.Count; i++)
+            if (sdk.StartsWith(prefixes[i], StringComparison.Ordinal)) return false;
+        return true;
+    }
 
     private static PluginNotFoundException NotFound(string id) => new(id, $"no loaded plugin has the id '{id}'");
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Transforms;
@@ -11,7 +12,8 @@ namespace NativePlugins.Hosting;
 /// </summary>
 public sealed class PluginLibrary : IDisposable
 {
-    private readonly Dictionary<string, ValidatedPlugin> _plugins;
+    private readonly ImmutableArray<ValidatedPlugin> _validated;
+    private readonly Dictionary<string, ValidatedPlugin>? _byId;
     private volatile bool _disposed;
 
     internal PluginLibrary(PluginHost host, OpenedLibrary opened, AllocationCounters counters)
@@ -25,8 +27,27 @@ public sealed class PluginLibrary : IDisposable
         Sdk = opened.Sdk;
         Handle = opened.Handle;
         Allocations = counters;
-        Plugins = opened.Plugins.Select(p => p.Info).ToImmutableArray();
-        _plugins = opened.Plugins.ToDictionary(p => p.Info.Id, StringComparer.Ordinal);
+        _validated = opened.Plugins;
+        var infos = new PluginInfo[_validated.Length];
+        for (int i = 0; i < infos.Length; i++) infos[i] = _validated[i].Info;
+        Plugins = ImmutableCollectionsMarshal.AsImmutableArray(infos);
+        // Most libraries hold a handful of plugins, which a scan finds as fast as a hash lookup; a map is built
+        // (once per library load) only for big bundles.
+        if (_validated.Length > LinearLookupLimit)
+        {
+            _byId = new Dictionary<string, ValidatedPlugin>(_validated.Length, StringComparer.Ordinal);
+            foreach (var p in _validated) _byId.Add(p.Info.Id, p);
+        }
+    }
+
+    private const int LinearLookupLimit = 8;
+
+    private ValidatedPlugin? Find(string pluginId)
+    {
+        if (_byId is not null) return _byId.GetValueOrDefault(pluginId);
+        foreach (var p in _validated)
+            if (string.Equals(p.Info.Id, pluginId, StringComparison.Ordinal)) return p;
+        return null;
     }
 
     /// <summary>The host that loaded the library.</summary>
@@ -76,7 +97,7 @@ public sealed class PluginLibrary : IDisposable
         ArgumentNullException.ThrowIfNull(pluginId);
         ArgumentNullException.ThrowIfNull(config);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_plugins.TryGetValue(pluginId, out var plugin))
+        if (Find(pluginId) is not { } plugin)
             throw new PluginNotFoundException(pluginId, $"{FilePath}: no plugin '{pluginId}' in this library");
         if (plugin.Transform is null)
             throw new NotSupportedException(

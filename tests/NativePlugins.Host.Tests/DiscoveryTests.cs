@@ -117,6 +117,50 @@ public class DiscoveryTests
     }
 
     [Fact]
+    public void Copies_of_a_library_loaded_before_the_scan_are_skipped_naming_it()
+    {
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        var original = a.Copy(NativeArtifacts.CText);
+        var copy1 = b.Copy(NativeArtifacts.CText, "libnp_c_text_1.so");
+        var copy2 = b.Copy(NativeArtifacts.CText, "libnp_c_text_2.so");
+        b.Copy(NativeArtifacts.CCounter); // another library, loaded normally
+        using var host = Hosts.Create();
+        host.Load(original);
+        var result = host.LoadDirectories([b.Path]);
+        Assert.Empty(result.Errors);
+        Assert.Equal(["libnp_c_counter.so"], result.Libraries.Select(l => l.FileName));
+        Assert.Equal([copy1, copy2], result.Skipped.Select(s => s.Path));
+        Assert.All(result.Skipped, s => Assert.Equal($"identical to {original}, already loaded", s.Reason));
+    }
+
+    [Fact]
+    public void A_file_of_the_same_length_but_other_bytes_is_not_taken_for_a_copy()
+    {
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        var original = a.Copy(NativeArtifacts.CText);
+        // Same length, one byte different in the .comment section (compiler version text, never mapped): still
+        // the same plugin ids, so the host must try it and refuse it for its duplicate ids, not skip it.
+        var bytes = File.ReadAllBytes(NativeArtifacts.CText);
+        int at = bytes.AsSpan().IndexOf("GCC: ("u8);
+        // Beyond the first 4 KiB, which the host compares cheaply first: only the full hash tells these apart.
+        Assert.True(at >= 4096, $"the .comment text is at {at}, expected beyond the first 4 KiB");
+        bytes[at] = (byte)'g';
+        var changed = b.File("libnp_c_text_changed.so");
+        File.WriteAllBytes(changed, bytes);
+        Assert.Equal(new FileInfo(original).Length, new FileInfo(changed).Length);
+
+        using var host = Hosts.Create();
+        var result = host.LoadDirectories([a.Path, b.Path]);
+        Assert.Equal(original, Assert.Single(result.Libraries).FilePath);
+        Assert.Empty(result.Skipped);
+        var e = Assert.Single(result.Errors);
+        Assert.Equal(changed, e.FilePath);
+        Assert.Equal(PluginLoadError.DuplicateId, e.Reason);
+    }
+
+    [Fact]
     public void A_file_already_loaded_is_skipped_not_refused()
     {
         using var dir = new TempDirectory();

@@ -1,5 +1,6 @@
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
+using NativePlugins.Hosting.Loading;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
 
 namespace NativePlugins.Host.Tests;
@@ -53,5 +54,55 @@ public class LibraryProbeTests
         using var host = Create();
         var e = Assert.Throws<PluginLoadException>(() => host.Load("/nonexistent/libnothing.so"));
         Assert.Equal(PluginLoadError.FileNotFound, e.Reason);
+    }
+
+    /// <summary>Broken files, by how to make them, and the reason each must get.</summary>
+    public static TheoryData<string, PluginLoadError> BrokenFiles => new()
+    {
+        { "empty", PluginLoadError.EmptyFile },
+        { "text", PluginLoadError.NotALibrary },
+        { "32-bit", PluginLoadError.WrongArchitecture },
+        { "object file", PluginLoadError.NotALibrary },
+        { "executable", PluginLoadError.NotALibrary },
+        { "truncated", PluginLoadError.LoadFailed },
+        { "missing", PluginLoadError.FileNotFound },
+        { "directory", PluginLoadError.FileNotFound },
+    };
+
+    private static string MakeBroken(TempDirectory dir, string kind)
+    {
+        var path = dir.File("libbroken.so");
+        var bytes = File.ReadAllBytes(NativeArtifacts.CCounter);
+        switch (kind)
+        {
+            case "empty": File.WriteAllBytes(path, []); break;
+            case "text": File.WriteAllText(path, "INPUT(-lc)\n"); break;
+            case "32-bit": bytes[4] = 1; File.WriteAllBytes(path, bytes); break;
+            case "object file": bytes[16] = 1; bytes[17] = 0; File.WriteAllBytes(path, bytes); break; // ET_REL
+            case "executable": bytes[16] = 2; bytes[17] = 0; File.WriteAllBytes(path, bytes); break;  // ET_EXEC
+            case "truncated": File.WriteAllBytes(path, bytes[..256]); break;
+            case "missing": break;
+            case "directory": Directory.CreateDirectory(path); break;
+            default: throw new ArgumentException(kind);
+        }
+        return path;
+    }
+
+    /// <summary>On glibc the host probes the file only after dlopen refused it; elsewhere before. Both orders
+    /// must give every broken file the same typed reason, and nothing may be left loaded.</summary>
+    [Theory]
+    [MemberData(nameof(BrokenFiles))]
+    public void The_probe_names_the_same_reason_before_and_after_dlopen(string kind, PluginLoadError reason)
+    {
+        foreach (var probeBeforeLoad in new[] { true, false })
+        {
+            using var dir = new TempDirectory();
+            var path = MakeBroken(dir, kind);
+            var e = Assert.Throws<PluginLoadException>(() =>
+                LibraryLoader.Open(path, AbiVersion.Current, _ => true, probeBeforeLoad));
+            Assert.Equal(reason, e.Reason);
+            Assert.Equal(path, e.FilePath);
+            Assert.StartsWith(path + ": ", e.Message);
+        }
     }
 }

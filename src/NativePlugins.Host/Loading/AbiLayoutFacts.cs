@@ -12,26 +12,18 @@ namespace NativePlugins.Hosting.Loading;
 internal static unsafe class AbiLayoutFacts
 {
     /// <summary>sizeof the struct as ABI major.0 defines it.</summary>
-    public static uint MinimumSize(string structName) => Get(structName).SizeAt(0);
+    public static uint MinimumSize(string structName) => Get(structName).MinimumSize;
 
     /// <summary>The number of leading bytes holding fields that the library's struct_size covers entirely and that
     /// exist in the agreed minor. Fields are append-only, so this is a prefix: the first field that is not covered
     /// or is newer than the agreed minor ends it.</summary>
-    public static uint ReadableBytes(string structName, uint structSize, uint agreedMinor)
-    {
-        uint end = 0;
-        foreach (var f in Get(structName).Fields)
-        {
-            if (f.SinceMinor > agreedMinor || f.Offset + f.Size > structSize) break;
-            end = f.Offset + f.Size;
-        }
-        return end;
-    }
+    public static uint ReadableBytes(string structName, uint structSize, uint agreedMinor) =>
+        Get(structName).ReadableBytes(structSize, agreedMinor);
 
     /// <summary>The end offset of a field (what NP_HAS_FIELD compares struct_size with).</summary>
     public static uint FieldEnd(string structName, string field)
     {
-        var f = Get(structName).Field(field) ?? throw new InvalidOperationException($"no field {structName}.{field}");
+        var f = Get(structName).Layout.Field(field) ?? throw new InvalidOperationException($"no field {structName}.{field}");
         return f.Offset + f.Size;
     }
 
@@ -59,12 +51,53 @@ internal static unsafe class AbiLayoutFacts
         }
     }
 
-    private static NpStructLayout Get(string name) =>
-        s_byName.TryGetValue(name, out var layout) ? layout
+    /// <summary>The facts of one struct, looked up once: the load path keeps them in static fields instead of
+    /// looking them up by name per descriptor.</summary>
+    public static StructFacts Get(string name) =>
+        s_byName.TryGetValue(name, out var facts) ? facts
             : throw new InvalidOperationException($"the layout manifest has no struct {name}");
 
-    // Every load looks structs up by name several times: a frozen map instead of a LINQ scan of the manifest.
-    private static readonly FrozenDictionary<string, NpStructLayout> s_byName =
-        NpAbiLayout.Structs.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, StructFacts> s_byName =
+        NpAbiLayout.Structs.ToFrozenDictionary(s => s.Name, s => new StructFacts(s), StringComparer.Ordinal);
+}
 
+/// <summary>One struct of the layout manifest in the form the load path reads it: its x.0 size and, in declaration
+/// order, every field's end offset and since-minor as plain arrays (computed once per process, so reading a prefix
+/// struct walks two small arrays and allocates nothing).</summary>
+internal sealed class StructFacts
+{
+    private readonly uint[] _fieldEnds;
+    private readonly uint[] _sinceMinors;
+
+    public StructFacts(NpStructLayout layout)
+    {
+        Layout = layout;
+        Name = layout.Name;
+        MinimumSize = layout.SizeAt(0);
+        _fieldEnds = new uint[layout.Fields.Count];
+        _sinceMinors = new uint[layout.Fields.Count];
+        for (int i = 0; i < layout.Fields.Count; i++)
+        {
+            _fieldEnds[i] = layout.Fields[i].Offset + layout.Fields[i].Size;
+            _sinceMinors[i] = layout.Fields[i].SinceMinor;
+        }
+    }
+
+    public NpStructLayout Layout { get; }
+    public string Name { get; }
+
+    /// <summary>sizeof the struct as ABI major.0 defines it (rule P2's minimum struct_size).</summary>
+    public uint MinimumSize { get; }
+
+    /// <summary>See <see cref="AbiLayoutFacts.ReadableBytes"/>.</summary>
+    public uint ReadableBytes(uint structSize, uint agreedMinor)
+    {
+        uint end = 0;
+        for (int i = 0; i < _fieldEnds.Length; i++)
+        {
+            if (_sinceMinors[i] > agreedMinor || _fieldEnds[i] > structSize) break;
+            end = _fieldEnds[i];
+        }
+        return end;
+    }
 }

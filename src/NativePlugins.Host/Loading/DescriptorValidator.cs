@@ -1,4 +1,8 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Unicode;
 using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
@@ -12,6 +16,9 @@ internal sealed record ValidatedPlugin(PluginInfo Info, TransformVTable? Transfo
 /// Rule H3 / P2: checks everything a library handed over before the host calls anything in it. Every failure is a
 /// <see cref="PluginLoadException"/> with the reason, the file and the plugin id when known.
 /// </summary>
+/// <remarks>This runs on every load, so a good library costs only the strings and objects that end up in its
+/// <see cref="PluginInfo"/>: layout facts are looked up once per process, field names in messages are
+/// <see cref="FieldName"/> values and every message is formatted on the failure path only.</remarks>
 internal static unsafe class DescriptorValidator
 {
     /// <summary>More plugins than this in one library is taken as a garbage count, not a real bundle.</summary>
@@ -20,10 +27,22 @@ internal static unsafe class DescriptorValidator
     /// <summary>More interfaces than this on one plugin is taken as a garbage count.</summary>
     public const ulong MaxInterfaces = 256;
 
+    /// <summary>Up to this many plugins, duplicate ids are found by comparing with the earlier ones; a bigger
+    /// bundle uses a hash set so that the check stays linear.</summary>
+    private const int LinearDuplicateCheckLimit = 16;
+
+    private const string TransformVTableWhat = "the " + NpAbi.NP_TRANSFORM_ID_STRING + " vtable";
+
+    private static readonly StructFacts s_library = AbiLayoutFacts.Get("np_library_t");
+    private static readonly StructFacts s_descriptor = AbiLayoutFacts.Get("np_plugin_descriptor_t");
+    private static readonly StructFacts s_transform = AbiLayoutFacts.Get("np_transform_v1_t");
+    private static readonly uint s_descriptorIdEnd = AbiLayoutFacts.FieldEnd("np_plugin_descriptor_t", "id");
+
     public static (np_library_t Library, string Sdk, ImmutableArray<ValidatedPlugin> Plugins) Validate(
         string file, np_library_t* library, AbiVersion agreed)
     {
-        var lib = ReadPrefix<np_library_t>(library, "np_library_t", agreed.Minor, file, null);
+        if (*(uint*)library < s_library.MinimumSize) throw TooSmall(library, s_library, file, null, null);
+        var lib = PrefixStruct.Read<np_library_t>(library, s_library, agreed.Minor, out _);
         var sdk = NativeText.Read(lib.sdk, "library sdk string", file, null);
         if (lib.init == null)
             throw new PluginLoadException(PluginLoadError.NullFunction, file, null, "np_library_t.init is NULL");
@@ -36,37 +55,44 @@ internal static unsafe class DescriptorValidator
             throw new PluginLoadException(PluginLoadError.NullPointer, file, null,
                 $"plugin_count is {lib.plugin_count} but plugins is NULL");
 
-        var plugins = ImmutableArray.CreateBuilder<ValidatedPlugin>((int)lib.plugin_count);
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (uint i = 0; i < lib.plugin_count; i++)
+        int count = (int)lib.plugin_count;
+        var plugins = count == 0 ? [] : new ValidatedPlugin[count];
+        var seen = count > LinearDuplicateCheckLimit ? new Dictionary<string, int>(count, StringComparer.Ordinal) : null;
+        for (int i = 0; i < count; i++)
         {
             var descriptor = lib.plugins[i];
             if (descriptor == null)
                 throw new PluginLoadException(PluginLoadError.NullPointer, file, null, $"plugins[{i}] is NULL");
-            var plugin = ValidatePlugin(file, descriptor, i, agreed);
-            if (seen.TryGetValue(plugin.Info.Id, out var first))
-                throw new PluginLoadException(PluginLoadError.DuplicateId, file, plugin.Info.Id,
+            var plugin = ValidatePlugin(file, descriptor, (uint)i, agreed);
+            var id = plugin.Info.Id;
+            int first = -1;
+            if (seen is null)
+            {
+                for (int k = 0; k < i && first < 0; k++)
+                    if (string.Equals(plugins[k].Info.Id, id, StringComparison.Ordinal)) first = k;
+            }
+            else if (!seen.TryAdd(id, i)) first = seen[id];
+            if (first >= 0)
+                throw new PluginLoadException(PluginLoadError.DuplicateId, file, id,
                     $"plugins[{first}] and plugins[{i}] have the same id");
-            seen.Add(plugin.Info.Id, (int)i);
-            plugins.Add(plugin);
+            plugins[i] = plugin;
         }
-        return (lib, sdk, plugins.MoveToImmutable());
+        return (lib, sdk, ImmutableCollectionsMarshal.AsImmutableArray(plugins));
     }
 
     private static ValidatedPlugin ValidatePlugin(string file, np_plugin_descriptor_t* p, uint index, AbiVersion agreed)
     {
-        var d = ReadPrefix<np_plugin_descriptor_t>(p, "np_plugin_descriptor_t", agreed.Minor, file, TentativeId(p),
-            $"plugins[{index}]");
+        if (p->struct_size < s_descriptor.MinimumSize)
+            throw TooSmall(p, s_descriptor, file, TentativeId(p), $"plugins[{index}]");
+        var d = PrefixStruct.Read<np_plugin_descriptor_t>(p, s_descriptor, agreed.Minor, out _);
 
-        // The id first, so that every later error can name the plugin.
-        var idBytes = NativeText.Bytes(d.id, $"plugins[{index}].id", file, null);
-        var shownId = NativeText.Escape(idBytes);
-        var id = NativeText.Read(d.id, $"plugins[{index}].id", file, shownId);
-        if (!NpDescriptorRules.IsValidPluginId(id))
-            throw new PluginLoadException(PluginLoadError.InvalidId, file, shownId,
-                idBytes.Length > NpDescriptorRules.MaxPluginIdBytes
-                    ? $"the id is {idBytes.Length} bytes long (at most {NpDescriptorRules.MaxPluginIdBytes})"
-                    : "the id is not reverse-DNS (^[a-z0-9]+(\\.[a-z0-9_-]+)+$), e.g. org.example.upper");
+        // The id first, so that every later error can name the plugin. Until it is known to be valid, errors name
+        // it in its escaped form.
+        var idField = new FieldName("plugins", index, "id");
+        var idBytes = NativeText.Bytes(d.id, idField, file, null);
+        if (!Utf8.IsValid(idBytes)) throw NativeText.NotUtf8(idBytes, idField, file, NativeText.Escape(idBytes));
+        var id = idBytes.IsEmpty ? string.Empty : Encoding.UTF8.GetString(idBytes);
+        if (!NpDescriptorRules.IsValidPluginId(id)) throw InvalidId(idBytes, file);
 
         var name = NativeText.Read(d.name, "name", file, id);
         if (name.Length == 0)
@@ -90,36 +116,46 @@ internal static unsafe class DescriptorValidator
             throw new PluginLoadException(PluginLoadError.NullPointer, file, id,
                 $"interface_count is {d.interface_count} but interfaces is NULL");
 
-        var interfaces = ImmutableArray.CreateBuilder<string>((int)d.interface_count);
+        var interfaces = new string[(int)d.interface_count];
         TransformVTable? transform = null;
-        for (ulong k = 0; k < d.interface_count; k++)
+        for (int k = 0; k < interfaces.Length; k++)
         {
             np_interface_t itf = d.interfaces[k];
-            var itfId = NativeText.Read(itf.id, $"interfaces[{k}].id", file, id);
-            if (!NpDescriptorRules.IsValidInterfaceId(itfId))
-                throw new PluginLoadException(PluginLoadError.InvalidInterfaceId, file, id,
-                    $"interface id '{itfId}' is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
-            if (interfaces.Contains(itfId))
+            var itfField = new FieldName("interfaces", (ulong)k, "id");
+            var itfBytes = NativeText.Bytes(itf.id, itfField, file, id);
+            // The interface this host implements is recognised by its bytes: no string to allocate or pattern to
+            // match for the common case (the constant is a valid id).
+            bool isTransform = itfBytes.SequenceEqual(NpAbi.NP_TRANSFORM_ID);
+            string itfId;
+            if (isTransform) itfId = NpAbi.NP_TRANSFORM_ID_STRING;
+            else
+            {
+                itfId = NativeText.Read(itf.id, itfField, file, id);
+                if (!NpDescriptorRules.IsValidInterfaceId(itfId))
+                    throw new PluginLoadException(PluginLoadError.InvalidInterfaceId, file, id,
+                        $"interface id '{itfId}' is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
+            }
+            if (Array.IndexOf(interfaces, itfId, 0, k) >= 0)
                 throw new PluginLoadException(PluginLoadError.DuplicateInterface, file, id,
                     $"interface '{itfId}' is listed twice");
             if (itf.vtable == null)
                 throw new PluginLoadException(PluginLoadError.NullPointer, file, id,
                     $"the vtable of interface '{itfId}' is NULL");
-            if (itfId == NpAbi.NP_TRANSFORM_ID_STRING)
+            if (isTransform)
                 transform = ValidateTransform(file, id, itf.vtable, agreed);
             // Interfaces this host does not know are listed but never called.
-            interfaces.Add(itfId);
+            interfaces[k] = itfId;
         }
 
-        var info = new PluginInfo(id, name, version, description, vendor, interfaces.MoveToImmutable(),
-            (PluginThreading)d.threading, file, agreed);
+        var info = new PluginInfo(id, name, version, description, vendor,
+            ImmutableCollectionsMarshal.AsImmutableArray(interfaces), (PluginThreading)d.threading, file, agreed);
         return new ValidatedPlugin(info, transform);
     }
 
     private static TransformVTable ValidateTransform(string file, string id, void* vtable, AbiVersion agreed)
     {
-        var vt = ReadPrefix<np_transform_v1_t>(vtable, "np_transform_v1_t", agreed.Minor, file, id,
-            $"the {NpAbi.NP_TRANSFORM_ID_STRING} vtable");
+        if (*(uint*)vtable < s_transform.MinimumSize) throw TooSmall(vtable, s_transform, file, id, TransformVTableWhat);
+        var vt = PrefixStruct.Read<np_transform_v1_t>(vtable, s_transform, agreed.Minor, out _);
         if (vt.create == null) throw NullFunction("create");
         if (vt.destroy == null) throw NullFunction("destroy");
         if (vt.process == null) throw NullFunction("process");
@@ -131,24 +167,25 @@ internal static unsafe class DescriptorValidator
             new(PluginLoadError.NullFunction, file, id, $"np_transform_v1_t.{fn} is NULL");
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PluginLoadException InvalidId(ReadOnlySpan<byte> idBytes, string file) =>
+        new(PluginLoadError.InvalidId, file, NativeText.Escape(idBytes),
+            idBytes.Length > NpDescriptorRules.MaxPluginIdBytes
+                ? $"the id is {idBytes.Length} bytes long (at most {NpDescriptorRules.MaxPluginIdBytes})"
+                : "the id is not reverse-DNS (^[a-z0-9]+(\\.[a-z0-9_-]+)+$), e.g. org.example.upper");
+
     /// <summary>The id of a descriptor that failed a size check, for the error message only: read when
     /// struct_size covers it and it looks like a string, else null.</summary>
     private static string? TentativeId(np_plugin_descriptor_t* p)
     {
-        if (p->struct_size < AbiLayoutFacts.FieldEnd("np_plugin_descriptor_t", "id")) return null;
+        if (p->struct_size < s_descriptorIdEnd) return null;
         var s = p->id;
         if (s.ptr == null || s.len == 0 || s.len > NpDescriptorRules.MaxPluginIdBytes) return null;
         return NativeText.Escape(new ReadOnlySpan<byte>(s.ptr, (int)s.len));
     }
 
-    private static T ReadPrefix<T>(void* source, string structName, uint agreedMinor, string file, string? id,
-        string? what = null) where T : unmanaged
-    {
-        var size = *(uint*)source;
-        var minimum = AbiLayoutFacts.MinimumSize(structName);
-        if (size < minimum)
-            throw new PluginLoadException(PluginLoadError.StructTooSmall, file, id,
-                $"{what ?? structName} has struct_size {size}; {structName} is {minimum} bytes at ABI {NpAbi.NP_ABI_MAJOR}.0");
-        return PrefixStruct.Read<T>(source, structName, agreedMinor, out _);
-    }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PluginLoadException TooSmall(void* source, StructFacts layout, string file, string? id, string? what) =>
+        new(PluginLoadError.StructTooSmall, file, id,
+            $"{what ?? layout.Name} has struct_size {*(uint*)source}; {layout.Name} is {layout.MinimumSize} bytes at ABI {NpAbi.NP_ABI_MAJOR}.0");
 }

@@ -22,7 +22,8 @@ internal enum ExportKind
 /// Reads the type of an exported symbol from the ELF file before the host calls it. dlsym finds data symbols too:
 /// a library that exports <c>np_entry</c> as data (CLAP's <c>clap_entry</c> convention) would make the host jump
 /// into a non-executable page and crash, so the type is checked first (rule P1: np_entry is a function). Pure
-/// managed parsing of the section headers and .dynsym, bounds-checked, so it works with any libc.
+/// managed parsing of the section headers and .dynsym, bounds-checked, so it works with any libc. It reads the file,
+/// so the loader asks the dynamic loader first (<see cref="EntrySymbol"/>) and uses this when that cannot say.
 /// </summary>
 internal static class ElfExports
 {
@@ -85,18 +86,24 @@ internal static class ElfExports
             int end = rest.IndexOf((byte)0);
             if (end < 0 || !rest[..end].SequenceEqual(name)) continue;
             int type = info & 0xf;
-            return type is SttFunc or SttGnuIfunc
-                ? (ExportKind.Function, "function")
-                : (ExportKind.NotAFunction, type switch
-                {
-                    0 => "a symbol without type (STT_NOTYPE)",
-                    1 => "a data symbol (STT_OBJECT)",
-                    6 => "a thread-local variable (STT_TLS)",
-                    _ => $"a symbol of ELF type {type}",
-                });
+            return (Classify(type), Describe(type));
         }
         return (ExportKind.Missing, "not in the dynamic symbol table");
     }
+
+    /// <summary>Function for STT_FUNC and STT_GNU_IFUNC, NotAFunction for every other ELF symbol type.</summary>
+    public static ExportKind Classify(int elfType) =>
+        elfType is SttFunc or SttGnuIfunc ? ExportKind.Function : ExportKind.NotAFunction;
+
+    /// <summary>What a symbol of this ELF type is, for the EntryNotAFunction message ("np_entry is ...").</summary>
+    public static string Describe(int elfType) => elfType switch
+    {
+        SttFunc or SttGnuIfunc => "function",
+        0 => "a symbol without type (STT_NOTYPE)",
+        1 => "a data symbol (STT_OBJECT)",
+        6 => "a thread-local variable (STT_TLS)",
+        _ => $"a symbol of ELF type {elfType}",
+    };
 
     private static (long Offset, long Size, uint Link, long EntSize) Section(ReadOnlySpan<byte> sh, bool is64) => is64
         ? ((long)BinaryPrimitives.ReadUInt64LittleEndian(sh[0x18..]), (long)BinaryPrimitives.ReadUInt64LittleEndian(sh[0x20..]),

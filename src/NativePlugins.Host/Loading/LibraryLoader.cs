@@ -24,19 +24,30 @@ internal sealed unsafe class OpenedLibrary(
 }
 
 /// <summary>
-/// Opens a library file: probe the file, dlopen (NativeLibrary.TryLoad), find <c>np_entry</c>, negotiate the version
+/// Opens a library file: probe the file (before dlopen, or only when dlopen failed: see
+/// <see cref="LibraryFileProbe.LoaderRefusesNonLibraries"/>), dlopen (NativeLibrary.TryLoad), find <c>np_entry</c>
+/// and check that it is a function (<see cref="EntrySymbol"/>), negotiate the version
 /// (Vulkan-style in/out minor), check the layout fingerprint, validate every descriptor (rule H3). Nothing of the
 /// library is called before its descriptors were validated except <c>np_entry</c> itself.
 /// </summary>
 internal static unsafe class LibraryLoader
 {
-    public static OpenedLibrary Open(string path, AbiVersion host, Func<string, bool> canUnload)
+    public static OpenedLibrary Open(string path, AbiVersion host, Func<string, bool> canUnload) =>
+        Open(path, host, canUnload, probeBeforeLoad: !LibraryFileProbe.LoaderRefusesNonLibraries);
+
+    /// <summary>Same, choosing where the file probe runs: before dlopen (needed where the dynamic loader might map
+    /// a non-library, see <see cref="LibraryFileProbe.LoaderRefusesNonLibraries"/>), or only after dlopen failed, to
+    /// name the reason. Either way a refused file gets the same typed reason; the tests run both.</summary>
+    internal static OpenedLibrary Open(string path, AbiVersion host, Func<string, bool> canUnload, bool probeBeforeLoad)
     {
         var file = Path.GetFullPath(path);
-        LibraryFileProbe.Check(file);
+        if (probeBeforeLoad) LibraryFileProbe.Check(file);
 
         if (!NativeLibrary.TryLoad(file, out var h))
+        {
+            if (!probeBeforeLoad) LibraryFileProbe.Check(file); // throws the precise reason when it can name one
             throw new PluginLoadException(PluginLoadError.LoadFailed, file, null, LoaderMessage(file));
+        }
 
         var handle = new LibraryHandle(h, file, canUnload(string.Empty));
         try
@@ -46,7 +57,7 @@ internal static unsafe class LibraryLoader
                     "the library exports no np_entry: not a NativePlugins library");
             if (OperatingSystem.IsLinux() || OperatingSystem.IsFreeBSD())
             {
-                var (kind, what) = ElfExports.Inspect(file, "np_entry");
+                var (kind, what) = EntrySymbol.Inspect(entryAddress, file);
                 if (kind == ExportKind.NotAFunction)
                     throw new PluginLoadException(PluginLoadError.EntryNotAFunction, file, null,
                         $"np_entry is {what}, not a function: calling it would crash (rule P1)");

@@ -1,8 +1,22 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Loading;
+
+/// <summary>The name of a descriptor field in error messages: <c>name</c>, <c>plugins[3]</c> or
+/// <c>plugins[3].id</c>. A struct passed by value and formatted only when a check fails, so that validating a
+/// good descriptor builds no message strings.</summary>
+internal readonly struct FieldName(string name, ulong index = FieldName.NoIndex, string? member = null)
+{
+    private const ulong NoIndex = ulong.MaxValue;
+
+    public static implicit operator FieldName(string name) => new(name);
+
+    public override string ToString() =>
+        index == NoIndex ? name : member is null ? $"{name}[{index}]" : $"{name}[{index}].{member}";
+}
 
 /// <summary>Reads <c>np_str_t</c> values a library hands over, checking pointer, length and UTF-8 (rule P2).</summary>
 internal static unsafe class NativeText
@@ -12,27 +26,33 @@ internal static unsafe class NativeText
     public const ulong MaxDescriptorStringBytes = 64 * 1024;
 
     /// <summary>The bytes of a string, or a failure reason. Never reads when the pointer is NULL.</summary>
-    public static ReadOnlySpan<byte> Bytes(np_str_t s, string what, string file, string? pluginId)
+    public static ReadOnlySpan<byte> Bytes(np_str_t s, FieldName what, string file, string? pluginId)
     {
         if (s.len == 0) return default;
-        if (s.ptr == null)
-            throw new PluginLoadException(PluginLoadError.NullPointer, file, pluginId,
-                $"{what} has length {s.len} but a NULL pointer");
-        if (s.len > MaxDescriptorStringBytes)
-            throw new PluginLoadException(PluginLoadError.InvalidValue, file, pluginId,
-                $"{what} is {s.len} bytes long (at most {MaxDescriptorStringBytes})");
+        if (s.ptr == null || s.len > MaxDescriptorStringBytes) throw BadString(s, what, file, pluginId);
         return new ReadOnlySpan<byte>(s.ptr, (int)s.len);
     }
 
     /// <summary>A validated UTF-8 string copied into managed memory.</summary>
-    public static string Read(np_str_t s, string what, string file, string? pluginId)
+    public static string Read(np_str_t s, FieldName what, string file, string? pluginId)
     {
         var bytes = Bytes(s, what, file, pluginId);
-        if (!Utf8.IsValid(bytes))
-            throw new PluginLoadException(PluginLoadError.InvalidUtf8, file, pluginId,
-                $"{what} is not valid UTF-8 ({Escape(bytes)})");
+        if (bytes.IsEmpty) return string.Empty;
+        if (!Utf8.IsValid(bytes)) throw NotUtf8(bytes, what, file, pluginId);
         return Encoding.UTF8.GetString(bytes);
     }
+
+    /// <summary>The refusal of a string that is not valid UTF-8 (built on the failure path only).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static PluginLoadException NotUtf8(ReadOnlySpan<byte> bytes, FieldName what, string file, string? pluginId) =>
+        new(PluginLoadError.InvalidUtf8, file, pluginId, $"{what} is not valid UTF-8 ({Escape(bytes)})");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PluginLoadException BadString(np_str_t s, FieldName what, string file, string? pluginId) =>
+        s.ptr == null
+            ? new(PluginLoadError.NullPointer, file, pluginId, $"{what} has length {s.len} but a NULL pointer")
+            : new(PluginLoadError.InvalidValue, file, pluginId,
+                $"{what} is {s.len} bytes long (at most {MaxDescriptorStringBytes})");
 
     /// <summary>A printable form of arbitrary bytes for error messages: ASCII kept, the rest as <c>\xNN</c>.</summary>
     public static string Escape(ReadOnlySpan<byte> bytes)

@@ -12,11 +12,16 @@ internal static unsafe class PrefixStruct
 {
     /// <summary>Copies the readable prefix of the struct at <paramref name="source"/> into a zeroed T.</summary>
     public static T Read<T>(void* source, string structName, uint agreedMinor, out uint structSize)
+        where T : unmanaged =>
+        Read<T>(source, AbiLayoutFacts.Get(structName), agreedMinor, out structSize);
+
+    /// <summary>Same, with the struct's layout facts already looked up (the load path keeps them in statics).</summary>
+    public static T Read<T>(void* source, StructFacts layout, uint agreedMinor, out uint structSize)
         where T : unmanaged
     {
         structSize = *(uint*)source;
         T value = default;
-        var readable = AbiLayoutFacts.ReadableBytes(structName, structSize, agreedMinor);
+        var readable = layout.ReadableBytes(structSize, agreedMinor);
         if (readable > (uint)sizeof(T)) readable = (uint)sizeof(T);
         Unsafe.CopyBlockUnaligned(&value, source, readable);
         // Fields of later minors that the copied range may still contain (a library of a newer minor that agreed on
