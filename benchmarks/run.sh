@@ -39,13 +39,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# The per-call and throughput groups (ratios near 1 that must be trusted to a few percent) alternate the two sides
+# The per-call, throughput and load groups (ratios near their targets that must be trusted to a few percent) alternate the two sides
 # in $rounds rounds of $round_reps samples of about 20 ms each (Google Benchmark repetitions of min_time 0.02 s;
 # BenchmarkDotNet iterations of 20 ms, benchmarks/NativePlugins.Benchmarks/Infrastructure/BenchGroups.cs), and each
 # side's figure is the best sample of all rounds. Short samples because the figure is a minimum: on a shared CPU a
 # 200 ms sample almost never runs undisturbed, a 20 ms one often does (3 x 40 x 20 ms: less time per benchmark
 # than the former 15 x 0.2 s, to keep the full run near 11 minutes).
-# Load and discovery (ratios far from their targets, one load per iteration) keep one round of 15 repetitions.
+# Load samples are single loads (BenchmarkDotNet: one invocation per iteration, the unload outside the clock).
+# Discovery (whole folders, milliseconds) keeps one round of 15 repetitions.
 if [ "$quick" = 1 ]; then
   out="$root/benchmarks/results/tmp/quick"
   reps=3; rounds=1; round_reps=5; sample_s=0.01; probe_runs=1; bdn_quick=--quick
@@ -167,7 +168,7 @@ for group in $groups; do
     call)        alternating call '^call/' ;;
     plugin-call) alternating plugin-call '^plugin_call/' ;;
     pipeline)    alternating pipeline '^pipeline/' ;;
-    load)        group_rounds=1; native load '^load/' 0.1 "$reps" ""; dotnet_group load ;;
+    load)        alternating load '^load/' ;; # 20-40 us per load: short samples and rounds, as for the calls
     discovery)   group_rounds=1; native discovery '^discovery/' 0.2 "$reps" ""; dotnet_group discovery ;;
     probes)
       group_rounds=1

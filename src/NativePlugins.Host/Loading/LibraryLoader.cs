@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Loading;
@@ -80,10 +81,8 @@ internal static unsafe class LibraryLoader
     private static np_negotiation_t Negotiate(string file,
         delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int> entry, AbiVersion host, out np_library_t* library)
     {
-        np_negotiation_t n = default;
-        n.struct_size = (uint)sizeof(np_negotiation_t);
-        n.abi_major = host.Major;
-        n.abi_minor = host.Minor;
+        np_negotiation_t n; // field by field, never a 256-bit zeroing right before native code (rule H8, ScalarInit)
+        ScalarInit.Negotiation(&n, host.Major, host.Minor);
         np_library_t* lib = null;
         int status;
         lock (HostSerialization.Lock) status = entry(&n, &lib);

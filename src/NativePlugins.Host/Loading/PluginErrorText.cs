@@ -8,8 +8,6 @@ internal static unsafe class PluginErrorText
 {
     public const int Capacity = 1024;
 
-    public static np_error_t Create(byte* buffer) => new() { message = buffer, capacity = Capacity };
-
     /// <summary>The message the plugin wrote; a host note when it wrote none (a rule P5 violation) or claimed to
     /// have written more than the capacity. Reads from the host's own buffer, not from error.message (which the
     /// plugin could have overwritten).</summary>

@@ -35,6 +35,20 @@ internal static unsafe class ScalarInit
         Volatile.Write(ref e->reserved, 0u);
     }
 
+    /// <summary>The host's side of <c>np_entry</c>'s negotiation: its size and version, every output zeroed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Negotiation(np_negotiation_t* n, uint major, uint minor)
+    {
+        Volatile.Write(ref n->struct_size, (uint)sizeof(np_negotiation_t));
+        Volatile.Write(ref n->abi_major, major);
+        Volatile.Write(ref n->abi_minor, minor);
+        Volatile.Write(ref n->library_abi_major, 0u);
+        Volatile.Write(ref n->library_abi_minor, 0u);
+        Volatile.Write(ref n->reserved, 0u);
+        Volatile.Write(ref n->layout_fingerprint, 0ul);
+        Volatile.Write(ref Unsafe.AsRef<nint>(&n->layout_report), 0);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Batch(np_batch_t* b, byte* data, ulong* offsets, ulong count)
     {

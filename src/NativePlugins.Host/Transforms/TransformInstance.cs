@@ -76,7 +76,8 @@ public sealed unsafe class TransformInstance : IDisposable
 
             var configBytes = Encoding.UTF8.GetBytes(config);
             byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-            var error = PluginErrorText.Create(buffer);
+            np_error_t error; // field by field (rule H8, ScalarInit)
+        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
             np_instance_t* instance = null;
             int status;
             fixed (byte* c = configBytes)
@@ -113,40 +114,10 @@ public sealed unsafe class TransformInstance : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         if (input.DataPointer != null && input.DataPointer == output.DataPointer)
             throw new ArgumentException("input and output must be different buffers", nameof(output));
-        int thread = OwnerBias.CurrentThread;
         // Scalar field stores, not struct initialisers: see ScalarInit (256-bit zeroing before native SSE code).
         np_batch_t batch;
         input.ToNative(&batch);
-        byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-        np_error_t error;
-        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
-        int status;
-        string? violation;
-        var path = _gate.Enter(thread);
-        if (path == CallPath.Disposed) ThrowDisposed();
-        np_emitter_t* emitter;
-        BufferCall call;
-        try
-        {
-            emitter = output.BeginCall(thread, out call);
-        }
-        catch
-        {
-            _gate.Exit(thread, path); // the buffer is busy or disposed: no call was made
-            throw;
-        }
-        // No try/finally around the call itself: native code cannot throw a managed exception (the host's own
-        // callbacks catch everything), and the finally would cost a funclet call on every batch.
-        status = _vt.V.process(_handle.Instance, &batch, emitter, &error);
-        try
-        {
-            violation = output.EndCall(call);
-        }
-        finally
-        {
-            _gate.Exit(thread, path);
-        }
-        if (violation is not null || status != NpAbi.NP_OK) Fail("process", status, violation, error, buffer);
+        CallWithEmitter(&batch, output);
     }
 
     /// <summary>Processes one record straight from managed memory (pinned for the call, not copied), appending the
@@ -172,12 +143,18 @@ public sealed unsafe class TransformInstance : IDisposable
     public void Flush(RecordBuffer output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        CallWithEmitter(null, output);
+    }
+
+    /// <summary>One <c>process</c> (batch given) or <c>flush</c> (batch null) call: through the call gate, with the
+    /// output buffer marked in use, the emitter protocol checked afterwards (rule P10) and a failure raised with
+    /// the plugin's message.</summary>
+    private void CallWithEmitter(np_batch_t* batch, RecordBuffer output)
+    {
         int thread = OwnerBias.CurrentThread;
         byte* buffer = stackalloc byte[PluginErrorText.Capacity];
         np_error_t error;
         ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
-        int status;
-        string? violation;
         var path = _gate.Enter(thread);
         if (path == CallPath.Disposed) ThrowDisposed();
         np_emitter_t* emitter;
@@ -193,7 +170,10 @@ public sealed unsafe class TransformInstance : IDisposable
         }
         // No try/finally around the call itself: native code cannot throw a managed exception (the host's own
         // callbacks catch everything), and the finally would cost a funclet call on every batch.
-        status = _vt.V.flush(_handle.Instance, emitter, &error);
+        int status = batch != null
+            ? _vt.V.process(_handle.Instance, batch, emitter, &error)
+            : _vt.V.flush(_handle.Instance, emitter, &error);
+        string? violation;
         try
         {
             violation = output.EndCall(call);
@@ -202,7 +182,8 @@ public sealed unsafe class TransformInstance : IDisposable
         {
             _gate.Exit(thread, path);
         }
-        if (violation is not null || status != NpAbi.NP_OK) Fail("flush", status, violation, error, buffer);
+        if (violation is not null || status != NpAbi.NP_OK)
+            Fail(batch != null ? "process" : "flush", status, violation, error, buffer);
     }
 
     /// <summary>Reads the plugin's counters. False when the plugin has no <c>stats</c> (optional; absent with an
