@@ -81,7 +81,19 @@ public static unsafe class TransformExports
     }
 
     /// <summary>process: validate the batch and the emitter, run the plugin, count records and bytes.</summary>
-    public static int Process(np_instance_t* instance, np_batch_t* batch, np_emitter_t* output, np_error_t* error)
+    public static int Process(np_instance_t* instance, np_batch_t* batch, np_emitter_t* output, np_error_t* error) =>
+        RunWithEmitter(instance, batch, isFlush: false, output, error);
+
+    /// <summary>flush: run the plugin's end-of-stream, count what it emitted.</summary>
+    public static int Flush(np_instance_t* instance, np_emitter_t* output, np_error_t* error) =>
+        RunWithEmitter(instance, null, isFlush: true, output, error);
+
+    /// <summary>The one body of process and flush: the instance and its arguments are checked first (rules P6, P7),
+    /// then the plugin runs with every exception contained: a <see cref="PluginException"/> becomes its status and
+    /// message, anything else poisons the instance (rule P7). Records and bytes in and out are counted for stats
+    /// even when the plugin fails half way, since the host keeps what it emitted.</summary>
+    private static int RunWithEmitter(np_instance_t* instance, np_batch_t* batch, bool isFlush, np_emitter_t* output,
+        np_error_t* error)
     {
         InstanceBlock* block = InstanceBlock.FromHandle(instance);
         if (block is null)
@@ -94,17 +106,18 @@ public static unsafe class TransformExports
             managed = block->Target;
             if (block->IsPoisoned)
                 return ErrorReporter.Fail(error, NpAbi.NP_ERR_STATE, PoisonedMessage(managed));
-            if (RecordBatch.Validate(batch, out int batchStatus) is { } batchProblem)
+            if (!isFlush && RecordBatch.Validate(batch, out int batchStatus) is { } batchProblem)
                 return ErrorReporter.Fail(error, batchStatus, batchProblem);
             if (Emitter.Validate(output) is { } emitterProblem)
                 return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, emitterProblem);
 
-            int count = (int)batch->count;
-            block->Count(batch->count, count == 0 ? 0 : batch->offsets[count], 0, 0);
+            int count = isFlush ? 0 : (int)batch->count;
+            if (!isFlush) block->Count(batch->count, count == 0 ? 0 : batch->offsets[count], 0, 0);
             countBefore = output->count;
             bytesBefore = output->data_used;
             started = true;
-            managed.Plugin.Process(new RecordBatch(batch->data, batch->offsets, count), new Emitter(output));
+            if (isFlush) managed.Plugin.Flush(new Emitter(output));
+            else managed.Plugin.Process(new RecordBatch(batch->data, batch->offsets, count), new Emitter(output));
             return NpAbi.NP_OK;
         }
         catch (PluginException e) when (e.Status != NpAbi.NP_ERR_PANIC)
@@ -113,45 +126,7 @@ public static unsafe class TransformExports
         }
         catch (Exception e)
         {
-            return Panic(block, managed, error, "process", e);
-        }
-        finally
-        {
-            if (started)
-                block->Count(0, 0, output->count - countBefore, output->data_used - bytesBefore);
-        }
-    }
-
-    /// <summary>flush: run the plugin's end-of-stream, count what it emitted.</summary>
-    public static int Flush(np_instance_t* instance, np_emitter_t* output, np_error_t* error)
-    {
-        InstanceBlock* block = InstanceBlock.FromHandle(instance);
-        if (block is null)
-            return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, InvalidInstance(instance));
-        ManagedInstance? managed = null;
-        ulong countBefore = 0, bytesBefore = 0;
-        bool started = false;
-        try
-        {
-            managed = block->Target;
-            if (block->IsPoisoned)
-                return ErrorReporter.Fail(error, NpAbi.NP_ERR_STATE, PoisonedMessage(managed));
-            if (Emitter.Validate(output) is { } emitterProblem)
-                return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, emitterProblem);
-
-            countBefore = output->count;
-            bytesBefore = output->data_used;
-            started = true;
-            managed.Plugin.Flush(new Emitter(output));
-            return NpAbi.NP_OK;
-        }
-        catch (PluginException e) when (e.Status != NpAbi.NP_ERR_PANIC)
-        {
-            return ErrorReporter.Fail(error, e.Status, e.Message, e.DetailCode);
-        }
-        catch (Exception e)
-        {
-            return Panic(block, managed, error, "flush", e);
+            return Panic(block, managed, error, isFlush ? "flush" : "process", e);
         }
         finally
         {
