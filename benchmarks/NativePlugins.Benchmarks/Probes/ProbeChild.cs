@@ -1,3 +1,5 @@
+using NativePlugins.Benchmarks.Loading;
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Text.Json;
 using NativePlugins.Benchmarks.Infrastructure;
@@ -61,8 +63,39 @@ public static class ProbeChild
         using var instance = host.CreateTransform(target.PluginId, target.Config);
         instance.Process(input, output);
         long running = SettledRssKiB();
-        GC.KeepAlive(host);
-        return new RssSample(loaded - before, running - before);
+        instance.Dispose();
+        host.Dispose();
+        var (steadyBare, steadyHost) = SteadyRss(target.Path);
+        return new RssSample(loaded - before, running - before, steadyBare, steadyHost);
+    }
+
+    /// <summary>What each further load of the library costs once the process has settled: medians of 5 alternating
+    /// cycles of a bare <see cref="NativeLibrary.Load(string)"/> and a <see cref="PluginHost.Load"/>, each measured after
+    /// a full GC and unloaded again. The first load of a fresh process also pays one-time costs (GC heap growth, first
+    /// use of host code paths) that the first columns include. Null for libraries that stay mapped (a reload would
+    /// only bump a reference count).</summary>
+    private static (long? Bare, long? Host) SteadyRss(string path)
+    {
+        if (MappedFiles.IsMapped(path)) return (null, null);
+        var bare = new List<long>();
+        var hosted = new List<long>();
+        for (int i = 0; i < 5; i++)
+        {
+            long r0 = SettledRssKiB();
+            var handle = NativeLibrary.Load(path);
+            long r1 = SettledRssKiB();
+            NativeLibrary.Free(handle);
+            bare.Add(r1 - r0);
+
+            using var host = new PluginHost(new PluginHostOptions { UseEnvironmentSearchPath = false });
+            long r2 = SettledRssKiB();
+            host.Load(path);
+            long r3 = SettledRssKiB();
+            hosted.Add(r3 - r2);
+        }
+        bare.Sort();
+        hosted.Sort();
+        return (bare[bare.Count / 2], hosted[hosted.Count / 2]);
     }
 
     private static void WarmHost()
@@ -95,4 +128,4 @@ public static class ProbeChild
 public sealed record ColdStartSample(double LoadMs, double CreateMs, double FirstProcessMs, double TotalMs, double WarmProcessMs);
 
 /// <summary>Resident memory deltas, in KiB.</summary>
-public sealed record RssSample(long LoadKiB, long LoadCreateProcessKiB);
+public sealed record RssSample(long LoadKiB, long LoadCreateProcessKiB, long? SteadyBareKiB = null, long? SteadyHostKiB = null);

@@ -25,7 +25,8 @@ public static class ProbeRunner
                     Median(samples, s => s.LoadMs), Median(samples, s => s.CreateMs), Median(samples, s => s.FirstProcessMs),
                     Median(samples, s => s.TotalMs), Median(samples, s => s.WarmProcessMs)));
                 rss[target.Key] = Collect<RssSample>(target, host, harness, "rss", runs, samples => new RssSample(
-                    (long)Median(samples, s => s.LoadKiB), (long)Median(samples, s => s.LoadCreateProcessKiB)));
+                    (long)Median(samples, s => s.LoadKiB), (long)Median(samples, s => s.LoadCreateProcessKiB),
+                    MedianOrNull(samples, s => s.SteadyBareKiB), MedianOrNull(samples, s => s.SteadyHostKiB)));
                 Console.WriteLine($"probes: {host,-6} {target.Key,-16} cold {Describe(cold[target.Key])}; rss {Describe(rss[target.Key])}");
             }
         }
@@ -72,6 +73,12 @@ public static class ProbeRunner
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         return (p.ExitCode, stdout, stderrTask.Result);
+    }
+
+    private static long? MedianOrNull<T>(List<T> samples, Func<T, long?> value)
+    {
+        var present = samples.Select(value).Where(v => v.HasValue).Select(v => v!.Value).Order().ToList();
+        return present.Count == 0 ? null : present[present.Count / 2];
     }
 
     private static double Median<T>(List<T> samples, Func<T, double> value)

@@ -296,16 +296,23 @@ public static class SummaryWriter
     private static Table MemoryTable(RawResults raw)
     {
         var t = new Table("probes", "Resident memory per loaded plugin library (KiB, median VmRSS delta in a fresh process)",
-            ["plugin", "C host: after load", "C host: + create + one batch", ".NET host: after load", ".NET host: + create + one batch"],
+            ["plugin", "C host: after load", "C host: + create + one batch", ".NET host: after load", ".NET host: + create + one batch",
+             ".NET: further bare load", ".NET host: further load"],
             "Measured around the load (and then create + one batch) after warming the host library on another plugin; the .NET " +
-            "figures are taken after a full GC and include what the host itself allocates per library.");
+            "figures are taken after a full GC and include what the host itself allocates per library, and the first load of a " +
+            "fresh process also pays one-time costs (the GC heap settling). The last two columns are what each further load " +
+            "costs in the same process once settled (medians of 5 alternating cycles of a bare NativeLibrary.Load and a " +
+            "PluginHost.Load of the same file, each unloaded again; not for libraries that stay mapped).");
         foreach (var target in PluginTargets.All)
         {
             var net = ProbeMedian(raw, "Rss", target.Key, out var netStatus);
             var c = ProbeMedian(raw, "CRss", target.Key, out var cStatus);
             string K(JsonElement? e, string field, string status) => e is { } x ? x.GetProperty(field).GetInt64().ToString(Inv) : status;
+            string S(JsonElement? e, string field) =>
+                e is { } x && x.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number
+                    ? v.GetInt64().ToString(Inv) : e is null ? "" : "stays mapped";
             t.Rows.Add([$"{target.Language} ({target.Key})", K(c, "LoadKiB", cStatus), K(c, "LoadCreateProcessKiB", ""),
-                K(net, "LoadKiB", netStatus), K(net, "LoadCreateProcessKiB", "")]);
+                K(net, "LoadKiB", netStatus), K(net, "LoadCreateProcessKiB", ""), S(net, "SteadyBareKiB"), S(net, "SteadyHostKiB")]);
         }
         return t;
     }
