@@ -13,9 +13,10 @@ namespace NativePlugins.Hosting;
 /// <summary>
 /// One instance of an <c>np.transform/1</c> plugin: <see cref="Process(RecordBatch, RecordBuffer)"/> batches,
 /// <see cref="Flush"/> at the end of a stream, <see cref="Dispose"/>. Calls on an instance of a
-/// <see cref="PluginThreading.Single"/> plugin are serialized by the host (rule H4); instances of thread-safe
-/// plugins are not locked. Every call goes straight through the vtable's function pointer; a failing status
-/// raises <see cref="PluginCallException"/> with the plugin's own message.
+/// <see cref="PluginThreading.Single"/> plugin never overlap (rule H4); instances of thread-safe plugins take
+/// concurrent calls. The thread that calls an instance first owns it and pays no lock and no atomic instruction;
+/// other threads are correct but slower (see <c>CallGate</c>). Every call goes straight through the vtable's
+/// function pointer; a failing status raises <see cref="PluginCallException"/> with the plugin's own message.
 /// </summary>
 public sealed unsafe class TransformInstance : IDisposable
 {
