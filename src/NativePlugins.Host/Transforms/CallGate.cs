@@ -27,7 +27,7 @@ internal enum CallPath
 /// overhead is then within a few nanoseconds of a C host's, which does no such bookkeeping at all.</item>
 /// </list>
 /// How: the owner marks itself inside with <see cref="_ownerDepth"/> (plain stores; a depth, because a plugin's
-/// callback may call the instance again on the same thread, as the previous reentrant lock allowed). Other
+/// callback may call the instance again on the same thread, which a reentrant lock would allow too). Other
 /// threads count themselves in <see cref="_shared"/> with interlocked operations. A single-threaded plugin used
 /// from a second thread, and disposal, revoke the owner bias (<see cref="OwnerBias"/>); after that every call of a
 /// single-threaded plugin takes the lock, once the owner's call in flight (if any) has returned.
@@ -49,9 +49,6 @@ internal sealed class CallGate(bool serialize, Action destroy)
 
     /// <summary>True once the owner bias was revoked for good (for tests and diagnostics).</summary>
     internal bool IsBiasRevoked => _bias.IsRevoked;
-
-    /// <summary>True once the instance was destroyed.</summary>
-    public bool IsDestroyed => Volatile.Read(ref _state) == Destroyed;
 
     /// <summary>Enters a call. <see cref="CallPath.Disposed"/>: make no call (and do not call <see cref="Exit"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
