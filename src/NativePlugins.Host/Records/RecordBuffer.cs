@@ -157,15 +157,7 @@ public sealed unsafe class RecordBuffer : IDisposable
     internal np_emitter_t* BeginCall(int thread, out BufferCall call)
     {
         var b = Block;
-        bool owner = false;
-        if (_bias.IsOwner(thread))
-        {
-            if (_ownerBusy != 0) ThrowBusy(); // a nested call on the same thread
-            Volatile.Write(ref _ownerBusy, 1);
-            if (_bias.StillOwner(thread)) owner = true;
-            else Volatile.Write(ref _ownerBusy, 0); // revoked between the two reads
-        }
-        if (!owner) owner = BeginCallShared(thread);
+        bool owner = TryMarkOwnerBusy(thread) || BeginCallShared(thread);
         b->Publish();
         ulong count = b->Emitter.count, used = b->Emitter.data_used;
         b->Offsets[count] = used;
@@ -199,15 +191,23 @@ public sealed unsafe class RecordBuffer : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool BeginCallShared(int thread)
     {
-        if (_bias.TryClaim(thread) && Volatile.Read(ref _ownerBusy) == 0)
-        {
-            Volatile.Write(ref _ownerBusy, 1);
-            if (_bias.StillOwner(thread)) return true;
-            Volatile.Write(ref _ownerBusy, 0);
-        }
+        if (_bias.TryClaim(thread) && TryMarkOwnerBusy(thread)) return true;
         _bias.Revoke(thread);
         if (Volatile.Read(ref _ownerBusy) != 0 || Interlocked.CompareExchange(ref _sharedBusy, 1, 0) != 0)
             ThrowBusy();
+        return false;
+    }
+
+    /// <summary>The owner's path: publish the busy flag with a plain store, then confirm the bias still holds
+    /// (see <see cref="OwnerBias"/>). False when this thread is not the owner or the bias was revoked meanwhile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryMarkOwnerBusy(int thread)
+    {
+        if (!_bias.IsOwner(thread)) return false;
+        if (_ownerBusy != 0) ThrowBusy(); // a nested call on the same thread
+        Volatile.Write(ref _ownerBusy, 1);
+        if (_bias.StillOwner(thread)) return true;
+        Volatile.Write(ref _ownerBusy, 0); // revoked between the two reads
         return false;
     }
 

@@ -7,7 +7,7 @@ namespace NativePlugins.Host.Tests.Infrastructure;
 /// <summary>
 /// Library and plugin descriptors built in native memory from C#, with the generated ABI types, so that every check
 /// of the descriptor validator can be exercised without compiling a broken library for each one. The function
-/// pointers are non-NULL placeholders: validation never calls them.
+/// pointers are non-NULL addresses that validation only checks, never calls (the descriptor validator runs before any call).
 /// </summary>
 public sealed unsafe class FakeLibrary : IDisposable
 {
@@ -19,16 +19,16 @@ public sealed unsafe class FakeLibrary : IDisposable
         Library->struct_size = (uint)sizeof(np_library_t);
         Library->plugin_count = (uint)pluginCount;
         Library->sdk = Str("fake/1.0");
-        Library->init = (delegate* unmanaged[Cdecl]<np_host_t*, np_error_t*, int>)Placeholder;
-        Library->deinit = (delegate* unmanaged[Cdecl]<void>)Placeholder;
+        Library->init = (delegate* unmanaged[Cdecl]<np_host_t*, np_error_t*, int>)NeverCalled;
+        Library->deinit = (delegate* unmanaged[Cdecl]<void>)NeverCalled;
         Library->plugins = (np_plugin_descriptor_t**)Alloc(pluginCount * sizeof(nint));
         Vtable = Alloc<np_transform_v1_t>(structExtraBytes);
         Vtable->struct_size = (uint)sizeof(np_transform_v1_t);
-        Vtable->create = (delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, np_instance_t**, np_error_t*, int>)Placeholder;
-        Vtable->destroy = (delegate* unmanaged[Cdecl]<np_instance_t*, void>)Placeholder;
-        Vtable->process = (delegate* unmanaged[Cdecl]<np_instance_t*, np_batch_t*, np_emitter_t*, np_error_t*, int>)Placeholder;
-        Vtable->flush = (delegate* unmanaged[Cdecl]<np_instance_t*, np_emitter_t*, np_error_t*, int>)Placeholder;
-        Vtable->stats = (delegate* unmanaged[Cdecl]<np_instance_t*, np_transform_stats_t*, int>)Placeholder;
+        Vtable->create = (delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, np_instance_t**, np_error_t*, int>)NeverCalled;
+        Vtable->destroy = (delegate* unmanaged[Cdecl]<np_instance_t*, void>)NeverCalled;
+        Vtable->process = (delegate* unmanaged[Cdecl]<np_instance_t*, np_batch_t*, np_emitter_t*, np_error_t*, int>)NeverCalled;
+        Vtable->flush = (delegate* unmanaged[Cdecl]<np_instance_t*, np_emitter_t*, np_error_t*, int>)NeverCalled;
+        Vtable->stats = (delegate* unmanaged[Cdecl]<np_instance_t*, np_transform_stats_t*, int>)NeverCalled;
         for (int i = 0; i < pluginCount; i++)
         {
             var d = Alloc<np_plugin_descriptor_t>(structExtraBytes);
@@ -44,7 +44,7 @@ public sealed unsafe class FakeLibrary : IDisposable
         }
     }
 
-    private const nint Placeholder = 0x1000;
+    private const nint NeverCalled = 0x1000; // an unmapped page: a call would fault at once, never run stray code
 
     public np_library_t* Library { get; }
 
