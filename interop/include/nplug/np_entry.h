@@ -1,7 +1,7 @@
 /*
  * np_entry.h - the one exported function, version negotiation, the library and plugin descriptors.
  *
- * A library exports exactly one symbol, the FUNCTION `np_entry` (a function, not data: NativeAOT and most
+ * Hosts look up exactly one symbol, the FUNCTION `np_entry` (a function, not data: NativeAOT and most
  * toolchains can export functions only). Loading goes:
  *
  *   1. host: dlopen + dlsym("np_entry")
