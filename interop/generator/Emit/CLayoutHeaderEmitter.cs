@@ -89,6 +89,17 @@ internal static class CLayoutHeaderEmitter
             .Where(s => s.Fields[0].Name == "struct_size")
             .SelectMany(s => Enumerable.Range((int)s.SinceMinor, (int)(model.AbiMinor - s.SinceMinor) + 1).Select(m =>
                 new AbiConstant($"NP_SIZEOF_{s.Name}_{model.AbiMajor}_{m}", ConstantKind.UInt32, s.SizeAt((uint)m).ToString(),
-                    "np_layout.g.h", $"sizeof({s.Name}) as ABI {model.AbiMajor}.{m} defines it.") { Integer = s.SizeAt((uint)m) }))
+                    "np_layout.g.h", $"sizeof({s.Name}) as ABI {model.AbiMajor}.{m} defines it.") { Integer = s.SizeAt((uint)m) })
+                .Prepend(MinSizeConstant(model, s)))
             .ToList();
+
+    /// <summary>
+    /// NP_MIN_SIZEOF_{struct}: the least struct_size a reader accepts (rule P2), the size of the struct in the first
+    /// minor that has it (x.0 for everything of the first release). One name for every major, so that code checking a
+    /// peer's struct_size never spells a version and never compares against today's sizeof by mistake.
+    /// </summary>
+    private static AbiConstant MinSizeConstant(AbiModel model, AbiStruct s) =>
+        new($"NP_MIN_SIZEOF_{s.Name}", ConstantKind.UInt32, s.SizeAt(s.SinceMinor).ToString(), "np_layout.g.h",
+            $"The least struct_size of {s.Name} a reader accepts: its size in ABI {model.AbiMajor}.{s.SinceMinor}, the first minor that has it (rule P2).")
+        { Integer = s.SizeAt(s.SinceMinor) };
 }

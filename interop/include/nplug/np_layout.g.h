@@ -31,20 +31,28 @@
 
 /* sizeof each growable struct (one that starts with struct_size) as each minor defined it: a reader accepts a
  * struct_size down to the x.0 size (interop/README.md, rule P2). */
+#define NP_MIN_SIZEOF_np_host_t 80u
 #define NP_SIZEOF_np_host_t_1_0 80u
 #define NP_SIZEOF_np_host_t_1_1 80u
+#define NP_MIN_SIZEOF_np_layout_report_t 24u
 #define NP_SIZEOF_np_layout_report_t_1_0 24u
 #define NP_SIZEOF_np_layout_report_t_1_1 24u
+#define NP_MIN_SIZEOF_np_negotiation_t 40u
 #define NP_SIZEOF_np_negotiation_t_1_0 40u
 #define NP_SIZEOF_np_negotiation_t_1_1 40u
+#define NP_MIN_SIZEOF_np_plugin_descriptor_t 104u
 #define NP_SIZEOF_np_plugin_descriptor_t_1_0 104u
 #define NP_SIZEOF_np_plugin_descriptor_t_1_1 104u
+#define NP_MIN_SIZEOF_np_library_t 48u
 #define NP_SIZEOF_np_library_t_1_0 48u
 #define NP_SIZEOF_np_library_t_1_1 48u
+#define NP_MIN_SIZEOF_np_emitter_t 72u
 #define NP_SIZEOF_np_emitter_t_1_0 72u
 #define NP_SIZEOF_np_emitter_t_1_1 72u
+#define NP_MIN_SIZEOF_np_transform_stats_t 40u
 #define NP_SIZEOF_np_transform_stats_t_1_0 40u
 #define NP_SIZEOF_np_transform_stats_t_1_1 40u
+#define NP_MIN_SIZEOF_np_transform_v1_t 40u
 #define NP_SIZEOF_np_transform_v1_t_1_0 40u
 #define NP_SIZEOF_np_transform_v1_t_1_1 48u
 

@@ -29,6 +29,11 @@ public static unsafe partial class NpAbi
     public const ulong NP_LAYOUT_FINGERPRINT = 0xA9777851414D9306UL;
 
     /// <summary>
+    /// The least struct_size of np_host_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_host_t = 80u;
+
+    /// <summary>
     /// sizeof(np_host_t) as ABI 1.0 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_host_t_1_0 = 80u;
@@ -37,6 +42,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_host_t) as ABI 1.1 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_host_t_1_1 = 80u;
+
+    /// <summary>
+    /// The least struct_size of np_layout_report_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_layout_report_t = 24u;
 
     /// <summary>
     /// sizeof(np_layout_report_t) as ABI 1.0 defines it.
@@ -49,6 +59,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_layout_report_t_1_1 = 24u;
 
     /// <summary>
+    /// The least struct_size of np_negotiation_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_negotiation_t = 40u;
+
+    /// <summary>
     /// sizeof(np_negotiation_t) as ABI 1.0 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_negotiation_t_1_0 = 40u;
@@ -57,6 +72,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_negotiation_t) as ABI 1.1 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_negotiation_t_1_1 = 40u;
+
+    /// <summary>
+    /// The least struct_size of np_plugin_descriptor_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_plugin_descriptor_t = 104u;
 
     /// <summary>
     /// sizeof(np_plugin_descriptor_t) as ABI 1.0 defines it.
@@ -69,6 +89,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_plugin_descriptor_t_1_1 = 104u;
 
     /// <summary>
+    /// The least struct_size of np_library_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_library_t = 48u;
+
+    /// <summary>
     /// sizeof(np_library_t) as ABI 1.0 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_library_t_1_0 = 48u;
@@ -77,6 +102,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_library_t) as ABI 1.1 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_library_t_1_1 = 48u;
+
+    /// <summary>
+    /// The least struct_size of np_emitter_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_emitter_t = 72u;
 
     /// <summary>
     /// sizeof(np_emitter_t) as ABI 1.0 defines it.
@@ -89,6 +119,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_emitter_t_1_1 = 72u;
 
     /// <summary>
+    /// The least struct_size of np_transform_stats_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_transform_stats_t = 40u;
+
+    /// <summary>
     /// sizeof(np_transform_stats_t) as ABI 1.0 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_transform_stats_t_1_0 = 40u;
@@ -97,6 +132,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_transform_stats_t) as ABI 1.1 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_transform_stats_t_1_1 = 40u;
+
+    /// <summary>
+    /// The least struct_size of np_transform_v1_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_transform_v1_t = 40u;
 
     /// <summary>
     /// sizeof(np_transform_v1_t) as ABI 1.0 defines it.

@@ -10,34 +10,50 @@ pub const NP_LAYOUT_FINGERPRINT_1_0: u64 = 0x137aac933e63022c;
 pub const NP_LAYOUT_FINGERPRINT_1_1: u64 = 0xa9777851414d9306;
 /// Layout fingerprint of the current ABI minor (1.1).
 pub const NP_LAYOUT_FINGERPRINT: u64 = 0xa9777851414d9306;
+/// The least struct_size of np_host_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_host_t: u32 = 80;
 /// sizeof(np_host_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_host_t_1_0: u32 = 80;
 /// sizeof(np_host_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_host_t_1_1: u32 = 80;
+/// The least struct_size of np_layout_report_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_layout_report_t: u32 = 24;
 /// sizeof(np_layout_report_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_layout_report_t_1_0: u32 = 24;
 /// sizeof(np_layout_report_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_layout_report_t_1_1: u32 = 24;
+/// The least struct_size of np_negotiation_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_negotiation_t: u32 = 40;
 /// sizeof(np_negotiation_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_negotiation_t_1_0: u32 = 40;
 /// sizeof(np_negotiation_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_negotiation_t_1_1: u32 = 40;
+/// The least struct_size of np_plugin_descriptor_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_plugin_descriptor_t: u32 = 104;
 /// sizeof(np_plugin_descriptor_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_plugin_descriptor_t_1_0: u32 = 104;
 /// sizeof(np_plugin_descriptor_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_plugin_descriptor_t_1_1: u32 = 104;
+/// The least struct_size of np_library_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_library_t: u32 = 48;
 /// sizeof(np_library_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_library_t_1_0: u32 = 48;
 /// sizeof(np_library_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_library_t_1_1: u32 = 48;
+/// The least struct_size of np_emitter_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_emitter_t: u32 = 72;
 /// sizeof(np_emitter_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_emitter_t_1_0: u32 = 72;
 /// sizeof(np_emitter_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_emitter_t_1_1: u32 = 72;
+/// The least struct_size of np_transform_stats_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_transform_stats_t: u32 = 40;
 /// sizeof(np_transform_stats_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_transform_stats_t_1_0: u32 = 40;
 /// sizeof(np_transform_stats_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_transform_stats_t_1_1: u32 = 40;
+/// The least struct_size of np_transform_v1_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_transform_v1_t: u32 = 40;
 /// sizeof(np_transform_v1_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_transform_v1_t_1_0: u32 = 40;
 /// sizeof(np_transform_v1_t) as ABI 1.1 defines it.
