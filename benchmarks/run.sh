@@ -3,13 +3,18 @@
 # measured in the same run (benchmarks/README.md).
 #
 #   bash benchmarks/run.sh            full run (about 11 minutes on a 2-core machine once built); results in
-#                                     benchmarks/results/{summary.md,summary.json,raw/}
+#                                     benchmarks/results/{summary.md,summary.json} (committed) and raw/ (local only,
+#                                     git-ignored: BenchmarkDotNet and Google Benchmark output is not source).
+#                                     Refuses a work tree with uncommitted changes: the committed summary is always
+#                                     measured from a clean commit, which it names.
 #   bash benchmarks/run.sh --quick    smoke test (a couple of minutes): short runs, results in benchmarks/results/tmp/quick/
 #   options: --only call,plugin-call,pipeline,load,discovery,probes   re-measure some groups only: the raw results of
 #                                                                     the other groups are kept, and the summary is
 #                                                                     rebuilt from all of them (each group says when
 #                                                                     it was measured)
 #            --skip-build                                             use what is built
+#            --allow-dirty                                            measure a work tree with local changes anyway;
+#                                                                     results then go to benchmarks/results/tmp/dirty/
 # The native build folder is $NPLUG_BUILD_DIR (default build/native), as everywhere in the repository.
 # Measurements run pinned to one CPU (taskset) and, when allowed, at a raised priority (nice -n $NPLUG_BENCH_NICE,
 # default -10; NPLUG_BENCH_NICE=0 turns it off) so that other work on a shared machine disturbs them less.
@@ -27,13 +32,15 @@ build="$NPLUG_BUILD_DIR"
 quick=0
 skip_build=0
 only=0
+allow_dirty=0
 groups="call plugin-call pipeline load discovery probes"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --skip-build) skip_build=1 ;;
+    --allow-dirty) allow_dirty=1 ;;
     --only) shift; groups="${1//,/ }"; only=1 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -52,6 +59,14 @@ if [ "$quick" = 1 ]; then
   reps=3; rounds=1; round_reps=5; sample_s=0.01; probe_runs=1; bdn_quick=--quick
 else
   out="$root/benchmarks/results"
+  if ! git diff --quiet HEAD 2>/dev/null || [ -n "$(git status --porcelain --untracked-files=normal 2>/dev/null | grep -v '^?? benchmarks/results/' || true)" ]; then
+    if [ "$allow_dirty" = 0 ]; then
+      echo "run.sh: the work tree has uncommitted changes; the committed summary is measured from a clean commit." >&2
+      echo "run.sh: commit first, or pass --allow-dirty to measure anyway into benchmarks/results/tmp/dirty/." >&2
+      exit 2
+    fi
+    out="$root/benchmarks/results/tmp/dirty"
+  fi
   reps=15; rounds=3; round_reps=40; sample_s=0.02; probe_runs=5; bdn_quick=
 fi
 raw="$out/raw"
