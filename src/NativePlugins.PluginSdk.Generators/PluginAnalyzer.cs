@@ -1,8 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
+using NativePlugins.Interop;
 
 namespace NativePlugins.PluginSdk.Generators;
 
@@ -13,14 +13,7 @@ internal static class PluginAnalyzer
     private const string BaseTypeName = "NativePlugins.PluginSdk.TransformPlugin";
     private const string ConfigTypeName = "global::NativePlugins.PluginSdk.PluginConfig";
     private const string HostTypeName = "global::NativePlugins.PluginSdk.PluginHost";
-    private const int MaxIdBytes = 128;
-
-    // Rule P2, exactly as interop/README.md states them.
-    private static readonly Regex s_id = new(@"^[a-z0-9]+(\.[a-z0-9_-]+)+$", RegexOptions.CultureInvariant);
-    private static readonly Regex s_semver = new(
-        @"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)" +
-        @"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?" +
-        @"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$", RegexOptions.CultureInvariant);
+    private const int MaxIdBytes = NpDescriptorSyntax.MaxIdBytes;
 
     public static PluginAnalysis Analyze(INamedTypeSymbol type, AttributeData attribute)
     {
@@ -70,7 +63,7 @@ internal static class PluginAnalyzer
                     break;
             }
         }
-        if (!s_semver.IsMatch(version))
+        if (!NpDescriptorSyntax.IsSemanticVersion(version))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidVersion, location, version, display));
 
         EquatableArray<string>? arguments = null;
@@ -121,7 +114,7 @@ internal static class PluginAnalyzer
             return "it is empty";
         if (Encoding.UTF8.GetByteCount(id) > MaxIdBytes)
             return $"it is {Encoding.UTF8.GetByteCount(id)} bytes long";
-        if (!s_id.IsMatch(id))
+        if (!NpDescriptorSyntax.IsPluginId(id))
             return "it is not lowercase reverse-DNS";
         return null;
     }

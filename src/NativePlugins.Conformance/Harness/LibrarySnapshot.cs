@@ -134,7 +134,7 @@ internal sealed unsafe partial class LibrarySnapshot
         else if (!NativeText.IsUtf8(plugin.Id)) p.Add($"{where}.id is not valid UTF-8: {NativeText.Quote(plugin.Id)}");
         else if (plugin.Id!.Length > NpDescriptorRules.MaxPluginIdBytes)
             p.Add($"{where}.id is {plugin.Id.Length} bytes long (at most {NpDescriptorRules.MaxPluginIdBytes})");
-        else if (!NpDescriptorRules.PluginId().IsMatch(Encoding.UTF8.GetString(plugin.Id)))
+        else if (!NpDescriptorRules.IsValidPluginId(Encoding.UTF8.GetString(plugin.Id)))
             p.Add($"{where}.id {NativeText.Quote(plugin.Id)} is not reverse-DNS (^[a-z0-9]+(\\.[a-z0-9_-]+)+$)");
 
         if (nameProblem is not null) p.Add($"{where}.name: {nameProblem}");
@@ -142,7 +142,7 @@ internal sealed unsafe partial class LibrarySnapshot
         else if (!NativeText.IsUtf8(plugin.Name)) p.Add($"{where}.name is not valid UTF-8: {NativeText.Quote(plugin.Name)}");
 
         if (versionProblem is not null) p.Add($"{where}.version: {versionProblem}");
-        else if (!NativeText.IsUtf8(plugin.Version) || !NpDescriptorRules.SemanticVersion().IsMatch(Encoding.UTF8.GetString(plugin.Version!)))
+        else if (!NativeText.IsUtf8(plugin.Version) || !NpDescriptorRules.IsValidVersion(Encoding.UTF8.GetString(plugin.Version!)))
             p.Add($"{where}.version {NativeText.Quote(plugin.Version)} is not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])");
 
         if (descriptionProblem is not null) p.Add($"{where}.description: {descriptionProblem}");
@@ -175,7 +175,7 @@ internal sealed unsafe partial class LibrarySnapshot
             plugin.Interfaces.Add(iface);
             var at = $"{where}.interfaces[{i}]";
             if (idProblem is not null) p.Add($"{at}.id: {idProblem}");
-            else if (!NativeText.IsUtf8(id) || !NpDescriptorRules.InterfaceId().IsMatch(Encoding.UTF8.GetString(id!)))
+            else if (!NativeText.IsUtf8(id) || !NpDescriptorRules.IsValidInterfaceId(Encoding.UTF8.GetString(id!)))
                 p.Add($"{at}.id {NativeText.Quote(id)} is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
             if (entry.vtable == null) { p.Add($"{at} ({iface.DisplayId}) has a NULL vtable"); continue; }
             var vtableSize = *(uint*)entry.vtable;
