@@ -87,24 +87,12 @@ internal static unsafe class LibraryLoader
         int status;
         lock (HostSerialization.Lock) status = entry(&n, &lib);
 
-        var libraryAbi = new AbiVersion(n.library_abi_major, n.library_abi_minor);
-        if (status == NpAbi.NP_ERR_VERSION || (status == NpAbi.NP_OK && n.library_abi_major != host.Major))
-            throw new PluginLoadException(PluginLoadError.VersionMismatch, file, null,
-                n.library_abi_major != host.Major
-                    ? $"the library speaks ABI {libraryAbi}, the host ABI {host} (majors differ)"
-                    : $"np_entry refused the host's ABI {host} with NP_ERR_VERSION although the library speaks {libraryAbi} (rule P1)");
-        if (status != NpAbi.NP_OK)
-            throw new PluginLoadException(PluginLoadError.EntryFailed, file, null,
-                $"np_entry returned {NpStatus.Name(status)} ({status})");
+        if (NegotiationAnswer.Check(host, status, n.abi_major, n.abi_minor, n.library_abi_major, n.library_abi_minor)
+            is { } refused)
+            throw new PluginLoadException(refused.Error, file, null, refused.Message);
         if (lib == null)
             throw new PluginLoadException(PluginLoadError.NullLibrary, file, null,
                 "np_entry returned NP_OK but no library descriptor");
-
-        var expectedMinor = Math.Min(host.Minor, n.library_abi_minor);
-        if (n.abi_major != host.Major || n.abi_minor != expectedMinor)
-            throw new PluginLoadException(PluginLoadError.VersionMismatch, file, null,
-                $"the library agreed on ABI {n.abi_major}.{n.abi_minor}; rule P1 requires " +
-                $"min(host {host}, library {libraryAbi}) = {host.Major}.{expectedMinor}");
 
         var expected = AbiLayoutFacts.Fingerprint(n.abi_minor);
         if (n.layout_fingerprint != expected)

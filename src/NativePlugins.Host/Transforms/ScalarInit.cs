@@ -35,15 +35,17 @@ internal static unsafe class ScalarInit
         Volatile.Write(ref e->reserved, 0u);
     }
 
-    /// <summary>The host's side of <c>np_entry</c>'s negotiation: its size and version, every output zeroed.</summary>
+    /// <summary>The host's side of <c>np_entry</c>'s negotiation: its size and version, every output zeroed except the
+    /// library version, which holds <see cref="Loading.NegotiationAnswer.Unset"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Negotiation(np_negotiation_t* n, uint major, uint minor)
     {
         Volatile.Write(ref n->struct_size, (uint)sizeof(np_negotiation_t));
         Volatile.Write(ref n->abi_major, major);
         Volatile.Write(ref n->abi_minor, minor);
-        Volatile.Write(ref n->library_abi_major, 0u);
-        Volatile.Write(ref n->library_abi_minor, 0u);
+        // Sentinels: a library that does not write its version is told apart from one that reports 0.0 (rule P1).
+        Volatile.Write(ref n->library_abi_major, Loading.NegotiationAnswer.Unset);
+        Volatile.Write(ref n->library_abi_minor, Loading.NegotiationAnswer.Unset);
         Volatile.Write(ref n->reserved, 0u);
         Volatile.Write(ref n->layout_fingerprint, 0ul);
         Volatile.Write(ref Unsafe.AsRef<nint>(&n->layout_report), 0);
