@@ -62,6 +62,12 @@ uint64_t nph_table_violations(const nph_table_t *t);
 void nph_host_log(nph_host_t *host, int32_t level, const char *scope, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* ---- nph_loader.c ---- */
+/* Rule P1 from the host's side: accept np_entry's answer (NPH_OK) or refuse it (NPH_E_VERSION / NPH_E_ENTRY).
+ * library_abi_major/minor hold 0xFFFFFFFF when the library did not write them. */
+nph_error_t nph_check_negotiation(const char *path, uint32_t offered_minor, np_status status, const np_negotiation_t *n,
+                                  const np_library_t *descriptor, nph_diag_t *diag);
+
 /* ---- nph_validate.c ---- */
 /* Rule P2 over everything the library handed over; agreed_minor decides which fields exist. */
 nph_error_t nph_validate_library(const char *path, const np_library_t *library, uint32_t agreed_minor,

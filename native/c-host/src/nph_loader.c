@@ -93,28 +93,22 @@ static nph_library_t *nph_find_loaded(nph_host_t *host, const char *real_path) {
 }
 
 /* ---- negotiation (rule P1) ----------------------------------------------------------------------------- */
-static nph_error_t nph_negotiate(nph_host_t *host, nph_library_t *lib, nph_diag_t *diag) {
-    np_negotiation_t *n = &lib->negotiation;
-    memset(n, 0, sizeof *n);
-    n->struct_size = (uint32_t)sizeof *n;
-    n->abi_major = NP_ABI_MAJOR;
-    n->abi_minor = host->offered_minor;
-    n->library_abi_major = NPH_UNSET;
-    n->library_abi_minor = NPH_UNSET;
-    const np_library_t *descriptor = NULL;
-    np_status status = lib->entry(n, &descriptor);
-    const char *path = lib->path;
+/* What a host accepts back from np_entry: a pure function of the answer, so that every case of
+ * interop/vectors/host-negotiation.tsv (which the .NET host runs too) is tested without a library. Anything about
+ * versions is NPH_E_VERSION, any other broken answer NPH_E_ENTRY. library_abi_major/minor hold NPH_UNSET when the
+ * library did not write them. */
+nph_error_t nph_check_negotiation(const char *path, uint32_t offered_minor, np_status status, const np_negotiation_t *n,
+                                  const np_library_t *descriptor, nph_diag_t *diag) {
     int reported = n->library_abi_major != NPH_UNSET && n->library_abi_minor != NPH_UNSET;
-
     if (status == NP_ERR_VERSION) {
         if (!reported)
             return nph_fail(diag, NPH_E_VERSION, status, "P1",
                             "%s: np_entry refused ABI %u.%u with NP_ERR_VERSION without reporting its own version", path,
-                            NP_ABI_MAJOR, host->offered_minor);
+                            NP_ABI_MAJOR, offered_minor);
         return nph_fail(diag, NPH_E_VERSION, status, NULL,
                         "%s: the library was built for ABI %u.%u; this host speaks ABI %u.%u (major versions differ)",
                         path, (unsigned)n->library_abi_major, (unsigned)n->library_abi_minor, NP_ABI_MAJOR,
-                        host->offered_minor);
+                        offered_minor);
     }
     if (status != NP_OK)
         return nph_fail(diag, NPH_E_ENTRY, status, NULL, "%s: np_entry failed with %s (%d)", path,
@@ -126,16 +120,32 @@ static nph_error_t nph_negotiate(nph_host_t *host, nph_library_t *lib, nph_diag_
         return nph_fail(diag, NPH_E_VERSION, status, "P1",
                         "%s: np_entry accepted this ABI %u.%u host but reports ABI %u.%u (another major must be refused "
                         "with NP_ERR_VERSION)",
-                        path, NP_ABI_MAJOR, host->offered_minor, (unsigned)n->library_abi_major,
+                        path, NP_ABI_MAJOR, offered_minor, (unsigned)n->library_abi_major,
                         (unsigned)n->library_abi_minor);
-    uint32_t expected = host->offered_minor < n->library_abi_minor ? host->offered_minor : n->library_abi_minor;
-    if (n->abi_minor != expected)
-        return nph_fail(diag, NPH_E_ENTRY, status, "P1",
-                        "%s: np_entry agreed on minor %u; expected min(host %u, library %u) = %u", path,
-                        (unsigned)n->abi_minor, host->offered_minor, (unsigned)n->library_abi_minor, (unsigned)expected);
+    uint32_t expected = offered_minor < n->library_abi_minor ? offered_minor : n->library_abi_minor;
+    if (n->abi_major != NP_ABI_MAJOR || n->abi_minor != expected)
+        return nph_fail(diag, NPH_E_VERSION, status, "P1",
+                        "%s: np_entry agreed on ABI %u.%u; expected min(host %u, library %u) = %u", path,
+                        (unsigned)n->abi_major, (unsigned)n->abi_minor, offered_minor,
+                        (unsigned)n->library_abi_minor, (unsigned)expected);
     if (!descriptor)
         return nph_fail(diag, NPH_E_ENTRY, status, "P1", "%s: np_entry returned NP_OK but no library descriptor (NULL)",
                         path);
+    return NPH_OK;
+}
+
+static nph_error_t nph_negotiate(nph_host_t *host, nph_library_t *lib, nph_diag_t *diag) {
+    np_negotiation_t *n = &lib->negotiation;
+    memset(n, 0, sizeof *n);
+    n->struct_size = (uint32_t)sizeof *n;
+    n->abi_major = NP_ABI_MAJOR;
+    n->abi_minor = host->offered_minor;
+    n->library_abi_major = NPH_UNSET;
+    n->library_abi_minor = NPH_UNSET;
+    const np_library_t *descriptor = NULL;
+    np_status status = lib->entry(n, &descriptor);
+    nph_error_t e = nph_check_negotiation(lib->path, host->offered_minor, status, n, descriptor, diag);
+    if (e != NPH_OK) return e;
     lib->descriptor = descriptor;
     return NPH_OK;
 }

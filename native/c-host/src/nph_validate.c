@@ -2,7 +2,7 @@
  * nph_validate.c - rule P2 (and H2) over everything a library hands over, before the host calls into it (H3).
  *
  * The sizes "at ABI 1.0" below are the smallest struct_size a reader accepts (rule P2). They come from the
- * generated np_layout.g.h (NP_SIZEOF_<struct>_1_0).
+ * generated np_layout.g.h (NP_MIN_SIZEOF_<struct>).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +11,9 @@
 
 #include "nph_internal.h"
 
-#define NPH_LIBRARY_SIZE_1_0 ((uint32_t)NP_SIZEOF_np_library_t_1_0)
-#define NPH_PLUGIN_SIZE_1_0 ((uint32_t)NP_SIZEOF_np_plugin_descriptor_t_1_0)
-#define NPH_TRANSFORM_SIZE_1_0 ((uint32_t)NP_SIZEOF_np_transform_v1_t_1_0)
+#define NPH_LIBRARY_SIZE_1_0 ((uint32_t)NP_MIN_SIZEOF_np_library_t)
+#define NPH_PLUGIN_SIZE_1_0 ((uint32_t)NP_MIN_SIZEOF_np_plugin_descriptor_t)
+#define NPH_TRANSFORM_SIZE_1_0 ((uint32_t)NP_MIN_SIZEOF_np_transform_v1_t)
 
 /* Host policy against garbage lengths (a wild len would make validation itself read out of bounds). */
 #define NPH_MAX_TEXT 65536u
@@ -24,10 +24,11 @@
 /* ---- syntax of ids and versions ------------------------------------------------------------------------ */
 static int nph_is_lower_alnum(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-/* ^[a-z0-9]+(\.[a-z0-9_-]+)+$ */
+/* ^[a-z0-9]+(\.[a-z0-9_-]+)+$, at most 128 bytes (interop/vectors/plugin-ids.tsv) */
 int nph_plugin_id_valid(np_str_t id);
 int nph_plugin_id_valid(np_str_t id) {
     uint64_t i = 0, segments = 0;
+    if (id.len > NPH_MAX_PLUGIN_ID) return 0;
     while (i < id.len && nph_is_lower_alnum(id.ptr[i])) i++;
     if (i == 0) return 0;
     while (i < id.len) {
@@ -40,10 +41,11 @@ int nph_plugin_id_valid(np_str_t id) {
     return segments >= 1;
 }
 
-/* ^[a-z0-9]+(\.[a-z0-9_-]+)*\/[1-9][0-9]*$ */
+/* ^[a-z0-9]+(\.[a-z0-9_-]+)*\/[1-9][0-9]*$, at most 128 bytes (interop/vectors/interface-ids.tsv) */
 int nph_interface_id_valid(np_str_t id);
 int nph_interface_id_valid(np_str_t id) {
     uint64_t i = 0;
+    if (id.len > NPH_MAX_PLUGIN_ID) return 0;
     while (i < id.len && nph_is_lower_alnum(id.ptr[i])) i++;
     if (i == 0) return 0;
     while (i < id.len && id.ptr[i] == '.') {
@@ -65,13 +67,18 @@ static int nph_semver_number(np_str_t s, uint64_t *i) {
     if (*i == start) return 0;
     return !(s.ptr[start] == '0' && *i - start > 1);
 }
-static int nph_semver_identifiers(np_str_t s, uint64_t *i) { /* dot-separated [0-9A-Za-z-]+ */
+/* Dot-separated [0-9A-Za-z-]+. In a pre-release, an identifier of digits only is numeric: no leading zero
+ * (semver.org item 9; "1.0.0-rc.01" is invalid). Build metadata may have leading zeros. */
+static int nph_semver_identifiers(np_str_t s, uint64_t *i, int pre_release) {
     for (;;) {
-        uint64_t start = *i;
+        uint64_t start = *i, digits = 0;
         while (*i < s.len && ((s.ptr[*i] >= '0' && s.ptr[*i] <= '9') || (s.ptr[*i] >= 'a' && s.ptr[*i] <= 'z') ||
-                              (s.ptr[*i] >= 'A' && s.ptr[*i] <= 'Z') || s.ptr[*i] == '-'))
+                              (s.ptr[*i] >= 'A' && s.ptr[*i] <= 'Z') || s.ptr[*i] == '-')) {
+            if (s.ptr[*i] >= '0' && s.ptr[*i] <= '9') digits++;
             (*i)++;
+        }
         if (*i == start) return 0;
+        if (pre_release && digits == *i - start && digits > 1 && s.ptr[start] == '0') return 0;
         if (*i < s.len && s.ptr[*i] == '.') {
             (*i)++;
             continue;
@@ -87,11 +94,11 @@ int nph_semver_valid(np_str_t v) {
     if (!nph_semver_number(v, &i)) return 0;
     if (i < v.len && v.ptr[i] == '-') {
         i++;
-        if (!nph_semver_identifiers(v, &i)) return 0;
+        if (!nph_semver_identifiers(v, &i, 1)) return 0;
     }
     if (i < v.len && v.ptr[i] == '+') {
         i++;
-        if (!nph_semver_identifiers(v, &i)) return 0;
+        if (!nph_semver_identifiers(v, &i, 0)) return 0;
     }
     return i == v.len;
 }

@@ -99,7 +99,9 @@ np_status np_sdk_negotiate(np_negotiation_t *negotiation, const np_library_t **o
         negotiation->library_abi_major = NP_ABI_MAJOR;
         negotiation->library_abi_minor = NP_ABI_MINOR;
     }
-    if (negotiation->struct_size < sizeof(np_negotiation_t)) return NP_ERR_INVALID_ARGUMENT; /* every field is 1.0 */
+    /* The least size is the x.0 size, never today's sizeof: a later minor may grow the struct, and its hosts must
+     * still be accepted by this library and older ones (rule P2; interop/vectors/negotiation.tsv). */
+    if (negotiation->struct_size < NP_MIN_SIZEOF_np_negotiation_t) return NP_ERR_INVALID_ARGUMENT;
     if (negotiation->abi_major != NP_ABI_MAJOR) return NP_ERR_VERSION;
     uint32_t agreed = negotiation->abi_minor < NP_ABI_MINOR ? negotiation->abi_minor : NP_ABI_MINOR;
     negotiation->abi_minor = agreed;

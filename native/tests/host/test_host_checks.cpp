@@ -1,16 +1,10 @@
 // The C host's own checks of plugin behaviour: emitter protocol (P10), allocator misuse (P4), validation
-// helpers (P2 syntax), loading the same file twice, unloading with live instances (H6).
+// helpers (P2 syntax: test_vectors.cpp), loading the same file twice, unloading with live instances (H6).
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "test_support.h"
-
-extern "C" {
-int nph_plugin_id_valid(np_str_t id);
-int nph_interface_id_valid(np_str_t id);
-int nph_semver_valid(np_str_t v);
-}
 
 namespace {
 
@@ -18,7 +12,6 @@ using nptest::Host;
 using nptest::Instance;
 using nptest::Records;
 
-np_str_t s(const char *text) { return np_str_t{reinterpret_cast<const uint8_t *>(text), strlen(text)}; }
 
 TEST(HostChecks, DecreasingOffsetsBreakTheEmitterProtocol) {
     Host host;
@@ -92,29 +85,6 @@ TEST(HostChecks, MissingFilesAreReportedNotCrashedOn) {
     EXPECT_NE(std::string(diag.message).find("/nonexistent/libnope.so: cannot open: No such file or directory"),
               std::string::npos);
     EXPECT_EQ(host.try_load(NP_TEST_FIXTURE_DIR, &diag), NPH_E_OPEN);  // a directory
-}
-
-TEST(HostChecks, IdAndVersionSyntax) {
-    EXPECT_TRUE(nph_plugin_id_valid(s("org.nativeplugins.c.upper")));
-    EXPECT_TRUE(nph_plugin_id_valid(s("a.b")));
-    EXPECT_TRUE(nph_plugin_id_valid(s("com.x-y.z_9")));
-    EXPECT_FALSE(nph_plugin_id_valid(s("upper")));
-    EXPECT_FALSE(nph_plugin_id_valid(s("Org.x")));
-    EXPECT_FALSE(nph_plugin_id_valid(s("org..x")));
-    EXPECT_FALSE(nph_plugin_id_valid(s("org.x.")));
-    EXPECT_FALSE(nph_plugin_id_valid(s("-org.x")));
-    EXPECT_FALSE(nph_plugin_id_valid(s("")));
-    EXPECT_TRUE(nph_interface_id_valid(s("np.transform/1")));
-    EXPECT_TRUE(nph_interface_id_valid(s("x/12")));
-    EXPECT_FALSE(nph_interface_id_valid(s("np.transform/0")));
-    EXPECT_FALSE(nph_interface_id_valid(s("np.transform")));
-    EXPECT_FALSE(nph_interface_id_valid(s("np.transform/1a")));
-    EXPECT_TRUE(nph_semver_valid(s("1.0.0")));
-    EXPECT_TRUE(nph_semver_valid(s("10.20.30-rc.1+build.5")));
-    EXPECT_FALSE(nph_semver_valid(s("1.0")));
-    EXPECT_FALSE(nph_semver_valid(s("01.0.0")));
-    EXPECT_FALSE(nph_semver_valid(s("1.0.0-")));
-    EXPECT_FALSE(nph_semver_valid(s("v1.0.0")));
 }
 
 }  // namespace

@@ -37,7 +37,9 @@ public static unsafe class LibraryRuntime
                 negotiation->library_abi_major = NpAbi.NP_ABI_MAJOR;
                 negotiation->library_abi_minor = NpAbi.NP_ABI_MINOR;
             }
-            if (outLibrary is null || size < (uint)sizeof(np_negotiation_t))
+            // The least size is the x.0 size, never today's sizeof: a later minor may grow the struct, and its hosts
+            // must still be accepted (rule P2; interop/vectors/negotiation.tsv).
+            if (outLibrary is null || size < NpAbi.NP_MIN_SIZEOF_np_negotiation_t)
                 return NpAbi.NP_ERR_INVALID_ARGUMENT;
             if (negotiation->abi_major != NpAbi.NP_ABI_MAJOR)
                 return NpAbi.NP_ERR_VERSION;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use nplug_abi::{
     NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_INVALID_ARGUMENT, NP_ERR_PANIC, NP_ERR_VERSION, NP_LAYOUT_FINGERPRINT_1_0,
-    NP_LAYOUT_FINGERPRINT_1_1, NP_OK, NP_SIZEOF_np_negotiation_t_1_0, NP_TRANSFORM_ID, np_error_t, np_host_t,
+    NP_LAYOUT_FINGERPRINT_1_1, NP_OK, NP_MIN_SIZEOF_np_negotiation_t, NP_TRANSFORM_ID, np_error_t, np_host_t,
     np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
 };
 
@@ -96,7 +96,7 @@ impl LibraryDescriptor {
 /// Bytes of np_negotiation_t a host must provide so that library_abi_major/minor can be written.
 const NEGOTIATION_VERSION_END: usize = offset_of!(np_negotiation_t, library_abi_minor) + size_of::<u32>();
 /// Everything we write afterwards exists since ABI 1.0.
-const NEGOTIATION_MIN_SIZE: usize = NP_SIZEOF_np_negotiation_t_1_0 as usize;
+const NEGOTIATION_MIN_SIZE: usize = NP_MIN_SIZEOF_np_negotiation_t as usize;
 
 /// The body of `np_entry` (rule P1). Does not call the host, allocate or start anything (rule P3).
 ///
