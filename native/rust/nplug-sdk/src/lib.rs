@@ -50,6 +50,8 @@ mod plugin;
 mod strings;
 mod transform;
 mod validate;
+#[cfg(test)]
+mod test_vectors;
 
 pub mod testing;
 
@@ -65,7 +67,7 @@ pub use host::{Extension, HOST_MAX_ALIGN, Host, HostBox, HostBuffer, LogLevel};
 pub use library::SDK;
 pub use plugin::{Plugin, PluginInfo, Threading, Transform};
 pub use strings::{StrError, np_str, str_from_np};
-pub use validate::{is_valid_plugin_id, is_valid_semver};
+pub use validate::{is_valid_interface_id, is_valid_plugin_id, is_valid_semver};
 
 /// Implementation details of the macros. Not a stable API.
 #[doc(hidden)]

@@ -579,3 +579,53 @@ fn concurrent_calls_on_a_thread_safe_instance_are_serialized() {
     let stats = holder.stats().unwrap();
     assert_eq!((stats.records_in, stats.records_out), (2000, 2000));
 }
+
+// ---- the shared vectors (interop/vectors/negotiation.tsv), which the C and C# SDKs run too --------------------------
+
+#[test]
+fn s10_negotiation_as_every_sdk_answers_it() {
+    use crate::test_vectors::{number, read_vectors, status};
+    use std::collections::HashMap;
+    use std::mem::{offset_of, size_of};
+
+    let symbols: HashMap<&str, i64> = HashMap::from([
+        ("MIN", NP_MIN_SIZEOF_np_negotiation_t as i64),
+        ("CUR", size_of::<np_negotiation_t>() as i64),
+        ("LIB", NP_ABI_MINOR as i64),
+        ("VEREND", (offset_of!(np_negotiation_t, library_abi_minor) + size_of::<u32>()) as i64),
+    ]);
+    const SENTINEL: u32 = 0xEEEE_EEEE;
+    for v in read_vectors("negotiation.tsv") {
+        assert_eq!(v.kind, "case", "{}", v.at());
+        // A buffer larger than any struct_size of the file, as a newer host's struct would be.
+        let mut buffer = vec![0u64; (size_of::<np_negotiation_t>() + 256) / 8];
+        let n = buffer.as_mut_ptr().cast::<np_negotiation_t>();
+        let in_minor = number(v.text(2), &symbols) as u32;
+        unsafe {
+            (*n).struct_size = number(v.text(0), &symbols) as u32;
+            (*n).abi_major = number(v.text(1), &symbols) as u32;
+            (*n).abi_minor = in_minor;
+            (*n).library_abi_major = SENTINEL;
+            (*n).library_abi_minor = SENTINEL;
+        }
+        let sentinel_library = 0x1000 as *const np_library_t;
+        let mut library = sentinel_library;
+        let got = unsafe { np_entry(n, &mut library) };
+        let n = unsafe { &*n };
+        assert_eq!(got, status(v.text(3)), "{}", v.at());
+        if v.text(4) == "-" {
+            assert_eq!(n.abi_minor, in_minor, "{}: abi_minor changed on a refusal", v.at());
+            assert_eq!(library, sentinel_library, "{}: out_library written on a refusal", v.at());
+        } else {
+            let agreed = number(v.text(4), &symbols) as u32;
+            assert_eq!(n.abi_minor, agreed, "{}", v.at());
+            let expected = if agreed == 0 { NP_LAYOUT_FINGERPRINT_1_0 } else { NP_LAYOUT_FINGERPRINT_1_1 };
+            assert_eq!(n.layout_fingerprint, expected, "{}", v.at());
+            assert!(!n.layout_report.is_null(), "{}", v.at());
+            assert!(library != sentinel_library && !library.is_null(), "{}", v.at());
+        }
+        let written = v.text(5) == "yes";
+        let expect = if written { (NP_ABI_MAJOR, NP_ABI_MINOR) } else { (SENTINEL, SENTINEL) };
+        assert_eq!((n.library_abi_major, n.library_abi_minor), expect, "{}", v.at());
+    }
+}

@@ -60,27 +60,80 @@ const fn numeric(b: &[u8], start: usize, end: usize) -> bool {
     true
 }
 
-/// Dot-separated non-empty identifiers of [0-9A-Za-z-].
-const fn identifiers(b: &[u8], start: usize, end: usize) -> bool {
+/// Dot-separated non-empty identifiers of [0-9A-Za-z-]. In a pre-release, an identifier of digits only is numeric and
+/// has no leading zero (semver.org item 9: `1.0.0-rc.01` is invalid); build metadata may have leading zeros.
+const fn identifiers(b: &[u8], start: usize, end: usize, pre_release: bool) -> bool {
     if start == end {
         return false;
     }
     let mut i = start;
-    let mut label = 0;
-    while i < end {
-        if b[i] == b'.' {
-            if label == 0 {
+    let mut label_start = start;
+    while i <= end {
+        if i == end || b[i] == b'.' {
+            if i == label_start {
                 return false;
             }
-            label = 0;
-        } else if b[i].is_ascii_alphanumeric() || b[i] == b'-' {
-            label += 1;
-        } else {
+            if pre_release && all_digits(b, label_start, i) && !numeric(b, label_start, i) {
+                return false;
+            }
+            label_start = i + 1;
+        } else if !(b[i].is_ascii_alphanumeric() || b[i] == b'-') {
             return false;
         }
         i += 1;
     }
-    label > 0
+    true
+}
+
+const fn all_digits(b: &[u8], start: usize, end: usize) -> bool {
+    let mut i = start;
+    while i < end {
+        if !b[i].is_ascii_digit() {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `^[a-z0-9]+(\.[a-z0-9_-]+)*/[1-9][0-9]*$`, at most 128 bytes: an interface id `name/revision` (rule P2).
+pub const fn is_valid_interface_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    if b.is_empty() || b.len() > MAX_ID_LEN {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() && is_lower_alnum(b[i]) {
+        i += 1;
+    }
+    if i == 0 {
+        return false;
+    }
+    while i < b.len() && b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && (is_lower_alnum(b[i]) || b[i] == b'_' || b[i] == b'-') {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if i >= b.len() || b[i] != b'/' {
+        return false;
+    }
+    i += 1;
+    if i >= b.len() || b[i] < b'1' || b[i] > b'9' {
+        return false;
+    }
+    i += 1;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Semantic version 2.0.0: `MAJOR.MINOR.PATCH[-pre][+build]`.
@@ -119,13 +172,13 @@ pub const fn is_valid_semver(version: &str) -> bool {
         j += 1;
     }
     if b[i] == b'-' {
-        if !identifiers(b, i + 1, build_start) {
+        if !identifiers(b, i + 1, build_start, true) {
             return false;
         }
     } else if i != build_start {
         return false;
     }
-    if build_start < b.len() && !identifiers(b, build_start + 1, b.len()) {
+    if build_start < b.len() && !identifiers(b, build_start + 1, b.len(), false) {
         return false;
     }
     true
@@ -184,28 +237,35 @@ pub const fn validate_plugins(plugins: &[PluginInfo]) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn plugin_ids() {
-        for ok in ["org.example", "org.nativeplugins.rust.json-field", "a1.b_c.d-e", "x.0"] {
-            assert!(is_valid_plugin_id(ok), "{ok}");
+    use crate::test_vectors::read_vectors;
+
+    /// Every case of a shared vector file (interop/vectors), which the hosts and the other SDKs run too.
+    fn expect_verdicts(file: &str, rule: fn(&str) -> bool) {
+        let mut wrong = Vec::new();
+        for v in read_vectors(file) {
+            assert!(v.kind == "valid" || v.kind == "invalid", "{}", v.at());
+            // A vector that is not UTF-8 cannot be a &str: such text is invalid by construction.
+            let verdict = std::str::from_utf8(&v.fields[0]).map(rule).unwrap_or(false);
+            if verdict != (v.kind == "valid") {
+                wrong.push(format!("{}: {:?}", v.at(), String::from_utf8_lossy(&v.fields[0])));
+            }
         }
-        let too_long = format!("a.{}", "b".repeat(127));
-        for bad in ["", "org", "Org.example", "org..x", ".org.x", "org.x.", "org.ex ample", "org/x", "-a.b", &too_long]
-        {
-            assert!(!is_valid_plugin_id(bad), "{bad}");
-        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]
-    fn semantic_versions() {
-        for ok in ["0.1.0", "1.2.3", "10.20.30", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0+build.5", "1.0.0-rc.1+sha.abc"]
-        {
-            assert!(is_valid_semver(ok), "{ok}");
-        }
-        for bad in ["", "1", "1.2", "1.2.3.4", "01.2.3", "1.2.x", "1.2.3-", "1.2.3+", "1.2.3-a..b", "1.2.3 ", "v1.2.3"]
-        {
-            assert!(!is_valid_semver(bad), "{bad}");
-        }
+    fn plugin_ids_as_the_vectors_say() {
+        expect_verdicts("plugin-ids.tsv", is_valid_plugin_id);
+    }
+
+    #[test]
+    fn interface_ids_as_the_vectors_say() {
+        expect_verdicts("interface-ids.tsv", is_valid_interface_id);
+    }
+
+    #[test]
+    fn semantic_versions_as_the_vectors_say() {
+        expect_verdicts("versions.tsv", is_valid_semver);
     }
 
     #[test]
