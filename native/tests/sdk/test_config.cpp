@@ -2,9 +2,13 @@
 // problem.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include <nplug_sdk/np_config.h>
+
+#include "vectors.h"
 
 namespace {
 
@@ -89,7 +93,7 @@ TEST(Config, RequiredDuplicateAndEmptyValues) {
 }
 
 TEST(Config, BadValuesSayWhatIsExpected) {
-    EXPECT_EQ(parse("pattern=x;invert=yes").message, "config key 'invert' must be true or false, got 'yes'");
+    EXPECT_EQ(parse("pattern=x;invert=yes").message, "config key 'invert' must be true, false, 1 or 0, got 'yes'");
     EXPECT_EQ(parse("pattern=x;limit=0").message, "config key 'limit' must be an integer in 1..1000, got '0'");
     EXPECT_EQ(parse("pattern=x;limit=12x").status, NP_ERR_CONFIG);
     EXPECT_EQ(parse("pattern=x;limit=99999999999999999999999").status, NP_ERR_CONFIG);  // overflow
@@ -121,4 +125,113 @@ TEST(Config, LowLevelReaderWalksParts) {
     EXPECT_EQ(np_config_next(&reader, &entry, nullptr), NP_CONFIG_END);
 }
 
-}  // namespace
+// ---- every case of interop/vectors/config.tsv (the Rust and C# SDKs run them too) ------------------------------
+// Each schema line becomes an option table over 16-byte slots; the parsed values of an ok case are printed as the
+// vector writes them, for the keys the config gives (found with the SDK's own reader).
+struct VectorSchema {
+    std::vector<std::string> keys, choices, types;
+    std::vector<np_config_option_t> options;
+};
+
+VectorSchema schema_of(const nptest::VectorLine &line) {
+    VectorSchema s;
+    for (const std::string &spec : line.fields) {
+        size_t a = spec.find(':'), b = spec.find(':', a + 1);
+        s.keys.push_back(spec.substr(0, a));
+        s.types.push_back(spec.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1));
+        s.choices.push_back(b == std::string::npos ? "" : spec.substr(b + 1));
+    }
+    for (size_t i = 0; i < s.keys.size(); i++) {
+        np_config_option_t o{};
+        o.key = s.keys[i].c_str();
+        o.offset = i * 16;
+        const std::string &t = s.types[i], &arg = s.choices[i];
+        if (t == "string") {
+            o.type = NP_CONFIG_TYPE_STRING;
+            if (arg.find("required") != std::string::npos) o.flags |= NP_CONFIG_REQUIRED;
+            if (arg.find("nonempty") != std::string::npos) o.flags |= NP_CONFIG_NONEMPTY;
+        } else if (t == "bool") {
+            o.type = NP_CONFIG_TYPE_BOOL;
+        } else if (t == "int") {
+            o.type = NP_CONFIG_TYPE_U64;
+            size_t dots = arg.find("..");
+            o.min = std::stoull(arg.substr(0, dots));
+            o.max = std::stoull(arg.substr(dots + 2));
+        } else if (t == "choice") {
+            o.type = NP_CONFIG_TYPE_CHOICE;
+            o.choices = s.choices[i].c_str();
+        } else {
+            ADD_FAILURE() << line.where() << ": unknown option type " << t;
+        }
+        s.options.push_back(o);
+    }
+    return s;
+}
+
+std::string value_text(const VectorSchema &s, size_t i, const unsigned char *slot) {
+    const std::string &t = s.types[i];
+    if (t == "string") {
+        np_str_t v;
+        std::memcpy(&v, slot, sizeof v);
+        return std::string(reinterpret_cast<const char *>(v.ptr), v.len);
+    }
+    if (t == "bool") {
+        int32_t v;
+        std::memcpy(&v, slot, sizeof v);
+        return v ? "true" : "false";
+    }
+    if (t == "int") {
+        uint64_t v;
+        std::memcpy(&v, slot, sizeof v);
+        return std::to_string(v);
+    }
+    uint32_t index;
+    std::memcpy(&index, slot, sizeof index);
+    std::string all = s.choices[i] + "|";
+    for (uint32_t k = 0; k < index; k++) all = all.substr(all.find('|') + 1);
+    return all.substr(0, all.find('|'));
+}
+
+TEST(ConfigVectors, S9_every_case_of_config_tsv) {
+    VectorSchema schema;
+    bool have_schema = false;
+    int cases = 0;
+    for (const auto &v : nptest::read_vectors("config.tsv")) {
+        if (v.kind == "schema") {
+            schema = schema_of(v);
+            have_schema = true;
+            continue;
+        }
+        ASSERT_EQ(v.kind, "case") << v.where();
+        ASSERT_TRUE(have_schema) << v.where();
+        ASSERT_GE(v.fields.size(), 2u) << v.where();
+        cases++;
+        std::vector<unsigned char> target(16 * (schema.options.size() + 1), 0);
+        uint8_t buffer[512];
+        np_error_t error = {buffer, sizeof buffer, 0, 0, 0};
+        np_status st = np_config_parse(v.str(0), schema.options.data(), schema.options.size(), target.data(), &error);
+        std::string message(reinterpret_cast<const char *>(buffer), error.len);
+        if (v.fields[1] == "error") {
+            EXPECT_EQ(st, NP_ERR_CONFIG) << v.where();
+            EXPECT_EQ(message, v.fields[2]) << v.where();
+            continue;
+        }
+        ASSERT_EQ(st, NP_OK) << v.where() << ": " << message;
+        std::vector<bool> given(schema.keys.size(), false);
+        np_config_reader_t reader;
+        np_config_entry_t entry;
+        np_config_reader_init(&reader, v.str(0));
+        while (np_config_next(&reader, &entry, nullptr) == NP_OK)
+            for (size_t i = 0; i < schema.keys.size(); i++)
+                if (np_str_eq_cstr(entry.key, schema.keys[i].c_str())) given[i] = true;
+        std::vector<std::string> got;
+        for (size_t i = 0; i < schema.keys.size(); i++)
+            if (given[i]) got.push_back(schema.keys[i] + "=" + value_text(schema, i, target.data() + i * 16));
+        std::vector<std::string> expected(v.fields.begin() + 2, v.fields.end());
+        EXPECT_EQ(got, expected) << v.where();
+    }
+    EXPECT_GT(cases, 50);
+}
+
+} // namespace
+

@@ -1,9 +1,12 @@
 /*
  * np_config.h - parsing the `key=value;key=value` config strings every sample plugin takes.
  *
- * Grammar: parts separated by ';'. A part is `key=value`: the key is trimmed of ASCII blanks, the value is
- * everything after the first '=' up to the next ';' (so a value may contain '=' but not ';'). Parts that are
- * empty or blank are skipped, so "", ";" and "a=1;" are fine. Keys are case-sensitive.
+ * Grammar (interop/README.md section 7, "Config strings"; every case with its exact message is in
+ * interop/vectors/config.tsv, which the Rust and C# SDKs run too): parts separated by ';' (no escape: a value
+ * cannot contain ';'). A part is `key=value`, split at the first '='; key and value are trimmed of space, TAB, CR
+ * and LF. Parts that are empty or blank are skipped, so "", ";" and "a=1;" are fine. Keys and values are
+ * case-sensitive. One pass from left to right; for each part: no '=', empty key, unknown key, key given twice, the
+ * value's own check; then missing required keys in declaration order.
  *
  * Declarative use (recommended): describe the options once, get NP_ERR_CONFIG messages that name the problem
  * ("unknown key 'patern' (known keys: pattern, invert, ignore_case)") for free:
@@ -16,9 +19,10 @@
  *     grep_options_t opts = { {NULL, 0}, 0 };                      // defaults
  *     st = np_config_parse(config, grep_config, 2, &opts, error);  // NP_OK or NP_ERR_CONFIG + message
  *
- * String values (np_str_t) point INTO the config string, which is borrowed for the create call only: copy what
- * you keep. Bool values are true|false|1|0 (stored as int32_t 1/0), integers are decimal uint64_t within
- * [min, max], choices are one of "a|b|c" (stored as the uint32_t index). Non-string values are trimmed.
+ * String values (np_str_t, trimmed) point INTO the config string, which is borrowed for the create call only:
+ * copy what you keep. Bool values are exactly true|false|1|0 (stored as int32_t 1/0), integers are ASCII digits
+ * within [min, max] (uint64_t; no sign, no '+': "-1" is out of range), choices are one of "a|b|c" (stored as the
+ * uint32_t index).
  * The low-level reader (np_config_next) is there for plugins with free-form keys.
  */
 #ifndef NPLUG_SDK_CONFIG_H
@@ -32,7 +36,7 @@ NP_SDK_BEGIN_DECLS
 
 typedef struct np_config_entry {
     np_str_t key;   /* trimmed, non-empty */
-    np_str_t value; /* raw: not trimmed, may be empty */
+    np_str_t value; /* trimmed, may be empty */
     uint32_t part;  /* 1-based position of the part in the string, for messages */
 } np_config_entry_t;
 
@@ -81,17 +85,18 @@ NP_SDK_INLINE int np_config_next(np_config_reader_t *reader, np_config_entry_t *
         while (eq < part.len && part.ptr[eq] != '=') eq++;
         if (eq == part.len)
             return np_error_set(error, NP_ERR_CONFIG, "config part %u '" NP_STR_FMT "' is not key=value",
-                                (unsigned)reader->part, NP_STR_ARG(part));
+                                (unsigned)reader->part, NP_STR_ARG(np_config_trim(part)));
         np_str_t key;
         key.ptr = part.ptr;
         key.len = eq;
         key = np_config_trim(key);
         if (key.len == 0)
             return np_error_set(error, NP_ERR_CONFIG, "config part %u '" NP_STR_FMT "' has an empty key",
-                                (unsigned)reader->part, NP_STR_ARG(part));
+                                (unsigned)reader->part, NP_STR_ARG(np_config_trim(part)));
         entry->key = key;
         entry->value.ptr = part.ptr + eq + 1;
         entry->value.len = part.len - eq - 1;
+        entry->value = np_config_trim(entry->value);
         entry->part = reader->part;
         return NP_OK;
     }
@@ -206,6 +211,9 @@ NP_SDK_INLINE np_status np_config_parse(np_str_t config, const np_config_option_
         while (i < option_count && !np_str_eq_cstr(entry.key, options[i].key)) i++;
         if (i == option_count) {
             char keys[256];
+            if (option_count == 0)
+                return np_error_set(error, NP_ERR_CONFIG, "unknown config key '" NP_STR_FMT "' (this plugin takes no config)",
+                                    NP_STR_ARG(entry.key));
             return np_error_set(error, NP_ERR_CONFIG, "unknown config key '" NP_STR_FMT "' (known keys: %s)",
                                 NP_STR_ARG(entry.key), np_config_key_list_(options, option_count, keys, sizeof keys));
         }
@@ -224,7 +232,7 @@ NP_SDK_INLINE np_status np_config_parse(np_str_t config, const np_config_option_
             int32_t b;
             if (!np_config_parse_bool(entry.value, &b))
                 return np_error_set(error, NP_ERR_CONFIG,
-                                    "config key '%s' must be true or false, got '" NP_STR_FMT "'", opt->key,
+                                    "config key '%s' must be true, false, 1 or 0, got '" NP_STR_FMT "'", opt->key,
                                     NP_STR_ARG(entry.value));
             memcpy(field, &b, sizeof b);
             break;
