@@ -44,9 +44,9 @@ public class DedupTests
     }
 
     [Theory]
-    [InlineData("max_entries=0", "option 'max_entries': must be at least 1")]
-    [InlineData("max_entries=-1", "option 'max_entries': invalid value '-1'")]
-    [InlineData("window=3", "unknown key 'window' (known keys: max_entries, ignore_case)")]
+    [InlineData("max_entries=0", "config key 'max_entries' must be an integer in 1..4294967295, got '0'")]
+    [InlineData("max_entries=-1", "config key 'max_entries' must be an integer in 1..4294967295, got '-1'")]
+    [InlineData("window=3", "unknown config key 'window' (known keys: max_entries, ignore_case)")]
     public void Bad_configs_are_np_err_config(string config, string message)
     {
         using var host = Hosts.WithSamples();

@@ -81,10 +81,10 @@ public class JsonFieldTests
     }
 
     [Theory]
-    [InlineData("", "option 'field' is required")]
-    [InlineData("field=a;colour=red", "unknown key 'colour' (known keys: field, on_error, missing)")]
-    [InlineData("field=a;on_error=maybe", "option 'on_error': invalid value 'maybe' (expected one of: fail, skip)")]
-    [InlineData("field=a..b", "option 'field': empty segment in path 'a..b'")]
+    [InlineData("", "missing required config key 'field'")]
+    [InlineData("field=a;colour=red", "unknown config key 'colour' (known keys: field, on_error, missing)")]
+    [InlineData("field=a;on_error=maybe", "config key 'on_error' must be one of fail|skip, got 'maybe'")]
+    [InlineData("field=a..b", "config key 'field': empty segment in path 'a..b'")]
     public void Bad_configs_are_np_err_config_with_a_message(string config, string message)
     {
         using var host = Hosts.WithSamples();

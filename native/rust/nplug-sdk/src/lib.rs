@@ -60,7 +60,7 @@ pub use nplug_abi as abi;
 
 pub use batch::{Batch, Records};
 pub use boundary::CaughtPanic;
-pub use config::{Config, Options};
+pub use config::{Config, ConfigOption, OptionKind, Options, Schema, Value, Values};
 pub use emitter::{Emitter, RecordSlot};
 pub use error::{Error, Result, status_name, truncate_utf8};
 pub use host::{Extension, HOST_MAX_ALIGN, Host, HostBox, HostBuffer, LogLevel};

@@ -258,7 +258,7 @@ fn config_errors_name_the_key() {
     let library = load();
     let err = library.create("org.nplug.test.echo", "prefix=a;colour=red").err().unwrap();
     assert_eq!(err.status, NP_ERR_CONFIG);
-    assert!(err.message.contains("unknown key 'colour'"), "{}", err.message);
+    assert!(err.message.contains("unknown config key 'colour'"), "{}", err.message);
 }
 
 #[test]
@@ -305,15 +305,15 @@ fn invalid_utf8_config_and_bad_arguments_are_refused() {
 fn records_flow_through_with_small_emitters_and_stats_are_kept() {
     let _serial = serial();
     let library = load();
-    let mut echo = library.create("org.nplug.test.echo", "prefix=> ").unwrap();
+    let mut echo = library.create("org.nplug.test.echo", "prefix=>> ").unwrap(); // values are trimmed
     let input: Vec<String> = (0..100).map(|i| format!("line {i}")).collect();
     let mut out = TestEmitter::with_capacity(3, 1).exact_growth();
     echo.process_into(&input, &mut out).unwrap();
-    let expected: Vec<String> = input.iter().map(|l| format!("> {l}")).collect();
+    let expected: Vec<String> = input.iter().map(|l| format!(">>{l}")).collect();
     assert_eq!(out.strings(), expected);
     assert!(out.reserve_calls() > 50);
     echo.process(&[] as &[&str]).unwrap();
-    assert_eq!(echo.process(&["", "x"]).unwrap(), vec!["> ", "> x"]);
+    assert_eq!(echo.process(&["", "x"]).unwrap(), vec![">>", ">>x"]);
     let stats = echo.stats().unwrap();
     assert_eq!(stats.records_in, 102);
     assert_eq!(stats.records_out, 102);

@@ -2,7 +2,7 @@
 //! later repeats; `flush` forgets everything (a new stream starts fresh).
 //!
 //! Config (`key=value;...`):
-//! * `max_entries=<n>` (default 100000, at least 1): how many distinct records are remembered. When full, the oldest
+//! * `max_entries=<n>` (default 100000, 1 to 4294967295): how many distinct records are remembered. When full, the oldest
 //!   remembered record is forgotten (FIFO), so memory stays bounded; a record seen again after being forgotten is
 //!   emitted again.
 //! * `ignore_case=true|false` (default false): compare records ignoring ASCII case (the first spelling is emitted).
@@ -10,7 +10,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
-use nplug_sdk::{Batch, Config, Emitter, Error, Host, Plugin, PluginInfo, Transform};
+use nplug_sdk::{Batch, Config, ConfigOption, Emitter, Error, Host, Plugin, PluginInfo, Schema, Transform};
 
 const DEFAULT_MAX_ENTRIES: usize = 100_000;
 
@@ -34,16 +34,17 @@ impl Plugin for Dedup {
 
 impl Transform for Dedup {
     fn create(_host: &Host, config: &Config<'_>) -> Result<Self, Error> {
-        let options = config.options(&["max_entries", "ignore_case"])?;
-        let max_entries = options.parse_or("max_entries", DEFAULT_MAX_ENTRIES)?;
-        if max_entries == 0 {
-            return Err(Error::config("option 'max_entries': must be at least 1"));
-        }
+        const OPTIONS: Schema = Schema::new(&[
+            ConfigOption::int("max_entries", 1, u32::MAX as u64),
+            ConfigOption::flag("ignore_case"),
+        ]);
+        let options = OPTIONS.parse(config)?;
+        let max_entries = options.int("max_entries").map_or(DEFAULT_MAX_ENTRIES, |n| n as usize);
         Ok(Dedup {
             seen: HashSet::new(),
             order: VecDeque::new(),
             max_entries,
-            ignore_case: options.flag("ignore_case", false)?,
+            ignore_case: options.flag("ignore_case").unwrap_or(false),
             scratch: Vec::new(),
         })
     }

@@ -11,7 +11,7 @@
 //! Output: a string field is emitted decoded (escapes resolved, no quotes), written in place into the host's
 //! buffer; any other value (number, `true`, `false`, `null`, object, array) as its exact JSON text.
 
-use nplug_sdk::{Batch, Config, Emitter, Error, Host, Plugin, PluginInfo, Transform};
+use nplug_sdk::{Batch, Config, ConfigOption, Emitter, Error, Host, Plugin, PluginInfo, Schema, Transform};
 
 use crate::json::{self, Segment, Value};
 
@@ -48,16 +48,21 @@ impl Plugin for JsonField {
 
 impl Transform for JsonField {
     fn create(host: &Host, config: &Config<'_>) -> Result<Self, Error> {
-        let options = config.options(&["field", "on_error", "missing"])?;
-        let field = options.require("field")?;
-        let path = json::parse_path(field).map_err(|e| Error::config(format!("option 'field': {e}")))?;
-        let on_error = match options.choice("on_error", &["fail", "skip"], "fail")? {
-            "skip" => OnError::Skip,
+        const OPTIONS: Schema = Schema::new(&[
+            ConfigOption::string("field").required().nonempty(),
+            ConfigOption::choice("on_error", &["fail", "skip"]),
+            ConfigOption::choice("missing", &["skip", "empty", "fail"]),
+        ]);
+        let options = OPTIONS.parse(config)?;
+        let field = options.str("field").unwrap_or_default();
+        let path = json::parse_path(field).map_err(|e| Error::config(format!("config key 'field': {e}")))?;
+        let on_error = match options.choice("on_error") {
+            Some("skip") => OnError::Skip,
             _ => OnError::Fail,
         };
-        let missing = match options.choice("missing", &["skip", "empty", "fail"], "skip")? {
-            "empty" => Missing::Empty,
-            "fail" => Missing::Fail,
+        let missing = match options.choice("missing") {
+            Some("empty") => Missing::Empty,
+            Some("fail") => Missing::Fail,
             _ => Missing::Skip,
         };
         Ok(JsonField {

@@ -99,11 +99,11 @@ fn json_field_missing_policies() {
 fn json_field_config_errors() {
     let (_g, library) = load();
     for (config, needle) in [
-        ("", "option 'field' is required"),
-        ("field=", "option 'field' must not be empty"),
+        ("", "missing required config key 'field'"),
+        ("field=", "config key 'field' must not be empty"),
         ("field=a..b", "empty segment"),
-        ("field=a;on_error=ignore", "expected one of: fail, skip"),
-        ("field=a;colour=red", "unknown key 'colour'"),
+        ("field=a;on_error=ignore", "config key 'on_error' must be one of fail|skip, got 'ignore'"),
+        ("colour=red", "unknown config key 'colour' (known keys: field, on_error, missing)"),
     ] {
         let err = library.create(JSON_FIELD, config).err().unwrap();
         assert_eq!(err.status, NP_ERR_CONFIG, "{config}");
@@ -172,10 +172,10 @@ fn dedup_ignore_case() {
 fn dedup_config_errors() {
     let (_g, library) = load();
     for (config, needle) in [
-        ("max_entries=0", "at least 1"),
-        ("max_entries=lots", "option 'max_entries': invalid value 'lots'"),
-        ("ignore_case=maybe", "option 'ignore_case'"),
-        ("window=3", "unknown key 'window' (known keys: max_entries, ignore_case)"),
+        ("max_entries=0", "config key 'max_entries' must be an integer in 1..4294967295, got '0'"),
+        ("max_entries=lots", "config key 'max_entries' must be an integer in 1..4294967295, got 'lots'"),
+        ("ignore_case=maybe", "config key 'ignore_case' must be true, false, 1 or 0, got 'maybe'"),
+        ("window=3", "unknown config key 'window' (known keys: max_entries, ignore_case)"),
     ] {
         let err = library.create(DEDUP, config).err().unwrap();
         assert_eq!(err.status, NP_ERR_CONFIG, "{config}");
