@@ -47,7 +47,7 @@ internal static class ExportsWriter
             PluginModel p = plugins[i];
             s.AppendLine($"                new({Literal(p.Id)}, {Literal(p.Name)}, {Literal(p.Version)}, {Literal(p.Description)}, {Literal(p.Vendor)},");
             s.AppendLine($"                    {(p.Threading == 1 ? $"{Interop}.NpAbi.NP_THREADING_THREAD_SAFE" : $"{Interop}.NpAbi.NP_THREADING_SINGLE")},");
-            s.AppendLine($"                    &P{i}_Create, &P{i}_Destroy, &P{i}_Process, &P{i}_Flush),");
+            s.AppendLine($"                    &P{i}_Create, &P{i}_Destroy, &P{i}_Process, &P{i}_Flush{(p.HasConfigSchema ? $", {p.TypeName}.ConfigSchema" : "")}),");
         }
         s.AppendLine("            },");
         s.AppendLine("            &Init, &Deinit);");

@@ -77,10 +77,18 @@ internal static class PluginAnalyzer
         PluginModel? model = diagnostics.Count == 0
             ? new PluginModel(
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), display, id, name, version, description,
-                vendor, threading, arguments!.Value, LocationInfo.From(location))
+                vendor, threading, arguments!.Value, LocationInfo.From(location), HasConfigSchema(type))
             : null;
         return new PluginAnalysis(model, EquatableArray.From(diagnostics));
     }
+
+    /// <summary>A static property or field named ConfigSchema of type NativePlugins.PluginSdk.ConfigSchema, readable by
+    /// the generated code (interop/README.md, "Config strings": the SDK checks the whole config before construction).</summary>
+    private static bool HasConfigSchema(INamedTypeSymbol type) =>
+        type.GetMembers("ConfigSchema").Any(m => m.IsStatic && m.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal
+            && (m is IPropertySymbol { GetMethod: not null } p ? p.Type : (m as IFieldSymbol)?.Type)?.ToDisplayString() == SchemaTypeName);
+
+    private const string SchemaTypeName = "NativePlugins.PluginSdk.ConfigSchema";
 
     private static bool DerivesFrom(INamedTypeSymbol type, string baseName)
     {

@@ -16,7 +16,8 @@ internal sealed record PluginModel(
     string Vendor,
     uint Threading,               // NP_THREADING_*
     EquatableArray<string> ConstructorArguments, // "config" or "host", in parameter order
-    LocationInfo? Location);
+    LocationInfo? Location,
+    bool HasConfigSchema = false); // a static ConfigSchema member: the SDK checks the config before construction
 
 /// <summary>The analysis of one attributed class: a model when it can be exported, and any diagnostics.</summary>
 internal sealed record PluginAnalysis(PluginModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -18,7 +18,8 @@ public sealed unsafe class PluginDefinition(
     delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, np_instance_t**, np_error_t*, int> create,
     delegate* unmanaged[Cdecl]<np_instance_t*, void> destroy,
     delegate* unmanaged[Cdecl]<np_instance_t*, np_batch_t*, np_emitter_t*, np_error_t*, int> process,
-    delegate* unmanaged[Cdecl]<np_instance_t*, np_emitter_t*, np_error_t*, int> flush)
+    delegate* unmanaged[Cdecl]<np_instance_t*, np_emitter_t*, np_error_t*, int> flush,
+    ConfigSchema? configSchema = null)
 {
     public string Id { get; } = id;
     public string Name { get; } = name;
@@ -27,6 +28,8 @@ public sealed unsafe class PluginDefinition(
     public string Vendor { get; } = vendor;
     /// <summary>NP_THREADING_SINGLE or NP_THREADING_THREAD_SAFE.</summary>
     public uint Threading { get; } = threading;
+    /// <summary>The plugin's declared options, or null: then unknown keys are found after construction.</summary>
+    public ConfigSchema? ConfigSchema { get; } = configSchema;
 
     internal delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, np_instance_t**, np_error_t*, int> Create { get; } = create;
     internal delegate* unmanaged[Cdecl]<np_instance_t*, void> Destroy { get; } = destroy;

@@ -27,7 +27,9 @@ public static unsafe class TransformExports
             if (text is null)
                 return ErrorReporter.Fail(error, NpAbi.NP_ERR_CONFIG, $"config: {textProblem}");
 
-            PluginConfig parsed = PluginConfig.Parse(text);
+            // With a declared schema the whole config is checked before the plugin's code runs (an unknown key is named
+            // before a missing required one); without one, unknown keys are found after construction.
+            PluginConfig parsed = definition.ConfigSchema is { } schema ? schema.Parse(text) : PluginConfig.Parse(text);
             var pluginHost = new PluginHost(host);
             using (TransformPlugin.BeginCreation(pluginHost))
                 plugin = factory(parsed, pluginHost);

@@ -20,6 +20,13 @@ public sealed class RegexFilter : TransformPlugin
     private readonly bool _invert;
     private char[] _chars = new char[256];
 
+    /// <summary>The options, declared once: the SDK checks the config against them before the constructor runs.</summary>
+    public static ConfigSchema ConfigSchema { get; } = new ConfigSchema()
+        .String("pattern", required: true, nonEmpty: true)
+        .String("replace")
+        .Bool("invert")
+        .Bool("ignore_case");
+
     public RegexFilter(PluginConfig config)
     {
         string pattern = config.GetRequiredString("pattern");

@@ -23,6 +23,12 @@ public sealed class WordFrequency : TransformPlugin
     private char[] _chars = new char[1024];
     private char[] _lower = new char[1024];
 
+    /// <summary>The options, declared once: the SDK checks the config against them before the constructor runs.</summary>
+    public static ConfigSchema ConfigSchema { get; } = new ConfigSchema()
+        .Int("top", 1, 100_000)
+        .Int("min_length", 1, 1024)
+        .Bool("ignore_case");
+
     public WordFrequency(PluginConfig config)
     {
         _top = config.GetInt32("top", 10, min: 1, max: 100_000);
