@@ -33,6 +33,14 @@ public class PluginException : Exception
     /// <summary><c>NP_ERR_INPUT</c>: a record the plugin cannot process. The instance stays usable.</summary>
     public static PluginException Input(string message, int detailCode = 0) => new(NpAbi.NP_ERR_INPUT, message, detailCode);
 
+    /// <summary>
+    /// NP_ERR_INPUT for record <paramref name="recordIndex"/> of the batch (0-based): the host reads the index from
+    /// <c>np_error_t.code</c>, which holds index + 1 (interop/README.md section 7; 0 when the index is above
+    /// <c>int.MaxValue - 1</c>, that is: not known).
+    /// </summary>
+    public static PluginException InputAt(long recordIndex, string message) =>
+        new(NpAbi.NP_ERR_INPUT, message, recordIndex >= 0 && recordIndex < int.MaxValue ? (int)(recordIndex + 1) : 0);
+
     /// <summary><c>NP_ERR_PLUGIN</c>: the plugin failed internally but stays usable.</summary>
     public static PluginException Failure(string message, int detailCode = 0) => new(NpAbi.NP_ERR_PLUGIN, message, detailCode);
 

@@ -73,4 +73,12 @@ internal sealed class ManagedInstance(TransformPlugin plugin, PluginDefinition d
 
     /// <summary>Why the instance was poisoned (the exception that crossed the boundary), for NP_ERR_STATE messages.</summary>
     public string? PoisonReason { get; set; }
+
+    /// <summary>A stream is open: a process ran since create or the last flush (guarantee S4: a flush without one
+    /// runs no plugin code).</summary>
+    public bool StreamOpen;
+
+    /// <summary>1 while a process or flush runs on an NP_THREADING_SINGLE instance (guarantee S3: an overlapping
+    /// call, a host bug, is refused instead of corrupting the plugin's state).</summary>
+    public int Busy;
 }

@@ -102,7 +102,7 @@ public static unsafe class TransformExports
             return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, InvalidInstance(instance));
         ManagedInstance? managed = null;
         ulong countBefore = 0, bytesBefore = 0;
-        bool started = false;
+        bool started = false, entered = false;
         try
         {
             managed = block->Target;
@@ -112,12 +112,25 @@ public static unsafe class TransformExports
                 return ErrorReporter.Fail(error, batchStatus, batchProblem);
             if (Emitter.Validate(output) is { } emitterProblem)
                 return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, emitterProblem);
+            // S3: a host that overlaps calls on a SINGLE instance breaks rule H4; refuse before any plugin code runs.
+            if (managed.Definition.Threading == NpAbi.NP_THREADING_SINGLE)
+            {
+                if (Interlocked.Exchange(ref managed.Busy, 1) != 0)
+                    return ErrorReporter.Fail(error, NpAbi.NP_ERR_STATE, (isFlush ? "flush" : "process") +
+                        ": another call on this NP_THREADING_SINGLE instance is running (rule H4)");
+                entered = true;
+            }
+            // S4: a flush with no stream open (right after create, or after a flush) emits nothing and runs no plugin code.
+            if (isFlush && !managed.StreamOpen)
+                return NpAbi.NP_OK;
 
             int count = isFlush ? 0 : (int)batch->count;
             if (!isFlush) block->Count(batch->count, count == 0 ? 0 : batch->offsets[count], 0, 0);
             countBefore = output->count;
             bytesBefore = output->data_used;
             started = true;
+            // S5: a flush ends the stream even when it fails (set before the call: the finally below cannot tell).
+            managed.StreamOpen = !isFlush;
             if (isFlush) managed.Plugin.Flush(new Emitter(output));
             else managed.Plugin.Process(new RecordBatch(batch->data, batch->offsets, count), new Emitter(output));
             return NpAbi.NP_OK;
@@ -134,6 +147,8 @@ public static unsafe class TransformExports
         {
             if (started)
                 block->Count(0, 0, output->count - countBefore, output->data_used - bytesBefore);
+            if (entered)
+                Volatile.Write(ref managed!.Busy, 0);
         }
     }
 

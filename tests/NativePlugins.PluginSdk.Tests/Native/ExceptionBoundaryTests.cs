@@ -83,6 +83,8 @@ public sealed unsafe class ExceptionBoundaryTests
         using (RawInstance flushing = library.Create(Throwing, "throw_in=flush", host))
         {
             using var output = new NativeRecords();
+            using var input = NativeRecords.From("x");
+            Assert.Equal(NpAbi.NP_OK, flushing.Process(input, output).Status); // open a stream: S4 skips an empty one
             var (status, message) = flushing.Flush(output);
             Assert.Equal(NpAbi.NP_ERR_PANIC, status);
             Assert.Contains("thrown from Flush", message);
