@@ -73,7 +73,10 @@ public class PanicContainmentTests
     {
         using var host = HostWithFixture();
         using var instance = host.CreateTransform(PanicFixture, "panic_in=flush");
+        using var input = new RecordBuffer();
+        input.Append("a");
         using var output = new RecordBuffer();
+        instance.Process(input, output); // open a stream: a flush without one runs no plugin code (S4)
         var e = Assert.Throws<PluginCallException>(() => instance.Flush(output));
         Assert.Equal(NpAbi.NP_ERR_PANIC, e.Status);
         Assert.Equal("flush", e.Operation);

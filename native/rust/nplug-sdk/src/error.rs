@@ -51,6 +51,12 @@ impl Error {
     pub fn input(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(NP_ERR_INPUT, message)
     }
+    /// `NP_ERR_INPUT` for record `index` of the batch (0-based): hosts read the index from `np_error_t.code`, which
+    /// holds `index + 1` (interop/README.md section 7; 0 when the index is above `i32::MAX - 1`: not known).
+    pub fn input_at(index: u64, message: impl Into<Cow<'static, str>>) -> Self {
+        let code = if index < i32::MAX as u64 { index as i32 + 1 } else { 0 };
+        Self::new(NP_ERR_INPUT, message).with_code(code)
+    }
     /// `NP_ERR_PLUGIN`: the plugin failed internally; the instance stays usable.
     pub fn plugin(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(NP_ERR_PLUGIN, message)

@@ -57,11 +57,15 @@ impl Transform for Echo {
     }
 }
 
-/// Holds everything back until flush; panics in Drop when configured with `panic_in_drop`.
+/// Holds everything back until flush; panics in Drop when configured with `panic_in_drop`; `fail_flush` makes flush
+/// fail after emitting. Every flush that runs counts itself in FLUSH_RUNS (so tests see whether plugin code ran).
 struct Holder {
     held: Vec<Vec<u8>>,
     panic_in_drop: bool,
+    fail_flush: bool,
 }
+
+static FLUSH_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Plugin for Holder {
     const INFO: PluginInfo =
@@ -70,16 +74,24 @@ impl Plugin for Holder {
 
 impl Transform for Holder {
     fn create(_host: &Host, config: &Config<'_>) -> Result<Self, Error> {
-        let options = config.options(&["panic_in_drop"])?;
-        Ok(Holder { held: Vec::new(), panic_in_drop: options.flag("panic_in_drop", false)? })
+        let options = config.options(&["panic_in_drop", "fail_flush"])?;
+        Ok(Holder {
+            held: Vec::new(),
+            panic_in_drop: options.flag("panic_in_drop", false)?,
+            fail_flush: options.flag("fail_flush", false)?,
+        })
     }
     fn process(&mut self, batch: &Batch<'_>, _out: &mut Emitter<'_>) -> Result<(), Error> {
         self.held.extend(batch.iter().map(<[u8]>::to_vec));
         Ok(())
     }
     fn flush(&mut self, out: &mut Emitter<'_>) -> Result<(), Error> {
+        FLUSH_RUNS.fetch_add(1, Ordering::SeqCst);
         for record in self.held.drain(..) {
             out.emit(&record)?;
+        }
+        if self.fail_flush {
+            return Err(Error::plugin("flush failed as configured"));
         }
         Ok(())
     }
@@ -628,4 +640,43 @@ fn s10_negotiation_as_every_sdk_answers_it() {
         let expect = if written { (NP_ABI_MAJOR, NP_ABI_MINOR) } else { (SENTINEL, SENTINEL) };
         assert_eq!((n.library_abi_major, n.library_abi_minor), expect, "{}", v.at());
     }
+}
+
+// ---- guarantees of the spec's SDK table (interop/README.md, "What the SDKs guarantee") ----------------------------
+
+#[test]
+fn s4_flush_without_stream_is_a_no_op() {
+    let _serial = serial();
+    let library = load();
+    let mut holder = library.create("org.nplug.test.holder", "").unwrap();
+    let before = FLUSH_RUNS.load(Ordering::SeqCst);
+    assert!(holder.flush().unwrap().is_empty(), "right after create");
+    assert_eq!(FLUSH_RUNS.load(Ordering::SeqCst), before, "no plugin code ran");
+    holder.process(&["a"]).unwrap();
+    assert_eq!(holder.flush().unwrap(), vec!["a"]);
+    assert_eq!(FLUSH_RUNS.load(Ordering::SeqCst), before + 1);
+    assert!(holder.flush().unwrap().is_empty(), "a second flush in a row");
+    assert_eq!(FLUSH_RUNS.load(Ordering::SeqCst), before + 1, "no plugin code ran");
+}
+
+#[test]
+fn s5_a_failed_flush_still_ends_the_stream() {
+    let _serial = serial();
+    let library = load();
+    let mut holder = library.create("org.nplug.test.holder", "fail_flush=true").unwrap();
+    holder.process(&["a"]).unwrap();
+    let before = FLUSH_RUNS.load(Ordering::SeqCst);
+    let err = holder.flush().err().unwrap();
+    assert_eq!(err.status, NP_ERR_PLUGIN);
+    assert!(holder.flush().unwrap().is_empty(), "the stream is over");
+    assert_eq!(FLUSH_RUNS.load(Ordering::SeqCst), before + 1, "the second flush ran no plugin code");
+    holder.process(&["b"]).unwrap(); // a new stream, the instance usable
+}
+
+#[test]
+fn input_errors_carry_the_record_index_plus_one() {
+    assert_eq!(Error::input_at(3, "bad").code(), 4);
+    assert_eq!(Error::input_at(3, "bad").status(), NP_ERR_INPUT);
+    assert_eq!(Error::input_at(i32::MAX as u64 - 1, "bad").code(), i32::MAX);
+    assert_eq!(Error::input_at(i32::MAX as u64, "too far to say").code(), 0);
 }

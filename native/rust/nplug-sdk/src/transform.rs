@@ -42,6 +42,8 @@ struct Instance<T> {
     header: Header,
     host: Host,
     poisoned: AtomicBool,
+    /// A stream is open: a process ran since create or the last flush (guarantees S4, S5).
+    stream_open: AtomicBool,
     /// The message of the panic that poisoned the instance.
     poison: OnceLock<String>,
     records_in: AtomicU64,
@@ -220,6 +222,7 @@ impl<T: Transform> TransformGlue<T> {
                 header: Header { magic: LIVE, plugin: TypeId::of::<T>() },
                 host,
                 poisoned: AtomicBool::new(false),
+                stream_open: AtomicBool::new(false),
                 poison: OnceLock::new(),
                 records_in: AtomicU64::new(0),
                 records_out: AtomicU64::new(0),
@@ -268,7 +271,10 @@ impl<T: Transform> TransformGlue<T> {
             }
             instance.records_in.fetch_add(batch.len() as u64, Ordering::Relaxed);
             instance.bytes_in.fetch_add(batch.total_bytes() as u64, Ordering::Relaxed);
-            let result = instance.run("process", |plugin| plugin.process(&batch, &mut out));
+            let result = instance.run("process", |plugin| {
+                instance.stream_open.store(true, Ordering::Relaxed); // under the call guard (S3)
+                plugin.process(&batch, &mut out)
+            });
             instance.count_output(&out);
             finish(result, &out)
         })
@@ -281,7 +287,15 @@ impl<T: Transform> TransformGlue<T> {
                 return Err(instance.poisoned_error());
             }
             let mut out = Emitter::from_raw(out)?;
-            let result = instance.run("flush", |plugin| plugin.flush(&mut out));
+            // S4: a flush with no stream open (right after create, or after a flush) emits nothing and runs no plugin
+            // code. S5: a flush ends the stream even when it fails (what it emitted stays emitted). Both under the
+            // call guard, so that a refused overlapping call (S3) changes nothing.
+            let result = instance.run("flush", |plugin| {
+                if !instance.stream_open.swap(false, Ordering::Relaxed) {
+                    return Ok(());
+                }
+                plugin.flush(&mut out)
+            });
             instance.count_output(&out);
             finish(result, &out)
         })
