@@ -175,10 +175,10 @@ np_status np_sdk_transform_flush(np_instance_t *instance, np_emitter_t *out, np_
         self->records_out += out->count - count_before;
         self->bytes_out += out->data_used - used_before;
         status = np_sdk_call_end(self, call, status, "flush");
-        if (status == NP_OK) {
-            if (self->impl->reset) self->impl->reset(self);
-            self->stream_open = 0;
-        }
+        /* S5: a flush ends the stream even when it fails (what it emitted stays emitted; a host must not retry it,
+         * which would emit twice). A poisoned instance is not reset: it only accepts destroy. */
+        if (!self->poisoned && self->impl->reset) self->impl->reset(self);
+        self->stream_open = 0;
     }
     np_sdk_leave(self);
     return status;

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <nplug_sdk/np_error.h>
+
 #include "test_support.h"
 
 namespace {
@@ -29,6 +31,30 @@ TEST_F(Adapter, FlushEmitsWhatIsHeldBackThenResetsAndASecondFlushEmitsNothing) {
     EXPECT_EQ(h.flush(), Records{});  // second flush in a row
     EXPECT_EQ(h.process({"d"}), Records{});  // a new stream: "c" is not emitted again
     EXPECT_EQ(h.flush(), Records{"d"});
+}
+
+TEST_F(Adapter, S5_a_failed_flush_still_ends_the_stream) {
+    Instance h(host, "org.nativeplugins.test.failflush");
+    ASSERT_TRUE(h.ok()) << h.create_diag().message;
+    EXPECT_EQ(h.process({"a", "b"}), Records{"a"});
+    nph_error_t code = NPH_OK;
+    nph_diag_t diag{};
+    EXPECT_EQ(h.flush(&code, &diag), Records{"b"});  // emitted before the failure: stays emitted
+    EXPECT_EQ(code, NPH_E_PLUGIN) << diag.message;
+    EXPECT_EQ(h.flush(), Records{});  // the stream is over and the plugin was reset: "b" is never emitted twice
+    EXPECT_EQ(h.process({"c"}), Records{});  // a new stream
+}
+
+TEST(ErrorHelpers, InputErrorsCarryTheRecordIndexPlusOne) {
+    uint8_t buffer[64];
+    np_error_t error = {buffer, sizeof buffer, 0, 0, 0};
+    EXPECT_EQ(np_error_set_input(&error, 3, "record %d is bad", 3), NP_ERR_INPUT);
+    EXPECT_EQ(error.code, 4);
+    EXPECT_EQ(std::string(reinterpret_cast<char *>(buffer), error.len), "record 3 is bad");
+    np_error_set_input(&error, (uint64_t)INT32_MAX - 1, "x");
+    EXPECT_EQ(error.code, INT32_MAX);
+    np_error_set_input(&error, (uint64_t)INT32_MAX, "x");
+    EXPECT_EQ(error.code, 0);
 }
 
 TEST_F(Adapter, StatsCountRecordsAndBytesInAndOutIncludingFlush) {

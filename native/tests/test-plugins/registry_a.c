@@ -70,6 +70,24 @@ NP_TRANSFORM_PLUGIN(holdback_plugin, holdback_impl,
     .name = NP_STR_LIT("Hold back one record"),
     .version = NP_STR_LIT("0.1.0"));
 
+/* ---- failflush: holdback whose flush emits what it holds, then fails (guarantee S5) ---- */
+static np_status failflush_flush(np_sdk_instance_t *self, np_emitter_t *out, np_error_t *error) {
+    np_status status = holdback_flush(self, out, error);
+    return status != NP_OK ? status : np_error_set(error, NP_ERR_PLUGIN, "flush fails on purpose after emitting");
+}
+
+static const np_sdk_transform_t failflush_impl = {
+    .instance_size = sizeof(holdback_t),
+    .process = holdback_process,
+    .flush = failflush_flush,
+    .reset = holdback_reset,
+    .destroy = holdback_destroy,
+};
+NP_TRANSFORM_PLUGIN(failflush_plugin, failflush_impl,
+    .id = NP_STR_LIT("org.nativeplugins.test.failflush"),
+    .name = NP_STR_LIT("Hold back one record, fail at flush"),
+    .version = NP_STR_LIT("0.1.0"));
+
 /* ---- faulty ---- */
 #define FAULTY_NONE 0u
 #define FAULTY_PANIC 1u       /* process returns NP_ERR_PANIC with a message: instance poisoned (P7) */

@@ -92,6 +92,19 @@ NP_SDK_INLINE NP_SDK_PRINTF(3, 4) np_status np_error_set(np_error_t *error, np_s
 }
 
 /* The message currently in the buffer, as an np_str_t (empty when error is NULL). */
+/* NP_ERR_INPUT for record `record_index` of the batch (0-based), with a printf-style message: hosts read the index
+ * from error->code, which holds index + 1 (interop/README.md section 7; 0 when the index is above INT32_MAX - 1,
+ * that is: not known). */
+NP_SDK_INLINE NP_SDK_PRINTF(3, 4) np_status np_error_set_input(np_error_t *error, uint64_t record_index, const char *fmt,
+                                                              ...) {
+    va_list args;
+    va_start(args, fmt);
+    int32_t code = record_index < (uint64_t)INT32_MAX ? (int32_t)(record_index + 1) : 0;
+    np_status status = np_error_setv_code(error, NP_ERR_INPUT, code, fmt, args);
+    va_end(args);
+    return status;
+}
+
 NP_SDK_INLINE np_str_t np_error_message(const np_error_t *error) {
     np_str_t s;
     s.ptr = error ? error->message : NULL;

@@ -78,9 +78,9 @@ static np_status upper_process(np_sdk_instance_t *self, const np_batch_t *batch,
                                 (unsigned long long)r, (unsigned long long)record.len);
         uint64_t done = upper_copy(u, dst, record.ptr, record.len);
         if (done != record.len) /* not committed: nothing of this record is emitted */
-            return np_error_set(error, NP_ERR_INPUT,
-                                "record %llu is not valid UTF-8 (byte %llu); use validate=false to pass such bytes through",
-                                (unsigned long long)r, (unsigned long long)done);
+            return np_error_set_input(error, r,
+                                      "record %llu is not valid UTF-8 (byte %llu); use validate=false to pass such bytes through",
+                                      (unsigned long long)r, (unsigned long long)done);
         np_emit_commit(out, record.len);
     }
     return NP_OK;
