@@ -54,6 +54,8 @@ public class CPluginTests
         var e = Assert.Throws<PluginCallException>(() => instance.Process(input, output));
         Assert.Equal(Interop.NpAbi.NP_ERR_INPUT, e.Status);
         Assert.Equal("NP_ERR_INPUT", e.StatusName);
+        Assert.Equal(1, e.RecordIndex); // np_error_t.code = index + 1, written by the C SDK's np_error_set_input
+        Assert.Contains("at record 1", e.Message);
         Assert.Equal("process", e.Operation);
         Assert.Equal(Upper, e.PluginId);
         Assert.Equal(NativeArtifacts.CText, e.FilePath);

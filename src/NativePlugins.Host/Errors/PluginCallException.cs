@@ -10,7 +10,7 @@ public sealed class PluginCallException : Exception
     /// <summary>Creates the exception.</summary>
     public PluginCallException(string operation, int status, string pluginId, string filePath, string pluginMessage,
         int detailCode = 0, bool protocolViolation = false)
-        : base(Format(operation, status, pluginId, filePath, pluginMessage, protocolViolation))
+        : base(Format(operation, status, pluginId, filePath, pluginMessage, protocolViolation, IndexOf(status, detailCode)))
     {
         Operation = operation;
         Status = status;
@@ -20,6 +20,7 @@ public sealed class PluginCallException : Exception
         PluginMessage = pluginMessage;
         DetailCode = detailCode;
         IsProtocolViolation = protocolViolation;
+        RecordIndex = IndexOf(status, detailCode);
     }
 
     /// <summary>The operation that failed: <c>create</c>, <c>process</c>, <c>flush</c> or <c>stats</c>.</summary>
@@ -40,14 +41,25 @@ public sealed class PluginCallException : Exception
     /// <summary>The message the plugin wrote into the error buffer (rule P5), or a host note when it wrote none.</summary>
     public string PluginMessage { get; }
 
-    /// <summary>The plugin-specific detail code from <c>np_error_t.code</c>; 0 if none.</summary>
+    /// <summary>The plugin-specific detail code from <c>np_error_t.code</c>; 0 if none. For <c>NP_ERR_INPUT</c> it is the
+    /// refused record's index + 1 (see <see cref="RecordIndex"/>).</summary>
     public int DetailCode { get; }
+
+    /// <summary>
+    /// For <c>NP_ERR_INPUT</c> from <c>process</c>: the index in the batch of the record the plugin refused, read from
+    /// <c>np_error_t.code</c>, which holds index + 1 (interop/README.md section 7; the SDKs' input-error helpers
+    /// write it). Null when the plugin did not say (code 0) or for any other status.
+    /// </summary>
+    public long? RecordIndex { get; }
+
+    private static long? IndexOf(int status, int code) =>
+        status == Interop.NpAbi.NP_ERR_INPUT && code > 0 ? code - 1L : null;
 
     /// <summary>True when the host detected a broken protocol (e.g. a corrupted emitter), not a failing status.</summary>
     public bool IsProtocolViolation { get; }
 
-    private static string Format(string op, int status, string id, string file, string message, bool violation) =>
+    private static string Format(string op, int status, string id, string file, string message, bool violation, long? record) =>
         violation
             ? $"{file}: plugin '{id}': {op} broke the protocol: {message}"
-            : $"{file}: plugin '{id}': {op} failed with {NpStatus.Name(status)} ({status}): {message}";
+            : $"{file}: plugin '{id}': {op} failed with {NpStatus.Name(status)} ({status}){(record is { } r ? $" at record {r}" : "")}: {message}";
 }
