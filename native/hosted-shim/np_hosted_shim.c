@@ -43,15 +43,15 @@
 #define NP_CS_HOSTED_ENTRY "NpEntryHosted"
 
 typedef np_status(NP_CDECL *np_cs_hosted_entry_fn)(np_negotiation_t *negotiation, const np_library_t **out_library,
-                                                    const np_cs_shim_services_t *services);
+                                                   const np_cs_shim_services_t *services);
 
 /* ---- boot state: written once under pthread_once, read-only afterwards ---------------------------------------- */
 static pthread_once_t g_boot_once = PTHREAD_ONCE_INIT;
-static np_cs_hosted_entry_fn g_entry;   /* non-NULL when the boot succeeded */
-static char g_library_path[PATH_MAX];   /* this shim's file, for messages */
-static char g_error[4096];              /* why the boot failed */
+static np_cs_hosted_entry_fn g_entry; /* non-NULL when the boot succeeded */
+static char g_library_path[PATH_MAX]; /* this shim's file, for messages */
+static char g_error[4096];            /* why the boot failed */
 static size_t g_error_len;
-static char g_fxr_detail[2048];         /* what hostfxr said while it initialized (its error writer) */
+static char g_fxr_detail[2048]; /* what hostfxr said while it initialized (its error writer) */
 static size_t g_fxr_detail_len;
 
 static const np_cs_shim_services_t g_services = {
@@ -147,15 +147,24 @@ static int locate_self(char *dir, size_t dir_size, char *name, size_t name_size)
     const char *base = slash ? slash + 1 : g_library_path;
     size_t dir_len = slash ? (size_t)(slash - g_library_path) : 0;
     if (dir_len == 0 && slash) dir_len = 1; /* the file is in "/" */
-    if (dir_len >= dir_size) { error_append("path too long"); return 0; }
+    if (dir_len >= dir_size) {
+        error_append("path too long");
+        return 0;
+    }
     memcpy(dir, slash ? g_library_path : ".", slash ? dir_len : 1);
     dir[slash ? dir_len : 1] = '\0';
 
     size_t base_len = strlen(base);
-    if (strncmp(base, "lib", 3) == 0 && base_len > 3) { base += 3; base_len -= 3; }
+    if (strncmp(base, "lib", 3) == 0 && base_len > 3) {
+        base += 3;
+        base_len -= 3;
+    }
     const char *dot = strstr(base, ".so");
     if (dot) base_len = (size_t)(dot - base);
-    if (base_len == 0 || base_len >= name_size) { error_append("cannot derive a plugin name from the file name"); return 0; }
+    if (base_len == 0 || base_len >= name_size) {
+        error_append("cannot derive a plugin name from the file name");
+        return 0;
+    }
     memcpy(name, base, base_len);
     name[base_len] = '\0';
     return 1;
@@ -191,8 +200,7 @@ static np_cs_hosted_entry_fn start_and_load(hostfxr_initialize_for_runtime_confi
     int32_t rc = init_fn(runtimeconfig, NULL, &context);
     if (rc < 0 || rc > 2) {
         error_append("cannot start the .NET runtime for '%s' (hostfxr_initialize_for_runtime_config: 0x%08x %s)%s%s",
-                     runtimeconfig, (uint32_t)rc, hostfxr_status_name(rc), g_fxr_detail_len ? ": " : "",
-                     g_fxr_detail);
+                     runtimeconfig, (uint32_t)rc, hostfxr_status_name(rc), g_fxr_detail_len ? ": " : "", g_fxr_detail);
         if (context != NULL) close_fn(context);
         return NULL;
     }
@@ -233,11 +241,13 @@ static void boot(void) {
     }
     if (!file_exists(assembly)) {
         error_append("the managed plugin assembly '%s' is missing (a hosted C# plugin lib%s.so needs "
-                     "%s.managed/%s.dll and %s.runtimeconfig.json next to it)", assembly, name, name, name, name);
+                     "%s.managed/%s.dll and %s.runtimeconfig.json next to it)",
+                     assembly, name, name, name, name);
         return;
     }
     if (!file_exists(runtimeconfig)) {
-        error_append("the runtime config '%s' is missing (build the plugin with NplugPluginMode=Hosted)", runtimeconfig);
+        error_append("the runtime config '%s' is missing (build the plugin with NplugPluginMode=Hosted)",
+                     runtimeconfig);
         return;
     }
 
@@ -250,7 +260,8 @@ static void boot(void) {
     hostfxr_close_fn close_fn = (hostfxr_close_fn)dlsym(fxr, "hostfxr_close");
     hostfxr_set_error_writer_fn set_writer_fn = (hostfxr_set_error_writer_fn)dlsym(fxr, "hostfxr_set_error_writer");
     if (!init_fn || !get_delegate_fn || !close_fn || !set_writer_fn) {
-        error_append("the hostfxr found is too old (no hostfxr_initialize_for_runtime_config); .NET 6 or later is needed");
+        error_append(
+            "the hostfxr found is too old (no hostfxr_initialize_for_runtime_config); .NET 6 or later is needed");
         return;
     }
 

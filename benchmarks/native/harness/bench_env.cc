@@ -129,8 +129,15 @@ static const void *NP_CDECL minimal_get_extension(const np_host_t *, np_str_t) {
 
 const np_host_t *minimal_host_table() {
     static const np_host_t table = {
-        sizeof(np_host_t), NP_ABI_MINOR, {(const uint8_t *)"np_bench_native", 15}, {(const uint8_t *)"1", 1},
-        nullptr, minimal_log, minimal_alloc, minimal_free, minimal_get_extension,
+        sizeof(np_host_t),
+        NP_ABI_MINOR,
+        {(const uint8_t *)"np_bench_native", 15},
+        {(const uint8_t *)"1", 1},
+        nullptr,
+        minimal_log,
+        minimal_alloc,
+        minimal_free,
+        minimal_get_extension,
     };
     return &table;
 }

@@ -22,8 +22,8 @@ struct call_fixture {
     nph_library_t *library;
     const np_bench_v1_t *bench;
     nph_transform_t count;
-    np_instance_t *raw_instance;      /* created straight through the vtable */
-    nph_instance_t *host_instance;    /* created through np_c_host */
+    np_instance_t *raw_instance;   /* created straight through the vtable */
+    nph_instance_t *host_instance; /* created through np_c_host */
 
     call_fixture() {
         host = bench::host_with(bench::bench_plugin_path(), &library);
@@ -46,8 +46,14 @@ void BM_Increment(benchmark::State &state) {
     uint64_t x = 0;
     for (auto _ : state) {
         for (int i = 0; i < kCalls / 8; i++) {
-            x = f(x); x = f(x); x = f(x); x = f(x);
-            x = f(x); x = f(x); x = f(x); x = f(x);
+            x = f(x);
+            x = f(x);
+            x = f(x);
+            x = f(x);
+            x = f(x);
+            x = f(x);
+            x = f(x);
+            x = f(x);
         }
         benchmark::DoNotOptimize(x);
     }
@@ -62,9 +68,14 @@ void BM_Stats(benchmark::State &state) {
     uint64_t sum = 0;
     for (auto _ : state) {
         for (int i = 0; i < kCalls / 8; i++) {
-            sum += (uint64_t)f(inst, &s); sum += (uint64_t)f(inst, &s); sum += (uint64_t)f(inst, &s);
-            sum += (uint64_t)f(inst, &s); sum += (uint64_t)f(inst, &s); sum += (uint64_t)f(inst, &s);
-            sum += (uint64_t)f(inst, &s); sum += (uint64_t)f(inst, &s);
+            sum += (uint64_t)f(inst, &s);
+            sum += (uint64_t)f(inst, &s);
+            sum += (uint64_t)f(inst, &s);
+            sum += (uint64_t)f(inst, &s);
+            sum += (uint64_t)f(inst, &s);
+            sum += (uint64_t)f(inst, &s);
+            sum += (uint64_t)f(inst, &s);
+            sum += (uint64_t)f(inst, &s);
         }
         benchmark::DoNotOptimize(sum);
     }
@@ -78,10 +89,14 @@ void BM_StatsHostApi(benchmark::State &state) {
     uint64_t sum = 0;
     for (auto _ : state) {
         for (int i = 0; i < kCalls / 8; i++) {
-            sum += (uint64_t)nph_instance_stats(inst, &s); sum += (uint64_t)nph_instance_stats(inst, &s);
-            sum += (uint64_t)nph_instance_stats(inst, &s); sum += (uint64_t)nph_instance_stats(inst, &s);
-            sum += (uint64_t)nph_instance_stats(inst, &s); sum += (uint64_t)nph_instance_stats(inst, &s);
-            sum += (uint64_t)nph_instance_stats(inst, &s); sum += (uint64_t)nph_instance_stats(inst, &s);
+            sum += (uint64_t)nph_instance_stats(inst, &s);
+            sum += (uint64_t)nph_instance_stats(inst, &s);
+            sum += (uint64_t)nph_instance_stats(inst, &s);
+            sum += (uint64_t)nph_instance_stats(inst, &s);
+            sum += (uint64_t)nph_instance_stats(inst, &s);
+            sum += (uint64_t)nph_instance_stats(inst, &s);
+            sum += (uint64_t)nph_instance_stats(inst, &s);
+            sum += (uint64_t)nph_instance_stats(inst, &s);
         }
         benchmark::DoNotOptimize(sum);
     }

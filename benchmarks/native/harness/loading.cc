@@ -123,7 +123,6 @@ void BM_DiscoveryCHost(benchmark::State &state) {
     }
 }
 
-
 /* Only libraries that really unmap when unloaded can be timed load after load (NativeAOT and hosted C# plugins stay
  * mapped by design, rule H6: a second load would only bump a reference count). */
 bool unloads(const std::string &path) {
@@ -140,15 +139,25 @@ void register_loading() {
     for (const auto &t : bench::plugin_targets())
         if (bench::file_exists(t.path) && unloads(t.path)) files.emplace_back(t.key, t.path);
     for (const auto &[key, path] : files) {
-        benchmark::RegisterBenchmark(("load/dlopen/" + key).c_str(), BM_LoadDlopen, path)->UseManualTime()->Apply(bench::with_min);
-        benchmark::RegisterBenchmark(("load/c_host/" + key).c_str(), BM_LoadCHost, path)->UseManualTime()->Apply(bench::with_min);
+        benchmark::RegisterBenchmark(("load/dlopen/" + key).c_str(), BM_LoadDlopen, path)
+            ->UseManualTime()
+            ->Apply(bench::with_min);
+        benchmark::RegisterBenchmark(("load/c_host/" + key).c_str(), BM_LoadCHost, path)
+            ->UseManualTime()
+            ->Apply(bench::with_min);
     }
     for (int n : {10, 100, 1000}) {
         if (!bench::file_exists(bench::discovery_dir(n))) continue; /* run.sh builds the set; reported as not built */
-        benchmark::RegisterBenchmark("discovery/dlopen", BM_DiscoveryDlopen)->Arg(n)->UseManualTime()
-            ->Unit(benchmark::kMillisecond)->Apply(bench::with_min);
-        benchmark::RegisterBenchmark("discovery/c_host", BM_DiscoveryCHost)->Arg(n)->UseManualTime()
-            ->Unit(benchmark::kMillisecond)->Apply(bench::with_min);
+        benchmark::RegisterBenchmark("discovery/dlopen", BM_DiscoveryDlopen)
+            ->Arg(n)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Apply(bench::with_min);
+        benchmark::RegisterBenchmark("discovery/c_host", BM_DiscoveryCHost)
+            ->Arg(n)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Apply(bench::with_min);
     }
 }
 

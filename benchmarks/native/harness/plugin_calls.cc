@@ -62,8 +62,12 @@ bool offers_stats(const bench::plugin_target &t) {
 void np_bench_register_plugin_calls() {
     for (const auto &t : bench::plugin_targets()) {
         if (!bench::file_exists(t.path)) continue; /* reported as "not built" */
-        benchmark::RegisterBenchmark(("plugin_call/process/" + t.key).c_str(), BM_Process, t)->UseRealTime()->Apply(bench::with_min);
+        benchmark::RegisterBenchmark(("plugin_call/process/" + t.key).c_str(), BM_Process, t)
+            ->UseRealTime()
+            ->Apply(bench::with_min);
         if (offers_stats(t))
-            benchmark::RegisterBenchmark(("plugin_call/stats/" + t.key).c_str(), BM_Stats, t)->UseRealTime()->Apply(bench::with_min);
+            benchmark::RegisterBenchmark(("plugin_call/stats/" + t.key).c_str(), BM_Stats, t)
+                ->UseRealTime()
+                ->Apply(bench::with_min);
     }
 }

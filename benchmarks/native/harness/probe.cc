@@ -31,7 +31,8 @@ long rss_kib() {
 struct one_record {
     nph_emitter_t input, output;
     explicit one_record(const std::string &record) {
-        if (nph_emitter_init(&input, 256, 4) != 0 || nph_emitter_init(&output, 4096, 64) != 0) bench::fail("out of memory");
+        if (nph_emitter_init(&input, 256, 4) != 0 || nph_emitter_init(&output, 4096, 64) != 0)
+            bench::fail("out of memory");
         if (nph_emitter_append(&input, record.data(), record.size()) != NP_OK) bench::fail("out of memory");
     }
     ~one_record() {

@@ -19,10 +19,10 @@ typedef struct np_bench_v1 {
     uint32_t reserved; /* must be 0 */
 
     /* [thread-safe][leaf] Returns value + 1. Trivial on purpose: what is timed is the call, not the work. */
-    uint64_t (NP_CDECL *increment)(uint64_t value);
+    uint64_t(NP_CDECL *increment)(uint64_t value);
 
     /* [thread-safe][leaf] Does nothing. */
-    void (NP_CDECL *noop)(void);
+    void(NP_CDECL *noop)(void);
 } np_bench_v1_t;
 
 #endif /* NP_BENCH_H */

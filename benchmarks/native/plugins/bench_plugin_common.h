@@ -15,7 +15,8 @@
 
 #include "np_bench.h"
 
-#define BENCH_STR(literal) { (const uint8_t *)(literal), sizeof(literal) - 1 }
+#define BENCH_STR(literal)                                                                                             \
+    { (const uint8_t *)(literal), sizeof(literal) - 1 }
 
 /* The layout report is generated into np_layout.g.h by interop/generator; until it is, the library hands over none
  * (the negotiation allows NULL) and the host can only compare fingerprints. */
@@ -80,7 +81,10 @@ static uint64_t NP_CDECL bench_increment(uint64_t value) { return value + 1; }
 static void NP_CDECL bench_noop(void) {}
 
 static const np_bench_v1_t bench_vtable = {
-    sizeof(np_bench_v1_t), 0, bench_increment, bench_noop,
+    sizeof(np_bench_v1_t),
+    0,
+    bench_increment,
+    bench_noop,
 };
 
 #endif /* NP_BENCH_PLUGIN_COMMON_H */

@@ -32,9 +32,7 @@ static const np_sdk_transform_t copy_impl = {
     .process = copy_process,
 };
 
-NP_TRANSFORM_PLUGIN(copy_plugin, copy_impl,
-    .id = NP_STR_LIT("org.nativeplugins.bench.c-sdk.copy"),
-    .name = NP_STR_LIT("Bench copy (C SDK)"),
-    .version = NP_STR_LIT("1.0.0"),
-    .description = NP_STR_LIT("copies every record; benchmark-only"),
-    .vendor = NP_STR_LIT("NativePlugins benchmarks"));
+NP_TRANSFORM_PLUGIN(copy_plugin, copy_impl, .id = NP_STR_LIT("org.nativeplugins.bench.c-sdk.copy"),
+                    .name = NP_STR_LIT("Bench copy (C SDK)"), .version = NP_STR_LIT("1.0.0"),
+                    .description = NP_STR_LIT("copies every record; benchmark-only"),
+                    .vendor = NP_STR_LIT("NativePlugins benchmarks"));

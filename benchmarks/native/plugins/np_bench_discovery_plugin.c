@@ -15,10 +15,15 @@
 static const np_interface_t discovery_interfaces[] = {{BENCH_STR(NP_BENCH_ID), &bench_vtable}};
 
 static const np_plugin_descriptor_t discovery_plugin = {
-    sizeof(np_plugin_descriptor_t), NP_THREADING_SINGLE, BENCH_STR(BENCH_DISCOVERY_PLUGIN_ID),
-    BENCH_STR("Bench discovery " BENCH_STRINGIFY(NP_BENCH_DISCOVERY_ID)), BENCH_STR("1.0.0"),
-    BENCH_STR("one of the libraries the discovery benchmark scans"), BENCH_STR("NativePlugins benchmarks"),
-    discovery_interfaces, 1,
+    sizeof(np_plugin_descriptor_t),
+    NP_THREADING_SINGLE,
+    BENCH_STR(BENCH_DISCOVERY_PLUGIN_ID),
+    BENCH_STR("Bench discovery " BENCH_STRINGIFY(NP_BENCH_DISCOVERY_ID)),
+    BENCH_STR("1.0.0"),
+    BENCH_STR("one of the libraries the discovery benchmark scans"),
+    BENCH_STR("NativePlugins benchmarks"),
+    discovery_interfaces,
+    1,
 };
 
 static const np_plugin_descriptor_t *const discovery_plugins[] = {&discovery_plugin};

@@ -88,10 +88,10 @@ static np_status bench_create(enum bench_kind kind, const np_host_t *host, np_st
     return NP_OK;
 }
 
-#define BENCH_CREATE_FN(name, kind)                                                                              \
-    static np_status NP_CDECL name(const np_host_t *host, np_str_t config, np_instance_t **out_instance,          \
-                                   np_error_t *error) {                                                          \
-        return bench_create(kind, host, config, out_instance, error);                                            \
+#define BENCH_CREATE_FN(name, kind)                                                                                    \
+    static np_status NP_CDECL name(const np_host_t *host, np_str_t config, np_instance_t **out_instance,               \
+                                   np_error_t *error) {                                                                \
+        return bench_create(kind, host, config, out_instance, error);                                                  \
     }
 BENCH_CREATE_FN(bench_create_copy, BENCH_COPY)
 BENCH_CREATE_FN(bench_create_upper, BENCH_UPPER)
@@ -131,8 +131,8 @@ static inline np_status bench_emit(np_emitter_t *out, const uint8_t *bytes, uint
 static np_status NP_CDECL bench_process(np_instance_t *instance, const np_batch_t *batch, np_emitter_t *out,
                                         np_error_t *error) {
     bench_instance_t *self = (bench_instance_t *)instance;
-    if (self == NULL || batch == NULL || out == NULL || (batch->count > 0 && (batch->offsets == NULL ||
-                                                                             batch->data == NULL))) {
+    if (self == NULL || batch == NULL || out == NULL ||
+        (batch->count > 0 && (batch->offsets == NULL || batch->data == NULL))) {
         return bench_fail(error, NP_ERR_INVALID_ARGUMENT, "process: NULL instance, batch, offsets, data or emitter");
     }
     const uint8_t *data = batch->data;
@@ -192,9 +192,9 @@ static np_status NP_CDECL bench_stats(np_instance_t *instance, np_transform_stat
 
 /* ---- descriptors ---------------------------------------------------------------------------------------------- */
 
-#define BENCH_TRANSFORM_VTABLE(name, create_fn)                                                                  \
-    static const np_transform_v1_t name = {                                                                      \
-        sizeof(np_transform_v1_t), 0, create_fn, bench_destroy, bench_process, bench_flush, bench_stats,         \
+#define BENCH_TRANSFORM_VTABLE(name, create_fn)                                                                        \
+    static const np_transform_v1_t name = {                                                                            \
+        sizeof(np_transform_v1_t), 0, create_fn, bench_destroy, bench_process, bench_flush, bench_stats,               \
     }
 BENCH_TRANSFORM_VTABLE(copy_vtable, bench_create_copy);
 BENCH_TRANSFORM_VTABLE(upper_vtable, bench_create_upper);
@@ -209,20 +209,24 @@ static const np_interface_t upper_interfaces[] = {{BENCH_STR(NP_TRANSFORM_ID), &
 static const np_interface_t grep_interfaces[] = {{BENCH_STR(NP_TRANSFORM_ID), &grep_vtable}};
 static const np_interface_t count_interfaces[] = {{BENCH_STR(NP_TRANSFORM_ID), &count_vtable}};
 
-#define BENCH_PLUGIN(var, id, name, description, interfaces)                                                     \
-    static const np_plugin_descriptor_t var = {                                                                  \
-        sizeof(np_plugin_descriptor_t), NP_THREADING_SINGLE, BENCH_STR(id), BENCH_STR(name), BENCH_STR("1.0.0"),  \
-        BENCH_STR(description), BENCH_STR("NativePlugins benchmarks"), interfaces,                               \
-        sizeof(interfaces) / sizeof(interfaces[0]),                                                              \
+#define BENCH_PLUGIN(var, id, name, description, interfaces)                                                           \
+    static const np_plugin_descriptor_t var = {                                                                        \
+        sizeof(np_plugin_descriptor_t),                                                                                \
+        NP_THREADING_SINGLE,                                                                                           \
+        BENCH_STR(id),                                                                                                 \
+        BENCH_STR(name),                                                                                               \
+        BENCH_STR("1.0.0"),                                                                                            \
+        BENCH_STR(description),                                                                                        \
+        BENCH_STR("NativePlugins benchmarks"),                                                                         \
+        interfaces,                                                                                                    \
+        sizeof(interfaces) / sizeof(interfaces[0]),                                                                    \
     }
 BENCH_PLUGIN(trivial_plugin, "org.nativeplugins.bench.trivial", "Bench trivial",
              "np.bench/1 trivial calls and a copy transform", trivial_interfaces);
-BENCH_PLUGIN(upper_plugin, "org.nativeplugins.bench.upper", "Bench upper", "ASCII upper-case copy",
-             upper_interfaces);
+BENCH_PLUGIN(upper_plugin, "org.nativeplugins.bench.upper", "Bench upper", "ASCII upper-case copy", upper_interfaces);
 BENCH_PLUGIN(grep_plugin, "org.nativeplugins.bench.grep", "Bench grep", "keeps records containing pattern",
              grep_interfaces);
-BENCH_PLUGIN(count_plugin, "org.nativeplugins.bench.count", "Bench count", "pass-through counter",
-             count_interfaces);
+BENCH_PLUGIN(count_plugin, "org.nativeplugins.bench.count", "Bench count", "pass-through counter", count_interfaces);
 
 static const np_plugin_descriptor_t *const bench_plugins[] = {&trivial_plugin, &upper_plugin, &grep_plugin,
                                                               &count_plugin};

@@ -279,9 +279,12 @@ int main(int argc, char **argv) {
             if (i + 1 >= argc) return usage_error("%s needs a value", opt);
             if (!parse_u64(argv[i + 1], !strcmp(opt, "--abi-minor") ? 0 : 1, &v))
                 return usage_error("invalid number for %s", opt);
-            if (!strcmp(opt, "--batch-records")) batch_records = v;
-            else if (!strcmp(opt, "--batch-bytes")) batch_bytes = v;
-            else options.abi_minor = v > NP_ABI_MINOR ? NP_ABI_MINOR : (uint32_t)v;
+            if (!strcmp(opt, "--batch-records"))
+                batch_records = v;
+            else if (!strcmp(opt, "--batch-bytes"))
+                batch_bytes = v;
+            else
+                options.abi_minor = v > NP_ABI_MINOR ? NP_ABI_MINOR : (uint32_t)v;
             i++;
         } else {
             return usage_error("unknown option %s", opt);
@@ -293,9 +296,12 @@ int main(int argc, char **argv) {
         return EXIT_RUN_FAILED;
     }
     int rc;
-    if (!strcmp(command, "list")) rc = cmd_list(host, argc - i, argv + i);
-    else if (!strcmp(command, "run")) rc = cmd_run(host, argc - i, argv + i, batch_records, batch_bytes, quiet);
-    else rc = usage_error("unknown command '%s'", command);
+    if (!strcmp(command, "list"))
+        rc = cmd_list(host, argc - i, argv + i);
+    else if (!strcmp(command, "run"))
+        rc = cmd_run(host, argc - i, argv + i, batch_records, batch_bytes, quiet);
+    else
+        rc = usage_error("unknown command '%s'", command);
     nph_host_destroy(host);
     return rc;
 }

@@ -96,8 +96,10 @@ np_batch_t nph_emitter_batch(const nph_emitter_t *e) {
 
 const char *nph_emitter_check(const nph_emitter_t *e, uint64_t count_before, uint64_t used_before) {
     const np_emitter_t *em = &e->em;
-    if (em->host_data != e || em->reserve != nph_emitter_reserve) return "the emitter's reserve or host_data was overwritten";
-    if (em->count < count_before || em->data_used < used_before) return "records or bytes below count/data_used were taken back";
+    if (em->host_data != e || em->reserve != nph_emitter_reserve)
+        return "the emitter's reserve or host_data was overwritten";
+    if (em->count < count_before || em->data_used < used_before)
+        return "records or bytes below count/data_used were taken back";
     if (em->data_used > em->data_capacity) return "data_used is beyond data_capacity";
     if (em->count + 1 > em->offsets_capacity) return "count + 1 is beyond offsets_capacity";
     if (em->offsets[0] != 0) return "offsets[0] is not 0";

@@ -111,7 +111,8 @@ static void NP_CDECL nph_table_free(const np_host_t *table, void *ptr, uint64_t 
     }
     if (h->owner != t) {
         atomic_fetch_add(&t->violations, 1);
-        nph_host_log(t->host, NP_LOG_ERROR, t->scope, "free through another host table than the one that allocated (rule P4)");
+        nph_host_log(t->host, NP_LOG_ERROR, t->scope,
+                     "free through another host table than the one that allocated (rule P4)");
     }
     nph_table_t *owner = h->owner;
     atomic_fetch_sub(&owner->live_bytes, h->size);

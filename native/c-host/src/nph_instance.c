@@ -21,8 +21,8 @@ static np_error_t nph_error_buffer(nph_instance_t *inst) {
 }
 
 /* Turn a failed call into a diagnostic; checks the message contract (P5). */
-static nph_error_t nph_call_failed(const nph_transform_t *t, const char *call, np_status status, const np_error_t *error,
-                                   nph_diag_t *diag) {
+static nph_error_t nph_call_failed(const nph_transform_t *t, const char *call, np_status status,
+                                   const np_error_t *error, nph_diag_t *diag) {
     if (status > 0)
         return nph_fail(diag, NPH_E_PROTOCOL, status, "P5", NPH_WHO_FMT ": %s returned the positive status %d",
                         NPH_WHO_ARG(t), call, (int)status);
@@ -34,8 +34,8 @@ static nph_error_t nph_call_failed(const nph_transform_t *t, const char *call, n
         len = np_utf8_repair(error->message, len); /* show it anyway; the message broke P5 */
     if (status < NP_ERR_PANIC) /* a code this host does not know: treated as NP_ERR_PLUGIN (section 5) */
         return nph_fail(diag, NPH_E_PLUGIN, NP_ERR_PLUGIN, NULL,
-                        NPH_WHO_FMT ": %s failed with unknown status %d (treated as NP_ERR_PLUGIN): %.*s", NPH_WHO_ARG(t),
-                        call, (int)status, (int)len, (const char *)error->message);
+                        NPH_WHO_FMT ": %s failed with unknown status %d (treated as NP_ERR_PLUGIN): %.*s",
+                        NPH_WHO_ARG(t), call, (int)status, (int)len, (const char *)error->message);
     return nph_fail(diag, NPH_E_PLUGIN, status, NULL, NPH_WHO_FMT ": %s failed with %s: %.*s", NPH_WHO_ARG(t), call,
                     np_status_name(status), (int)len, (const char *)error->message);
 }
@@ -87,7 +87,8 @@ static nph_error_t nph_after_call(nph_instance_t *inst, const char *call, np_sta
                         NPH_WHO_ARG(t), call, broken);
     if (status != NP_OK) return nph_call_failed(t, call, status, error, diag);
     if (error->len != 0)
-        nph_host_log(inst->host, NP_LOG_WARN, inst->table.scope, "%s succeeded but wrote an error message (rule P5)", call);
+        nph_host_log(inst->host, NP_LOG_WARN, inst->table.scope, "%s succeeded but wrote an error message (rule P5)",
+                     call);
     return NPH_OK;
 }
 

@@ -13,9 +13,9 @@
 /* A host table (np_host_t) handed to one library (init) or one instance (create), with its own allocation
  * accounting so a leak or a bad free can be blamed on that library or plugin (rule P4). */
 typedef struct nph_table {
-    np_host_t table;   /* what the plugin sees; table.host_data == this */
+    np_host_t table; /* what the plugin sees; table.host_data == this */
     nph_host_t *host;
-    char scope[192];   /* library file name or plugin id, for log lines and messages */
+    char scope[192]; /* library file name or plugin id, for log lines and messages */
     _Atomic uint64_t live_bytes, live_blocks, violations;
 } nph_table_t;
 

@@ -30,7 +30,8 @@ static const char *nph_report_problem(const np_layout_report_t *r) {
         const np_layout_struct_t *s = &r->structs[i];
         if (!s->name.ptr || s->name.len == 0 || s->name.len > 256 || !np_utf8_validate(s->name.ptr, s->name.len, NULL))
             return "a struct name is not a UTF-8 string";
-        if (s->field_count > NPH_MAX_REPORT_FIELDS || (s->field_count && !s->fields)) return "a field table is malformed";
+        if (s->field_count > NPH_MAX_REPORT_FIELDS || (s->field_count && !s->fields))
+            return "a field table is malformed";
         for (uint64_t k = 0; k < s->field_count; k++)
             if (!s->fields[k].name.ptr || s->fields[k].name.len == 0 || s->fields[k].name.len > 256 ||
                 !np_utf8_validate(s->fields[k].name.ptr, s->fields[k].name.len, NULL))

@@ -29,8 +29,10 @@ void nph_host_options_init(nph_host_options_t *options) {
 nph_host_t *nph_host_create(const nph_host_options_t *options) {
     nph_host_t *host = (nph_host_t *)calloc(1, sizeof *host);
     if (!host) return NULL;
-    if (options) host->options = *options;
-    else nph_host_options_init(&host->options);
+    if (options)
+        host->options = *options;
+    else
+        nph_host_options_init(&host->options);
     host->offered_minor = host->options.abi_minor > NP_ABI_MINOR ? NP_ABI_MINOR : host->options.abi_minor;
     return host;
 }
@@ -65,8 +67,7 @@ nph_library_t *nph_host_library(const nph_host_t *host, size_t index) {
 /* Explain the common ways a file is not a shared library before dlopen gives a terse message. */
 static nph_error_t nph_precheck_file(const char *path, nph_diag_t *diag) {
     struct stat st;
-    if (stat(path, &st) != 0)
-        return nph_fail(diag, NPH_E_OPEN, 0, NULL, "%s: cannot open: %s", path, strerror(errno));
+    if (stat(path, &st) != 0) return nph_fail(diag, NPH_E_OPEN, 0, NULL, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode)) return nph_fail(diag, NPH_E_OPEN, 0, NULL, "%s: not a regular file", path);
     if (st.st_size == 0)
         return nph_fail(diag, NPH_E_OPEN, 0, "P1", "%s: the file is empty (0 bytes), not a shared library", path);
@@ -103,8 +104,8 @@ nph_error_t nph_check_negotiation(const char *path, uint32_t offered_minor, np_s
     if (status == NP_ERR_VERSION) {
         if (!reported)
             return nph_fail(diag, NPH_E_VERSION, status, "P1",
-                            "%s: np_entry refused ABI %u.%u with NP_ERR_VERSION without reporting its own version", path,
-                            NP_ABI_MAJOR, offered_minor);
+                            "%s: np_entry refused ABI %u.%u with NP_ERR_VERSION without reporting its own version",
+                            path, NP_ABI_MAJOR, offered_minor);
         return nph_fail(diag, NPH_E_VERSION, status, NULL,
                         "%s: the library was built for ABI %u.%u; this host speaks ABI %u.%u (major versions differ)",
                         path, (unsigned)n->library_abi_major, (unsigned)n->library_abi_minor, NP_ABI_MAJOR,
@@ -117,17 +118,17 @@ nph_error_t nph_check_negotiation(const char *path, uint32_t offered_minor, np_s
         return nph_fail(diag, NPH_E_ENTRY, status, "P1",
                         "%s: np_entry returned NP_OK without writing library_abi_major/library_abi_minor", path);
     if (n->library_abi_major != NP_ABI_MAJOR)
-        return nph_fail(diag, NPH_E_VERSION, status, "P1",
-                        "%s: np_entry accepted this ABI %u.%u host but reports ABI %u.%u (another major must be refused "
-                        "with NP_ERR_VERSION)",
-                        path, NP_ABI_MAJOR, offered_minor, (unsigned)n->library_abi_major,
-                        (unsigned)n->library_abi_minor);
+        return nph_fail(
+            diag, NPH_E_VERSION, status, "P1",
+            "%s: np_entry accepted this ABI %u.%u host but reports ABI %u.%u (another major must be refused "
+            "with NP_ERR_VERSION)",
+            path, NP_ABI_MAJOR, offered_minor, (unsigned)n->library_abi_major, (unsigned)n->library_abi_minor);
     uint32_t expected = offered_minor < n->library_abi_minor ? offered_minor : n->library_abi_minor;
     if (n->abi_major != NP_ABI_MAJOR || n->abi_minor != expected)
         return nph_fail(diag, NPH_E_VERSION, status, "P1",
                         "%s: np_entry agreed on ABI %u.%u; expected min(host %u, library %u) = %u", path,
-                        (unsigned)n->abi_major, (unsigned)n->abi_minor, offered_minor,
-                        (unsigned)n->library_abi_minor, (unsigned)expected);
+                        (unsigned)n->abi_major, (unsigned)n->abi_minor, offered_minor, (unsigned)n->library_abi_minor,
+                        (unsigned)expected);
     if (!descriptor)
         return nph_fail(diag, NPH_E_ENTRY, status, "P1", "%s: np_entry returned NP_OK but no library descriptor (NULL)",
                         path);
@@ -175,7 +176,8 @@ static nph_error_t nph_init_library(nph_library_t *lib, nph_diag_t *diag) {
     if (status == NP_OK) return NPH_OK;
     /* A library must clean up after a failed init (rule P4). */
     if (nph_table_live_bytes(&lib->table))
-        nph_host_log(lib->host, NP_LOG_WARN, lib->table.scope, "failed init left %llu bytes of host memory allocated (rule P4)",
+        nph_host_log(lib->host, NP_LOG_WARN, lib->table.scope,
+                     "failed init left %llu bytes of host memory allocated (rule P4)",
                      (unsigned long long)nph_table_live_bytes(&lib->table));
     if (error.len == 0 || error.len > error.capacity)
         return nph_fail(diag, NPH_E_INIT, status, "P5", "%s: init failed with %s and no message", lib->path,
@@ -263,7 +265,8 @@ nph_error_t nph_host_unload(nph_host_t *host, nph_library_t *lib, nph_diag_t *di
                         lib->path, lib->instance_count);
     lib->descriptor->deinit();
     if (nph_table_live_bytes(&lib->table))
-        nph_host_log(host, NP_LOG_WARN, lib->table.scope, "deinit left %llu bytes in %llu blocks of host memory (rule P4)",
+        nph_host_log(host, NP_LOG_WARN, lib->table.scope,
+                     "deinit left %llu bytes in %llu blocks of host memory (rule P4)",
                      (unsigned long long)nph_table_live_bytes(&lib->table),
                      (unsigned long long)nph_table_live_blocks(&lib->table));
     memmove(&host->libraries[index], &host->libraries[index + 1], (host->library_count - index - 1) * sizeof lib);

@@ -48,7 +48,8 @@ nph_error_t nph_pipeline_add(nph_pipeline_t *p, const char *plugin_id, const cha
     }
     nph_stage_t *stage = &p->stages[p->count];
     memset(stage, 0, sizeof *stage);
-    if (nph_emitter_init(&stage->out, 64 * 1024, 1024) != 0) return nph_fail(diag, NPH_E_MEMORY, 0, NULL, "out of memory");
+    if (nph_emitter_init(&stage->out, 64 * 1024, 1024) != 0)
+        return nph_fail(diag, NPH_E_MEMORY, 0, NULL, "out of memory");
     e = nph_instance_create(p->host, &transform, config, &stage->instance, diag);
     if (e != NPH_OK) {
         nph_emitter_free(&stage->out);
@@ -59,7 +60,9 @@ nph_error_t nph_pipeline_add(nph_pipeline_t *p, const char *plugin_id, const cha
 }
 
 size_t nph_pipeline_stage_count(const nph_pipeline_t *p) { return p->count; }
-nph_instance_t *nph_pipeline_stage(const nph_pipeline_t *p, size_t i) { return i < p->count ? p->stages[i].instance : NULL; }
+nph_instance_t *nph_pipeline_stage(const nph_pipeline_t *p, size_t i) {
+    return i < p->count ? p->stages[i].instance : NULL;
+}
 const nph_stage_counts_t *nph_pipeline_stage_counts(const nph_pipeline_t *p, size_t i) {
     return i < p->count ? &p->stages[i].counts : NULL;
 }
@@ -89,7 +92,8 @@ static nph_error_t nph_run_from(nph_pipeline_t *p, size_t first, const np_batch_
     return NPH_OK;
 }
 
-nph_error_t nph_pipeline_push(nph_pipeline_t *p, const np_batch_t *batch, nph_sink_fn sink, void *ctx, nph_diag_t *diag) {
+nph_error_t nph_pipeline_push(nph_pipeline_t *p, const np_batch_t *batch, nph_sink_fn sink, void *ctx,
+                              nph_diag_t *diag) {
     nph_diag_clear(diag);
     return nph_run_from(p, 0, batch, sink, ctx, diag);
 }

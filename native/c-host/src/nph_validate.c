@@ -109,12 +109,14 @@ static const char *nph_check_text(np_str_t s, int required, uint64_t max_len, ch
     uint64_t bad = 0;
     if (s.len > 0 && !s.ptr) return "has a NULL pointer with a non-zero length";
     if (s.len > max_len) {
-        snprintf(why, why_cap, "is %llu bytes long (at most %llu)", (unsigned long long)s.len, (unsigned long long)max_len);
+        snprintf(why, why_cap, "is %llu bytes long (at most %llu)", (unsigned long long)s.len,
+                 (unsigned long long)max_len);
         return why;
     }
     if (required && s.len == 0) return "is empty";
     if (!np_utf8_validate(s.ptr, s.len, &bad)) {
-        snprintf(why, why_cap, "is not valid UTF-8 (byte %llu is 0x%02x)", (unsigned long long)bad, (unsigned)s.ptr[bad]);
+        snprintf(why, why_cap, "is not valid UTF-8 (byte %llu is 0x%02x)", (unsigned long long)bad,
+                 (unsigned)s.ptr[bad]);
         return why;
     }
     return NULL;
@@ -136,7 +138,11 @@ static nph_error_t nph_validate_transform(const char *path, const char *label, c
         return nph_fail(diag, NPH_E_INVALID, 0, "P2",
                         "%s: %s: np_transform_v1_t.struct_size is %u, smaller than its ABI 1.0 size %u", path, label,
                         (unsigned)vt->struct_size, (unsigned)NPH_TRANSFORM_SIZE_1_0);
-    const char *missing = !vt->create ? "create" : !vt->destroy ? "destroy" : !vt->process ? "process" : !vt->flush ? "flush" : NULL;
+    const char *missing = !vt->create    ? "create"
+                          : !vt->destroy ? "destroy"
+                          : !vt->process ? "process"
+                          : !vt->flush   ? "flush"
+                                         : NULL;
     if (missing)
         return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: %s: required function np_transform_v1_t.%s is NULL", path,
                         label, missing);
@@ -149,16 +155,17 @@ nph_error_t nph_validate_library(const char *path, const np_library_t *lib, uint
     const char *problem;
     (void)agreed_minor; /* every field checked here exists since 1.0 */
     if (lib->struct_size < NPH_LIBRARY_SIZE_1_0)
-        return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: np_library_t.struct_size is %u, smaller than its ABI 1.0 size %u",
-                        path, (unsigned)lib->struct_size, (unsigned)NPH_LIBRARY_SIZE_1_0);
+        return nph_fail(diag, NPH_E_INVALID, 0, "P2",
+                        "%s: np_library_t.struct_size is %u, smaller than its ABI 1.0 size %u", path,
+                        (unsigned)lib->struct_size, (unsigned)NPH_LIBRARY_SIZE_1_0);
     if (!lib->init || !lib->deinit)
         return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: required function np_library_t.%s is NULL", path,
                         !lib->init ? "init" : "deinit");
     if ((problem = nph_check_text(lib->sdk, 0, NPH_MAX_TEXT, why, sizeof why)))
         return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: np_library_t.sdk %s", path, problem);
     if (lib->plugin_count > NPH_MAX_PLUGINS)
-        return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: np_library_t.plugin_count is %u (implausible; at most %u)", path,
-                        (unsigned)lib->plugin_count, NPH_MAX_PLUGINS);
+        return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: np_library_t.plugin_count is %u (implausible; at most %u)",
+                        path, (unsigned)lib->plugin_count, NPH_MAX_PLUGINS);
     if (lib->plugin_count > 0 && !lib->plugins)
         return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: np_library_t.plugins is NULL but plugin_count is %u", path,
                         (unsigned)lib->plugin_count);
@@ -166,7 +173,8 @@ nph_error_t nph_validate_library(const char *path, const np_library_t *lib, uint
     for (uint32_t i = 0; i < lib->plugin_count; i++) {
         const np_plugin_descriptor_t *p = lib->plugins[i];
         nph_plugin_label(p, i, label, sizeof label);
-        if (!p) return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: np_library_t.plugins[%u] is NULL", path, (unsigned)i);
+        if (!p)
+            return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: np_library_t.plugins[%u] is NULL", path, (unsigned)i);
         if (p->struct_size < NPH_PLUGIN_SIZE_1_0)
             return nph_fail(diag, NPH_E_INVALID, 0, "P2",
                             "%s: %s: np_plugin_descriptor_t.struct_size is %u, smaller than its ABI 1.0 size %u", path,
@@ -191,8 +199,9 @@ nph_error_t nph_validate_library(const char *path, const np_library_t *lib, uint
             return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: %s: threading %u is not a known NP_THREADING_* value",
                             path, label, (unsigned)p->threading);
         if (p->interface_count == 0 || !p->interfaces)
-            return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: %s: has no interfaces (interface_count %llu, interfaces %s)",
-                            path, label, (unsigned long long)p->interface_count, p->interfaces ? "set" : "NULL");
+            return nph_fail(diag, NPH_E_INVALID, 0, "P2",
+                            "%s: %s: has no interfaces (interface_count %llu, interfaces %s)", path, label,
+                            (unsigned long long)p->interface_count, p->interfaces ? "set" : "NULL");
         if (p->interface_count > NPH_MAX_INTERFACES)
             return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: %s: interface_count %llu is implausible", path, label,
                             (unsigned long long)p->interface_count);
@@ -218,8 +227,9 @@ nph_error_t nph_validate_library(const char *path, const np_library_t *lib, uint
         }
         for (uint32_t j = 0; j < i; j++)
             if (np_str_eq(lib->plugins[j]->id, p->id))
-                return nph_fail(diag, NPH_E_DUPLICATE, 0, "P2", "%s: %s: the library declares this id twice (plugins #%u and #%u)",
-                                path, label, (unsigned)j, (unsigned)i);
+                return nph_fail(diag, NPH_E_DUPLICATE, 0, "P2",
+                                "%s: %s: the library declares this id twice (plugins #%u and #%u)", path, label,
+                                (unsigned)j, (unsigned)i);
     }
     return NPH_OK;
 }

@@ -30,9 +30,8 @@ static np_status shout_process(np_sdk_instance_t *self, const np_batch_t *in, np
     return NP_OK;
 }
 
-static const np_sdk_transform_t shout = {.instance_size = sizeof(shout_t), .create = shout_create, .process = shout_process};
+static const np_sdk_transform_t shout = {
+    .instance_size = sizeof(shout_t), .create = shout_create, .process = shout_process};
 
-NP_TRANSFORM_PLUGIN(shout_plugin, shout,
-    .id = NP_STR_LIT("com.example.shout"),
-    .name = NP_STR_LIT("Shout"),
-    .version = NP_STR_LIT("1.0.0"));
+NP_TRANSFORM_PLUGIN(shout_plugin, shout, .id = NP_STR_LIT("com.example.shout"), .name = NP_STR_LIT("Shout"),
+                    .version = NP_STR_LIT("1.0.0"));

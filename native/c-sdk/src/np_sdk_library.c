@@ -35,7 +35,8 @@ static np_status np_sdk_run_init_hooks(const np_host_t *host, np_error_t *error)
         np_status status = (*h)->init(host, error);
         if (status != NP_OK) {
             if (status > 0) status = NP_ERR_PLUGIN;
-            if (error && error->len == 0) np_error_set(error, status, "library init hook failed with %s", np_status_name(status));
+            if (error && error->len == 0)
+                np_error_set(error, status, "library init hook failed with %s", np_status_name(status));
             while (h-- > begin) /* undo the hooks that ran, newest first */
                 if ((*h)->deinit) (*h)->deinit();
             return status;
@@ -75,12 +76,7 @@ static void NP_CDECL np_sdk_library_deinit(void) {
 
 /* ---- The library descriptor --------------------------------------------------------------------------- */
 static np_library_t np_sdk_library = {
-    sizeof(np_library_t),
-    0,
-    NP_STR_LIT(NP_C_SDK_ID),
-    NULL,
-    np_sdk_library_init,
-    np_sdk_library_deinit,
+    sizeof(np_library_t), 0, NP_STR_LIT(NP_C_SDK_ID), NULL, np_sdk_library_init, np_sdk_library_deinit,
 };
 
 __attribute__((constructor)) static void np_sdk_collect_plugins(void) {

@@ -39,16 +39,14 @@ static np_status np_sdk_call_end(np_sdk_instance_t *self, np_sdk_call_t call, np
         return NP_ERR_PLUGIN;
     }
     if (error && error->message && error->capacity > 0 && error->len == 0)
-        np_error_set(error, status, NP_STR_FMT ": %s failed with %s (the plugin gave no message)",
-                     NP_SDK_ID_ARG(self), what, np_status_name(status));
+        np_error_set(error, status, NP_STR_FMT ": %s failed with %s (the plugin gave no message)", NP_SDK_ID_ARG(self),
+                     what, np_status_name(status));
     if (status == NP_ERR_PANIC) self->poisoned = 1;
     return status;
 }
 
 /* ---- The single-thread guard (rule H4): overlapping calls are a host bug, refuse them -------------------- */
-static int np_sdk_enter(np_sdk_instance_t *self) {
-    return __atomic_exchange_n(&self->busy, 1u, __ATOMIC_ACQUIRE) == 0;
-}
+static int np_sdk_enter(np_sdk_instance_t *self) { return __atomic_exchange_n(&self->busy, 1u, __ATOMIC_ACQUIRE) == 0; }
 static void np_sdk_leave(np_sdk_instance_t *self) { __atomic_store_n(&self->busy, 0u, __ATOMIC_RELEASE); }
 
 /* Checks shared by process and flush. */
@@ -59,8 +57,8 @@ static np_status np_sdk_check_call(np_sdk_instance_t *self, np_emitter_t *out, n
                             NP_SDK_ID_ARG(self), what);
     const char *problem;
     if (np_emit_check(out, &problem) != NP_OK)
-        return np_error_set(error, NP_ERR_INVALID_ARGUMENT, NP_STR_FMT ": %s: %s (rule H5)", NP_SDK_ID_ARG(self),
-                            what, problem);
+        return np_error_set(error, NP_ERR_INVALID_ARGUMENT, NP_STR_FMT ": %s: %s (rule H5)", NP_SDK_ID_ARG(self), what,
+                            problem);
     return NP_OK;
 }
 
@@ -74,7 +72,8 @@ np_status np_sdk_transform_create(const np_sdk_transform_t *impl, const np_plugi
                             NP_STR_ARG(id));
     *out_instance = NULL;
     const char *problem = np_host_check(host);
-    if (problem) return np_error_set(error, NP_ERR_INVALID_ARGUMENT, NP_STR_FMT ": create: %s", NP_STR_ARG(id), problem);
+    if (problem)
+        return np_error_set(error, NP_ERR_INVALID_ARGUMENT, NP_STR_FMT ": create: %s", NP_STR_ARG(id), problem);
     if (config.len && !config.ptr)
         return np_error_set(error, NP_ERR_INVALID_ARGUMENT, NP_STR_FMT ": create: config.ptr is NULL, len %llu",
                             NP_STR_ARG(id), (unsigned long long)config.len);
@@ -105,8 +104,9 @@ np_status np_sdk_transform_create(const np_sdk_transform_t *impl, const np_plugi
         np_config_reader_init(&reader, config);
         int rc = np_config_next(&reader, &entry, error);
         if (rc == NP_OK)
-            status = np_error_set(error, NP_ERR_CONFIG, "unknown config key '" NP_STR_FMT "' (this plugin takes no config)",
-                                  NP_STR_ARG(entry.key));
+            status =
+                np_error_set(error, NP_ERR_CONFIG, "unknown config key '" NP_STR_FMT "' (this plugin takes no config)",
+                             NP_STR_ARG(entry.key));
         else if (rc != NP_CONFIG_END)
             status = (np_status)rc;
     }
@@ -135,7 +135,8 @@ np_status np_sdk_transform_process(np_instance_t *instance, const np_batch_t *ba
     np_sdk_instance_t *self = np_sdk_self(instance);
     np_status status = np_sdk_check_call(self, out, error, "process");
     if (status != NP_OK) return status;
-    if (!batch) return np_error_set(error, NP_ERR_INVALID_ARGUMENT, NP_STR_FMT ": process: batch is NULL", NP_SDK_ID_ARG(self));
+    if (!batch)
+        return np_error_set(error, NP_ERR_INVALID_ARGUMENT, NP_STR_FMT ": process: batch is NULL", NP_SDK_ID_ARG(self));
     uint64_t bad = 0;
     if (np_batch_check(batch, &bad) != NP_OK)
         return np_error_set(error, NP_ERR_INVALID_ARGUMENT,
@@ -144,7 +145,8 @@ np_status np_sdk_transform_process(np_instance_t *instance, const np_batch_t *ba
                             NP_SDK_ID_ARG(self), (unsigned long long)bad, (unsigned long long)batch->count);
     if (!np_sdk_enter(self))
         return np_error_set(error, NP_ERR_STATE,
-                            NP_STR_FMT ": process: another call on this NP_THREADING_SINGLE instance is running (rule H4)",
+                            NP_STR_FMT
+                            ": process: another call on this NP_THREADING_SINGLE instance is running (rule H4)",
                             NP_SDK_ID_ARG(self));
     uint64_t count_before = out->count, used_before = out->data_used;
     np_sdk_call_t call = np_sdk_call_begin(error);
@@ -166,7 +168,8 @@ np_status np_sdk_transform_flush(np_instance_t *instance, np_emitter_t *out, np_
     if (status != NP_OK) return status;
     if (!np_sdk_enter(self))
         return np_error_set(error, NP_ERR_STATE,
-                            NP_STR_FMT ": flush: another call on this NP_THREADING_SINGLE instance is running (rule H4)",
+                            NP_STR_FMT
+                            ": flush: another call on this NP_THREADING_SINGLE instance is running (rule H4)",
                             NP_SDK_ID_ARG(self));
     if (self->stream_open) { /* otherwise: a flush right after create or after a flush emits nothing (P8) */
         uint64_t count_before = out->count, used_before = out->data_used;

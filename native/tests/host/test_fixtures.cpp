@@ -58,7 +58,7 @@ TEST_P(Fixture, BehavesAsTheManifestSays) {
             EXPECT_NE(message.find(std::string("rule ") + c.rule), std::string::npos)
                 << "message must cite rule " << c.rule << ": " << message;
         }
-        EXPECT_EQ(nph_host_library_count(host.get()), c.after[0] ? 1u : 0u);  // nothing of it stayed loaded
+        EXPECT_EQ(nph_host_library_count(host.get()), c.after[0] ? 1u : 0u); // nothing of it stayed loaded
         expect_good_still_works(host);
     } else {
         ASSERT_EQ(e, NPH_OK) << diag.message;
@@ -78,9 +78,7 @@ TEST_P(Fixture, BehavesAsTheManifestSays) {
 
 INSTANTIATE_TEST_SUITE_P(Manifest, Fixture, ::testing::ValuesIn(kFixtures), PrintName);
 
-TEST(Fixtures, TheManifestCoversEveryBrokenKind) {
-    EXPECT_GE(sizeof kFixtures / sizeof kFixtures[0], 17u);
-}
+TEST(Fixtures, TheManifestCoversEveryBrokenKind) { EXPECT_GE(sizeof kFixtures / sizeof kFixtures[0], 17u); }
 
 TEST(Fixtures, EveryRejectionInOneHostInARowLeavesTheHostUsable) {
     Host host;
@@ -98,7 +96,7 @@ TEST(Fixtures, DuplicatePairFirstComeFirstServed) {
     nph_diag_t diag;
     EXPECT_EQ(host.try_load(nptest::fixture_path("libnp_fixture_duplicate_b.so"), &diag), NPH_E_DUPLICATE);
     EXPECT_NE(std::string(diag.message).find("libnp_fixture_duplicate_a.so"), std::string::npos) << diag.message;
-    Instance dup(host, "org.nativeplugins.fixture.dup");  // still served by A
+    Instance dup(host, "org.nativeplugins.fixture.dup"); // still served by A
     ASSERT_TRUE(dup.ok());
     EXPECT_EQ(nph_instance_transform(dup.get())->library, a);
     // B loads fine in a host of its own.
@@ -109,11 +107,11 @@ TEST(Fixtures, DuplicatePairFirstComeFirstServed) {
 TEST(Fixtures, OlderMinorLibraryGetsAnOlderHostTableAndNoStats) {
     Host host;
     nph_library_t *lib = host.load(nptest::fixture_path("libnp_fixture_older_minor.so"));
-    ASSERT_NE(lib, nullptr);  // its init checks that host->abi_minor == 0
+    ASSERT_NE(lib, nullptr); // its init checks that host->abi_minor == 0
     nph_transform_t t;
     nph_diag_t diag;
     ASSERT_EQ(nph_host_find_transform(host.get(), "org.nativeplugins.fixture.older-minor", &t, &diag), NPH_OK);
-    EXPECT_EQ(t.stats, nullptr);  // the trap behind struct_size is never read
+    EXPECT_EQ(t.stats, nullptr); // the trap behind struct_size is never read
     EXPECT_NE(t.vtable->stats, nullptr);
 }
 
@@ -129,4 +127,4 @@ TEST(Fixtures, AnOlderHostTreatsStatsAsAbsentEvenWhenTheLibraryHasThem) {
     EXPECT_EQ(u.process({"x"}), Records{"X"});
 }
 
-}  // namespace
+} // namespace

@@ -12,7 +12,6 @@ using nptest::Host;
 using nptest::Instance;
 using nptest::Records;
 
-
 TEST(HostChecks, DecreasingOffsetsBreakTheEmitterProtocol) {
     Host host;
     host.load(nptest::test_plugin_path("libnp_test_registry.so"));
@@ -35,7 +34,7 @@ TEST(HostChecks, TakingRecordsBackBreaksTheEmitterProtocol) {
     ASSERT_EQ(nph_instance_create(host.get(), &t, "mode=take_back", &inst, &diag), NPH_OK);
     nph_emitter_t out;
     ASSERT_EQ(nph_emitter_init(&out, 0, 0), 0);
-    ASSERT_EQ(nph_emitter_append(&out, "earlier", 7), NP_OK);  // a record the plugin must not touch
+    ASSERT_EQ(nph_emitter_append(&out, "earlier", 7), NP_OK); // a record the plugin must not touch
     nptest::Batch batch({"x"});
     EXPECT_EQ(nph_instance_process(inst, batch.get(), &out, &diag), NPH_E_PROTOCOL);
     EXPECT_NE(std::string(diag.message).find("taken back"), std::string::npos) << diag.message;
@@ -48,7 +47,7 @@ TEST(HostChecks, FreeWithTheWrongSizeIsReported) {
     host.load(nptest::test_plugin_path("libnp_test_registry.so"));
     Instance f(host, "org.nativeplugins.test.faulty", "mode=bad_free");
     uint64_t live_before = nph_instance_live_bytes(f.get());
-    EXPECT_GT(live_before, 64u);  // the instance itself and its 64-byte block
+    EXPECT_GT(live_before, 64u); // the instance itself and its 64-byte block
     f.process({"x"});
     EXPECT_EQ(nph_instance_alloc_violations(f.get()), 1u);
     EXPECT_EQ(host.count_logs("free(size=32, align=8) of a block allocated with size=64, align=8 (rule P4)"), 1u)
@@ -84,7 +83,7 @@ TEST(HostChecks, MissingFilesAreReportedNotCrashedOn) {
     EXPECT_EQ(host.try_load("/nonexistent/libnope.so", &diag), NPH_E_OPEN);
     EXPECT_NE(std::string(diag.message).find("/nonexistent/libnope.so: cannot open: No such file or directory"),
               std::string::npos);
-    EXPECT_EQ(host.try_load(NP_TEST_FIXTURE_DIR, &diag), NPH_E_OPEN);  // a directory
+    EXPECT_EQ(host.try_load(NP_TEST_FIXTURE_DIR, &diag), NPH_E_OPEN); // a directory
 }
 
-}  // namespace
+} // namespace

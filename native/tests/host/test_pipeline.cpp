@@ -21,7 +21,7 @@ int collect(void *context, const np_batch_t *records) {
 }
 
 class Pipeline : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_NE(host.load(nptest::plugin_path("libnp_c_text.so")), nullptr);
         ASSERT_NE(host.load(nptest::plugin_path("libnp_c_counter.so")), nullptr);
@@ -76,7 +76,7 @@ TEST_F(Pipeline, RecordsHeldBackByAnEarlyStagePassTheLaterStagesAtFinish) {
     finish();
     EXPECT_EQ(out, (Records{"A", "B"}));
     out.clear();
-    push({"c"});  // a second stream
+    push({"c"}); // a second stream
     finish();
     EXPECT_EQ(out, Records{"C"});
 }
@@ -98,4 +98,4 @@ TEST_F(Pipeline, UnknownPluginIsNotFound) {
               std::string::npos);
 }
 
-}  // namespace
+} // namespace

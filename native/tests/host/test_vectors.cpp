@@ -46,7 +46,8 @@ TEST(Vectors, HostNegotiation) {
         n.library_abi_major = field_or_unset(v.fields[3]);
         n.library_abi_minor = field_or_unset(v.fields[4]);
         nph_diag_t diag{};
-        nph_error_t e = nph_check_negotiation("lib.so", host_minor, nptest::vector_status(v.fields[1]), &n, &dummy, &diag);
+        nph_error_t e =
+            nph_check_negotiation("lib.so", host_minor, nptest::vector_status(v.fields[1]), &n, &dummy, &diag);
         const std::string &outcome = v.fields[5];
         if (outcome.rfind("accept:", 0) == 0) {
             EXPECT_EQ(e, NPH_OK) << v.where() << ": " << diag.message;
@@ -60,8 +61,6 @@ TEST(Vectors, HostNegotiation) {
     }
 }
 
-TEST(Vectors, ReaderRefusesAMissingFile) {
-    EXPECT_THROW(nptest::read_vectors("no-such-file.tsv"), std::runtime_error);
-}
+TEST(Vectors, ReaderRefusesAMissingFile) { EXPECT_THROW(nptest::read_vectors("no-such-file.tsv"), std::runtime_error); }
 
 } // namespace

@@ -12,7 +12,7 @@ using nptest::Instance;
 using nptest::Records;
 
 class Counter : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { ASSERT_NE(host.load(nptest::plugin_path("libnp_c_counter.so")), nullptr); }
     void TearDown() override { EXPECT_EQ(host.count_logs("rule P"), 0u) << host.all_logs(); }
     Host host;
@@ -30,14 +30,14 @@ TEST_F(Counter, ResetsAfterFlushAndASecondFlushEmitsNothing) {
     Instance c(host, "org.nativeplugins.c.counter", "per_value=true");
     c.process({"x", "y", "x"});
     EXPECT_EQ(c.flush(), (Records{"2\tx", "1\ty", "records=3 bytes=3 distinct=2"}));
-    EXPECT_EQ(c.flush(), Records{});  // P8
+    EXPECT_EQ(c.flush(), Records{}); // P8
     c.process({"z"});
-    EXPECT_EQ(c.flush(), (Records{"1\tz", "records=1 bytes=1 distinct=1"}));  // a fresh stream
+    EXPECT_EQ(c.flush(), (Records{"1\tz", "records=1 bytes=1 distinct=1"})); // a fresh stream
 }
 
 TEST_F(Counter, FlushWithoutAStreamEmitsNothingButAnEmptyStreamIsSummarised) {
     Instance c(host, "org.nativeplugins.c.counter");
-    EXPECT_EQ(c.flush(), Records{});  // right after create
+    EXPECT_EQ(c.flush(), Records{}); // right after create
     c.process({});
     EXPECT_EQ(c.flush(), Records{"records=0 bytes=0"});
 }
@@ -46,7 +46,7 @@ TEST_F(Counter, PerValueCountsInFirstSeenOrderIncludingEmptyAndBinaryValues) {
     Instance c(host, "org.nativeplugins.c.counter", "per_value=true");
     Records in;
     for (int round = 0; round < 3; round++)
-        for (int v = 0; v < 200; v++) in.push_back("value-" + std::to_string(v));  // forces rehashing
+        for (int v = 0; v < 200; v++) in.push_back("value-" + std::to_string(v)); // forces rehashing
     in.push_back("");
     in.push_back(std::string("\0\x01", 2));
     c.process(in);
@@ -81,10 +81,12 @@ TEST_F(Counter, StatsIncludeTheSummary) {
 TEST_F(Counter, ConfigErrors) {
     Instance zero(host, "org.nativeplugins.c.counter", "per_value=true;max_distinct=0");
     EXPECT_EQ(zero.create_diag().status, NP_ERR_CONFIG);
-    EXPECT_NE(std::string(zero.create_diag().message).find("config key 'max_distinct' must be an integer in 1..100000000"),
-              std::string::npos);
+    EXPECT_NE(
+        std::string(zero.create_diag().message).find("config key 'max_distinct' must be an integer in 1..100000000"),
+        std::string::npos);
     Instance unknown(host, "org.nativeplugins.c.counter", "per_line=true");
-    EXPECT_NE(std::string(unknown.create_diag().message).find("known keys: per_value, max_distinct"), std::string::npos);
+    EXPECT_NE(std::string(unknown.create_diag().message).find("known keys: per_value, max_distinct"),
+              std::string::npos);
 }
 
 TEST_F(Counter, ManyStreamsDoNotLeak) {
@@ -93,7 +95,7 @@ TEST_F(Counter, ManyStreamsDoNotLeak) {
         c.process({"a", "b", std::to_string(i)});
         c.flush();
         c.process({"left over, never flushed"});
-    }  // destroy with an open stream: freed too; TearDown checks there was no P4 warning
+    } // destroy with an open stream: freed too; TearDown checks there was no P4 warning
 }
 
-}  // namespace
+} // namespace

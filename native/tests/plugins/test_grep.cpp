@@ -12,7 +12,7 @@ using nptest::Instance;
 using nptest::Records;
 
 class Grep : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { ASSERT_NE(host.load(nptest::plugin_path("libnp_c_text.so")), nullptr); }
     void TearDown() override { EXPECT_EQ(host.count_logs("rule P"), 0u) << host.all_logs(); }
     Host host;
@@ -49,11 +49,13 @@ TEST_F(Grep, MissingOrEmptyPatternIsAConfigError) {
     Instance missing(host, "org.nativeplugins.c.grep", "invert=true");
     EXPECT_FALSE(missing.ok());
     EXPECT_EQ(missing.create_diag().status, NP_ERR_CONFIG);
-    EXPECT_NE(std::string(missing.create_diag().message).find("missing required config key 'pattern'"), std::string::npos);
+    EXPECT_NE(std::string(missing.create_diag().message).find("missing required config key 'pattern'"),
+              std::string::npos);
     Instance none(host, "org.nativeplugins.c.grep");
     EXPECT_EQ(none.create_diag().status, NP_ERR_CONFIG);
     Instance empty(host, "org.nativeplugins.c.grep", "pattern=");
-    EXPECT_NE(std::string(empty.create_diag().message).find("config key 'pattern' must not be empty"), std::string::npos);
+    EXPECT_NE(std::string(empty.create_diag().message).find("config key 'pattern' must not be empty"),
+              std::string::npos);
 }
 
 TEST_F(Grep, BadOptionsAreNamed) {
@@ -62,8 +64,9 @@ TEST_F(Grep, BadOptionsAreNamed) {
                   .find("unknown config key 'patern' (known keys: pattern, invert, ignore_case)"),
               std::string::npos);
     Instance flag(host, "org.nativeplugins.c.grep", "pattern=x;invert=maybe");
-    EXPECT_NE(std::string(flag.create_diag().message).find("config key 'invert' must be true, false, 1 or 0, got 'maybe'"),
-              std::string::npos);
+    EXPECT_NE(
+        std::string(flag.create_diag().message).find("config key 'invert' must be true, false, 1 or 0, got 'maybe'"),
+        std::string::npos);
 }
 
 TEST_F(Grep, StatelessAcrossBatchesAndFlushes) {
@@ -80,4 +83,4 @@ TEST_F(Grep, StatelessAcrossBatchesAndFlushes) {
     EXPECT_EQ(s.bytes_out, 3u);
 }
 
-}  // namespace
+} // namespace

@@ -16,7 +16,7 @@ using nptest::Instance;
 using nptest::Records;
 
 class Adapter : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { ASSERT_NE(host.load(nptest::test_plugin_path("libnp_test_registry.so")), nullptr); }
     void TearDown() override { EXPECT_EQ(host.count_logs("rule P4"), 0u) << host.all_logs(); }
     Host host;
@@ -25,11 +25,11 @@ protected:
 TEST_F(Adapter, FlushEmitsWhatIsHeldBackThenResetsAndASecondFlushEmitsNothing) {
     Instance h(host, "org.nativeplugins.test.holdback");
     ASSERT_TRUE(h.ok()) << h.create_diag().message;
-    EXPECT_EQ(h.flush(), Records{});  // right after create: no stream yet
+    EXPECT_EQ(h.flush(), Records{}); // right after create: no stream yet
     EXPECT_EQ(h.process({"a", "b", "c"}), (Records{"a", "b"}));
     EXPECT_EQ(h.flush(), Records{"c"});
-    EXPECT_EQ(h.flush(), Records{});  // second flush in a row
-    EXPECT_EQ(h.process({"d"}), Records{});  // a new stream: "c" is not emitted again
+    EXPECT_EQ(h.flush(), Records{});        // second flush in a row
+    EXPECT_EQ(h.process({"d"}), Records{}); // a new stream: "c" is not emitted again
     EXPECT_EQ(h.flush(), Records{"d"});
 }
 
@@ -39,10 +39,10 @@ TEST_F(Adapter, S5_a_failed_flush_still_ends_the_stream) {
     EXPECT_EQ(h.process({"a", "b"}), Records{"a"});
     nph_error_t code = NPH_OK;
     nph_diag_t diag{};
-    EXPECT_EQ(h.flush(&code, &diag), Records{"b"});  // emitted before the failure: stays emitted
+    EXPECT_EQ(h.flush(&code, &diag), Records{"b"}); // emitted before the failure: stays emitted
     EXPECT_EQ(code, NPH_E_PLUGIN) << diag.message;
-    EXPECT_EQ(h.flush(), Records{});  // the stream is over and the plugin was reset: "b" is never emitted twice
-    EXPECT_EQ(h.process({"c"}), Records{});  // a new stream
+    EXPECT_EQ(h.flush(), Records{});        // the stream is over and the plugin was reset: "b" is never emitted twice
+    EXPECT_EQ(h.process({"c"}), Records{}); // a new stream
 }
 
 TEST(ErrorHelpers, InputErrorsCarryTheRecordIndexPlusOne) {
@@ -76,10 +76,10 @@ TEST_F(Adapter, StatsFillOnlyWhatTheCallersStructHolds) {
     ASSERT_NE(t->stats, nullptr);
     np_transform_stats_t s;
     memset(&s, 0xCC, sizeof s);
-    s.struct_size = offsetof(np_transform_stats_t, records_out) + 4;  // records_in whole, records_out cut
+    s.struct_size = offsetof(np_transform_stats_t, records_out) + 4; // records_in whole, records_out cut
     ASSERT_EQ(t->stats(nph_instance_raw(h.get()), &s), NP_OK);
     EXPECT_EQ(s.records_in, 1u);
-    EXPECT_EQ(s.records_out, 0xCCCCCCCCCCCCCCCCull);  // untouched
+    EXPECT_EQ(s.records_out, 0xCCCCCCCCCCCCCCCCull); // untouched
     EXPECT_EQ(t->stats(nph_instance_raw(h.get()), nullptr), NP_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(t->stats(nullptr, &s), NP_ERR_INVALID_ARGUMENT);
 }
@@ -100,7 +100,7 @@ TEST_F(Adapter, APanicPoisonsTheInstance) {
     EXPECT_EQ(diag.status, NP_ERR_STATE);
     np_transform_stats_t s;
     EXPECT_EQ(nph_instance_stats(f.get(), &s), -1);
-}  // destroy still works
+} // destroy still works
 
 TEST_F(Adapter, AFailureWithoutAMessageGetsOne) {
     Instance f(host, "org.nativeplugins.test.faulty", "mode=silent");
@@ -108,11 +108,11 @@ TEST_F(Adapter, AFailureWithoutAMessageGetsOne) {
     nph_diag_t diag;
     f.process({"x"}, &code, &diag);
     EXPECT_EQ(diag.status, NP_ERR_INPUT);
-    EXPECT_NE(std::string(diag.message).find(
-                  "org.nativeplugins.test.faulty: process failed with NP_ERR_INPUT (the plugin gave no message)"),
+    EXPECT_NE(std::string(diag.message)
+                  .find("org.nativeplugins.test.faulty: process failed with NP_ERR_INPUT (the plugin gave no message)"),
               std::string::npos)
         << diag.message;
-    EXPECT_EQ(diag.rule, nullptr);  // the SDK kept rule P5 for the plugin
+    EXPECT_EQ(diag.rule, nullptr); // the SDK kept rule P5 for the plugin
 }
 
 TEST_F(Adapter, APositiveStatusBecomesNpErrPlugin) {
@@ -129,7 +129,7 @@ TEST_F(Adapter, OverlappingCallsOnASingleThreadedInstanceAreRefused) {
     nph_error_t code;
     nph_diag_t diag;
     f.process({"x"}, &code, &diag);
-    EXPECT_EQ(diag.status, NP_ERR_INPUT) << diag.message;  // the inner call got NP_ERR_STATE
+    EXPECT_EQ(diag.status, NP_ERR_INPUT) << diag.message; // the inner call got NP_ERR_STATE
     EXPECT_NE(std::string(diag.message).find("inner call returned NP_ERR_STATE"), std::string::npos) << diag.message;
     EXPECT_NE(std::string(diag.message).find("(rule H4)"), std::string::npos) << diag.message;
 }
@@ -139,7 +139,7 @@ TEST_F(Adapter, AFailedCreateReleasesEverything) {
     EXPECT_FALSE(f.ok());
     EXPECT_EQ(f.create_diag().status, NP_ERR_PLUGIN);
     EXPECT_NE(std::string(f.create_diag().message).find("create fails on purpose"), std::string::npos);
-}  // TearDown: no "rule P4" leak warning
+} // TearDown: no "rule P4" leak warning
 
 TEST_F(Adapter, APluginWithoutOptionsRejectsAnyConfigKey) {
     Instance bad(host, "org.nativeplugins.test.holdback", "speed=11");
@@ -173,12 +173,12 @@ TEST_F(Adapter, MalformedArgumentsAreRejectedWithMessages) {
     EXPECT_EQ(t->process(nullptr, &batch, &out.em, &error), NP_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(t->flush(nullptr, &out.em, &error), NP_ERR_INVALID_ARGUMENT);
     offsets[2] = 3;
-    out.em.offsets[0] = 9;  // the host broke offsets[count] == data_used
+    out.em.offsets[0] = 9; // the host broke offsets[count] == data_used
     EXPECT_EQ(t->process(raw, &batch, &out.em, &error), NP_ERR_INVALID_ARGUMENT);
     EXPECT_NE(message().find("offsets[count] != data_used (rule H5)"), std::string::npos) << message();
     EXPECT_EQ(t->process(raw, &batch, nullptr, &error), NP_ERR_INVALID_ARGUMENT);
     out.em.offsets[0] = 0;
-    t->destroy(nullptr);  // a no-op
+    t->destroy(nullptr); // a no-op
     nph_emitter_free(&out);
 }
 
@@ -205,4 +205,4 @@ TEST_F(Adapter, AHandWrittenDescriptorWithAnUnknownInterfaceWorks) {
     EXPECT_EQ(m.process({"1", "2", "3"}), (Records{"3", "2", "1"}));
 }
 
-}  // namespace
+} // namespace

@@ -30,7 +30,7 @@ struct Result {
     np_status status;
     std::string message;
     Options options;
-    std::string pattern;  // copied: options.pattern points into the config string, which dies with parse()
+    std::string pattern; // copied: options.pattern points into the config string, which dies with parse()
 };
 
 Result parse(const std::string &config) {
@@ -43,7 +43,8 @@ Result parse(const std::string &config) {
     np_str_t text = {reinterpret_cast<const uint8_t *>(config.data()), config.size()};
     r.status = np_config_parse(text, kOptions, 4, &r.options, &error);
     r.message.assign(reinterpret_cast<const char *>(buffer), error.len);
-    if (r.options.pattern.ptr) r.pattern.assign(reinterpret_cast<const char *>(r.options.pattern.ptr), r.options.pattern.len);
+    if (r.options.pattern.ptr)
+        r.pattern.assign(reinterpret_cast<const char *>(r.options.pattern.ptr), r.options.pattern.len);
     return r;
 }
 
@@ -52,7 +53,7 @@ std::string str(np_str_t s) { return std::string(reinterpret_cast<const char *>(
 TEST(Config, ParsesEveryTypeAndKeepsDefaultsOfMissingKeys) {
     Result r = parse("pattern=a=b c;invert=true;limit=1000;mode=exact");
     ASSERT_EQ(r.status, NP_OK) << r.message;
-    EXPECT_EQ(r.pattern, "a=b c");  // a value may contain '=' and blanks
+    EXPECT_EQ(r.pattern, "a=b c"); // a value may contain '=' and blanks
     EXPECT_EQ(r.options.invert, 1);
     EXPECT_EQ(r.options.limit, 1000u);
     EXPECT_EQ(r.options.mode, 1u);
@@ -96,7 +97,7 @@ TEST(Config, BadValuesSayWhatIsExpected) {
     EXPECT_EQ(parse("pattern=x;invert=yes").message, "config key 'invert' must be true, false, 1 or 0, got 'yes'");
     EXPECT_EQ(parse("pattern=x;limit=0").message, "config key 'limit' must be an integer in 1..1000, got '0'");
     EXPECT_EQ(parse("pattern=x;limit=12x").status, NP_ERR_CONFIG);
-    EXPECT_EQ(parse("pattern=x;limit=99999999999999999999999").status, NP_ERR_CONFIG);  // overflow
+    EXPECT_EQ(parse("pattern=x;limit=99999999999999999999999").status, NP_ERR_CONFIG); // overflow
     EXPECT_EQ(parse("pattern=x;limit=-1").status, NP_ERR_CONFIG);
     EXPECT_EQ(parse("pattern=x;mode=slow").message, "config key 'mode' must be one of fast|exact|auto, got 'slow'");
 }
@@ -234,4 +235,3 @@ TEST(ConfigVectors, S9_every_case_of_config_tsv) {
 }
 
 } // namespace
-

@@ -8,7 +8,7 @@
 
 #include <nplug_sdk/np_batch.h>
 #include <nplug_sdk/np_emit.h>
-#include <nplug_sdk/np_sdk.h>  // the whole header set must compile as C++ too
+#include <nplug_sdk/np_sdk.h> // the whole header set must compile as C++ too
 
 namespace {
 
@@ -34,11 +34,13 @@ struct TestEmitter {
         if (t->mode == LIE) return NP_OK;
         if (self->data_capacity - self->data_used < extra_bytes) {
             self->data_capacity = self->data_used + extra_bytes;
-            self->data = static_cast<uint8_t *>(std::realloc(self->data, self->data_capacity ? self->data_capacity : 1));
+            self->data =
+                static_cast<uint8_t *>(std::realloc(self->data, self->data_capacity ? self->data_capacity : 1));
         }
         if (self->offsets_capacity - self->count < extra_records + 1) {
             self->offsets_capacity = self->count + extra_records + 1;
-            self->offsets = static_cast<uint64_t *>(std::realloc(self->offsets, self->offsets_capacity * sizeof(uint64_t)));
+            self->offsets =
+                static_cast<uint64_t *>(std::realloc(self->offsets, self->offsets_capacity * sizeof(uint64_t)));
         }
         return NP_OK;
     }
@@ -77,7 +79,7 @@ TEST(Emit, FastPathDoesNotCallTheHostWhenThereIsRoom) {
     int before = t.reserve_calls;
     for (int i = 0; i < 100; i++) ASSERT_EQ(np_emit(&t.em, "0123456789", 10), NP_OK);
     EXPECT_EQ(t.reserve_calls, before);
-    EXPECT_EQ(np_emit(&t.em, "x", 1), NP_OK);  // the 101st record needs an offset slot
+    EXPECT_EQ(np_emit(&t.em, "x", 1), NP_OK); // the 101st record needs an offset slot
     EXPECT_EQ(t.reserve_calls, before + 1);
 }
 
@@ -116,9 +118,9 @@ TEST(Emit, ReserveThenCommitWritesInPlace) {
     uint8_t *dst = nullptr;
     ASSERT_EQ(np_emit_reserve(&t.em, 10, &dst), NP_OK);
     ASSERT_NE(dst, nullptr);
-    EXPECT_EQ(t.em.count, 1u);  // nothing emitted until commit
+    EXPECT_EQ(t.em.count, 1u); // nothing emitted until commit
     memcpy(dst, "in-place", 8);
-    np_emit_commit(&t.em, 8);  // fewer bytes than reserved
+    np_emit_commit(&t.em, 8); // fewer bytes than reserved
     EXPECT_EQ(t.em.count, 2u);
     EXPECT_EQ(t.record(1), "in-place");
     t.expect_invariants();
@@ -132,7 +134,7 @@ TEST(Emit, CheckNamesBrokenHostInvariants) {
     EXPECT_EQ(np_emit_check(&t.em, &problem), NP_OK);
     EXPECT_EQ(problem, nullptr);
     EXPECT_EQ(np_emit_check(nullptr, &problem), NP_ERR_INVALID_ARGUMENT);
-    t.em.offsets[0] = 5;  // offsets[count] != data_used
+    t.em.offsets[0] = 5; // offsets[count] != data_used
     EXPECT_EQ(np_emit_check(&t.em, &problem), NP_ERR_INVALID_ARGUMENT);
     EXPECT_STREQ(problem, "emitter offsets[count] != data_used");
     t.em.offsets[0] = 0;
@@ -172,4 +174,4 @@ TEST(Batch, RecordsAndChecks) {
     EXPECT_EQ(np_batch_check(&no_data, &bad), NP_ERR_INVALID_ARGUMENT);
 }
 
-}  // namespace
+} // namespace

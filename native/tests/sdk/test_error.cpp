@@ -46,7 +46,7 @@ TEST(Error, NullErrorOrZeroCapacityOnlyReturnsTheStatus) {
 }
 
 TEST(Error, TruncatesAtEveryCapacityOnACharacterBoundaryWithoutOverrun) {
-    const std::string message = "r\xc3\xa9sum\xc3\xa9 \xe2\x82\xac 5 \xf0\x9f\x98\x80 end";  // résumé € 5 😀 end
+    const std::string message = "r\xc3\xa9sum\xc3\xa9 \xe2\x82\xac 5 \xf0\x9f\x98\x80 end"; // résumé € 5 😀 end
     for (uint64_t cap = 0; cap <= message.size() + 2; cap++) {
         Buffer b(cap);
         np_error_set(&b.error, NP_ERR_PLUGIN, "%s", message.c_str());
@@ -70,15 +70,16 @@ TEST(Error, LongMessagesBeyondTheScratchBufferStillFitAndStayValid) {
     np_error_set(&huge.error, NP_ERR_PLUGIN, "%s", message.c_str());
     EXPECT_EQ(huge.text(), message);
     EXPECT_TRUE(big.guards_intact());
-    EXPECT_GE(big.error.len, 3999u);  // one byte may stay unused above NP_ERROR_SCRATCH_SIZE
+    EXPECT_GE(big.error.len, 3999u); // one byte may stay unused above NP_ERROR_SCRATCH_SIZE
     EXPECT_TRUE(exact.guards_intact());
-    EXPECT_EQ(exact.error.len, 5000u);  // capacity-1 bytes end inside the €: cut before it, never inside
+    EXPECT_EQ(exact.error.len, 5000u); // capacity-1 bytes end inside the €: cut before it, never inside
 }
 
 TEST(Error, InvalidUtf8InArgumentsIsRepaired) {
     Buffer b(64);
     np_error_set(&b.error, NP_ERR_CONFIG, "key '%s'", "bad\xff\xfe");
-    EXPECT_EQ(b.text(), "key 'bad?" "?'");
+    EXPECT_EQ(b.text(), "key 'bad?"
+                        "?'");
 }
 
 TEST(Error, MessageViewClampsToCapacity) {
@@ -86,7 +87,7 @@ TEST(Error, MessageViewClampsToCapacity) {
     np_error_set(&b.error, NP_ERR_PLUGIN, "12345");
     np_str_t view = np_error_message(&b.error);
     EXPECT_EQ(view.len, 5u);
-    b.error.len = 1000;  // a broken callee
+    b.error.len = 1000; // a broken callee
     EXPECT_EQ(np_error_message(&b.error).len, 8u);
     EXPECT_EQ(np_error_message(nullptr).len, 0u);
 }
@@ -97,4 +98,4 @@ TEST(Error, StatusNames) {
     EXPECT_STREQ(np_status_name(-77), "unknown error status");
 }
 
-}  // namespace
+} // namespace

@@ -12,7 +12,7 @@ namespace {
 
 // dlopen a library and call its np_entry directly, as a host would.
 class Entry {
-public:
+  public:
     explicit Entry(const std::string &path) : handle_(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
         if (handle_) *reinterpret_cast<void **>(&entry_) = dlsym(handle_, NP_ENTRY_SYMBOL);
     }
@@ -31,7 +31,7 @@ public:
         return entry_(n, lib);
     }
 
-private:
+  private:
     void *handle_;
     np_entry_fn entry_ = nullptr;
 };
@@ -85,7 +85,7 @@ TEST(Negotiation, RefusesAnotherMajorButSaysWhoItIs) {
         EXPECT_EQ(n.library_abi_major, NP_ABI_MAJOR);
         EXPECT_EQ(n.library_abi_minor, NP_ABI_MINOR);
         EXPECT_EQ(lib, nullptr);
-        EXPECT_EQ(n.abi_minor, 0u);  // nothing else written
+        EXPECT_EQ(n.abi_minor, 0u); // nothing else written
         EXPECT_EQ(n.layout_fingerprint, 0u);
     }
 }
@@ -107,10 +107,10 @@ TEST(Negotiation, RejectsNullsAndATooSmallStruct) {
     const np_library_t *lib = nullptr;
     EXPECT_EQ(e.raw()(nullptr, &lib), NP_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(e.raw()(&n, nullptr), NP_ERR_INVALID_ARGUMENT);
-    n.struct_size = 20;  // reaches library_abi_minor but not the rest
+    n.struct_size = 20; // reaches library_abi_minor but not the rest
     n.abi_major = NP_ABI_MAJOR;
     EXPECT_EQ(e.raw()(&n, &lib), NP_ERR_INVALID_ARGUMENT);
-    EXPECT_EQ(n.library_abi_major, NP_ABI_MAJOR);  // still told who it is
+    EXPECT_EQ(n.library_abi_major, NP_ABI_MAJOR); // still told who it is
     EXPECT_EQ(lib, nullptr);
 }
 
@@ -131,7 +131,7 @@ TEST(Negotiation, FixturesClaimingOtherVersions) {
         ASSERT_EQ(newer.call(NP_ABI_MAJOR, NP_ABI_MINOR, &n, &lib), NP_OK);
         EXPECT_EQ(n.abi_minor, NP_ABI_MINOR);
         EXPECT_EQ(n.library_abi_minor, 2u);
-        EXPECT_EQ(n.layout_fingerprint, NP_LAYOUT_FINGERPRINT_1_1);  // of the agreed minor, not of 1.2
+        EXPECT_EQ(n.layout_fingerprint, NP_LAYOUT_FINGERPRINT_1_1); // of the agreed minor, not of 1.2
         EXPECT_GT(lib->struct_size, sizeof(np_library_t));
     }
     {
@@ -144,4 +144,4 @@ TEST(Negotiation, FixturesClaimingOtherVersions) {
     }
 }
 
-}  // namespace
+} // namespace

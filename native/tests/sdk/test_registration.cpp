@@ -23,10 +23,10 @@ TEST(Registration, EveryPluginOfEveryTranslationUnitIsListedInLinkOrder) {
     nph_library_t *lib = host.load(nptest::test_plugin_path("libnp_test_registry.so"));
     ASSERT_NE(lib, nullptr);
     ASSERT_EQ(nph_library_plugin_count(lib), 4u);
-    std::set<std::string> first_unit = {id_of(lib, 0), id_of(lib, 1), id_of(lib, 2)};  // registry_a.c
+    std::set<std::string> first_unit = {id_of(lib, 0), id_of(lib, 1), id_of(lib, 2)}; // registry_a.c
     EXPECT_EQ(first_unit, (std::set<std::string>{"org.nativeplugins.test.holdback", "org.nativeplugins.test.failflush",
                                                  "org.nativeplugins.test.faulty"}));
-    EXPECT_EQ(id_of(lib, 3), "org.nativeplugins.test.manual");  // registry_b.c (linked second): hand-written
+    EXPECT_EQ(id_of(lib, 3), "org.nativeplugins.test.manual"); // registry_b.c (linked second): hand-written
     EXPECT_EQ(std::string(reinterpret_cast<const char *>(nph_library_descriptor(lib)->sdk.ptr),
                           nph_library_descriptor(lib)->sdk.len),
               "nplug-c/0.1.0");
@@ -61,7 +61,7 @@ TEST(Registration, LibraryHooksRunOnFirstInitAndLastDeinitOnly) {
     other.get_extension = [](const np_host_t *, np_str_t) -> const void * { return nullptr; };
     ASSERT_EQ(d->init(&other, nullptr), NP_OK);
     EXPECT_EQ(host.count_logs("registry hook: init"), 1u);
-    d->deinit();  // back to one user: no deinit hook yet
+    d->deinit(); // back to one user: no deinit hook yet
     EXPECT_EQ(host.count_logs("registry hook: deinit"), 0u);
     ASSERT_EQ(nph_host_unload(host.get(), lib, nullptr), NPH_OK);
     EXPECT_EQ(host.count_logs("registry hook: deinit"), 1u);
@@ -80,4 +80,4 @@ TEST(Registration, InitRejectsABrokenHostTable) {
     EXPECT_EQ(nph_library_descriptor(lib)->init(nullptr, nullptr), NP_ERR_INVALID_ARGUMENT);
 }
 
-}  // namespace
+} // namespace

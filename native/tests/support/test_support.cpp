@@ -48,7 +48,8 @@ size_t Host::count_logs(const std::string &text) const {
 
 std::string Host::all_logs() const {
     std::string all;
-    for (const auto &line : logs) all += "[" + std::to_string(line.level) + "] " + line.scope + ": " + line.message + "\n";
+    for (const auto &line : logs)
+        all += "[" + std::to_string(line.level) + "] " + line.scope + ": " + line.message + "\n";
     return all;
 }
 
@@ -78,7 +79,7 @@ Instance::~Instance() {
 Records Instance::take(uint64_t first) {
     Records records;
     for (uint64_t i = first; i < out_.em.count; i++) {
-        if (out_.em.offsets[i + 1] < out_.em.offsets[i] || out_.em.offsets[i + 1] > out_.em.data_used) break;  // broken
+        if (out_.em.offsets[i + 1] < out_.em.offsets[i] || out_.em.offsets[i + 1] > out_.em.data_used) break; // broken
         records.emplace_back(reinterpret_cast<const char *>(out_.em.data) + out_.em.offsets[i],
                              out_.em.offsets[i + 1] - out_.em.offsets[i]);
     }
@@ -90,8 +91,10 @@ Records Instance::process(const Records &in, nph_error_t *code, nph_diag_t *diag
     Batch batch(in);
     nph_emitter_clear(&out_);
     nph_error_t e = nph_instance_process(instance_, batch.get(), &out_, diag ? diag : &local);
-    if (code) *code = e;
-    else EXPECT_EQ(e, NPH_OK) << (diag ? diag : &local)->message;
+    if (code)
+        *code = e;
+    else
+        EXPECT_EQ(e, NPH_OK) << (diag ? diag : &local)->message;
     return take(0);
 }
 
@@ -99,11 +102,13 @@ Records Instance::flush(nph_error_t *code, nph_diag_t *diag) {
     nph_diag_t local;
     nph_emitter_clear(&out_);
     nph_error_t e = nph_instance_flush(instance_, &out_, diag ? diag : &local);
-    if (code) *code = e;
-    else EXPECT_EQ(e, NPH_OK) << (diag ? diag : &local)->message;
+    if (code)
+        *code = e;
+    else
+        EXPECT_EQ(e, NPH_OK) << (diag ? diag : &local)->message;
     return take(0);
 }
 
 bool Instance::stats(np_transform_stats_t *out) { return nph_instance_stats(instance_, out) == 1; }
 
-}  // namespace nptest
+} // namespace nptest

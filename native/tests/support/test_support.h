@@ -27,7 +27,7 @@ struct LogLine {
 
 // A C host (np_c_host) whose log lines are captured.
 class Host {
-public:
+  public:
     explicit Host(uint32_t abi_minor = NPH_HOST_NEWEST_MINOR);
     ~Host();
     Host(const Host &) = delete;
@@ -43,7 +43,7 @@ public:
 
     std::vector<LogLine> logs;
 
-private:
+  private:
     static void capture(void *context, int32_t level, const char *scope, np_str_t message);
     nph_host_t *host_;
 };
@@ -52,7 +52,7 @@ using Records = std::vector<std::string>;
 
 // One np.transform/1 instance plus an emitter.
 class Instance {
-public:
+  public:
     Instance(Host &host, const std::string &plugin_id, const std::string &config = "");
     ~Instance();
     Instance(const Instance &) = delete;
@@ -67,7 +67,7 @@ public:
     Records flush(nph_error_t *code = nullptr, nph_diag_t *diag = nullptr);
     bool stats(np_transform_stats_t *out);
 
-private:
+  private:
     Records take(uint64_t first);
     nph_instance_t *instance_ = nullptr;
     nph_diag_t create_diag_{};
@@ -76,16 +76,16 @@ private:
 
 // A batch over strings (kept alive by the object).
 class Batch {
-public:
+  public:
     explicit Batch(const Records &records);
     const np_batch_t *get() const { return &batch_; }
 
-private:
+  private:
     std::string data_;
     std::vector<uint64_t> offsets_;
     np_batch_t batch_{};
 };
 
-}  // namespace nptest
+} // namespace nptest
 
 #endif

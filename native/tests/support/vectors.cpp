@@ -30,10 +30,22 @@ std::string unescape(const std::string &field, const std::string &where) {
         }
         char next = i + 1 < field.size() ? field[i + 1] : '\0';
         switch (next) {
-        case 't': out += '\t'; i++; break;
-        case 'n': out += '\n'; i++; break;
-        case 'r': out += '\r'; i++; break;
-        case '\\': out += '\\'; i++; break;
+        case 't':
+            out += '\t';
+            i++;
+            break;
+        case 'n':
+            out += '\n';
+            i++;
+            break;
+        case 'r':
+            out += '\r';
+            i++;
+            break;
+        case '\\':
+            out += '\\';
+            i++;
+            break;
         case 'x': {
             int hi = i + 2 < field.size() ? hex(field[i + 2]) : -1, lo = i + 3 < field.size() ? hex(field[i + 3]) : -1;
             if (hi < 0 || lo < 0) throw std::runtime_error(where + ": malformed \\x escape in '" + field + "'");
@@ -68,8 +80,10 @@ std::vector<VectorLine> read_vectors(const std::string &name) {
         for (;;) {
             size_t tab = raw.find('\t', start);
             std::string part = raw.substr(start, tab == std::string::npos ? std::string::npos : tab - start);
-            if (first) line.kind = part;
-            else line.fields.push_back(unescape(part, line.where()));
+            if (first)
+                line.kind = part;
+            else
+                line.fields.push_back(unescape(part, line.where()));
             first = false;
             if (tab == std::string::npos) break;
             start = tab + 1;

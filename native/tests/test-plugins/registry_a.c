@@ -65,10 +65,8 @@ static const np_sdk_transform_t holdback_impl = {
     .reset = holdback_reset,
     .destroy = holdback_destroy,
 };
-NP_TRANSFORM_PLUGIN(holdback_plugin, holdback_impl,
-    .id = NP_STR_LIT("org.nativeplugins.test.holdback"),
-    .name = NP_STR_LIT("Hold back one record"),
-    .version = NP_STR_LIT("0.1.0"));
+NP_TRANSFORM_PLUGIN(holdback_plugin, holdback_impl, .id = NP_STR_LIT("org.nativeplugins.test.holdback"),
+                    .name = NP_STR_LIT("Hold back one record"), .version = NP_STR_LIT("0.1.0"));
 
 /* ---- failflush: holdback whose flush emits what it holds, then fails (guarantee S5) ---- */
 static np_status failflush_flush(np_sdk_instance_t *self, np_emitter_t *out, np_error_t *error) {
@@ -83,10 +81,8 @@ static const np_sdk_transform_t failflush_impl = {
     .reset = holdback_reset,
     .destroy = holdback_destroy,
 };
-NP_TRANSFORM_PLUGIN(failflush_plugin, failflush_impl,
-    .id = NP_STR_LIT("org.nativeplugins.test.failflush"),
-    .name = NP_STR_LIT("Hold back one record, fail at flush"),
-    .version = NP_STR_LIT("0.1.0"));
+NP_TRANSFORM_PLUGIN(failflush_plugin, failflush_impl, .id = NP_STR_LIT("org.nativeplugins.test.failflush"),
+                    .name = NP_STR_LIT("Hold back one record, fail at flush"), .version = NP_STR_LIT("0.1.0"));
 
 /* ---- faulty ---- */
 #define FAULTY_NONE 0u
@@ -175,7 +171,5 @@ static const np_sdk_transform_t faulty_impl = {
     .process = faulty_process,
     .destroy = faulty_destroy,
 };
-NP_TRANSFORM_PLUGIN(faulty_plugin, faulty_impl,
-    .id = NP_STR_LIT("org.nativeplugins.test.faulty"),
-    .name = NP_STR_LIT("Faulty on purpose"),
-    .version = NP_STR_LIT("0.1.0"));
+NP_TRANSFORM_PLUGIN(faulty_plugin, faulty_impl, .id = NP_STR_LIT("org.nativeplugins.test.faulty"),
+                    .name = NP_STR_LIT("Faulty on purpose"), .version = NP_STR_LIT("0.1.0"));

@@ -21,13 +21,19 @@ static np_status manual_process(np_sdk_instance_t *self, const np_batch_t *batch
 static const np_sdk_transform_t manual_impl = {.process = manual_process};
 static const np_plugin_descriptor_t manual_plugin;
 
-static np_status NP_CDECL manual_create(const np_host_t *host, np_str_t config, np_instance_t **out, np_error_t *error) {
+static np_status NP_CDECL manual_create(const np_host_t *host, np_str_t config, np_instance_t **out,
+                                        np_error_t *error) {
     return np_sdk_transform_create(&manual_impl, &manual_plugin, host, config, out, error);
 }
 
 static const np_transform_v1_t manual_vtable = {
-    sizeof(np_transform_v1_t), 0, manual_create, np_sdk_transform_destroy, np_sdk_transform_process,
-    np_sdk_transform_flush, np_sdk_transform_stats,
+    sizeof(np_transform_v1_t),
+    0,
+    manual_create,
+    np_sdk_transform_destroy,
+    np_sdk_transform_process,
+    np_sdk_transform_flush,
+    np_sdk_transform_stats,
 };
 static const uint32_t manual_other_vtable[2] = {8, 0}; /* struct_size only */
 static const np_interface_t manual_interfaces[] = {

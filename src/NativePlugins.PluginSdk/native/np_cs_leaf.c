@@ -4,10 +4,10 @@
 #include <stddef.h>
 
 /* Write one counter when the caller's struct (its struct_size) is long enough to hold it. */
-#define NP_CS_PUT(out, field, value)                                                                    \
-    do {                                                                                               \
-        if ((out)->struct_size >= offsetof(np_transform_stats_t, field) + sizeof((out)->field))       \
-            (out)->field = (value);                                                                    \
+#define NP_CS_PUT(out, field, value)                                                                                   \
+    do {                                                                                                               \
+        if ((out)->struct_size >= offsetof(np_transform_stats_t, field) + sizeof((out)->field))                        \
+            (out)->field = (value);                                                                                    \
     } while (0)
 
 np_status NP_CDECL np_cs_leaf_stats(np_instance_t *instance, np_transform_stats_t *out_stats) {

@@ -29,24 +29,24 @@
 
 /* What np_instance_t* points at for every C# plugin instance (allocated and freed by the C# SDK). */
 typedef struct np_cs_instance {
-    uint32_t magic;        /* NP_CS_INSTANCE_MAGIC while alive */
-    uint32_t state;        /* NP_CS_INSTANCE_LIVE or NP_CS_INSTANCE_POISONED (rule P7) */
-    uint64_t records_in;   /* counters since create, updated once per call with atomic adds */
+    uint32_t magic;      /* NP_CS_INSTANCE_MAGIC while alive */
+    uint32_t state;      /* NP_CS_INSTANCE_LIVE or NP_CS_INSTANCE_POISONED (rule P7) */
+    uint64_t records_in; /* counters since create, updated once per call with atomic adds */
     uint64_t records_out;
     uint64_t bytes_in;
     uint64_t bytes_out;
-    void *gc_handle;       /* GCHandle of the managed plugin object */
+    void *gc_handle; /* GCHandle of the managed plugin object */
 } np_cs_instance_t;
 
 /* The signature of np_transform_v1_t.stats. */
-typedef np_status (NP_CDECL *np_cs_stats_fn)(np_instance_t *instance, np_transform_stats_t *out_stats);
+typedef np_status(NP_CDECL *np_cs_stats_fn)(np_instance_t *instance, np_transform_stats_t *out_stats);
 
 /* The private contract between the hosted shim and the SDK's managed entry (hosted mode only). */
 #define NP_CS_SHIM_SERVICES_VERSION 1u
 typedef struct np_cs_shim_services {
-    uint32_t struct_size;  /* sizeof(np_cs_shim_services_t) */
-    uint32_t version;      /* NP_CS_SHIM_SERVICES_VERSION */
-    np_cs_stats_fn stats;  /* np_cs_leaf_stats, as linked into the shim */
+    uint32_t struct_size; /* sizeof(np_cs_shim_services_t) */
+    uint32_t version;     /* NP_CS_SHIM_SERVICES_VERSION */
+    np_cs_stats_fn stats; /* np_cs_leaf_stats, as linked into the shim */
 } np_cs_shim_services_t;
 
 /* np_transform_v1_t.stats for every C# plugin. [instance][leaf]: two atomic loads per counter, no allocation,

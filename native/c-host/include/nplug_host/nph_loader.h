@@ -43,7 +43,7 @@ typedef struct nph_instance nph_instance_t;
 typedef void (*nph_log_fn)(void *context, int32_t level, const char *scope, np_str_t message);
 
 typedef struct nph_host_options {
-    nph_log_fn log;       /* NULL: write "nplug-c-host: [level] scope: message" to stderr */
+    nph_log_fn log; /* NULL: write "nplug-c-host: [level] scope: message" to stderr */
     void *log_context;
     int32_t min_log_level; /* lines below are dropped; default NP_LOG_INFO */
     uint32_t abi_minor;    /* the minor this host offers in negotiation; NPH_HOST_NEWEST_MINOR = NP_ABI_MINOR */

@@ -106,9 +106,12 @@ NP_SDK_INLINE int np_config_next(np_config_reader_t *reader, np_config_entry_t *
 /* Value parsers. Each returns 1 on success. */
 NP_SDK_INLINE int np_config_parse_bool(np_str_t value, int32_t *out) {
     value = np_config_trim(value);
-    if (np_str_eq_cstr(value, "true") || np_str_eq_cstr(value, "1")) *out = 1;
-    else if (np_str_eq_cstr(value, "false") || np_str_eq_cstr(value, "0")) *out = 0;
-    else return 0;
+    if (np_str_eq_cstr(value, "true") || np_str_eq_cstr(value, "1"))
+        *out = 1;
+    else if (np_str_eq_cstr(value, "false") || np_str_eq_cstr(value, "0"))
+        *out = 0;
+    else
+        return 0;
     return 1;
 }
 
@@ -163,16 +166,16 @@ typedef struct np_config_option {
 
 /* Compile-time check that a field has the size its option type writes (a mistake here would be memory
  * corruption, so it is a build error instead). */
-#define NP_CONFIG_FIELD_(type, field, ctype) \
+#define NP_CONFIG_FIELD_(type, field, ctype)                                                                           \
     (offsetof(type, field) + 0 * sizeof(char[sizeof(((type *)0)->field) == sizeof(ctype) ? 1 : -1]))
 
-#define NP_CONFIG_OPTION_STRING(key, type, field, flags) \
+#define NP_CONFIG_OPTION_STRING(key, type, field, flags)                                                               \
     { key, NP_CONFIG_TYPE_STRING, flags, NP_CONFIG_FIELD_(type, field, np_str_t), 0, 0, NULL }
-#define NP_CONFIG_OPTION_BOOL(key, type, field) \
+#define NP_CONFIG_OPTION_BOOL(key, type, field)                                                                        \
     { key, NP_CONFIG_TYPE_BOOL, 0, NP_CONFIG_FIELD_(type, field, int32_t), 0, 0, NULL }
-#define NP_CONFIG_OPTION_U64(key, type, field, min, max) \
+#define NP_CONFIG_OPTION_U64(key, type, field, min, max)                                                               \
     { key, NP_CONFIG_TYPE_U64, 0, NP_CONFIG_FIELD_(type, field, uint64_t), min, max, NULL }
-#define NP_CONFIG_OPTION_CHOICE(key, type, field, choices) \
+#define NP_CONFIG_OPTION_CHOICE(key, type, field, choices)                                                             \
     { key, NP_CONFIG_TYPE_CHOICE, 0, NP_CONFIG_FIELD_(type, field, uint32_t), 0, 0, choices }
 
 /* Most options one table may have. */
@@ -199,8 +202,7 @@ NP_SDK_INLINE np_status np_config_parse(np_str_t config, const np_config_option_
     if (!np_utf8_validate(config.ptr, config.len, &bad))
         return np_error_set(error, NP_ERR_CONFIG, "config is not valid UTF-8 (byte %llu)", (unsigned long long)bad);
     if (option_count > NP_CONFIG_MAX_OPTIONS)
-        return np_error_set(error, NP_ERR_PLUGIN, "plugin defines more than %d config options",
-                            NP_CONFIG_MAX_OPTIONS);
+        return np_error_set(error, NP_ERR_PLUGIN, "plugin defines more than %d config options", NP_CONFIG_MAX_OPTIONS);
     uint64_t seen = 0;
     np_config_reader_t reader;
     np_config_entry_t entry;
@@ -212,7 +214,8 @@ NP_SDK_INLINE np_status np_config_parse(np_str_t config, const np_config_option_
         if (i == option_count) {
             char keys[256];
             if (option_count == 0)
-                return np_error_set(error, NP_ERR_CONFIG, "unknown config key '" NP_STR_FMT "' (this plugin takes no config)",
+                return np_error_set(error, NP_ERR_CONFIG,
+                                    "unknown config key '" NP_STR_FMT "' (this plugin takes no config)",
                                     NP_STR_ARG(entry.key));
             return np_error_set(error, NP_ERR_CONFIG, "unknown config key '" NP_STR_FMT "' (known keys: %s)",
                                 NP_STR_ARG(entry.key), np_config_key_list_(options, option_count, keys, sizeof keys));
@@ -240,10 +243,9 @@ NP_SDK_INLINE np_status np_config_parse(np_str_t config, const np_config_option_
         case NP_CONFIG_TYPE_U64: {
             uint64_t v;
             if (!np_config_parse_u64(entry.value, &v) || v < opt->min || v > opt->max)
-                return np_error_set(error, NP_ERR_CONFIG,
-                                    "config key '%s' must be an integer in %llu..%llu, got '" NP_STR_FMT "'", opt->key,
-                                    (unsigned long long)opt->min, (unsigned long long)opt->max,
-                                    NP_STR_ARG(entry.value));
+                return np_error_set(
+                    error, NP_ERR_CONFIG, "config key '%s' must be an integer in %llu..%llu, got '" NP_STR_FMT "'",
+                    opt->key, (unsigned long long)opt->min, (unsigned long long)opt->max, NP_STR_ARG(entry.value));
             memcpy(field, &v, sizeof v);
             break;
         }

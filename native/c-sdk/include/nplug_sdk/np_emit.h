@@ -75,13 +75,20 @@ NP_SDK_INLINE void np_emit_commit(np_emitter_t *out, uint64_t n) {
  * function, offsets_capacity >= count + 1, offsets[count] == data_used, data_used <= data_capacity. */
 NP_SDK_INLINE np_status np_emit_check(const np_emitter_t *out, const char **problem) {
     const char *why = NULL;
-    if (!out) why = "emitter is NULL";
-    else if (out->struct_size < sizeof(np_emitter_t)) why = "emitter struct_size is smaller than np_emitter_t";
-    else if (!out->reserve) why = "emitter reserve is NULL";
-    else if (!out->offsets || out->offsets_capacity < out->count + 1) why = "emitter offsets_capacity < count + 1";
-    else if (out->data_used > out->data_capacity) why = "emitter data_used > data_capacity";
-    else if (out->data_capacity > 0 && !out->data) why = "emitter data is NULL but data_capacity > 0";
-    else if (out->offsets[out->count] != out->data_used) why = "emitter offsets[count] != data_used";
+    if (!out)
+        why = "emitter is NULL";
+    else if (out->struct_size < sizeof(np_emitter_t))
+        why = "emitter struct_size is smaller than np_emitter_t";
+    else if (!out->reserve)
+        why = "emitter reserve is NULL";
+    else if (!out->offsets || out->offsets_capacity < out->count + 1)
+        why = "emitter offsets_capacity < count + 1";
+    else if (out->data_used > out->data_capacity)
+        why = "emitter data_used > data_capacity";
+    else if (out->data_capacity > 0 && !out->data)
+        why = "emitter data is NULL but data_capacity > 0";
+    else if (out->offsets[out->count] != out->data_used)
+        why = "emitter offsets[count] != data_used";
     if (problem) *problem = why;
     return why ? NP_ERR_INVALID_ARGUMENT : NP_OK;
 }

@@ -73,8 +73,8 @@ NP_SDK_INLINE np_status np_error_setv_code(np_error_t *error, np_status status, 
 }
 
 /* Write a printf-style message and a plugin-specific detail code; returns status so you can `return` it. */
-NP_SDK_INLINE NP_SDK_PRINTF(4, 5) np_status np_error_set_code(np_error_t *error, np_status status, int32_t code,
-                                                              const char *fmt, ...) {
+NP_SDK_INLINE NP_SDK_PRINTF(4, 5) np_status
+    np_error_set_code(np_error_t *error, np_status status, int32_t code, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
     np_status result = np_error_setv_code(error, status, code, fmt, args);
@@ -95,8 +95,8 @@ NP_SDK_INLINE NP_SDK_PRINTF(3, 4) np_status np_error_set(np_error_t *error, np_s
 /* NP_ERR_INPUT for record `record_index` of the batch (0-based), with a printf-style message: hosts read the index
  * from error->code, which holds index + 1 (interop/README.md section 7; 0 when the index is above INT32_MAX - 1,
  * that is: not known). */
-NP_SDK_INLINE NP_SDK_PRINTF(3, 4) np_status np_error_set_input(np_error_t *error, uint64_t record_index, const char *fmt,
-                                                              ...) {
+NP_SDK_INLINE NP_SDK_PRINTF(3, 4) np_status
+    np_error_set_input(np_error_t *error, uint64_t record_index, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
     int32_t code = record_index < (uint64_t)INT32_MAX ? (int32_t)(record_index + 1) : 0;

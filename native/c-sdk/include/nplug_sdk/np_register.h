@@ -41,13 +41,11 @@
 #endif
 
 /* The attributes of one entry of the np_plugins section. */
-#define NP_SDK_PLUGIN_SECTION_ENTRY \
-    __attribute__((NP_SDK_RETAIN_ used, section("np_plugins"), aligned(sizeof(void *))))
+#define NP_SDK_PLUGIN_SECTION_ENTRY __attribute__((NP_SDK_RETAIN_ used, section("np_plugins"), aligned(sizeof(void *))))
 
 /* Register the plugin whose descriptor is the static variable `descriptor` (an identifier). */
-#define NP_REGISTER_PLUGIN(descriptor)                                                              \
-    NP_SDK_PLUGIN_SECTION_ENTRY static const np_plugin_descriptor_t *const descriptor##_np_registration = \
-        &(descriptor)
+#define NP_REGISTER_PLUGIN(descriptor)                                                                                 \
+    NP_SDK_PLUGIN_SECTION_ENTRY static const np_plugin_descriptor_t *const descriptor##_np_registration = &(descriptor)
 
 /* Library lifecycle hooks (optional). init runs when the library's init count goes 0 -> 1, deinit when it goes
  * 1 -> 0 (hosts may init the same library more than once: the SDK ref-counts). If an init hook fails, the deinit
@@ -57,13 +55,12 @@ typedef struct np_sdk_library_hook {
     void (*deinit)(void);
 } np_sdk_library_hook_t;
 
-#define NP_SDK_HOOK_SECTION_ENTRY \
+#define NP_SDK_HOOK_SECTION_ENTRY                                                                                      \
     __attribute__((NP_SDK_RETAIN_ used, section("np_library_hooks"), aligned(sizeof(void *))))
 
 /* NP_LIBRARY_HOOK(name, init_fn, deinit_fn): either function may be NULL. */
-#define NP_LIBRARY_HOOK(name, init_fn, deinit_fn)                                          \
-    static const np_sdk_library_hook_t name##_np_hook = {init_fn, deinit_fn};              \
-    NP_SDK_HOOK_SECTION_ENTRY static const np_sdk_library_hook_t *const name##_np_hook_registration = \
-        &name##_np_hook
+#define NP_LIBRARY_HOOK(name, init_fn, deinit_fn)                                                                      \
+    static const np_sdk_library_hook_t name##_np_hook = {init_fn, deinit_fn};                                          \
+    NP_SDK_HOOK_SECTION_ENTRY static const np_sdk_library_hook_t *const name##_np_hook_registration = &name##_np_hook
 
 #endif /* NPLUG_SDK_REGISTER_H */

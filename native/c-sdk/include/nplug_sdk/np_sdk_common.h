@@ -42,12 +42,12 @@
 /* An np_str_t initializer for a string literal, usable in static initializers:
  *     static const np_str_t name = NP_STR_LIT("Upper case");
  *     .id = NP_STR_LIT("org.example.upper")                (in a designated initializer) */
-#define NP_STR_LIT(literal) { (const uint8_t *)("" literal), sizeof("" literal) - 1 }
+#define NP_STR_LIT(literal)                                                                                            \
+    { (const uint8_t *)("" literal), sizeof("" literal) - 1 }
 
 /* printf support for np_str_t / np_bytes_t:  printf("id " NP_STR_FMT "\n", NP_STR_ARG(s)); */
 #define NP_STR_FMT "%.*s"
-#define NP_STR_ARG(s) \
-    (int)((s).len > 0x7fffffffu ? 0x7fffffffu : (s).len), ((s).ptr ? (const char *)(s).ptr : "")
+#define NP_STR_ARG(s) (int)((s).len > 0x7fffffffu ? 0x7fffffffu : (s).len), ((s).ptr ? (const char *)(s).ptr : "")
 
 NP_SDK_BEGIN_DECLS
 

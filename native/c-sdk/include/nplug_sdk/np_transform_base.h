@@ -59,7 +59,7 @@ struct np_sdk_instance {
     const np_host_t *host;                    /* this instance's host table, valid until destroy returns */
     const np_plugin_descriptor_t *descriptor; /* the plugin, for messages */
     const np_sdk_transform_t *impl;
-    uint64_t instance_size;                   /* bytes allocated for the instance */
+    uint64_t instance_size; /* bytes allocated for the instance */
     uint64_t records_in, records_out, bytes_in, bytes_out;
     uint32_t stream_open; /* a process call happened since create or the last successful flush */
     uint32_t poisoned;    /* a callback returned NP_ERR_PANIC */
@@ -82,22 +82,23 @@ NP_SDK_END_DECLS
 /* Declare and register a transform plugin: `name` is a fresh identifier, `impl` your np_sdk_transform_t
  * variable, the rest a designated initializer of np_plugin_descriptor_t's text fields (.id, .name, .version
  * required; .description, .vendor optional). The threading model is NP_THREADING_SINGLE. */
-#define NP_TRANSFORM_PLUGIN(name, impl, ...)                                                                  \
-    static const np_plugin_descriptor_t name;                                                                 \
-    static np_status NP_CDECL name##_np_create(const np_host_t *host, np_str_t config,                        \
-                                               np_instance_t **out_instance, np_error_t *error) {             \
-        return np_sdk_transform_create(&(impl), &name, host, config, out_instance, error);                    \
-    }                                                                                                         \
-    static const np_transform_v1_t name##_np_vtable = {                                                       \
-        sizeof(np_transform_v1_t), 0,      name##_np_create,         np_sdk_transform_destroy,                \
-        np_sdk_transform_process,  np_sdk_transform_flush, np_sdk_transform_stats,                            \
-    };                                                                                                        \
-    static const np_interface_t name##_np_interfaces[] = {{NP_STR_LIT(NP_TRANSFORM_ID), &name##_np_vtable}}; \
-    static const np_plugin_descriptor_t name = {                                                              \
-        .struct_size = sizeof(np_plugin_descriptor_t),                                                        \
-        .interfaces = name##_np_interfaces,                                                                   \
-        .interface_count = 1,                                                                                 \
-        __VA_ARGS__};                                                                                         \
+#define NP_TRANSFORM_PLUGIN(name, impl, ...)                                                                           \
+    static const np_plugin_descriptor_t name;                                                                          \
+    static np_status NP_CDECL name##_np_create(const np_host_t *host, np_str_t config, np_instance_t **out_instance,   \
+                                               np_error_t *error) {                                                    \
+        return np_sdk_transform_create(&(impl), &name, host, config, out_instance, error);                             \
+    }                                                                                                                  \
+    static const np_transform_v1_t name##_np_vtable = {                                                                \
+        sizeof(np_transform_v1_t), 0,                                                                                  \
+        name##_np_create,          np_sdk_transform_destroy,                                                           \
+        np_sdk_transform_process,  np_sdk_transform_flush,                                                             \
+        np_sdk_transform_stats,                                                                                        \
+    };                                                                                                                 \
+    static const np_interface_t name##_np_interfaces[] = {{NP_STR_LIT(NP_TRANSFORM_ID), &name##_np_vtable}};           \
+    static const np_plugin_descriptor_t name = {.struct_size = sizeof(np_plugin_descriptor_t),                         \
+                                                .interfaces = name##_np_interfaces,                                    \
+                                                .interface_count = 1,                                                  \
+                                                __VA_ARGS__};                                                          \
     NP_REGISTER_PLUGIN(name)
 
 #endif /* NPLUG_SDK_TRANSFORM_BASE_H */

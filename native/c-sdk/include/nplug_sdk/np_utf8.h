@@ -25,12 +25,16 @@ NP_SDK_INLINE unsigned np_utf8_sequence_length(const uint8_t *p, uint64_t avail,
         need = 2;
     } else if (b0 < 0xF0) {
         need = 3;
-        if (b0 == 0xE0) lo = 0xA0;      /* overlong */
-        else if (b0 == 0xED) hi = 0x9F; /* surrogates */
+        if (b0 == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (b0 == 0xED)
+            hi = 0x9F; /* surrogates */
     } else if (b0 < 0xF5) {
         need = 4;
-        if (b0 == 0xF0) lo = 0x90;      /* overlong */
-        else if (b0 == 0xF4) hi = 0x8F; /* above U+10FFFF */
+        if (b0 == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (b0 == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
     } else {
         return 0;
     }

@@ -164,11 +164,11 @@ static uint64_t counter_put_u64(uint8_t *dst, uint64_t v) {
 static np_status counter_flush(np_sdk_instance_t *self, np_emitter_t *out, np_error_t *error) {
     counter_t *c = (counter_t *)self;
     char summary[160];
-    int n = c->per_value
-                ? snprintf(summary, sizeof summary, "records=%llu bytes=%llu distinct=%llu", (unsigned long long)c->records,
-                           (unsigned long long)c->bytes, (unsigned long long)c->value_count)
-                : snprintf(summary, sizeof summary, "records=%llu bytes=%llu", (unsigned long long)c->records,
-                           (unsigned long long)c->bytes);
+    int n = c->per_value ? snprintf(summary, sizeof summary, "records=%llu bytes=%llu distinct=%llu",
+                                    (unsigned long long)c->records, (unsigned long long)c->bytes,
+                                    (unsigned long long)c->value_count)
+                         : snprintf(summary, sizeof summary, "records=%llu bytes=%llu", (unsigned long long)c->records,
+                                    (unsigned long long)c->bytes);
     if (c->untracked)
         n += snprintf(summary + n, sizeof summary - (size_t)n, " untracked=%llu", (unsigned long long)c->untracked);
 
@@ -183,8 +183,7 @@ static np_status counter_flush(np_sdk_instance_t *self, np_emitter_t *out, np_er
         const counter_value_t *v = &c->values[i];
         uint8_t *dst;
         status = np_emit_reserve(out, COUNTER_MAX_DIGITS + 1 + v->len, &dst); /* room was reserved above */
-        if (status != NP_OK)
-            return np_error_set(error, status, "the host's reserve did not keep the room it granted");
+        if (status != NP_OK) return np_error_set(error, status, "the host's reserve did not keep the room it granted");
         uint64_t len = counter_put_u64(dst, v->count);
         dst[len++] = '\t';
         if (v->len) memcpy(dst + len, c->arena + v->offset, (size_t)v->len);
@@ -204,9 +203,8 @@ static const np_sdk_transform_t counter_impl = {
     .destroy = counter_destroy,
 };
 
-NP_TRANSFORM_PLUGIN(counter_plugin, counter_impl,
-    .id = NP_STR_LIT("org.nativeplugins.c.counter"),
-    .name = NP_STR_LIT("Record counter"),
+NP_TRANSFORM_PLUGIN(
+    counter_plugin, counter_impl, .id = NP_STR_LIT("org.nativeplugins.c.counter"), .name = NP_STR_LIT("Record counter"),
     .version = NP_STR_LIT("1.0.0"),
     .description = NP_STR_LIT("Counts records and bytes per stream, optionally per distinct value, and emits a "
                               "summary at flush (config: per_value=true|false; max_distinct=N)"),

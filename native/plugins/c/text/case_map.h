@@ -14,7 +14,7 @@
 /* Upper case of a code point in U+0080..U+07FF whose upper case is also in that range; else cp itself. */
 static inline uint32_t case_map_upper_2byte(uint32_t cp) {
     if (cp == 0x00B5) return 0x039C;                                            /* micro sign -> Greek Mu */
-    if (cp >= 0x00E0 && cp <= 0x00FE) return cp == 0x00F7 ? cp : cp - 0x20;    /* Latin-1 (not the division sign) */
+    if (cp >= 0x00E0 && cp <= 0x00FE) return cp == 0x00F7 ? cp : cp - 0x20;     /* Latin-1 (not the division sign) */
     if (cp == 0x00FF) return 0x0178;                                            /* y with diaeresis */
     if (cp >= 0x0100 && cp <= 0x0137) return (cp & 1) ? cp - 1 : cp;            /* Latin Ext-A pairs: upper even */
     if (cp >= 0x0139 && cp <= 0x0148) return (cp & 1) ? cp : cp - 1;            /*   ... upper odd */
@@ -25,13 +25,13 @@ static inline uint32_t case_map_upper_2byte(uint32_t cp) {
     if (cp >= 0x03AD && cp <= 0x03AF) return cp - 0x25;
     if (cp == 0x03CC) return 0x038C;
     if (cp == 0x03CD || cp == 0x03CE) return cp - 0x3F;
-    if (cp >= 0x0430 && cp <= 0x044F) return cp - 0x20;                         /* Cyrillic basic */
-    if (cp >= 0x0450 && cp <= 0x045F) return cp - 0x50;                         /* Cyrillic with marks */
+    if (cp >= 0x0430 && cp <= 0x044F) return cp - 0x20; /* Cyrillic basic */
+    if (cp >= 0x0450 && cp <= 0x045F) return cp - 0x50; /* Cyrillic with marks */
     if ((cp >= 0x0460 && cp <= 0x0481) || (cp >= 0x048A && cp <= 0x04BF) || (cp >= 0x04D0 && cp <= 0x052F))
-        return (cp & 1) ? cp - 1 : cp;                                          /* Cyrillic pairs: upper even */
-    if (cp >= 0x04C1 && cp <= 0x04CE) return (cp & 1) ? cp : cp - 1;            /*   ... upper odd */
+        return (cp & 1) ? cp - 1 : cp;                               /* Cyrillic pairs: upper even */
+    if (cp >= 0x04C1 && cp <= 0x04CE) return (cp & 1) ? cp : cp - 1; /*   ... upper odd */
     if (cp == 0x04CF) return 0x04C0;
-    if (cp >= 0x0561 && cp <= 0x0586) return cp - 0x30;                         /* Armenian */
+    if (cp >= 0x0561 && cp <= 0x0586) return cp - 0x30; /* Armenian */
     return cp;
 }
 

@@ -17,8 +17,8 @@ typedef struct grep {
     uint64_t pattern_len;
     int32_t invert;
     int32_t ignore_case;
-    uint8_t fold[256];     /* byte -> byte used for comparison */
-    uint64_t shift[256];   /* Horspool bad-character shifts over folded bytes */
+    uint8_t fold[256];   /* byte -> byte used for comparison */
+    uint64_t shift[256]; /* Horspool bad-character shifts over folded bytes */
 } grep_t;
 
 typedef struct grep_options {
@@ -36,7 +36,8 @@ static const np_config_option_t grep_config[] = {
 static np_status grep_create(np_sdk_instance_t *self, np_str_t config, np_error_t *error) {
     grep_t *g = (grep_t *)self;
     grep_options_t options = {{NULL, 0}, 0, 0};
-    np_status status = np_config_parse(config, grep_config, sizeof grep_config / sizeof grep_config[0], &options, error);
+    np_status status =
+        np_config_parse(config, grep_config, sizeof grep_config / sizeof grep_config[0], &options, error);
     if (status != NP_OK) return status;
 
     g->invert = options.invert;
@@ -77,8 +78,7 @@ static int grep_contains(const grep_t *g, const uint8_t *hay, uint64_t n) {
     return 0;
 }
 
-static np_status grep_process(np_sdk_instance_t *self, const np_batch_t *batch, np_emitter_t *out,
-                              np_error_t *error) {
+static np_status grep_process(np_sdk_instance_t *self, const np_batch_t *batch, np_emitter_t *out, np_error_t *error) {
     const grep_t *g = (const grep_t *)self;
     for (uint64_t r = 0; r < batch->count; r++) {
         np_bytes_t record = np_batch_record(batch, r);
@@ -99,9 +99,8 @@ static const np_sdk_transform_t grep_impl = {
     .destroy = grep_destroy,
 };
 
-NP_TRANSFORM_PLUGIN(grep_plugin, grep_impl,
-    .id = NP_STR_LIT("org.nativeplugins.c.grep"),
-    .name = NP_STR_LIT("Substring filter"),
+NP_TRANSFORM_PLUGIN(
+    grep_plugin, grep_impl, .id = NP_STR_LIT("org.nativeplugins.c.grep"), .name = NP_STR_LIT("Substring filter"),
     .version = NP_STR_LIT("1.0.0"),
     .description = NP_STR_LIT("Keeps records containing a substring (config: pattern=...; invert=true|false; "
                               "ignore_case=true|false)"),

@@ -66,8 +66,7 @@ static uint64_t upper_copy(const upper_t *u, uint8_t *dst, const uint8_t *src, u
     return len;
 }
 
-static np_status upper_process(np_sdk_instance_t *self, const np_batch_t *batch, np_emitter_t *out,
-                               np_error_t *error) {
+static np_status upper_process(np_sdk_instance_t *self, const np_batch_t *batch, np_emitter_t *out, np_error_t *error) {
     const upper_t *u = (const upper_t *)self;
     for (uint64_t r = 0; r < batch->count; r++) {
         np_bytes_t record = np_batch_record(batch, r);
@@ -78,9 +77,9 @@ static np_status upper_process(np_sdk_instance_t *self, const np_batch_t *batch,
                                 (unsigned long long)r, (unsigned long long)record.len);
         uint64_t done = upper_copy(u, dst, record.ptr, record.len);
         if (done != record.len) /* not committed: nothing of this record is emitted */
-            return np_error_set_input(error, r,
-                                      "record %llu is not valid UTF-8 (byte %llu); use validate=false to pass such bytes through",
-                                      (unsigned long long)r, (unsigned long long)done);
+            return np_error_set_input(
+                error, r, "record %llu is not valid UTF-8 (byte %llu); use validate=false to pass such bytes through",
+                (unsigned long long)r, (unsigned long long)done);
         np_emit_commit(out, record.len);
     }
     return NP_OK;
@@ -92,9 +91,8 @@ static const np_sdk_transform_t upper_impl = {
     .process = upper_process,
 };
 
-NP_TRANSFORM_PLUGIN(upper_plugin, upper_impl,
-    .id = NP_STR_LIT("org.nativeplugins.c.upper"),
-    .name = NP_STR_LIT("Upper case"),
+NP_TRANSFORM_PLUGIN(
+    upper_plugin, upper_impl, .id = NP_STR_LIT("org.nativeplugins.c.upper"), .name = NP_STR_LIT("Upper case"),
     .version = NP_STR_LIT("1.0.0"),
     .description = NP_STR_LIT("Upper-cases UTF-8 text in place (config: mode=simple|ascii; validate=true|false)"),
     .vendor = NP_STR_LIT("NativePlugins"));
