@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# exports_check.sh <symbol> <library>... - every library's dynamic symbol table defines exactly <symbol>.
+# exports_check.sh "<symbol>..." <library>... - every library's dynamic symbol table defines exactly these symbols
+# (space-separated, in sort order).
 set -u
 want=$1; shift
 fail=0

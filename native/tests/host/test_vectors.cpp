@@ -25,9 +25,9 @@ void expect_verdicts(const std::string &file, int (*rule)(np_str_t)) {
     }
 }
 
-TEST(Vectors, PluginIds) { expect_verdicts("plugin-ids.tsv", nph_plugin_id_valid); }
-TEST(Vectors, InterfaceIds) { expect_verdicts("interface-ids.tsv", nph_interface_id_valid); }
-TEST(Vectors, Versions) { expect_verdicts("versions.tsv", nph_semver_valid); }
+TEST(Vectors, S11_plugin_ids) { expect_verdicts("plugin-ids.tsv", nph_plugin_id_valid); }
+TEST(Vectors, S11_interface_ids) { expect_verdicts("interface-ids.tsv", nph_interface_id_valid); }
+TEST(Vectors, S11_versions) { expect_verdicts("versions.tsv", nph_semver_valid); }
 
 uint32_t field_or_unset(const std::string &text) {
     return text == "-" ? 0xFFFFFFFFu : static_cast<uint32_t>(nptest::vector_number(text, {}));

@@ -22,7 +22,7 @@ class Adapter : public ::testing::Test {
     Host host;
 };
 
-TEST_F(Adapter, FlushEmitsWhatIsHeldBackThenResetsAndASecondFlushEmitsNothing) {
+TEST_F(Adapter, S4_flush_emits_what_is_held_back_then_resets_and_a_second_flush_emits_nothing) {
     Instance h(host, "org.nativeplugins.test.holdback");
     ASSERT_TRUE(h.ok()) << h.create_diag().message;
     EXPECT_EQ(h.flush(), Records{}); // right after create: no stream yet
@@ -57,7 +57,7 @@ TEST(ErrorHelpers, InputErrorsCarryTheRecordIndexPlusOne) {
     EXPECT_EQ(error.code, 0);
 }
 
-TEST_F(Adapter, StatsCountRecordsAndBytesInAndOutIncludingFlush) {
+TEST_F(Adapter, S6_stats_count_records_and_bytes_in_and_out_including_flush) {
     Instance h(host, "org.nativeplugins.test.holdback");
     h.process({"one", "two", ""});
     h.flush();
@@ -84,7 +84,7 @@ TEST_F(Adapter, StatsFillOnlyWhatTheCallersStructHolds) {
     EXPECT_EQ(t->stats(nullptr, &s), NP_ERR_INVALID_ARGUMENT);
 }
 
-TEST_F(Adapter, APanicPoisonsTheInstance) {
+TEST_F(Adapter, S2_a_panic_poisons_the_instance) {
     Instance f(host, "org.nativeplugins.test.faulty", "mode=panic");
     ASSERT_TRUE(f.ok());
     nph_error_t code;
@@ -102,7 +102,7 @@ TEST_F(Adapter, APanicPoisonsTheInstance) {
     EXPECT_EQ(nph_instance_stats(f.get(), &s), -1);
 } // destroy still works
 
-TEST_F(Adapter, AFailureWithoutAMessageGetsOne) {
+TEST_F(Adapter, S7_a_failure_without_a_message_gets_one) {
     Instance f(host, "org.nativeplugins.test.faulty", "mode=silent");
     nph_error_t code;
     nph_diag_t diag;
@@ -115,7 +115,7 @@ TEST_F(Adapter, AFailureWithoutAMessageGetsOne) {
     EXPECT_EQ(diag.rule, nullptr); // the SDK kept rule P5 for the plugin
 }
 
-TEST_F(Adapter, APositiveStatusBecomesNpErrPlugin) {
+TEST_F(Adapter, S7_a_positive_status_becomes_np_err_plugin) {
     Instance f(host, "org.nativeplugins.test.faulty", "mode=positive");
     nph_error_t code;
     nph_diag_t diag;
@@ -124,7 +124,7 @@ TEST_F(Adapter, APositiveStatusBecomesNpErrPlugin) {
     EXPECT_NE(std::string(diag.message).find("invalid positive status 7"), std::string::npos) << diag.message;
 }
 
-TEST_F(Adapter, OverlappingCallsOnASingleThreadedInstanceAreRefused) {
+TEST_F(Adapter, S3_overlapping_calls_on_a_single_threaded_instance_are_refused) {
     Instance f(host, "org.nativeplugins.test.faulty", "mode=reenter");
     nph_error_t code;
     nph_diag_t diag;
@@ -155,7 +155,7 @@ TEST_F(Adapter, APluginWithoutOptionsRejectsAnyConfigKey) {
 }
 
 // Direct vtable calls, as a careless host would make them.
-TEST_F(Adapter, MalformedArgumentsAreRejectedWithMessages) {
+TEST_F(Adapter, S8_malformed_arguments_are_rejected_with_messages) {
     Instance h(host, "org.nativeplugins.test.holdback");
     const nph_transform_t *t = nph_instance_transform(h.get());
     np_instance_t *raw = nph_instance_raw(h.get());
@@ -182,7 +182,7 @@ TEST_F(Adapter, MalformedArgumentsAreRejectedWithMessages) {
     nph_emitter_free(&out);
 }
 
-TEST_F(Adapter, SuccessLeavesTheErrorBufferUntouched) {
+TEST_F(Adapter, S7_success_leaves_the_error_buffer_untouched) {
     Instance h(host, "org.nativeplugins.test.holdback");
     const nph_transform_t *t = nph_instance_transform(h.get());
     nph_emitter_t out;

@@ -102,7 +102,7 @@ TEST(Config, BadValuesSayWhatIsExpected) {
     EXPECT_EQ(parse("pattern=x;mode=slow").message, "config key 'mode' must be one of fast|exact|auto, got 'slow'");
 }
 
-TEST(Config, InvalidUtf8IsRejected) {
+TEST(Config, S8_config_that_is_not_utf8_is_rejected) {
     Result r = parse("pattern=caf\xc3");
     EXPECT_EQ(r.status, NP_ERR_CONFIG);
     EXPECT_EQ(r.message, "config is not valid UTF-8 (byte 11)");

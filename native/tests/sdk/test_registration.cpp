@@ -1,6 +1,10 @@
 // Plugins register themselves from any translation unit (the np_plugins section), and library hooks follow the
 // SDK's init/deinit ref-count.
+#include <dlfcn.h>
 #include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
 
 #include <set>
 #include <string>
@@ -45,26 +49,79 @@ TEST(Registration, ABundleAndASinglePluginLibrary) {
     EXPECT_EQ(id_of(counter, 0), "org.nativeplugins.c.counter");
 }
 
-TEST(Registration, LibraryHooksRunOnFirstInitAndLastDeinitOnly) {
+unsigned deinit_runs(const std::string &path) {
+    void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+    if (!handle) return ~0u;
+    auto *runs = static_cast<unsigned *>(dlsym(handle, "np_test_registry_deinit_runs"));
+    unsigned value = runs ? *runs : ~0u;
+    dlclose(handle);
+    return value;
+}
+
+np_host_t quiet_host_table() {
+    np_host_t t = {};
+    t.struct_size = sizeof t;
+    t.log = [](const np_host_t *, int32_t, np_str_t) {};
+    t.alloc = [](const np_host_t *, uint64_t, uint64_t) -> void * { return nullptr; };
+    t.free = [](const np_host_t *, void *, uint64_t, uint64_t) {};
+    t.get_extension = [](const np_host_t *, np_str_t) -> const void * { return nullptr; };
+    return t;
+}
+
+TEST(Registration, S12_library_hooks_run_on_first_init_and_last_deinit_only) {
+    const std::string path = nptest::test_plugin_path("libnp_test_registry.so");
+    void *pin = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL); // keeps the counter mapped after the host unloads
+    ASSERT_NE(pin, nullptr) << dlerror();
     Host host;
-    nph_library_t *lib = host.load(nptest::test_plugin_path("libnp_test_registry.so"));
+    nph_library_t *lib = host.load(path);
     ASSERT_NE(lib, nullptr);
     EXPECT_EQ(host.count_logs("registry hook: init"), 1u);
+    const unsigned before = deinit_runs(path);
     const np_library_t *d = nph_library_descriptor(lib);
 
-    // A second host-side init (another host in the process) must not run the hook again.
-    np_host_t other = {};
-    other.struct_size = sizeof other;
-    other.log = [](const np_host_t *, int32_t, np_str_t) {};
-    other.alloc = [](const np_host_t *, uint64_t, uint64_t) -> void * { return nullptr; };
-    other.free = [](const np_host_t *, void *, uint64_t, uint64_t) {};
-    other.get_extension = [](const np_host_t *, np_str_t) -> const void * { return nullptr; };
+    // A second init (another host in the process) must not run the hook again, nor its deinit.
+    np_host_t other = quiet_host_table();
     ASSERT_EQ(d->init(&other, nullptr), NP_OK);
     EXPECT_EQ(host.count_logs("registry hook: init"), 1u);
     d->deinit(); // back to one user: no deinit hook yet
-    EXPECT_EQ(host.count_logs("registry hook: deinit"), 0u);
+    EXPECT_EQ(deinit_runs(path), before);
     ASSERT_EQ(nph_host_unload(host.get(), lib, nullptr), NPH_OK);
-    EXPECT_EQ(host.count_logs("registry hook: deinit"), 1u);
+    EXPECT_EQ(deinit_runs(path), before + 1);
+    dlclose(pin);
+}
+
+// The SDK uses an init table only during that init: the first init's table is destroyed (here: overwritten with
+// 0xFF, so any call through it would crash) before the library is used and the last deinit runs.
+TEST(Registration, S12_the_sdk_keeps_no_reference_to_an_init_table) {
+    const std::string path = nptest::test_plugin_path("libnp_test_registry.so");
+    void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(handle, nullptr) << dlerror();
+    np_entry_fn entry;
+    *reinterpret_cast<void **>(&entry) = dlsym(handle, NP_ENTRY_SYMBOL);
+    ASSERT_NE(entry, nullptr);
+    np_negotiation_t n = {};
+    n.struct_size = sizeof n;
+    n.abi_major = NP_ABI_MAJOR;
+    n.abi_minor = NP_ABI_MINOR;
+    const np_library_t *d = nullptr;
+    ASSERT_EQ(entry(&n, &d), NP_OK);
+
+    auto first = std::make_unique<np_host_t>(quiet_host_table());
+    ASSERT_EQ(d->init(first.get(), nullptr), NP_OK); // the hook runs with this table
+    std::memset(first.get(), 0xFF, sizeof *first);   // ... which is gone now
+
+    {
+        Host host; // a second user of the library: creates, processes, flushes, unloads
+        ASSERT_NE(host.load(path), nullptr);
+        nptest::Instance manual(host, "org.nativeplugins.test.manual");
+        ASSERT_TRUE(manual.ok());
+        EXPECT_EQ(manual.process({"a", "b"}), (nptest::Records{"b", "a"}));
+        manual.flush();
+    }
+    const unsigned before = deinit_runs(path);
+    d->deinit(); // the last deinit: the hook runs, touching no table
+    EXPECT_EQ(deinit_runs(path), before + 1);
+    dlclose(handle);
 }
 
 TEST(Registration, InitRejectsABrokenHostTable) {

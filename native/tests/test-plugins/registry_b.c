@@ -4,7 +4,8 @@
  *   org.nativeplugins.test.manual  a descriptor written by hand (no NP_TRANSFORM_PLUGIN) and registered with
  *                                  NP_REGISTER_PLUGIN, offering np.transform/1 (through the SDK adapter) plus an
  *                                  interface the host does not know (it must ignore it)
- * and a library hook that logs init/deinit through the host, so tests can watch the SDK's ref-counting.
+ * and a library hook that logs its init through the host it is given and counts its deinits in an exported
+ * variable, so tests can watch the SDK's ref-counting (S12).
  */
 #include <nplug_sdk/np_sdk.h>
 
@@ -54,18 +55,16 @@ static const np_plugin_descriptor_t manual_plugin = {
 NP_REGISTER_PLUGIN(manual_plugin);
 
 /* ---- library hook ---- */
-static const np_host_t *hook_host; /* valid until the last deinit returns (rule H7) */
+/* The init table is used only during init (S12): deinit cannot know which init it undoes, so whichever table it
+ * kept may be gone. The deinit hook therefore reports through this counter, which tests read with dlsym. */
+NP_EXPORT unsigned np_test_registry_deinit_runs;
 
 static np_status registry_hook_init(const np_host_t *host, np_error_t *error) {
     (void)error;
-    hook_host = host;
     np_host_log(host, NP_LOG_INFO, "registry hook: init");
     return NP_OK;
 }
 
-static void registry_hook_deinit(void) {
-    np_host_log(hook_host, NP_LOG_INFO, "registry hook: deinit");
-    hook_host = NULL;
-}
+static void registry_hook_deinit(void) { np_test_registry_deinit_runs++; }
 
 NP_LIBRARY_HOOK(registry, registry_hook_init, registry_hook_deinit);
