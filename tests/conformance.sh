@@ -36,8 +36,9 @@ secs_since() { local ms=$(($(now_ms) - $1)); printf '%d.%d' $((ms / 1000)) $((ms
 shopt -s nullglob
 samples=("$build"/plugins/*.so "$build"/plugins-hosted/*.so)
 native_samples=("$build"/plugins/*.so)
-if [ ${#native_samples[@]} -eq 0 ]; then
-  echo "conformance: no plugin library in $build/plugins: the native build produced no sample plugin" >&2
+hosted_samples=("$build"/plugins-hosted/*.so)
+if [ ${#native_samples[@]} -eq 0 ] || [ ${#hosted_samples[@]} -eq 0 ]; then
+  echo "conformance: no plugin library in $build/plugins or $build/plugins-hosted: the native build produced no sample plugin of a mode" >&2
   exit 1
 fi
 echo "conformance: ${#samples[@]} sample plugin libraries"
@@ -54,14 +55,13 @@ done
 
 # A real Rust panic (the Rust SDK's panic fixture documents the record that triggers it): P7 end to end.
 panic_fixture="$build/fixtures/libnp_rust_fixture_panic.so"
-if [ -f "$panic_fixture" ]; then
-  if "$nplug" check --panic-record panic --check panic.poisoning --json "$panic_fixture" >"$reports/rust-panic.json" 2>&1 \
-      && grep -q '"verdict": "pass"' "$reports/rust-panic.json"; then
-    echo "  pass fixtures/libnp_rust_fixture_panic.so: a real Rust panic gives NP_ERR_PANIC and poisons the instance"
-  else
-    fail "fixtures/libnp_rust_fixture_panic.so: panic.poisoning did not pass"
-    sed 's/^/      /' "$reports/rust-panic.json"
-  fi
+[ -f "$panic_fixture" ] || { echo "conformance: $panic_fixture missing (the Rust panic fixture was not built)" >&2; exit 1; }
+if "$nplug" check --panic-record panic --check panic.poisoning --json "$panic_fixture" >"$reports/rust-panic.json" 2>&1 \
+    && grep -q '"verdict": "pass"' "$reports/rust-panic.json"; then
+  echo "  pass fixtures/libnp_rust_fixture_panic.so: a real Rust panic gives NP_ERR_PANIC and poisons the instance"
+else
+  fail "fixtures/libnp_rust_fixture_panic.so: panic.poisoning did not pass"
+  sed 's/^/      /' "$reports/rust-panic.json"
 fi
 
 # ---- 2. conformance fixtures: exactly the expected checks fail -----------------------------------------------------

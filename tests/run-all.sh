@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: generated-bindings drift check, native ctest, cargo test, .NET tests (xunit) and
 # the ABI conformance runner over every sample plugin and every broken fixture. Exits non-zero on any failure.
-# This is the README's test command; .ci/run calls it.
+# This is the README's test command; .ci/run calls it. Every suite it names must exist and run: a missing script,
+# manifest or test list fails the run, never skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,35 +13,32 @@ step() { printf '\n==> %s\n' "$*"; }
 step "install build dependencies"
 bash .ci/install-deps.sh
 
-if [ -f interop/generator/check.sh ]; then
-  step "generated bindings match the header (regenerate and diff)"
-  bash interop/generator/check.sh
-fi
+step "generated bindings match the header (regenerate and diff)"
+bash interop/generator/check.sh
 
 step "native build (CMake)"
 cmake -S . -B "$NPLUG_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$NPLUG_BUILD_DIR" --parallel 2
 
 step "native tests (ctest)"
-ctest --test-dir "$NPLUG_BUILD_DIR" --output-on-failure
+ctest --test-dir "$NPLUG_BUILD_DIR" --output-on-failure --no-tests=error
 
 for manifest in interop/bindings/rust/Cargo.toml native/rust/Cargo.toml; do
-  if [ -f "$manifest" ]; then
-    step "cargo test ($manifest)"
-    cargo test --offline --release --manifest-path "$manifest" --target-dir "$root/build/cargo"
-  fi
+  step "cargo test ($manifest)"
+  cargo test --offline --release --manifest-path "$manifest" --target-dir "$root/build/cargo"
 done
 
 step ".NET tests (xunit)"
+# A test project that is not in the solution would silently not run.
+missing=$(comm -23 <(git ls-files 'tests/*.csproj' | sort) <(dotnet sln NativePlugins.sln list | grep '\.csproj$' | sort))
+[ -z "$missing" ] || { echo "test projects missing from NativePlugins.sln (they would not run): $missing" >&2; exit 1; }
 dotnet test NativePlugins.sln -c Release -p:NplugSkipNativeBuild=true
 
 step "main job: nplug demo (C, Rust and C# plugins in one pipeline)"
 dotnet run -c Release --project src/NativePlugins.Cli -p:NplugSkipNativeBuild=true -- demo > "$NPLUG_BUILD_DIR/demo-output.txt"
 grep -q 'records=42 bytes=947 distinct=9' "$NPLUG_BUILD_DIR/demo-output.txt" || { echo "demo output is wrong:" >&2; cat "$NPLUG_BUILD_DIR/demo-output.txt" >&2; exit 1; }
 
-if [ -f tests/conformance.sh ]; then
-  step "ABI conformance (nplug check) over samples and fixtures"
-  bash tests/conformance.sh
-fi
+step "ABI conformance (nplug check) over samples and fixtures"
+bash tests/conformance.sh
 
 step "all tests passed"
