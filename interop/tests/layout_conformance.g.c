@@ -35,6 +35,22 @@ _Static_assert(offsetof(np_error_t, code) == 24, "offsetof(np_error_t, code)");
 _Static_assert(sizeof(((np_error_t *)0)->code) == 4, "sizeof np_error_t.code");
 _Static_assert(offsetof(np_error_t, reserved) == 28, "offsetof(np_error_t, reserved)");
 _Static_assert(sizeof(((np_error_t *)0)->reserved) == 4, "sizeof np_error_t.reserved");
+_Static_assert(sizeof(np_out_bytes_t) == 48, "sizeof(np_out_bytes_t)");
+_Static_assert(_Alignof(np_out_bytes_t) == 8, "_Alignof(np_out_bytes_t)");
+_Static_assert(offsetof(np_out_bytes_t, struct_size) == 0, "offsetof(np_out_bytes_t, struct_size)");
+_Static_assert(sizeof(((np_out_bytes_t *)0)->struct_size) == 4, "sizeof np_out_bytes_t.struct_size");
+_Static_assert(offsetof(np_out_bytes_t, reserved) == 4, "offsetof(np_out_bytes_t, reserved)");
+_Static_assert(sizeof(((np_out_bytes_t *)0)->reserved) == 4, "sizeof np_out_bytes_t.reserved");
+_Static_assert(offsetof(np_out_bytes_t, data) == 8, "offsetof(np_out_bytes_t, data)");
+_Static_assert(sizeof(((np_out_bytes_t *)0)->data) == 8, "sizeof np_out_bytes_t.data");
+_Static_assert(offsetof(np_out_bytes_t, len) == 16, "offsetof(np_out_bytes_t, len)");
+_Static_assert(sizeof(((np_out_bytes_t *)0)->len) == 8, "sizeof np_out_bytes_t.len");
+_Static_assert(offsetof(np_out_bytes_t, capacity) == 24, "offsetof(np_out_bytes_t, capacity)");
+_Static_assert(sizeof(((np_out_bytes_t *)0)->capacity) == 8, "sizeof np_out_bytes_t.capacity");
+_Static_assert(offsetof(np_out_bytes_t, context) == 32, "offsetof(np_out_bytes_t, context)");
+_Static_assert(sizeof(((np_out_bytes_t *)0)->context) == 8, "sizeof np_out_bytes_t.context");
+_Static_assert(offsetof(np_out_bytes_t, reserve) == 40, "offsetof(np_out_bytes_t, reserve)");
+_Static_assert(sizeof(((np_out_bytes_t *)0)->reserve) == 8, "sizeof np_out_bytes_t.reserve");
 _Static_assert(sizeof(np_host_t) == 80, "sizeof(np_host_t)");
 _Static_assert(_Alignof(np_host_t) == 8, "_Alignof(np_host_t)");
 _Static_assert(offsetof(np_host_t, struct_size) == 0, "offsetof(np_host_t, struct_size)");
@@ -85,7 +101,7 @@ _Static_assert(offsetof(np_layout_report_t, structs) == 8, "offsetof(np_layout_r
 _Static_assert(sizeof(((np_layout_report_t *)0)->structs) == 8, "sizeof np_layout_report_t.structs");
 _Static_assert(offsetof(np_layout_report_t, struct_count) == 16, "offsetof(np_layout_report_t, struct_count)");
 _Static_assert(sizeof(((np_layout_report_t *)0)->struct_count) == 8, "sizeof np_layout_report_t.struct_count");
-_Static_assert(sizeof(np_negotiation_t) == 40, "sizeof(np_negotiation_t)");
+_Static_assert(sizeof(np_negotiation_t) == 48, "sizeof(np_negotiation_t)");
 _Static_assert(_Alignof(np_negotiation_t) == 8, "_Alignof(np_negotiation_t)");
 _Static_assert(offsetof(np_negotiation_t, struct_size) == 0, "offsetof(np_negotiation_t, struct_size)");
 _Static_assert(sizeof(((np_negotiation_t *)0)->struct_size) == 4, "sizeof np_negotiation_t.struct_size");
@@ -103,13 +119,21 @@ _Static_assert(offsetof(np_negotiation_t, layout_fingerprint) == 24, "offsetof(n
 _Static_assert(sizeof(((np_negotiation_t *)0)->layout_fingerprint) == 8, "sizeof np_negotiation_t.layout_fingerprint");
 _Static_assert(offsetof(np_negotiation_t, layout_report) == 32, "offsetof(np_negotiation_t, layout_report)");
 _Static_assert(sizeof(((np_negotiation_t *)0)->layout_report) == 8, "sizeof np_negotiation_t.layout_report");
+_Static_assert(offsetof(np_negotiation_t, error) == 40, "offsetof(np_negotiation_t, error)");
+_Static_assert(sizeof(((np_negotiation_t *)0)->error) == 8, "sizeof np_negotiation_t.error");
 _Static_assert(sizeof(np_interface_t) == 24, "sizeof(np_interface_t)");
 _Static_assert(_Alignof(np_interface_t) == 8, "_Alignof(np_interface_t)");
 _Static_assert(offsetof(np_interface_t, id) == 0, "offsetof(np_interface_t, id)");
 _Static_assert(sizeof(((np_interface_t *)0)->id) == 16, "sizeof np_interface_t.id");
 _Static_assert(offsetof(np_interface_t, vtable) == 16, "offsetof(np_interface_t, vtable)");
 _Static_assert(sizeof(((np_interface_t *)0)->vtable) == 8, "sizeof np_interface_t.vtable");
-_Static_assert(sizeof(np_plugin_descriptor_t) == 104, "sizeof(np_plugin_descriptor_t)");
+_Static_assert(sizeof(np_interface_layout_t) == 16, "sizeof(np_interface_layout_t)");
+_Static_assert(_Alignof(np_interface_layout_t) == 8, "_Alignof(np_interface_layout_t)");
+_Static_assert(offsetof(np_interface_layout_t, fingerprint) == 0, "offsetof(np_interface_layout_t, fingerprint)");
+_Static_assert(sizeof(((np_interface_layout_t *)0)->fingerprint) == 8, "sizeof np_interface_layout_t.fingerprint");
+_Static_assert(offsetof(np_interface_layout_t, report) == 8, "offsetof(np_interface_layout_t, report)");
+_Static_assert(sizeof(((np_interface_layout_t *)0)->report) == 8, "sizeof np_interface_layout_t.report");
+_Static_assert(sizeof(np_plugin_descriptor_t) == 112, "sizeof(np_plugin_descriptor_t)");
 _Static_assert(_Alignof(np_plugin_descriptor_t) == 8, "_Alignof(np_plugin_descriptor_t)");
 _Static_assert(offsetof(np_plugin_descriptor_t, struct_size) == 0, "offsetof(np_plugin_descriptor_t, struct_size)");
 _Static_assert(sizeof(((np_plugin_descriptor_t *)0)->struct_size) == 4, "sizeof np_plugin_descriptor_t.struct_size");
@@ -129,7 +153,9 @@ _Static_assert(offsetof(np_plugin_descriptor_t, interfaces) == 88, "offsetof(np_
 _Static_assert(sizeof(((np_plugin_descriptor_t *)0)->interfaces) == 8, "sizeof np_plugin_descriptor_t.interfaces");
 _Static_assert(offsetof(np_plugin_descriptor_t, interface_count) == 96, "offsetof(np_plugin_descriptor_t, interface_count)");
 _Static_assert(sizeof(((np_plugin_descriptor_t *)0)->interface_count) == 8, "sizeof np_plugin_descriptor_t.interface_count");
-_Static_assert(sizeof(np_library_t) == 48, "sizeof(np_library_t)");
+_Static_assert(offsetof(np_plugin_descriptor_t, interface_layouts) == 104, "offsetof(np_plugin_descriptor_t, interface_layouts)");
+_Static_assert(sizeof(((np_plugin_descriptor_t *)0)->interface_layouts) == 8, "sizeof np_plugin_descriptor_t.interface_layouts");
+_Static_assert(sizeof(np_library_t) == 56, "sizeof(np_library_t)");
 _Static_assert(_Alignof(np_library_t) == 8, "_Alignof(np_library_t)");
 _Static_assert(offsetof(np_library_t, struct_size) == 0, "offsetof(np_library_t, struct_size)");
 _Static_assert(sizeof(((np_library_t *)0)->struct_size) == 4, "sizeof np_library_t.struct_size");
@@ -143,6 +169,8 @@ _Static_assert(offsetof(np_library_t, init) == 32, "offsetof(np_library_t, init)
 _Static_assert(sizeof(((np_library_t *)0)->init) == 8, "sizeof np_library_t.init");
 _Static_assert(offsetof(np_library_t, deinit) == 40, "offsetof(np_library_t, deinit)");
 _Static_assert(sizeof(((np_library_t *)0)->deinit) == 8, "sizeof np_library_t.deinit");
+_Static_assert(offsetof(np_library_t, flags) == 48, "offsetof(np_library_t, flags)");
+_Static_assert(sizeof(((np_library_t *)0)->flags) == 8, "sizeof np_library_t.flags");
 _Static_assert(sizeof(np_batch_t) == 24, "sizeof(np_batch_t)");
 _Static_assert(_Alignof(np_batch_t) == 8, "_Alignof(np_batch_t)");
 _Static_assert(offsetof(np_batch_t, data) == 0, "offsetof(np_batch_t, data)");
@@ -228,6 +256,15 @@ static const manifest_field manifest_np_error_t[] = {
     {"code", "int32_t", 24, 4, 0},
     {"reserved", "uint32_t", 28, 4, 0},
 };
+static const manifest_field manifest_np_out_bytes_t[] = {
+    {"struct_size", "uint32_t", 0, 4, 2},
+    {"reserved", "uint32_t", 4, 4, 2},
+    {"data", "uint8_t *", 8, 8, 2},
+    {"len", "uint64_t", 16, 8, 2},
+    {"capacity", "uint64_t", 24, 8, 2},
+    {"context", "void *", 32, 8, 2},
+    {"reserve", "int32_t (*)(np_out_bytes_t *, uint64_t)", 40, 8, 2},
+};
 static const manifest_field manifest_np_host_t[] = {
     {"struct_size", "uint32_t", 0, 4, 0},
     {"abi_minor", "uint32_t", 4, 4, 0},
@@ -266,10 +303,15 @@ static const manifest_field manifest_np_negotiation_t[] = {
     {"reserved", "uint32_t", 20, 4, 0},
     {"layout_fingerprint", "uint64_t", 24, 8, 0},
     {"layout_report", "const np_layout_report_t *", 32, 8, 0},
+    {"error", "np_error_t *", 40, 8, 2},
 };
 static const manifest_field manifest_np_interface_t[] = {
     {"id", "np_str_t", 0, 16, 0},
     {"vtable", "const void *", 16, 8, 0},
+};
+static const manifest_field manifest_np_interface_layout_t[] = {
+    {"fingerprint", "uint64_t", 0, 8, 2},
+    {"report", "const np_layout_report_t *", 8, 8, 2},
 };
 static const manifest_field manifest_np_plugin_descriptor_t[] = {
     {"struct_size", "uint32_t", 0, 4, 0},
@@ -281,6 +323,7 @@ static const manifest_field manifest_np_plugin_descriptor_t[] = {
     {"vendor", "np_str_t", 72, 16, 0},
     {"interfaces", "const np_interface_t *", 88, 8, 0},
     {"interface_count", "uint64_t", 96, 8, 0},
+    {"interface_layouts", "const np_interface_layout_t *", 104, 8, 2},
 };
 static const manifest_field manifest_np_library_t[] = {
     {"struct_size", "uint32_t", 0, 4, 0},
@@ -289,6 +332,7 @@ static const manifest_field manifest_np_library_t[] = {
     {"plugins", "const np_plugin_descriptor_t *const *", 24, 8, 0},
     {"init", "int32_t (*)(const np_host_t *, np_error_t *)", 32, 8, 0},
     {"deinit", "void (*)(void)", 40, 8, 0},
+    {"flags", "uint64_t", 48, 8, 2},
 };
 static const manifest_field manifest_np_batch_t[] = {
     {"data", "const uint8_t *", 0, 8, 0},
@@ -328,20 +372,22 @@ static const manifest_struct manifest[] = {
     {"np_str_t", 16, 8, 0, manifest_np_str_t, 2},
     {"np_bytes_t", 16, 8, 0, manifest_np_bytes_t, 2},
     {"np_error_t", 32, 8, 0, manifest_np_error_t, 5},
+    {"np_out_bytes_t", 48, 8, 2, manifest_np_out_bytes_t, 7},
     {"np_host_t", 80, 8, 0, manifest_np_host_t, 9},
     {"np_layout_field_t", 24, 8, 0, manifest_np_layout_field_t, 3},
     {"np_layout_struct_t", 40, 8, 0, manifest_np_layout_struct_t, 5},
     {"np_layout_report_t", 24, 8, 0, manifest_np_layout_report_t, 4},
-    {"np_negotiation_t", 40, 8, 0, manifest_np_negotiation_t, 8},
+    {"np_negotiation_t", 48, 8, 0, manifest_np_negotiation_t, 9},
     {"np_interface_t", 24, 8, 0, manifest_np_interface_t, 2},
-    {"np_plugin_descriptor_t", 104, 8, 0, manifest_np_plugin_descriptor_t, 9},
-    {"np_library_t", 48, 8, 0, manifest_np_library_t, 6},
+    {"np_interface_layout_t", 16, 8, 2, manifest_np_interface_layout_t, 2},
+    {"np_plugin_descriptor_t", 112, 8, 0, manifest_np_plugin_descriptor_t, 10},
+    {"np_library_t", 56, 8, 0, manifest_np_library_t, 7},
     {"np_batch_t", 24, 8, 0, manifest_np_batch_t, 3},
     {"np_emitter_t", 72, 8, 0, manifest_np_emitter_t, 10},
     {"np_transform_stats_t", 40, 8, 0, manifest_np_transform_stats_t, 6},
     {"np_transform_v1_t", 48, 8, 0, manifest_np_transform_v1_t, 7},
 };
-static const uint64_t expected_fingerprints[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1};
+static const uint64_t expected_fingerprints[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2};
 
 NP_DEFINE_LAYOUT_REPORT(np_c_layout);
 

@@ -64,6 +64,31 @@ public sealed unsafe class StructLayoutTests
     }
 
     [Fact]
+    public void np_out_bytes_t_matches_the_manifest()
+    {
+        np_out_bytes_t value = default;
+        byte* start = (byte*)&value;
+        var check = new LayoutAssert("np_out_bytes_t");
+        check.Equal("size", 48, Unsafe.SizeOf<np_out_bytes_t>());
+        check.Equal("alignment", 8, NpAlignment.Of<np_out_bytes_t>());
+        check.Equal("struct_size offset", 0, (byte*)&value.struct_size - start);
+        check.Equal("struct_size size", 4, sizeof(uint));
+        check.Equal("reserved offset", 4, (byte*)&value.reserved - start);
+        check.Equal("reserved size", 4, sizeof(uint));
+        check.Equal("data offset", 8, (byte*)&value.data - start);
+        check.Equal("data size", 8, sizeof(byte*));
+        check.Equal("len offset", 16, (byte*)&value.len - start);
+        check.Equal("len size", 8, sizeof(ulong));
+        check.Equal("capacity offset", 24, (byte*)&value.capacity - start);
+        check.Equal("capacity size", 8, sizeof(ulong));
+        check.Equal("context offset", 32, (byte*)&value.context - start);
+        check.Equal("context size", 8, sizeof(void*));
+        check.Equal("reserve offset", 40, (byte*)&value.reserve - start);
+        check.Equal("reserve size", 8, sizeof(delegate* unmanaged[Cdecl]<np_out_bytes_t*, ulong, int>));
+        check.Done();
+    }
+
+    [Fact]
     public void np_host_t_matches_the_manifest()
     {
         np_host_t value = default;
@@ -155,7 +180,7 @@ public sealed unsafe class StructLayoutTests
         np_negotiation_t value = default;
         byte* start = (byte*)&value;
         var check = new LayoutAssert("np_negotiation_t");
-        check.Equal("size", 40, Unsafe.SizeOf<np_negotiation_t>());
+        check.Equal("size", 48, Unsafe.SizeOf<np_negotiation_t>());
         check.Equal("alignment", 8, NpAlignment.Of<np_negotiation_t>());
         check.Equal("struct_size offset", 0, (byte*)&value.struct_size - start);
         check.Equal("struct_size size", 4, sizeof(uint));
@@ -173,6 +198,8 @@ public sealed unsafe class StructLayoutTests
         check.Equal("layout_fingerprint size", 8, sizeof(ulong));
         check.Equal("layout_report offset", 32, (byte*)&value.layout_report - start);
         check.Equal("layout_report size", 8, sizeof(np_layout_report_t*));
+        check.Equal("error offset", 40, (byte*)&value.error - start);
+        check.Equal("error size", 8, sizeof(np_error_t*));
         check.Done();
     }
 
@@ -192,12 +219,27 @@ public sealed unsafe class StructLayoutTests
     }
 
     [Fact]
+    public void np_interface_layout_t_matches_the_manifest()
+    {
+        np_interface_layout_t value = default;
+        byte* start = (byte*)&value;
+        var check = new LayoutAssert("np_interface_layout_t");
+        check.Equal("size", 16, Unsafe.SizeOf<np_interface_layout_t>());
+        check.Equal("alignment", 8, NpAlignment.Of<np_interface_layout_t>());
+        check.Equal("fingerprint offset", 0, (byte*)&value.fingerprint - start);
+        check.Equal("fingerprint size", 8, sizeof(ulong));
+        check.Equal("report offset", 8, (byte*)&value.report - start);
+        check.Equal("report size", 8, sizeof(np_layout_report_t*));
+        check.Done();
+    }
+
+    [Fact]
     public void np_plugin_descriptor_t_matches_the_manifest()
     {
         np_plugin_descriptor_t value = default;
         byte* start = (byte*)&value;
         var check = new LayoutAssert("np_plugin_descriptor_t");
-        check.Equal("size", 104, Unsafe.SizeOf<np_plugin_descriptor_t>());
+        check.Equal("size", 112, Unsafe.SizeOf<np_plugin_descriptor_t>());
         check.Equal("alignment", 8, NpAlignment.Of<np_plugin_descriptor_t>());
         check.Equal("struct_size offset", 0, (byte*)&value.struct_size - start);
         check.Equal("struct_size size", 4, sizeof(uint));
@@ -217,6 +259,8 @@ public sealed unsafe class StructLayoutTests
         check.Equal("interfaces size", 8, sizeof(np_interface_t*));
         check.Equal("interface_count offset", 96, (byte*)&value.interface_count - start);
         check.Equal("interface_count size", 8, sizeof(ulong));
+        check.Equal("interface_layouts offset", 104, (byte*)&value.interface_layouts - start);
+        check.Equal("interface_layouts size", 8, sizeof(np_interface_layout_t*));
         check.Done();
     }
 
@@ -226,7 +270,7 @@ public sealed unsafe class StructLayoutTests
         np_library_t value = default;
         byte* start = (byte*)&value;
         var check = new LayoutAssert("np_library_t");
-        check.Equal("size", 48, Unsafe.SizeOf<np_library_t>());
+        check.Equal("size", 56, Unsafe.SizeOf<np_library_t>());
         check.Equal("alignment", 8, NpAlignment.Of<np_library_t>());
         check.Equal("struct_size offset", 0, (byte*)&value.struct_size - start);
         check.Equal("struct_size size", 4, sizeof(uint));
@@ -240,6 +284,8 @@ public sealed unsafe class StructLayoutTests
         check.Equal("init size", 8, sizeof(delegate* unmanaged[Cdecl]<np_host_t*, np_error_t*, int>));
         check.Equal("deinit offset", 40, (byte*)&value.deinit - start);
         check.Equal("deinit size", 8, sizeof(delegate* unmanaged[Cdecl]<void>));
+        check.Equal("flags offset", 48, (byte*)&value.flags - start);
+        check.Equal("flags size", 8, sizeof(ulong));
         check.Done();
     }
 

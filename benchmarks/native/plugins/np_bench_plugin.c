@@ -220,6 +220,7 @@ static const np_interface_t count_interfaces[] = {{BENCH_STR(NP_TRANSFORM_ID), &
         BENCH_STR("NativePlugins benchmarks"),                                                                         \
         interfaces,                                                                                                    \
         sizeof(interfaces) / sizeof(interfaces[0]),                                                                    \
+        NULL,                                                                                                          \
     }
 BENCH_PLUGIN(trivial_plugin, "org.nativeplugins.bench.trivial", "Bench trivial",
              "np.bench/1 trivial calls and a copy transform", trivial_interfaces);
@@ -232,7 +233,7 @@ static const np_plugin_descriptor_t *const bench_plugins[] = {&trivial_plugin, &
                                                               &count_plugin};
 
 static const np_library_t bench_library = {
-    sizeof(np_library_t), 4, BENCH_STR("nplug-bench/1.0.0"), bench_plugins, bench_init, bench_deinit,
+    sizeof(np_library_t), 4, BENCH_STR("nplug-bench/1.0.0"), bench_plugins, bench_init, bench_deinit, 0,
 };
 
 NP_EXPORT np_status NP_CDECL np_entry(np_negotiation_t *negotiation, const np_library_t **out_library) {

@@ -38,6 +38,11 @@ typedef struct np_negotiation {
     uint32_t reserved;             /* must be 0 */
     uint64_t layout_fingerprint;   /* out: fingerprint of the agreed minor's layout as the library compiled it */
     const np_layout_report_t *layout_report; /* out: the library's layout report, or NULL; static data */
+
+    /** in: the host's buffer for the reason np_entry fails (a hosted library: "no .NET runtime found"), or NULL.
+     * Host-owned, valid during the call. A library writes it only when it returns a failing status and
+     * struct_size covers this field. @since 1.2 */
+    np_error_t *error;
 } np_negotiation_t;
 
 /* ---- Threading models (np_plugin_descriptor_t.threading) ----------------------------------------- */
@@ -55,6 +60,17 @@ typedef struct np_interface {
     const void *vtable;
 } np_interface_t;
 
+/* ---- Interface layouts (@since 1.2) ------------------------------------------------------------
+ * What the library's compiler made of one interface's header: the fingerprint and layout report that the
+ * interface's generated bindings define (NP_LAYOUT_FINGERPRINT_<interface> for np.transform/1; `nplug bindgen`
+ * output for a user's interface). A host that knows the interface compares the fingerprint with its own and,
+ * when they differ, names the first struct and field that differ from the report. An element of an array
+ * (np_plugin_descriptor_t.interface_layouts): it cannot grow. Static data of the library. */
+typedef struct np_interface_layout {
+    uint64_t fingerprint;              /* 0: not given (the host then checks struct_size and NULLs only) */
+    const np_layout_report_t *report;  /* the interface's layout report, or NULL */
+} np_interface_layout_t;
+
 /* ---- Plugin descriptor --------------------------------------------------------------------------
  * Static data of the library, valid while it is loaded. All strings are UTF-8 and non-empty unless noted. */
 typedef struct np_plugin_descriptor {
@@ -67,7 +83,18 @@ typedef struct np_plugin_descriptor {
     np_str_t vendor;             /* may be empty */
     const np_interface_t *interfaces; /* interface_count entries, ids unique within the plugin */
     uint64_t interface_count;
+
+    /** interface_count entries, parallel to interfaces (np_interface_t cannot grow: it is an array element),
+     * or NULL when the library gives no layouts. @since 1.2 */
+    const np_interface_layout_t *interface_layouts;
 } np_plugin_descriptor_t;
+
+/* ---- Library flags (np_library_t.flags; ABI 1.2) ------------------------------------------------ */
+/* The library must never be unloaded (dlclose/FreeLibrary) once loaded: it runs code that outlives deinit, such
+ * as a NativeAOT runtime whose threads would crash in unmapped code. A host keeps such a file mapped for the
+ * life of the process and may still call deinit. For a 1.0/1.1 library a host may infer it (the C# SDK's
+ * "nplug-cs" sdk string). */
+#define NP_LIBRARY_NO_UNLOAD 1u
 
 /* ---- Library descriptor -------------------------------------------------------------------------
  * Returned by np_entry; static data, valid until the library is unloaded. */
@@ -86,6 +113,9 @@ struct np_library {
 
     /* [host-serialized] Undo init. Called after every instance of the library was destroyed. Never NULL. */
     void (NP_CDECL *deinit)(void);
+
+    /** NP_LIBRARY_* bits; unknown bits are ignored by hosts. @since 1.2 */
+    uint64_t flags;
 };
 
 /* The entry function. [host-serialized]: the host never calls it concurrently with itself or with init/deinit.

@@ -24,37 +24,48 @@
  * that minor (interop/generator/README.md). np_entry reports the one of the agreed minor. */
 #define NP_LAYOUT_FINGERPRINT_1_0 0x137aac933e63022cull
 #define NP_LAYOUT_FINGERPRINT_1_1 0xa9777851414d9306ull
-#define NP_LAYOUT_FINGERPRINT NP_LAYOUT_FINGERPRINT_1_1
+#define NP_LAYOUT_FINGERPRINT_1_2 0x769c5b86e3eef090ull
+#define NP_LAYOUT_FINGERPRINT NP_LAYOUT_FINGERPRINT_1_2
 
 /* The fingerprint of an agreed minor (an expression); 0 for a minor this header does not know. */
-#define NP_LAYOUT_FINGERPRINT_FOR_MINOR(minor) ((minor) == 0u ? NP_LAYOUT_FINGERPRINT_1_0 : (minor) == 1u ? NP_LAYOUT_FINGERPRINT_1_1 : 0ull)
+#define NP_LAYOUT_FINGERPRINT_FOR_MINOR(minor) ((minor) == 0u ? NP_LAYOUT_FINGERPRINT_1_0 : (minor) == 1u ? NP_LAYOUT_FINGERPRINT_1_1 : (minor) == 2u ? NP_LAYOUT_FINGERPRINT_1_2 : 0ull)
 
 /* sizeof each growable struct (one that starts with struct_size) as each minor defined it: a reader accepts a
  * struct_size down to the x.0 size (interop/README.md, rule P2). */
+#define NP_MIN_SIZEOF_np_out_bytes_t 48u
+#define NP_SIZEOF_np_out_bytes_t_1_2 48u
 #define NP_MIN_SIZEOF_np_host_t 80u
 #define NP_SIZEOF_np_host_t_1_0 80u
 #define NP_SIZEOF_np_host_t_1_1 80u
+#define NP_SIZEOF_np_host_t_1_2 80u
 #define NP_MIN_SIZEOF_np_layout_report_t 24u
 #define NP_SIZEOF_np_layout_report_t_1_0 24u
 #define NP_SIZEOF_np_layout_report_t_1_1 24u
+#define NP_SIZEOF_np_layout_report_t_1_2 24u
 #define NP_MIN_SIZEOF_np_negotiation_t 40u
 #define NP_SIZEOF_np_negotiation_t_1_0 40u
 #define NP_SIZEOF_np_negotiation_t_1_1 40u
+#define NP_SIZEOF_np_negotiation_t_1_2 48u
 #define NP_MIN_SIZEOF_np_plugin_descriptor_t 104u
 #define NP_SIZEOF_np_plugin_descriptor_t_1_0 104u
 #define NP_SIZEOF_np_plugin_descriptor_t_1_1 104u
+#define NP_SIZEOF_np_plugin_descriptor_t_1_2 112u
 #define NP_MIN_SIZEOF_np_library_t 48u
 #define NP_SIZEOF_np_library_t_1_0 48u
 #define NP_SIZEOF_np_library_t_1_1 48u
+#define NP_SIZEOF_np_library_t_1_2 56u
 #define NP_MIN_SIZEOF_np_emitter_t 72u
 #define NP_SIZEOF_np_emitter_t_1_0 72u
 #define NP_SIZEOF_np_emitter_t_1_1 72u
+#define NP_SIZEOF_np_emitter_t_1_2 72u
 #define NP_MIN_SIZEOF_np_transform_stats_t 40u
 #define NP_SIZEOF_np_transform_stats_t_1_0 40u
 #define NP_SIZEOF_np_transform_stats_t_1_1 40u
+#define NP_SIZEOF_np_transform_stats_t_1_2 40u
 #define NP_MIN_SIZEOF_np_transform_v1_t 40u
 #define NP_SIZEOF_np_transform_v1_t_1_0 40u
 #define NP_SIZEOF_np_transform_v1_t_1_1 48u
+#define NP_SIZEOF_np_transform_v1_t_1_2 48u
 
 /* NP_DEFINE_LAYOUT_REPORT(name) defines, at file scope, `static const np_layout_report_t name` (plus static
  * arrays prefixed with name) describing this compiler's layout of every ABI struct. Point
@@ -86,6 +97,15 @@
         NP_LAYOUT_FIELD_(np_error_t, len),                                                     \
         NP_LAYOUT_FIELD_(np_error_t, code),                                                    \
         NP_LAYOUT_FIELD_(np_error_t, reserved),                                                \
+    };                                                                                         \
+    static const np_layout_field_t NP_REPORT_##_fields_np_out_bytes_t[] = {                    \
+        NP_LAYOUT_FIELD_(np_out_bytes_t, struct_size),                                         \
+        NP_LAYOUT_FIELD_(np_out_bytes_t, reserved),                                            \
+        NP_LAYOUT_FIELD_(np_out_bytes_t, data),                                                \
+        NP_LAYOUT_FIELD_(np_out_bytes_t, len),                                                 \
+        NP_LAYOUT_FIELD_(np_out_bytes_t, capacity),                                            \
+        NP_LAYOUT_FIELD_(np_out_bytes_t, context),                                             \
+        NP_LAYOUT_FIELD_(np_out_bytes_t, reserve),                                             \
     };                                                                                         \
     static const np_layout_field_t NP_REPORT_##_fields_np_host_t[] = {                         \
         NP_LAYOUT_FIELD_(np_host_t, struct_size),                                              \
@@ -125,10 +145,15 @@
         NP_LAYOUT_FIELD_(np_negotiation_t, reserved),                                          \
         NP_LAYOUT_FIELD_(np_negotiation_t, layout_fingerprint),                                \
         NP_LAYOUT_FIELD_(np_negotiation_t, layout_report),                                     \
+        NP_LAYOUT_FIELD_(np_negotiation_t, error),                                             \
     };                                                                                         \
     static const np_layout_field_t NP_REPORT_##_fields_np_interface_t[] = {                    \
         NP_LAYOUT_FIELD_(np_interface_t, id),                                                  \
         NP_LAYOUT_FIELD_(np_interface_t, vtable),                                              \
+    };                                                                                         \
+    static const np_layout_field_t NP_REPORT_##_fields_np_interface_layout_t[] = {             \
+        NP_LAYOUT_FIELD_(np_interface_layout_t, fingerprint),                                  \
+        NP_LAYOUT_FIELD_(np_interface_layout_t, report),                                       \
     };                                                                                         \
     static const np_layout_field_t NP_REPORT_##_fields_np_plugin_descriptor_t[] = {            \
         NP_LAYOUT_FIELD_(np_plugin_descriptor_t, struct_size),                                 \
@@ -140,6 +165,7 @@
         NP_LAYOUT_FIELD_(np_plugin_descriptor_t, vendor),                                      \
         NP_LAYOUT_FIELD_(np_plugin_descriptor_t, interfaces),                                  \
         NP_LAYOUT_FIELD_(np_plugin_descriptor_t, interface_count),                             \
+        NP_LAYOUT_FIELD_(np_plugin_descriptor_t, interface_layouts),                           \
     };                                                                                         \
     static const np_layout_field_t NP_REPORT_##_fields_np_library_t[] = {                      \
         NP_LAYOUT_FIELD_(np_library_t, struct_size),                                           \
@@ -148,6 +174,7 @@
         NP_LAYOUT_FIELD_(np_library_t, plugins),                                               \
         NP_LAYOUT_FIELD_(np_library_t, init),                                                  \
         NP_LAYOUT_FIELD_(np_library_t, deinit),                                                \
+        NP_LAYOUT_FIELD_(np_library_t, flags),                                                 \
     };                                                                                         \
     static const np_layout_field_t NP_REPORT_##_fields_np_batch_t[] = {                        \
         NP_LAYOUT_FIELD_(np_batch_t, data),                                                    \
@@ -187,12 +214,14 @@
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_str_t, np_str_t),                             \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_bytes_t, np_bytes_t),                         \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_error_t, np_error_t),                         \
+        NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_out_bytes_t, np_out_bytes_t),                 \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_host_t, np_host_t),                           \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_layout_field_t, np_layout_field_t),           \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_layout_struct_t, np_layout_struct_t),         \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_layout_report_t, np_layout_report_t),         \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_negotiation_t, np_negotiation_t),             \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_interface_t, np_interface_t),                 \
+        NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_interface_layout_t, np_interface_layout_t),   \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_plugin_descriptor_t, np_plugin_descriptor_t), \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_library_t, np_library_t),                     \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_batch_t, np_batch_t),                         \

@@ -68,6 +68,30 @@ typedef struct np_error {
     uint32_t reserved;  /* must be 0 */
 } np_error_t;
 
+/* ---- Variable-size output (@since 1.2) ----------------------------------------------------------
+ * The ABI's one convention for a function that returns data whose size only the callee knows (an interface
+ * function `describe(self, np_out_bytes_t *out, np_error_t *error)`): the CALLER owns the buffer, the callee
+ * appends to it and returns once. There is no "call again with a bigger buffer" protocol, so a stateful call
+ * never runs twice, and nothing is freed across allocators.
+ *   - The callee writes only data[len..capacity) and then raises len; it never lowers len.
+ *   - When it needs more room it calls reserve(out, additional); on NP_OK it re-reads data and capacity (the
+ *     buffer may have moved), which then hold at least len + additional bytes. A failed reserve is final for the
+ *     call: the callee returns that status (NP_ERR_OUT_OF_MEMORY).
+ *   - reserve is NULL when the caller's buffer cannot grow; the callee then fails with NP_ERR_OUT_OF_MEMORY
+ *     when the data does not fit, naming the size it needed in the error message.
+ *   - What the callee appended before a failure stays appended; the caller decides whether to use it.
+ * Caller-owned, valid during the call; the callee keeps no pointer into it after returning. */
+typedef struct np_out_bytes {
+    uint32_t struct_size;  /* sizeof(np_out_bytes_t) as the caller knows it */
+    uint32_t reserved;     /* must be 0 */
+    uint8_t *data;         /* caller-owned buffer: capacity bytes */
+    uint64_t len;          /* in/out: bytes written so far */
+    uint64_t capacity;     /* bytes at data */
+    void *context;         /* the caller's, for reserve; the callee does not touch it */
+    /* [callee's thread] Grow to at least len + additional bytes. Optional: NULL when the buffer is fixed. */
+    np_status (NP_CDECL *reserve)(struct np_out_bytes *out, uint64_t additional);
+} np_out_bytes_t;
+
 /* ---- Log levels (np_host_t.log) ----------------------------------------------------------------- */
 #define NP_LOG_TRACE 0
 #define NP_LOG_DEBUG 1

@@ -37,8 +37,17 @@ nph_host_t *nph_host_create(const nph_host_options_t *options) {
     return host;
 }
 
+/* NP_LIBRARY_NO_UNLOAD (ABI 1.2), read only where the library's struct reaches (rule H2). */
+uint64_t nph_library_flags(const nph_library_t *l) {
+    const np_library_t *d = l->descriptor;
+    if (!d || l->negotiation.abi_minor < 2 || d->struct_size < offsetof(np_library_t, flags) + sizeof d->flags)
+        return 0;
+    return d->flags;
+}
+
 static void nph_library_close(nph_library_t *lib) {
-    if (lib->handle) dlclose(lib->handle);
+    /* A library that must never be unloaded stays mapped for the life of the process (rule H6). */
+    if (lib->handle && !(nph_library_flags(lib) & NP_LIBRARY_NO_UNLOAD)) dlclose(lib->handle);
     free(lib->path);
     free(lib->real_path);
     free(lib);
@@ -143,9 +152,18 @@ static nph_error_t nph_negotiate(nph_host_t *host, nph_library_t *lib, nph_diag_
     n->abi_minor = host->offered_minor;
     n->library_abi_major = NPH_UNSET;
     n->library_abi_minor = NPH_UNSET;
+    uint8_t reason[512];
+    np_error_t error = {reason, sizeof reason, 0, 0, 0};
+    n->error = &error; /* ABI 1.2: a library says why np_entry failed (a 1.0/1.1 library never writes it) */
     const np_library_t *descriptor = NULL;
     np_status status = lib->entry(n, &descriptor);
+    n->error = NULL; /* the buffer dies with this call */
     nph_error_t e = nph_check_negotiation(lib->path, host->offered_minor, status, n, descriptor, diag);
+    if (e == NPH_E_ENTRY && status != NP_OK && error.len > 0) {
+        uint64_t len = error.len < sizeof reason ? error.len : sizeof reason; /* a lying length is clamped */
+        return nph_fail(diag, NPH_E_ENTRY, status, NULL, "%s: np_entry failed with %s (%d): %.*s", lib->path,
+                        np_status_name(status), (int)status, (int)len, (const char *)reason);
+    }
     if (e != NPH_OK) return e;
     lib->descriptor = descriptor;
     return NPH_OK;

@@ -76,7 +76,8 @@ static void NP_CDECL np_sdk_library_deinit(void) {
 
 /* ---- The library descriptor --------------------------------------------------------------------------- */
 static np_library_t np_sdk_library = {
-    sizeof(np_library_t), 0, NP_STR_LIT(NP_C_SDK_ID), NULL, np_sdk_library_init, np_sdk_library_deinit,
+    sizeof(np_library_t),  0, NP_STR_LIT(NP_C_SDK_ID), NULL, np_sdk_library_init,
+    np_sdk_library_deinit, 0, /* flags: a C library can be unloaded */
 };
 
 __attribute__((constructor)) static void np_sdk_collect_plugins(void) {
@@ -88,8 +89,18 @@ __attribute__((constructor)) static void np_sdk_collect_plugins(void) {
 }
 
 /* ---- Negotiation (rule P1) ----------------------------------------------------------------------------- */
+/* The host's error buffer (ABI 1.2), if its struct reaches that far. */
+static np_error_t *np_sdk_negotiation_error(const np_negotiation_t *negotiation) {
+    return negotiation->struct_size >= offsetof(np_negotiation_t, error) + sizeof negotiation->error
+               ? negotiation->error
+               : NULL;
+}
+
 np_status np_sdk_negotiate(np_negotiation_t *negotiation, const np_library_t **out_library) {
-    if (!negotiation || !out_library) return NP_ERR_INVALID_ARGUMENT;
+    if (!negotiation) return NP_ERR_INVALID_ARGUMENT;
+    if (!out_library)
+        return np_error_set(np_sdk_negotiation_error(negotiation), NP_ERR_INVALID_ARGUMENT,
+                            NP_C_SDK_ID ": np_entry: out_library is NULL");
     /* Always say who we are, so that a refusal can be explained - as far as the host's struct reaches. */
     if (negotiation->struct_size >= offsetof(np_negotiation_t, library_abi_minor) + sizeof(uint32_t)) {
         negotiation->library_abi_major = NP_ABI_MAJOR;
@@ -98,7 +109,10 @@ np_status np_sdk_negotiate(np_negotiation_t *negotiation, const np_library_t **o
     /* The least size is the x.0 size, never today's sizeof: a later minor may grow the struct, and its hosts must
      * still be accepted by this library and older ones (rule P2; interop/vectors/negotiation.tsv). */
     if (negotiation->struct_size < NP_MIN_SIZEOF_np_negotiation_t) return NP_ERR_INVALID_ARGUMENT;
-    if (negotiation->abi_major != NP_ABI_MAJOR) return NP_ERR_VERSION;
+    if (negotiation->abi_major != NP_ABI_MAJOR)
+        return np_error_set(np_sdk_negotiation_error(negotiation), NP_ERR_VERSION,
+                            NP_C_SDK_ID ": this library speaks ABI %u.%u; the host speaks major %u", NP_ABI_MAJOR,
+                            NP_ABI_MINOR, (unsigned)negotiation->abi_major);
     uint32_t agreed = negotiation->abi_minor < NP_ABI_MINOR ? negotiation->abi_minor : NP_ABI_MINOR;
     negotiation->abi_minor = agreed;
     negotiation->layout_fingerprint = NP_LAYOUT_FINGERPRINT_FOR_MINOR(agreed);

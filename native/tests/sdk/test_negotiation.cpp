@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include <nplug_sdk/np_sdk_common.h>
+
 #include "test_support.h"
 
 namespace {
@@ -36,7 +38,7 @@ class Entry {
     np_entry_fn entry_ = nullptr;
 };
 
-const uint64_t kFingerprint[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1};
+const uint64_t kFingerprint[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2};
 
 TEST(Negotiation, AgreesOnTheOlderMinorAndReportsItsFingerprint) {
     Entry e(nptest::plugin_path("libnp_c_text.so"));
@@ -114,6 +116,43 @@ TEST(Negotiation, RejectsNullsAndATooSmallStruct) {
     EXPECT_EQ(lib, nullptr);
 }
 
+// ABI 1.2: a refusal says why in the host's buffer, when the host's struct reaches np_negotiation_t.error.
+TEST(Negotiation, ARefusalExplainsItselfInTheHostsBufferSince1_2) {
+    Entry e(nptest::plugin_path("libnp_c_text.so"));
+    ASSERT_TRUE(e.ok());
+    char text[256];
+    np_error_t error = {reinterpret_cast<uint8_t *>(text), sizeof text, 0, 0, 0};
+    np_negotiation_t n{};
+    const np_library_t *lib = nullptr;
+    n.struct_size = sizeof n;
+    n.abi_major = NP_ABI_MAJOR + 1;
+    n.error = &error;
+    EXPECT_EQ(e.raw()(&n, &lib), NP_ERR_VERSION);
+    EXPECT_EQ(std::string(text, error.len), NP_C_SDK_ID ": this library speaks ABI 1." + std::to_string(NP_ABI_MINOR) +
+                                                "; the host speaks major " + std::to_string(NP_ABI_MAJOR + 1));
+
+    // A 1.1 host's struct ends before `error`: whatever lies there is not the library's to write.
+    error.len = 0;
+    n = np_negotiation_t{};
+    n.struct_size = NP_SIZEOF_np_negotiation_t_1_1;
+    n.abi_major = NP_ABI_MAJOR + 1;
+    n.error = &error; // beyond struct_size: must not be used
+    EXPECT_EQ(e.raw()(&n, &lib), NP_ERR_VERSION);
+    EXPECT_EQ(error.len, 0u);
+
+    // Success leaves the buffer untouched.
+    n = np_negotiation_t{};
+    n.struct_size = sizeof n;
+    n.abi_major = NP_ABI_MAJOR;
+    n.abi_minor = NP_ABI_MINOR;
+    n.error = &error;
+    EXPECT_EQ(e.raw()(&n, &lib), NP_OK);
+    EXPECT_EQ(error.len, 0u);
+    EXPECT_EQ(lib->struct_size, sizeof(np_library_t));
+    EXPECT_EQ(lib->flags, 0u); // a C library may be unloaded
+    EXPECT_EQ(lib->plugins[0]->struct_size, sizeof(np_plugin_descriptor_t));
+}
+
 TEST(Negotiation, FixturesClaimingOtherVersions) {
     {
         Entry older(nptest::fixture_path("libnp_fixture_older_minor.so"));
@@ -130,8 +169,8 @@ TEST(Negotiation, FixturesClaimingOtherVersions) {
         const np_library_t *lib;
         ASSERT_EQ(newer.call(NP_ABI_MAJOR, NP_ABI_MINOR, &n, &lib), NP_OK);
         EXPECT_EQ(n.abi_minor, NP_ABI_MINOR);
-        EXPECT_EQ(n.library_abi_minor, 2u);
-        EXPECT_EQ(n.layout_fingerprint, NP_LAYOUT_FINGERPRINT_1_1); // of the agreed minor, not of 1.2
+        EXPECT_EQ(n.library_abi_minor, NP_ABI_MINOR + 1);
+        EXPECT_EQ(n.layout_fingerprint, NP_LAYOUT_FINGERPRINT); // of the agreed minor, not of the library's newer one
         EXPECT_GT(lib->struct_size, sizeof(np_library_t));
     }
     {

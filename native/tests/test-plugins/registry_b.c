@@ -51,6 +51,7 @@ static const np_plugin_descriptor_t manual_plugin = {
     NP_STR_LIT(""),
     manual_interfaces,
     2,
+    NULL, /* interface_layouts (ABI 1.2): none given */
 };
 NP_REGISTER_PLUGIN(manual_plugin);
 

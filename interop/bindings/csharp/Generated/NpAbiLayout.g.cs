@@ -24,9 +24,24 @@ public static unsafe partial class NpAbi
     public const ulong NP_LAYOUT_FINGERPRINT_1_1 = 0xA9777851414D9306UL;
 
     /// <summary>
-    /// Layout fingerprint of the current ABI minor (1.1).
+    /// Layout fingerprint of ABI 1.2: FNV-1a 64 of the canonical layout text of the fields that exist in 1.2.
     /// </summary>
-    public const ulong NP_LAYOUT_FINGERPRINT = 0xA9777851414D9306UL;
+    public const ulong NP_LAYOUT_FINGERPRINT_1_2 = 0x769C5B86E3EEF090UL;
+
+    /// <summary>
+    /// Layout fingerprint of the current ABI minor (1.2).
+    /// </summary>
+    public const ulong NP_LAYOUT_FINGERPRINT = 0x769C5B86E3EEF090UL;
+
+    /// <summary>
+    /// The least struct_size of np_out_bytes_t a reader accepts: its size in ABI 1.2, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_out_bytes_t = 48u;
+
+    /// <summary>
+    /// sizeof(np_out_bytes_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_out_bytes_t_1_2 = 48u;
 
     /// <summary>
     /// The least struct_size of np_host_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
@@ -44,6 +59,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_host_t_1_1 = 80u;
 
     /// <summary>
+    /// sizeof(np_host_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_host_t_1_2 = 80u;
+
+    /// <summary>
     /// The least struct_size of np_layout_report_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
     /// </summary>
     public const uint NP_MIN_SIZEOF_np_layout_report_t = 24u;
@@ -57,6 +77,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_layout_report_t) as ABI 1.1 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_layout_report_t_1_1 = 24u;
+
+    /// <summary>
+    /// sizeof(np_layout_report_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_layout_report_t_1_2 = 24u;
 
     /// <summary>
     /// The least struct_size of np_negotiation_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
@@ -74,6 +99,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_negotiation_t_1_1 = 40u;
 
     /// <summary>
+    /// sizeof(np_negotiation_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_negotiation_t_1_2 = 48u;
+
+    /// <summary>
     /// The least struct_size of np_plugin_descriptor_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
     /// </summary>
     public const uint NP_MIN_SIZEOF_np_plugin_descriptor_t = 104u;
@@ -87,6 +117,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_plugin_descriptor_t) as ABI 1.1 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_plugin_descriptor_t_1_1 = 104u;
+
+    /// <summary>
+    /// sizeof(np_plugin_descriptor_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_plugin_descriptor_t_1_2 = 112u;
 
     /// <summary>
     /// The least struct_size of np_library_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
@@ -104,6 +139,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_library_t_1_1 = 48u;
 
     /// <summary>
+    /// sizeof(np_library_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_library_t_1_2 = 56u;
+
+    /// <summary>
     /// The least struct_size of np_emitter_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
     /// </summary>
     public const uint NP_MIN_SIZEOF_np_emitter_t = 72u;
@@ -117,6 +157,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_emitter_t) as ABI 1.1 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_emitter_t_1_1 = 72u;
+
+    /// <summary>
+    /// sizeof(np_emitter_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_emitter_t_1_2 = 72u;
 
     /// <summary>
     /// The least struct_size of np_transform_stats_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
@@ -134,6 +179,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_transform_stats_t_1_1 = 40u;
 
     /// <summary>
+    /// sizeof(np_transform_stats_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_transform_stats_t_1_2 = 40u;
+
+    /// <summary>
     /// The least struct_size of np_transform_v1_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
     /// </summary>
     public const uint NP_MIN_SIZEOF_np_transform_v1_t = 40u;
@@ -147,6 +197,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_transform_v1_t) as ABI 1.1 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_transform_v1_t_1_1 = 48u;
+
+    /// <summary>
+    /// sizeof(np_transform_v1_t) as ABI 1.2 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_transform_v1_t_1_2 = 48u;
 }
 
 public static unsafe partial class NpAbiLayout
@@ -154,7 +209,7 @@ public static unsafe partial class NpAbiLayout
     /// <summary>The ABI version the manifest describes (NP_ABI_MAJOR.NP_ABI_MINOR).</summary>
     public const uint AbiMajor = 1;
 
-    public const uint AbiMinor = 1;
+    public const uint AbiMinor = 2;
 
     /// <summary>The layout manifest (interop/layout/layout.g.json): every struct as libclang laid it out, in
     /// declaration order.</summary>
@@ -177,6 +232,16 @@ public static unsafe partial class NpAbiLayout
             new("len", "uint64_t", "uint64_t", 16, 8, 0),
             new("code", "int32_t", "int32_t", 24, 4, 0),
             new("reserved", "uint32_t", "uint32_t", 28, 4, 0),
+        ]),
+        new("np_out_bytes_t", 48, 8, 2,
+        [
+            new("struct_size", "uint32_t", "uint32_t", 0, 4, 2),
+            new("reserved", "uint32_t", "uint32_t", 4, 4, 2),
+            new("data", "uint8_t *", "uint8_t *", 8, 8, 2),
+            new("len", "uint64_t", "uint64_t", 16, 8, 2),
+            new("capacity", "uint64_t", "uint64_t", 24, 8, 2),
+            new("context", "void *", "void *", 32, 8, 2),
+            new("reserve", "np_status (*)(struct np_out_bytes *, uint64_t)", "int32_t (*)(np_out_bytes_t *, uint64_t)", 40, 8, 2),
         ]),
         new("np_host_t", 80, 8, 0,
         [
@@ -211,7 +276,7 @@ public static unsafe partial class NpAbiLayout
             new("structs", "const np_layout_struct_t *", "const np_layout_struct_t *", 8, 8, 0),
             new("struct_count", "uint64_t", "uint64_t", 16, 8, 0),
         ]),
-        new("np_negotiation_t", 40, 8, 0,
+        new("np_negotiation_t", 48, 8, 0,
         [
             new("struct_size", "uint32_t", "uint32_t", 0, 4, 0),
             new("abi_major", "uint32_t", "uint32_t", 4, 4, 0),
@@ -221,13 +286,19 @@ public static unsafe partial class NpAbiLayout
             new("reserved", "uint32_t", "uint32_t", 20, 4, 0),
             new("layout_fingerprint", "uint64_t", "uint64_t", 24, 8, 0),
             new("layout_report", "const np_layout_report_t *", "const np_layout_report_t *", 32, 8, 0),
+            new("error", "np_error_t *", "np_error_t *", 40, 8, 2),
         ]),
         new("np_interface_t", 24, 8, 0,
         [
             new("id", "np_str_t", "np_str_t", 0, 16, 0),
             new("vtable", "const void *", "const void *", 16, 8, 0),
         ]),
-        new("np_plugin_descriptor_t", 104, 8, 0,
+        new("np_interface_layout_t", 16, 8, 2,
+        [
+            new("fingerprint", "uint64_t", "uint64_t", 0, 8, 2),
+            new("report", "const np_layout_report_t *", "const np_layout_report_t *", 8, 8, 2),
+        ]),
+        new("np_plugin_descriptor_t", 112, 8, 0,
         [
             new("struct_size", "uint32_t", "uint32_t", 0, 4, 0),
             new("threading", "uint32_t", "uint32_t", 4, 4, 0),
@@ -238,8 +309,9 @@ public static unsafe partial class NpAbiLayout
             new("vendor", "np_str_t", "np_str_t", 72, 16, 0),
             new("interfaces", "const np_interface_t *", "const np_interface_t *", 88, 8, 0),
             new("interface_count", "uint64_t", "uint64_t", 96, 8, 0),
+            new("interface_layouts", "const np_interface_layout_t *", "const np_interface_layout_t *", 104, 8, 2),
         ]),
-        new("np_library_t", 48, 8, 0,
+        new("np_library_t", 56, 8, 0,
         [
             new("struct_size", "uint32_t", "uint32_t", 0, 4, 0),
             new("plugin_count", "uint32_t", "uint32_t", 4, 4, 0),
@@ -247,6 +319,7 @@ public static unsafe partial class NpAbiLayout
             new("plugins", "const np_plugin_descriptor_t *const *", "const np_plugin_descriptor_t *const *", 24, 8, 0),
             new("init", "np_status (*)(const np_host_t *, np_error_t *)", "int32_t (*)(const np_host_t *, np_error_t *)", 32, 8, 0),
             new("deinit", "void (*)(void)", "void (*)(void)", 40, 8, 0),
+            new("flags", "uint64_t", "uint64_t", 48, 8, 2),
         ]),
         new("np_batch_t", 24, 8, 0,
         [
@@ -297,12 +370,14 @@ public static unsafe partial class NpAbiLayout
         View_np_str_t(),
         View_np_bytes_t(),
         View_np_error_t(),
+        View_np_out_bytes_t(),
         View_np_host_t(),
         View_np_layout_field_t(),
         View_np_layout_struct_t(),
         View_np_layout_report_t(),
         View_np_negotiation_t(),
         View_np_interface_t(),
+        View_np_interface_layout_t(),
         View_np_plugin_descriptor_t(),
         View_np_library_t(),
         View_np_batch_t(),
@@ -344,6 +419,22 @@ public static unsafe partial class NpAbiLayout
             new("len", "uint64_t", "uint64_t", (uint)((byte*)&value.len - start), (uint)sizeof(ulong), 0),
             new("code", "int32_t", "int32_t", (uint)((byte*)&value.code - start), (uint)sizeof(int), 0),
             new("reserved", "uint32_t", "uint32_t", (uint)((byte*)&value.reserved - start), (uint)sizeof(uint), 0),
+        ]);
+    }
+
+    private static NpStructLayout View_np_out_bytes_t()
+    {
+        np_out_bytes_t value = default;
+        byte* start = (byte*)&value;
+        return new("np_out_bytes_t", (uint)sizeof(np_out_bytes_t), NpAlignment.Of<np_out_bytes_t>(), 2,
+        [
+            new("struct_size", "uint32_t", "uint32_t", (uint)((byte*)&value.struct_size - start), (uint)sizeof(uint), 2),
+            new("reserved", "uint32_t", "uint32_t", (uint)((byte*)&value.reserved - start), (uint)sizeof(uint), 2),
+            new("data", "uint8_t *", "uint8_t *", (uint)((byte*)&value.data - start), (uint)sizeof(byte*), 2),
+            new("len", "uint64_t", "uint64_t", (uint)((byte*)&value.len - start), (uint)sizeof(ulong), 2),
+            new("capacity", "uint64_t", "uint64_t", (uint)((byte*)&value.capacity - start), (uint)sizeof(ulong), 2),
+            new("context", "void *", "void *", (uint)((byte*)&value.context - start), (uint)sizeof(void*), 2),
+            new("reserve", "np_status (*)(struct np_out_bytes *, uint64_t)", "int32_t (*)(np_out_bytes_t *, uint64_t)", (uint)((byte*)&value.reserve - start), (uint)sizeof(delegate* unmanaged[Cdecl]<np_out_bytes_t*, ulong, int>), 2),
         ]);
     }
 
@@ -418,6 +509,7 @@ public static unsafe partial class NpAbiLayout
             new("reserved", "uint32_t", "uint32_t", (uint)((byte*)&value.reserved - start), (uint)sizeof(uint), 0),
             new("layout_fingerprint", "uint64_t", "uint64_t", (uint)((byte*)&value.layout_fingerprint - start), (uint)sizeof(ulong), 0),
             new("layout_report", "const np_layout_report_t *", "const np_layout_report_t *", (uint)((byte*)&value.layout_report - start), (uint)sizeof(np_layout_report_t*), 0),
+            new("error", "np_error_t *", "np_error_t *", (uint)((byte*)&value.error - start), (uint)sizeof(np_error_t*), 2),
         ]);
     }
 
@@ -429,6 +521,17 @@ public static unsafe partial class NpAbiLayout
         [
             new("id", "np_str_t", "np_str_t", (uint)((byte*)&value.id - start), (uint)sizeof(np_str_t), 0),
             new("vtable", "const void *", "const void *", (uint)((byte*)&value.vtable - start), (uint)sizeof(void*), 0),
+        ]);
+    }
+
+    private static NpStructLayout View_np_interface_layout_t()
+    {
+        np_interface_layout_t value = default;
+        byte* start = (byte*)&value;
+        return new("np_interface_layout_t", (uint)sizeof(np_interface_layout_t), NpAlignment.Of<np_interface_layout_t>(), 2,
+        [
+            new("fingerprint", "uint64_t", "uint64_t", (uint)((byte*)&value.fingerprint - start), (uint)sizeof(ulong), 2),
+            new("report", "const np_layout_report_t *", "const np_layout_report_t *", (uint)((byte*)&value.report - start), (uint)sizeof(np_layout_report_t*), 2),
         ]);
     }
 
@@ -447,6 +550,7 @@ public static unsafe partial class NpAbiLayout
             new("vendor", "np_str_t", "np_str_t", (uint)((byte*)&value.vendor - start), (uint)sizeof(np_str_t), 0),
             new("interfaces", "const np_interface_t *", "const np_interface_t *", (uint)((byte*)&value.interfaces - start), (uint)sizeof(np_interface_t*), 0),
             new("interface_count", "uint64_t", "uint64_t", (uint)((byte*)&value.interface_count - start), (uint)sizeof(ulong), 0),
+            new("interface_layouts", "const np_interface_layout_t *", "const np_interface_layout_t *", (uint)((byte*)&value.interface_layouts - start), (uint)sizeof(np_interface_layout_t*), 2),
         ]);
     }
 
@@ -462,6 +566,7 @@ public static unsafe partial class NpAbiLayout
             new("plugins", "const np_plugin_descriptor_t *const *", "const np_plugin_descriptor_t *const *", (uint)((byte*)&value.plugins - start), (uint)sizeof(np_plugin_descriptor_t**), 0),
             new("init", "np_status (*)(const np_host_t *, np_error_t *)", "int32_t (*)(const np_host_t *, np_error_t *)", (uint)((byte*)&value.init - start), (uint)sizeof(delegate* unmanaged[Cdecl]<np_host_t*, np_error_t*, int>), 0),
             new("deinit", "void (*)(void)", "void (*)(void)", (uint)((byte*)&value.deinit - start), (uint)sizeof(delegate* unmanaged[Cdecl]<void>), 0),
+            new("flags", "uint64_t", "uint64_t", (uint)((byte*)&value.flags - start), (uint)sizeof(ulong), 2),
         ]);
     }
 

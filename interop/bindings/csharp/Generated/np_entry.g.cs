@@ -33,6 +33,14 @@ public static unsafe partial class NpAbi
     /// Calls on one instance may overlap from several threads; the plugin synchronizes.
     /// </summary>
     public const uint NP_THREADING_THREAD_SAFE = 1u;
+
+    /// <summary>
+    /// The library must never be unloaded (dlclose/FreeLibrary) once loaded: it runs code that outlives deinit, such
+    /// as a NativeAOT runtime whose threads would crash in unmapped code. A host keeps such a file mapped for the
+    /// life of the process and may still call deinit. For a 1.0/1.1 library a host may infer it (the C# SDK's
+    /// "nplug-cs" sdk string).
+    /// </summary>
+    public const uint NP_LIBRARY_NO_UNLOAD = 1u;
 }
 
 /// <summary>
@@ -44,7 +52,7 @@ public static unsafe partial class NpAbi
 ///     agreed minor (np_layout.g.h: NP_LAYOUT_FINGERPRINT_1_&lt;minor&gt;) and layout_report, and returns NP_OK
 ///     with *out_library set.
 /// A library must accept a host of any minor of its major, older or newer (rule P1).
-/// C: struct np_negotiation; 40 bytes, aligned to 8 (x86-64).
+/// C: struct np_negotiation; 48 bytes, aligned to 8 (x86-64).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe partial struct np_negotiation_t
@@ -89,6 +97,14 @@ public unsafe partial struct np_negotiation_t
     /// C: const np_layout_report_t * at offset 32.
     /// </summary>
     public np_layout_report_t* layout_report;
+
+    /// <summary>
+    /// in: the host's buffer for the reason np_entry fails (a hosted library: "no .NET runtime found"), or NULL.
+    /// Host-owned, valid during the call. A library writes it only when it returns a failing status and
+    /// struct_size covers this field. @since 1.2
+    /// C: np_error_t * at offset 40. Since ABI 1.2.
+    /// </summary>
+    public np_error_t* error;
 }
 
 /// <summary>
@@ -110,9 +126,33 @@ public unsafe partial struct np_interface_t
 }
 
 /// <summary>
+/// Interface layouts (@since 1.2)
+/// What the library's compiler made of one interface's header: the fingerprint and layout report that the
+/// interface's generated bindings define (NP_LAYOUT_FINGERPRINT_&lt;interface&gt; for np.transform/1; `nplug bindgen`
+/// output for a user's interface). A host that knows the interface compares the fingerprint with its own and,
+/// when they differ, names the first struct and field that differ from the report. An element of an array
+/// (np_plugin_descriptor_t.interface_layouts): it cannot grow. Static data of the library.
+/// C: struct np_interface_layout; 16 bytes, aligned to 8 (x86-64). Since ABI 1.2.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe partial struct np_interface_layout_t
+{
+    /// <summary>
+    /// 0: not given (the host then checks struct_size and NULLs only)
+    /// C: uint64_t at offset 0. Since ABI 1.2.
+    /// </summary>
+    public ulong fingerprint;
+    /// <summary>
+    /// the interface's layout report, or NULL
+    /// C: const np_layout_report_t * at offset 8. Since ABI 1.2.
+    /// </summary>
+    public np_layout_report_t* report;
+}
+
+/// <summary>
 /// Plugin descriptor
 /// Static data of the library, valid while it is loaded. All strings are UTF-8 and non-empty unless noted.
-/// C: struct np_plugin_descriptor; 104 bytes, aligned to 8 (x86-64).
+/// C: struct np_plugin_descriptor; 112 bytes, aligned to 8 (x86-64).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe partial struct np_plugin_descriptor_t
@@ -160,12 +200,19 @@ public unsafe partial struct np_plugin_descriptor_t
     /// C: uint64_t at offset 96.
     /// </summary>
     public ulong interface_count;
+
+    /// <summary>
+    /// interface_count entries, parallel to interfaces (np_interface_t cannot grow: it is an array element),
+    /// or NULL when the library gives no layouts. @since 1.2
+    /// C: const np_interface_layout_t * at offset 104. Since ABI 1.2.
+    /// </summary>
+    public np_interface_layout_t* interface_layouts;
 }
 
 /// <summary>
 /// Library descriptor
 /// Returned by np_entry; static data, valid until the library is unloaded.
-/// C: struct np_library; 48 bytes, aligned to 8 (x86-64).
+/// C: struct np_library; 56 bytes, aligned to 8 (x86-64).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe partial struct np_library_t
@@ -202,6 +249,11 @@ public unsafe partial struct np_library_t
     /// C: void (*)(void) at offset 40.
     /// </summary>
     public delegate* unmanaged[Cdecl]<void> deinit;
+    /// <summary>
+    /// NP_LIBRARY_* bits; unknown bits are ignored by hosts. @since 1.2
+    /// C: uint64_t at offset 48. Since ABI 1.2.
+    /// </summary>
+    public ulong flags;
 }
 
 /// <summary>

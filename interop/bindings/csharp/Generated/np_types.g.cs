@@ -172,3 +172,60 @@ public unsafe partial struct np_error_t
     /// </summary>
     public uint reserved;
 }
+
+/// <summary>
+/// Variable-size output (@since 1.2)
+/// The ABI's one convention for a function that returns data whose size only the callee knows (an interface
+/// function `describe(self, np_out_bytes_t *out, np_error_t *error)`): the CALLER owns the buffer, the callee
+/// appends to it and returns once. There is no "call again with a bigger buffer" protocol, so a stateful call
+/// never runs twice, and nothing is freed across allocators.
+///   - The callee writes only data[len..capacity) and then raises len; it never lowers len.
+///   - When it needs more room it calls reserve(out, additional); on NP_OK it re-reads data and capacity (the
+///     buffer may have moved), which then hold at least len + additional bytes. A failed reserve is final for the
+///     call: the callee returns that status (NP_ERR_OUT_OF_MEMORY).
+///   - reserve is NULL when the caller's buffer cannot grow; the callee then fails with NP_ERR_OUT_OF_MEMORY
+///     when the data does not fit, naming the size it needed in the error message.
+///   - What the callee appended before a failure stays appended; the caller decides whether to use it.
+/// Caller-owned, valid during the call; the callee keeps no pointer into it after returning.
+/// C: struct np_out_bytes; 48 bytes, aligned to 8 (x86-64). Since ABI 1.2.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe partial struct np_out_bytes_t
+{
+    /// <summary>
+    /// sizeof(np_out_bytes_t) as the caller knows it
+    /// C: uint32_t at offset 0. Since ABI 1.2.
+    /// </summary>
+    public uint struct_size;
+    /// <summary>
+    /// must be 0
+    /// C: uint32_t at offset 4. Since ABI 1.2.
+    /// </summary>
+    public uint reserved;
+    /// <summary>
+    /// caller-owned buffer: capacity bytes
+    /// C: uint8_t * at offset 8. Since ABI 1.2.
+    /// </summary>
+    public byte* data;
+    /// <summary>
+    /// in/out: bytes written so far
+    /// C: uint64_t at offset 16. Since ABI 1.2.
+    /// </summary>
+    public ulong len;
+    /// <summary>
+    /// bytes at data
+    /// C: uint64_t at offset 24. Since ABI 1.2.
+    /// </summary>
+    public ulong capacity;
+    /// <summary>
+    /// the caller's, for reserve; the callee does not touch it
+    /// C: void * at offset 32. Since ABI 1.2.
+    /// </summary>
+    public void* context;
+
+    /// <summary>
+    /// [callee's thread] Grow to at least len + additional bytes. Optional: NULL when the buffer is fixed.
+    /// C: np_status (*)(struct np_out_bytes *, uint64_t) at offset 40. Since ABI 1.2.
+    /// </summary>
+    public delegate* unmanaged[Cdecl]<np_out_bytes_t*, ulong, int> reserve;
+}

@@ -10,7 +10,7 @@
 pub const NP_ABI_MAJOR: u32 = 1;
 /// Minor version: each minor only appends (fields at the end of growable structs, new interfaces, new
 /// status codes). A peer built against an older minor is still served; see np_negotiation_t.
-pub const NP_ABI_MINOR: u32 = 1;
+pub const NP_ABI_MINOR: u32 = 2;
 
 // ---- np_types.h ------------------------------------------------------------------------------------------
 
@@ -124,6 +124,54 @@ pub struct np_error_t {
     ///
     /// C: `uint32_t` at offset 28.
     pub reserved: u32,
+}
+
+/// Variable-size output (@since 1.2)
+/// The ABI's one convention for a function that returns data whose size only the callee knows (an interface
+/// function `describe(self, np_out_bytes_t \*out, np_error_t \*error)`): the CALLER owns the buffer, the callee
+/// appends to it and returns once. There is no "call again with a bigger buffer" protocol, so a stateful call
+/// never runs twice, and nothing is freed across allocators.
+/// - The callee writes only data\[len..capacity) and then raises len; it never lowers len.
+/// - When it needs more room it calls reserve(out, additional); on NP_OK it re-reads data and capacity (the
+/// buffer may have moved), which then hold at least len + additional bytes. A failed reserve is final for the
+/// call: the callee returns that status (NP_ERR_OUT_OF_MEMORY).
+/// - reserve is NULL when the caller's buffer cannot grow; the callee then fails with NP_ERR_OUT_OF_MEMORY
+/// when the data does not fit, naming the size it needed in the error message.
+/// - What the callee appended before a failure stays appended; the caller decides whether to use it.
+/// Caller-owned, valid during the call; the callee keeps no pointer into it after returning.
+///
+/// C: `struct np_out_bytes`; 48 bytes, aligned to 8 (x86-64). Since ABI 1.2.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct np_out_bytes_t {
+    /// sizeof(np_out_bytes_t) as the caller knows it
+    ///
+    /// C: `uint32_t` at offset 0. Since ABI 1.2.
+    pub struct_size: u32,
+    /// must be 0
+    ///
+    /// C: `uint32_t` at offset 4. Since ABI 1.2.
+    pub reserved: u32,
+    /// caller-owned buffer: capacity bytes
+    ///
+    /// C: `uint8_t *` at offset 8. Since ABI 1.2.
+    pub data: *mut u8,
+    /// in/out: bytes written so far
+    ///
+    /// C: `uint64_t` at offset 16. Since ABI 1.2.
+    pub len: u64,
+    /// bytes at data
+    ///
+    /// C: `uint64_t` at offset 24. Since ABI 1.2.
+    pub capacity: u64,
+    /// the caller's, for reserve; the callee does not touch it
+    ///
+    /// C: `void *` at offset 32. Since ABI 1.2.
+    pub context: *mut core::ffi::c_void,
+    /// \[callee's thread\] Grow to at least len + additional bytes. Optional: NULL when the buffer is fixed.
+    ///
+    /// C: `np_status (*)(struct np_out_bytes *, uint64_t)` at offset 40. Since ABI 1.2.
+    pub reserve: Option<unsafe extern "C" fn(out: *mut np_out_bytes_t, additional: u64) -> np_status>,
 }
 
 // ---- np_host.h -------------------------------------------------------------------------------------------
@@ -251,6 +299,11 @@ pub const NP_ENTRY_SYMBOL: &str = "np_entry";
 pub const NP_THREADING_SINGLE: u32 = 0;
 /// Calls on one instance may overlap from several threads; the plugin synchronizes.
 pub const NP_THREADING_THREAD_SAFE: u32 = 1;
+/// The library must never be unloaded (dlclose/FreeLibrary) once loaded: it runs code that outlives deinit, such
+/// as a NativeAOT runtime whose threads would crash in unmapped code. A host keeps such a file mapped for the
+/// life of the process and may still call deinit. For a 1.0/1.1 library a host may infer it (the C# SDK's
+/// "nplug-cs" sdk string).
+pub const NP_LIBRARY_NO_UNLOAD: u32 = 1;
 
 /// Negotiation (the Vulkan loader's in/out version integer)
 /// The host fills the "in" fields and calls np_entry. The library:
@@ -261,7 +314,7 @@ pub const NP_THREADING_THREAD_SAFE: u32 = 1;
 /// with \*out_library set.
 /// A library must accept a host of any minor of its major, older or newer (rule P1).
 ///
-/// C: `struct np_negotiation`; 40 bytes, aligned to 8 (x86-64).
+/// C: `struct np_negotiation`; 48 bytes, aligned to 8 (x86-64).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct np_negotiation_t {
@@ -297,6 +350,12 @@ pub struct np_negotiation_t {
     ///
     /// C: `const np_layout_report_t *` at offset 32.
     pub layout_report: *const np_layout_report_t,
+    /// in: the host's buffer for the reason np_entry fails (a hosted library: "no .NET runtime found"), or NULL.
+    /// Host-owned, valid during the call. A library writes it only when it returns a failing status and
+    /// struct_size covers this field. @since 1.2
+    ///
+    /// C: `np_error_t *` at offset 40. Since ABI 1.2.
+    pub error: *mut np_error_t,
 }
 
 /// One interface a plugin implements: its id ("ns.name/revision", e.g. "np.transform/1") and its vtable, a
@@ -312,10 +371,31 @@ pub struct np_interface_t {
     pub vtable: *const core::ffi::c_void,
 }
 
+/// Interface layouts (@since 1.2)
+/// What the library's compiler made of one interface's header: the fingerprint and layout report that the
+/// interface's generated bindings define (NP_LAYOUT_FINGERPRINT_\<interface\> for np.transform/1; `nplug bindgen`
+/// output for a user's interface). A host that knows the interface compares the fingerprint with its own and,
+/// when they differ, names the first struct and field that differ from the report. An element of an array
+/// (np_plugin_descriptor_t.interface_layouts): it cannot grow. Static data of the library.
+///
+/// C: `struct np_interface_layout`; 16 bytes, aligned to 8 (x86-64). Since ABI 1.2.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct np_interface_layout_t {
+    /// 0: not given (the host then checks struct_size and NULLs only)
+    ///
+    /// C: `uint64_t` at offset 0. Since ABI 1.2.
+    pub fingerprint: u64,
+    /// the interface's layout report, or NULL
+    ///
+    /// C: `const np_layout_report_t *` at offset 8. Since ABI 1.2.
+    pub report: *const np_layout_report_t,
+}
+
 /// Plugin descriptor
 /// Static data of the library, valid while it is loaded. All strings are UTF-8 and non-empty unless noted.
 ///
-/// C: `struct np_plugin_descriptor`; 104 bytes, aligned to 8 (x86-64).
+/// C: `struct np_plugin_descriptor`; 112 bytes, aligned to 8 (x86-64).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct np_plugin_descriptor_t {
@@ -351,12 +431,17 @@ pub struct np_plugin_descriptor_t {
     pub interfaces: *const np_interface_t,
     /// C: `uint64_t` at offset 96.
     pub interface_count: u64,
+    /// interface_count entries, parallel to interfaces (np_interface_t cannot grow: it is an array element),
+    /// or NULL when the library gives no layouts. @since 1.2
+    ///
+    /// C: `const np_interface_layout_t *` at offset 104. Since ABI 1.2.
+    pub interface_layouts: *const np_interface_layout_t,
 }
 
 /// Library descriptor
 /// Returned by np_entry; static data, valid until the library is unloaded.
 ///
-/// C: `struct np_library`; 48 bytes, aligned to 8 (x86-64).
+/// C: `struct np_library`; 56 bytes, aligned to 8 (x86-64).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct np_library_t {
@@ -382,6 +467,10 @@ pub struct np_library_t {
     ///
     /// C: `void (*)(void)` at offset 40.
     pub deinit: Option<unsafe extern "C" fn()>,
+    /// NP_LIBRARY_\* bits; unknown bits are ignored by hosts. @since 1.2
+    ///
+    /// C: `uint64_t` at offset 48. Since ABI 1.2.
+    pub flags: u64,
 }
 
 /// The entry function. \[host-serialized\]: the host never calls it concurrently with itself or with init/deinit.

@@ -8,56 +8,78 @@
 pub const NP_LAYOUT_FINGERPRINT_1_0: u64 = 0x137aac933e63022c;
 /// Layout fingerprint of ABI 1.1: FNV-1a 64 of the canonical layout text of the fields that exist in 1.1.
 pub const NP_LAYOUT_FINGERPRINT_1_1: u64 = 0xa9777851414d9306;
-/// Layout fingerprint of the current ABI minor (1.1).
-pub const NP_LAYOUT_FINGERPRINT: u64 = 0xa9777851414d9306;
+/// Layout fingerprint of ABI 1.2: FNV-1a 64 of the canonical layout text of the fields that exist in 1.2.
+pub const NP_LAYOUT_FINGERPRINT_1_2: u64 = 0x769c5b86e3eef090;
+/// Layout fingerprint of the current ABI minor (1.2).
+pub const NP_LAYOUT_FINGERPRINT: u64 = 0x769c5b86e3eef090;
+/// The least struct_size of np_out_bytes_t a reader accepts: its size in ABI 1.2, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_out_bytes_t: u32 = 48;
+/// sizeof(np_out_bytes_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_out_bytes_t_1_2: u32 = 48;
 /// The least struct_size of np_host_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_host_t: u32 = 80;
 /// sizeof(np_host_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_host_t_1_0: u32 = 80;
 /// sizeof(np_host_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_host_t_1_1: u32 = 80;
+/// sizeof(np_host_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_host_t_1_2: u32 = 80;
 /// The least struct_size of np_layout_report_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_layout_report_t: u32 = 24;
 /// sizeof(np_layout_report_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_layout_report_t_1_0: u32 = 24;
 /// sizeof(np_layout_report_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_layout_report_t_1_1: u32 = 24;
+/// sizeof(np_layout_report_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_layout_report_t_1_2: u32 = 24;
 /// The least struct_size of np_negotiation_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_negotiation_t: u32 = 40;
 /// sizeof(np_negotiation_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_negotiation_t_1_0: u32 = 40;
 /// sizeof(np_negotiation_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_negotiation_t_1_1: u32 = 40;
+/// sizeof(np_negotiation_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_negotiation_t_1_2: u32 = 48;
 /// The least struct_size of np_plugin_descriptor_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_plugin_descriptor_t: u32 = 104;
 /// sizeof(np_plugin_descriptor_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_plugin_descriptor_t_1_0: u32 = 104;
 /// sizeof(np_plugin_descriptor_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_plugin_descriptor_t_1_1: u32 = 104;
+/// sizeof(np_plugin_descriptor_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_plugin_descriptor_t_1_2: u32 = 112;
 /// The least struct_size of np_library_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_library_t: u32 = 48;
 /// sizeof(np_library_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_library_t_1_0: u32 = 48;
 /// sizeof(np_library_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_library_t_1_1: u32 = 48;
+/// sizeof(np_library_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_library_t_1_2: u32 = 56;
 /// The least struct_size of np_emitter_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_emitter_t: u32 = 72;
 /// sizeof(np_emitter_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_emitter_t_1_0: u32 = 72;
 /// sizeof(np_emitter_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_emitter_t_1_1: u32 = 72;
+/// sizeof(np_emitter_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_emitter_t_1_2: u32 = 72;
 /// The least struct_size of np_transform_stats_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_transform_stats_t: u32 = 40;
 /// sizeof(np_transform_stats_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_transform_stats_t_1_0: u32 = 40;
 /// sizeof(np_transform_stats_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_transform_stats_t_1_1: u32 = 40;
+/// sizeof(np_transform_stats_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_transform_stats_t_1_2: u32 = 40;
 /// The least struct_size of np_transform_v1_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_transform_v1_t: u32 = 40;
 /// sizeof(np_transform_v1_t) as ABI 1.0 defines it.
 pub const NP_SIZEOF_np_transform_v1_t_1_0: u32 = 40;
 /// sizeof(np_transform_v1_t) as ABI 1.1 defines it.
 pub const NP_SIZEOF_np_transform_v1_t_1_1: u32 = 48;
+/// sizeof(np_transform_v1_t) as ABI 1.2 defines it.
+pub const NP_SIZEOF_np_transform_v1_t_1_2: u32 = 48;
 
 /// Immutable report data with raw pointers into other statics: safe to share between threads.
 #[repr(transparent)]
@@ -85,6 +107,16 @@ static LAYOUT_FIELDS_np_error_t: StaticLayout<[np_layout_field_t; 5]> = StaticLa
     np_layout_field_t { name: layout_name("len"), offset: core::mem::offset_of!(np_error_t, len) as u32, size: core::mem::size_of::<u64>() as u32 },
     np_layout_field_t { name: layout_name("code"), offset: core::mem::offset_of!(np_error_t, code) as u32, size: core::mem::size_of::<i32>() as u32 },
     np_layout_field_t { name: layout_name("reserved"), offset: core::mem::offset_of!(np_error_t, reserved) as u32, size: core::mem::size_of::<u32>() as u32 },
+]);
+
+static LAYOUT_FIELDS_np_out_bytes_t: StaticLayout<[np_layout_field_t; 7]> = StaticLayout([
+    np_layout_field_t { name: layout_name("struct_size"), offset: core::mem::offset_of!(np_out_bytes_t, struct_size) as u32, size: core::mem::size_of::<u32>() as u32 },
+    np_layout_field_t { name: layout_name("reserved"), offset: core::mem::offset_of!(np_out_bytes_t, reserved) as u32, size: core::mem::size_of::<u32>() as u32 },
+    np_layout_field_t { name: layout_name("data"), offset: core::mem::offset_of!(np_out_bytes_t, data) as u32, size: core::mem::size_of::<*mut u8>() as u32 },
+    np_layout_field_t { name: layout_name("len"), offset: core::mem::offset_of!(np_out_bytes_t, len) as u32, size: core::mem::size_of::<u64>() as u32 },
+    np_layout_field_t { name: layout_name("capacity"), offset: core::mem::offset_of!(np_out_bytes_t, capacity) as u32, size: core::mem::size_of::<u64>() as u32 },
+    np_layout_field_t { name: layout_name("context"), offset: core::mem::offset_of!(np_out_bytes_t, context) as u32, size: core::mem::size_of::<*mut core::ffi::c_void>() as u32 },
+    np_layout_field_t { name: layout_name("reserve"), offset: core::mem::offset_of!(np_out_bytes_t, reserve) as u32, size: core::mem::size_of::<Option<unsafe extern "C" fn(out: *mut np_out_bytes_t, additional: u64) -> np_status>>() as u32 },
 ]);
 
 static LAYOUT_FIELDS_np_host_t: StaticLayout<[np_layout_field_t; 9]> = StaticLayout([
@@ -120,7 +152,7 @@ static LAYOUT_FIELDS_np_layout_report_t: StaticLayout<[np_layout_field_t; 4]> = 
     np_layout_field_t { name: layout_name("struct_count"), offset: core::mem::offset_of!(np_layout_report_t, struct_count) as u32, size: core::mem::size_of::<u64>() as u32 },
 ]);
 
-static LAYOUT_FIELDS_np_negotiation_t: StaticLayout<[np_layout_field_t; 8]> = StaticLayout([
+static LAYOUT_FIELDS_np_negotiation_t: StaticLayout<[np_layout_field_t; 9]> = StaticLayout([
     np_layout_field_t { name: layout_name("struct_size"), offset: core::mem::offset_of!(np_negotiation_t, struct_size) as u32, size: core::mem::size_of::<u32>() as u32 },
     np_layout_field_t { name: layout_name("abi_major"), offset: core::mem::offset_of!(np_negotiation_t, abi_major) as u32, size: core::mem::size_of::<u32>() as u32 },
     np_layout_field_t { name: layout_name("abi_minor"), offset: core::mem::offset_of!(np_negotiation_t, abi_minor) as u32, size: core::mem::size_of::<u32>() as u32 },
@@ -129,6 +161,7 @@ static LAYOUT_FIELDS_np_negotiation_t: StaticLayout<[np_layout_field_t; 8]> = St
     np_layout_field_t { name: layout_name("reserved"), offset: core::mem::offset_of!(np_negotiation_t, reserved) as u32, size: core::mem::size_of::<u32>() as u32 },
     np_layout_field_t { name: layout_name("layout_fingerprint"), offset: core::mem::offset_of!(np_negotiation_t, layout_fingerprint) as u32, size: core::mem::size_of::<u64>() as u32 },
     np_layout_field_t { name: layout_name("layout_report"), offset: core::mem::offset_of!(np_negotiation_t, layout_report) as u32, size: core::mem::size_of::<*const np_layout_report_t>() as u32 },
+    np_layout_field_t { name: layout_name("error"), offset: core::mem::offset_of!(np_negotiation_t, error) as u32, size: core::mem::size_of::<*mut np_error_t>() as u32 },
 ]);
 
 static LAYOUT_FIELDS_np_interface_t: StaticLayout<[np_layout_field_t; 2]> = StaticLayout([
@@ -136,7 +169,12 @@ static LAYOUT_FIELDS_np_interface_t: StaticLayout<[np_layout_field_t; 2]> = Stat
     np_layout_field_t { name: layout_name("vtable"), offset: core::mem::offset_of!(np_interface_t, vtable) as u32, size: core::mem::size_of::<*const core::ffi::c_void>() as u32 },
 ]);
 
-static LAYOUT_FIELDS_np_plugin_descriptor_t: StaticLayout<[np_layout_field_t; 9]> = StaticLayout([
+static LAYOUT_FIELDS_np_interface_layout_t: StaticLayout<[np_layout_field_t; 2]> = StaticLayout([
+    np_layout_field_t { name: layout_name("fingerprint"), offset: core::mem::offset_of!(np_interface_layout_t, fingerprint) as u32, size: core::mem::size_of::<u64>() as u32 },
+    np_layout_field_t { name: layout_name("report"), offset: core::mem::offset_of!(np_interface_layout_t, report) as u32, size: core::mem::size_of::<*const np_layout_report_t>() as u32 },
+]);
+
+static LAYOUT_FIELDS_np_plugin_descriptor_t: StaticLayout<[np_layout_field_t; 10]> = StaticLayout([
     np_layout_field_t { name: layout_name("struct_size"), offset: core::mem::offset_of!(np_plugin_descriptor_t, struct_size) as u32, size: core::mem::size_of::<u32>() as u32 },
     np_layout_field_t { name: layout_name("threading"), offset: core::mem::offset_of!(np_plugin_descriptor_t, threading) as u32, size: core::mem::size_of::<u32>() as u32 },
     np_layout_field_t { name: layout_name("id"), offset: core::mem::offset_of!(np_plugin_descriptor_t, id) as u32, size: core::mem::size_of::<np_str_t>() as u32 },
@@ -146,15 +184,17 @@ static LAYOUT_FIELDS_np_plugin_descriptor_t: StaticLayout<[np_layout_field_t; 9]
     np_layout_field_t { name: layout_name("vendor"), offset: core::mem::offset_of!(np_plugin_descriptor_t, vendor) as u32, size: core::mem::size_of::<np_str_t>() as u32 },
     np_layout_field_t { name: layout_name("interfaces"), offset: core::mem::offset_of!(np_plugin_descriptor_t, interfaces) as u32, size: core::mem::size_of::<*const np_interface_t>() as u32 },
     np_layout_field_t { name: layout_name("interface_count"), offset: core::mem::offset_of!(np_plugin_descriptor_t, interface_count) as u32, size: core::mem::size_of::<u64>() as u32 },
+    np_layout_field_t { name: layout_name("interface_layouts"), offset: core::mem::offset_of!(np_plugin_descriptor_t, interface_layouts) as u32, size: core::mem::size_of::<*const np_interface_layout_t>() as u32 },
 ]);
 
-static LAYOUT_FIELDS_np_library_t: StaticLayout<[np_layout_field_t; 6]> = StaticLayout([
+static LAYOUT_FIELDS_np_library_t: StaticLayout<[np_layout_field_t; 7]> = StaticLayout([
     np_layout_field_t { name: layout_name("struct_size"), offset: core::mem::offset_of!(np_library_t, struct_size) as u32, size: core::mem::size_of::<u32>() as u32 },
     np_layout_field_t { name: layout_name("plugin_count"), offset: core::mem::offset_of!(np_library_t, plugin_count) as u32, size: core::mem::size_of::<u32>() as u32 },
     np_layout_field_t { name: layout_name("sdk"), offset: core::mem::offset_of!(np_library_t, sdk) as u32, size: core::mem::size_of::<np_str_t>() as u32 },
     np_layout_field_t { name: layout_name("plugins"), offset: core::mem::offset_of!(np_library_t, plugins) as u32, size: core::mem::size_of::<*const *const np_plugin_descriptor_t>() as u32 },
     np_layout_field_t { name: layout_name("init"), offset: core::mem::offset_of!(np_library_t, init) as u32, size: core::mem::size_of::<Option<unsafe extern "C" fn(host: *const np_host_t, error: *mut np_error_t) -> np_status>>() as u32 },
     np_layout_field_t { name: layout_name("deinit"), offset: core::mem::offset_of!(np_library_t, deinit) as u32, size: core::mem::size_of::<Option<unsafe extern "C" fn()>>() as u32 },
+    np_layout_field_t { name: layout_name("flags"), offset: core::mem::offset_of!(np_library_t, flags) as u32, size: core::mem::size_of::<u64>() as u32 },
 ]);
 
 static LAYOUT_FIELDS_np_batch_t: StaticLayout<[np_layout_field_t; 3]> = StaticLayout([
@@ -195,7 +235,7 @@ static LAYOUT_FIELDS_np_transform_v1_t: StaticLayout<[np_layout_field_t; 7]> = S
     np_layout_field_t { name: layout_name("stats"), offset: core::mem::offset_of!(np_transform_v1_t, stats) as u32, size: core::mem::size_of::<Option<unsafe extern "C" fn(instance: *mut np_instance_t, out_stats: *mut np_transform_stats_t) -> np_status>>() as u32 },
 ]);
 
-static LAYOUT_STRUCTS: StaticLayout<[np_layout_struct_t; 15]> = StaticLayout([
+static LAYOUT_STRUCTS: StaticLayout<[np_layout_struct_t; 17]> = StaticLayout([
     np_layout_struct_t {
         name: layout_name("np_str_t"),
         size: core::mem::size_of::<np_str_t>() as u32,
@@ -216,6 +256,13 @@ static LAYOUT_STRUCTS: StaticLayout<[np_layout_struct_t; 15]> = StaticLayout([
         align: core::mem::align_of::<np_error_t>() as u32,
         fields: LAYOUT_FIELDS_np_error_t.0.as_ptr(),
         field_count: 5,
+    },
+    np_layout_struct_t {
+        name: layout_name("np_out_bytes_t"),
+        size: core::mem::size_of::<np_out_bytes_t>() as u32,
+        align: core::mem::align_of::<np_out_bytes_t>() as u32,
+        fields: LAYOUT_FIELDS_np_out_bytes_t.0.as_ptr(),
+        field_count: 7,
     },
     np_layout_struct_t {
         name: layout_name("np_host_t"),
@@ -250,7 +297,7 @@ static LAYOUT_STRUCTS: StaticLayout<[np_layout_struct_t; 15]> = StaticLayout([
         size: core::mem::size_of::<np_negotiation_t>() as u32,
         align: core::mem::align_of::<np_negotiation_t>() as u32,
         fields: LAYOUT_FIELDS_np_negotiation_t.0.as_ptr(),
-        field_count: 8,
+        field_count: 9,
     },
     np_layout_struct_t {
         name: layout_name("np_interface_t"),
@@ -260,18 +307,25 @@ static LAYOUT_STRUCTS: StaticLayout<[np_layout_struct_t; 15]> = StaticLayout([
         field_count: 2,
     },
     np_layout_struct_t {
+        name: layout_name("np_interface_layout_t"),
+        size: core::mem::size_of::<np_interface_layout_t>() as u32,
+        align: core::mem::align_of::<np_interface_layout_t>() as u32,
+        fields: LAYOUT_FIELDS_np_interface_layout_t.0.as_ptr(),
+        field_count: 2,
+    },
+    np_layout_struct_t {
         name: layout_name("np_plugin_descriptor_t"),
         size: core::mem::size_of::<np_plugin_descriptor_t>() as u32,
         align: core::mem::align_of::<np_plugin_descriptor_t>() as u32,
         fields: LAYOUT_FIELDS_np_plugin_descriptor_t.0.as_ptr(),
-        field_count: 9,
+        field_count: 10,
     },
     np_layout_struct_t {
         name: layout_name("np_library_t"),
         size: core::mem::size_of::<np_library_t>() as u32,
         align: core::mem::align_of::<np_library_t>() as u32,
         fields: LAYOUT_FIELDS_np_library_t.0.as_ptr(),
-        field_count: 6,
+        field_count: 7,
     },
     np_layout_struct_t {
         name: layout_name("np_batch_t"),
@@ -307,7 +361,7 @@ static LAYOUT_REPORT: StaticLayout<np_layout_report_t> = StaticLayout(np_layout_
     struct_size: core::mem::size_of::<np_layout_report_t>() as u32,
     reserved: 0,
     structs: LAYOUT_STRUCTS.0.as_ptr(),
-    struct_count: 15,
+    struct_count: 17,
 });
 
 /// This compiler's layout of every ABI struct (size_of, align_of, offset_of!), as static data: put it in

@@ -31,6 +31,15 @@ const MANIFEST: &[ManifestStruct] = &[
         ("code", "int32_t", 24, 4, 0),
         ("reserved", "uint32_t", 28, 4, 0),
     ]),
+    ("np_out_bytes_t", 48, 8, 2, &[
+        ("struct_size", "uint32_t", 0, 4, 2),
+        ("reserved", "uint32_t", 4, 4, 2),
+        ("data", "uint8_t *", 8, 8, 2),
+        ("len", "uint64_t", 16, 8, 2),
+        ("capacity", "uint64_t", 24, 8, 2),
+        ("context", "void *", 32, 8, 2),
+        ("reserve", "int32_t (*)(np_out_bytes_t *, uint64_t)", 40, 8, 2),
+    ]),
     ("np_host_t", 80, 8, 0, &[
         ("struct_size", "uint32_t", 0, 4, 0),
         ("abi_minor", "uint32_t", 4, 4, 0),
@@ -60,7 +69,7 @@ const MANIFEST: &[ManifestStruct] = &[
         ("structs", "const np_layout_struct_t *", 8, 8, 0),
         ("struct_count", "uint64_t", 16, 8, 0),
     ]),
-    ("np_negotiation_t", 40, 8, 0, &[
+    ("np_negotiation_t", 48, 8, 0, &[
         ("struct_size", "uint32_t", 0, 4, 0),
         ("abi_major", "uint32_t", 4, 4, 0),
         ("abi_minor", "uint32_t", 8, 4, 0),
@@ -69,12 +78,17 @@ const MANIFEST: &[ManifestStruct] = &[
         ("reserved", "uint32_t", 20, 4, 0),
         ("layout_fingerprint", "uint64_t", 24, 8, 0),
         ("layout_report", "const np_layout_report_t *", 32, 8, 0),
+        ("error", "np_error_t *", 40, 8, 2),
     ]),
     ("np_interface_t", 24, 8, 0, &[
         ("id", "np_str_t", 0, 16, 0),
         ("vtable", "const void *", 16, 8, 0),
     ]),
-    ("np_plugin_descriptor_t", 104, 8, 0, &[
+    ("np_interface_layout_t", 16, 8, 2, &[
+        ("fingerprint", "uint64_t", 0, 8, 2),
+        ("report", "const np_layout_report_t *", 8, 8, 2),
+    ]),
+    ("np_plugin_descriptor_t", 112, 8, 0, &[
         ("struct_size", "uint32_t", 0, 4, 0),
         ("threading", "uint32_t", 4, 4, 0),
         ("id", "np_str_t", 8, 16, 0),
@@ -84,14 +98,16 @@ const MANIFEST: &[ManifestStruct] = &[
         ("vendor", "np_str_t", 72, 16, 0),
         ("interfaces", "const np_interface_t *", 88, 8, 0),
         ("interface_count", "uint64_t", 96, 8, 0),
+        ("interface_layouts", "const np_interface_layout_t *", 104, 8, 2),
     ]),
-    ("np_library_t", 48, 8, 0, &[
+    ("np_library_t", 56, 8, 0, &[
         ("struct_size", "uint32_t", 0, 4, 0),
         ("plugin_count", "uint32_t", 4, 4, 0),
         ("sdk", "np_str_t", 8, 16, 0),
         ("plugins", "const np_plugin_descriptor_t *const *", 24, 8, 0),
         ("init", "int32_t (*)(const np_host_t *, np_error_t *)", 32, 8, 0),
         ("deinit", "void (*)(void)", 40, 8, 0),
+        ("flags", "uint64_t", 48, 8, 2),
     ]),
     ("np_batch_t", 24, 8, 0, &[
         ("data", "const uint8_t *", 0, 8, 0),
@@ -166,6 +182,26 @@ fn layout_np_error_t() {
 }
 
 #[test]
+fn layout_np_out_bytes_t() {
+    assert_eq!(size_of::<np_out_bytes_t>(), 48, "size_of::<np_out_bytes_t>()");
+    assert_eq!(align_of::<np_out_bytes_t>(), 8, "align_of::<np_out_bytes_t>()");
+    assert_eq!(offset_of!(np_out_bytes_t, struct_size), 0, "offset_of!(np_out_bytes_t, struct_size)");
+    assert_eq!(size_of::<u32>(), 4, "size of np_out_bytes_t.struct_size");
+    assert_eq!(offset_of!(np_out_bytes_t, reserved), 4, "offset_of!(np_out_bytes_t, reserved)");
+    assert_eq!(size_of::<u32>(), 4, "size of np_out_bytes_t.reserved");
+    assert_eq!(offset_of!(np_out_bytes_t, data), 8, "offset_of!(np_out_bytes_t, data)");
+    assert_eq!(size_of::<*mut u8>(), 8, "size of np_out_bytes_t.data");
+    assert_eq!(offset_of!(np_out_bytes_t, len), 16, "offset_of!(np_out_bytes_t, len)");
+    assert_eq!(size_of::<u64>(), 8, "size of np_out_bytes_t.len");
+    assert_eq!(offset_of!(np_out_bytes_t, capacity), 24, "offset_of!(np_out_bytes_t, capacity)");
+    assert_eq!(size_of::<u64>(), 8, "size of np_out_bytes_t.capacity");
+    assert_eq!(offset_of!(np_out_bytes_t, context), 32, "offset_of!(np_out_bytes_t, context)");
+    assert_eq!(size_of::<*mut core::ffi::c_void>(), 8, "size of np_out_bytes_t.context");
+    assert_eq!(offset_of!(np_out_bytes_t, reserve), 40, "offset_of!(np_out_bytes_t, reserve)");
+    assert_eq!(size_of::<Option<unsafe extern "C" fn(out: *mut np_out_bytes_t, additional: u64) -> np_status>>(), 8, "size of np_out_bytes_t.reserve");
+}
+
+#[test]
 fn layout_np_host_t() {
     assert_eq!(size_of::<np_host_t>(), 80, "size_of::<np_host_t>()");
     assert_eq!(align_of::<np_host_t>(), 8, "align_of::<np_host_t>()");
@@ -233,7 +269,7 @@ fn layout_np_layout_report_t() {
 
 #[test]
 fn layout_np_negotiation_t() {
-    assert_eq!(size_of::<np_negotiation_t>(), 40, "size_of::<np_negotiation_t>()");
+    assert_eq!(size_of::<np_negotiation_t>(), 48, "size_of::<np_negotiation_t>()");
     assert_eq!(align_of::<np_negotiation_t>(), 8, "align_of::<np_negotiation_t>()");
     assert_eq!(offset_of!(np_negotiation_t, struct_size), 0, "offset_of!(np_negotiation_t, struct_size)");
     assert_eq!(size_of::<u32>(), 4, "size of np_negotiation_t.struct_size");
@@ -251,6 +287,8 @@ fn layout_np_negotiation_t() {
     assert_eq!(size_of::<u64>(), 8, "size of np_negotiation_t.layout_fingerprint");
     assert_eq!(offset_of!(np_negotiation_t, layout_report), 32, "offset_of!(np_negotiation_t, layout_report)");
     assert_eq!(size_of::<*const np_layout_report_t>(), 8, "size of np_negotiation_t.layout_report");
+    assert_eq!(offset_of!(np_negotiation_t, error), 40, "offset_of!(np_negotiation_t, error)");
+    assert_eq!(size_of::<*mut np_error_t>(), 8, "size of np_negotiation_t.error");
 }
 
 #[test]
@@ -264,8 +302,18 @@ fn layout_np_interface_t() {
 }
 
 #[test]
+fn layout_np_interface_layout_t() {
+    assert_eq!(size_of::<np_interface_layout_t>(), 16, "size_of::<np_interface_layout_t>()");
+    assert_eq!(align_of::<np_interface_layout_t>(), 8, "align_of::<np_interface_layout_t>()");
+    assert_eq!(offset_of!(np_interface_layout_t, fingerprint), 0, "offset_of!(np_interface_layout_t, fingerprint)");
+    assert_eq!(size_of::<u64>(), 8, "size of np_interface_layout_t.fingerprint");
+    assert_eq!(offset_of!(np_interface_layout_t, report), 8, "offset_of!(np_interface_layout_t, report)");
+    assert_eq!(size_of::<*const np_layout_report_t>(), 8, "size of np_interface_layout_t.report");
+}
+
+#[test]
 fn layout_np_plugin_descriptor_t() {
-    assert_eq!(size_of::<np_plugin_descriptor_t>(), 104, "size_of::<np_plugin_descriptor_t>()");
+    assert_eq!(size_of::<np_plugin_descriptor_t>(), 112, "size_of::<np_plugin_descriptor_t>()");
     assert_eq!(align_of::<np_plugin_descriptor_t>(), 8, "align_of::<np_plugin_descriptor_t>()");
     assert_eq!(offset_of!(np_plugin_descriptor_t, struct_size), 0, "offset_of!(np_plugin_descriptor_t, struct_size)");
     assert_eq!(size_of::<u32>(), 4, "size of np_plugin_descriptor_t.struct_size");
@@ -285,11 +333,13 @@ fn layout_np_plugin_descriptor_t() {
     assert_eq!(size_of::<*const np_interface_t>(), 8, "size of np_plugin_descriptor_t.interfaces");
     assert_eq!(offset_of!(np_plugin_descriptor_t, interface_count), 96, "offset_of!(np_plugin_descriptor_t, interface_count)");
     assert_eq!(size_of::<u64>(), 8, "size of np_plugin_descriptor_t.interface_count");
+    assert_eq!(offset_of!(np_plugin_descriptor_t, interface_layouts), 104, "offset_of!(np_plugin_descriptor_t, interface_layouts)");
+    assert_eq!(size_of::<*const np_interface_layout_t>(), 8, "size of np_plugin_descriptor_t.interface_layouts");
 }
 
 #[test]
 fn layout_np_library_t() {
-    assert_eq!(size_of::<np_library_t>(), 48, "size_of::<np_library_t>()");
+    assert_eq!(size_of::<np_library_t>(), 56, "size_of::<np_library_t>()");
     assert_eq!(align_of::<np_library_t>(), 8, "align_of::<np_library_t>()");
     assert_eq!(offset_of!(np_library_t, struct_size), 0, "offset_of!(np_library_t, struct_size)");
     assert_eq!(size_of::<u32>(), 4, "size of np_library_t.struct_size");
@@ -303,6 +353,8 @@ fn layout_np_library_t() {
     assert_eq!(size_of::<Option<unsafe extern "C" fn(host: *const np_host_t, error: *mut np_error_t) -> np_status>>(), 8, "size of np_library_t.init");
     assert_eq!(offset_of!(np_library_t, deinit), 40, "offset_of!(np_library_t, deinit)");
     assert_eq!(size_of::<Option<unsafe extern "C" fn()>>(), 8, "size of np_library_t.deinit");
+    assert_eq!(offset_of!(np_library_t, flags), 48, "offset_of!(np_library_t, flags)");
+    assert_eq!(size_of::<u64>(), 8, "size of np_library_t.flags");
 }
 
 #[test]
@@ -425,5 +477,6 @@ fn fingerprint_from_this_compiler(minor: u32) -> u64 {
 fn fingerprints_match_this_compilers_layout() {
     assert_eq!(fingerprint_from_this_compiler(0), NP_LAYOUT_FINGERPRINT_1_0, "ABI 1.0");
     assert_eq!(fingerprint_from_this_compiler(1), NP_LAYOUT_FINGERPRINT_1_1, "ABI 1.1");
-    assert_eq!(NP_LAYOUT_FINGERPRINT, NP_LAYOUT_FINGERPRINT_1_1);
+    assert_eq!(fingerprint_from_this_compiler(2), NP_LAYOUT_FINGERPRINT_1_2, "ABI 1.2");
+    assert_eq!(NP_LAYOUT_FINGERPRINT, NP_LAYOUT_FINGERPRINT_1_2);
 }

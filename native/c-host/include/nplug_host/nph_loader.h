@@ -79,6 +79,9 @@ uint32_t nph_library_agreed_minor(const nph_library_t *library);
 uint32_t nph_library_abi_major(const nph_library_t *library); /* the library's own (library_abi_major) */
 uint32_t nph_library_abi_minor(const nph_library_t *library); /* the library's own newest minor */
 uint64_t nph_library_fingerprint(const nph_library_t *library);
+/* np_library_t.flags (NP_LIBRARY_*, ABI 1.2); 0 for a library of an older minor. A host never unloads a library
+ * flagged NP_LIBRARY_NO_UNLOAD. */
+uint64_t nph_library_flags(const nph_library_t *library);
 /* The raw entry point (for tests that negotiate by hand). */
 np_entry_fn nph_library_entry(const nph_library_t *library);
 
