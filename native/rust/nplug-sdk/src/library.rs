@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use nplug_abi::{
     NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_INVALID_ARGUMENT, NP_ERR_PANIC, NP_ERR_VERSION, NP_LAYOUT_FINGERPRINT_1_0,
-    NP_LAYOUT_FINGERPRINT_1_1, NP_OK, NP_MIN_SIZEOF_np_negotiation_t, NP_TRANSFORM_ID, np_error_t, np_host_t,
+    NP_LAYOUT_FINGERPRINT_1_1, NP_MIN_SIZEOF_np_negotiation_t, NP_OK, NP_TRANSFORM_ID, np_error_t, np_host_t,
     np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
 };
 
