@@ -98,7 +98,8 @@ const NEGOTIATION_VERSION_END: usize = offset_of!(np_negotiation_t, library_abi_
 /// Everything we write afterwards exists since ABI 1.0.
 const NEGOTIATION_MIN_SIZE: usize = NP_MIN_SIZEOF_np_negotiation_t as usize;
 
-/// The body of `np_entry` (rule P1). Does not call the host, allocate or start anything (rule P3).
+/// The body of `np_entry` (rule P1). Does not call the host, allocate or start anything (rule P3). The first call
+/// installs the SDK's panic hook (S1: panics inside the boundary print nothing), which allocates nothing either.
 ///
 /// # Safety
 /// `negotiation` and `out_library` are NULL or valid for the call (np_entry.h).
@@ -107,7 +108,11 @@ pub unsafe fn entry(
     out_library: *mut *const np_library_t,
     library: &'static LibraryDescriptor,
 ) -> np_status {
-    boundary::catch_leaf(|| unsafe { negotiate(negotiation, out_library, library) }).unwrap_or(NP_ERR_PANIC)
+    boundary::catch_leaf(|| {
+        boundary::install_hook();
+        unsafe { negotiate(negotiation, out_library, library) }
+    })
+    .unwrap_or(NP_ERR_PANIC)
 }
 
 unsafe fn negotiate(
