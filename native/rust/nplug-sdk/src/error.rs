@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use nplug_abi::{
-    NP_ERR_CONFIG, NP_ERR_INPUT, NP_ERR_INVALID_ARGUMENT, NP_ERR_OUT_OF_MEMORY, NP_ERR_PLUGIN,
-    NP_ERR_STATE, NP_ERR_UNSUPPORTED, np_error_t, np_status,
+    NP_ERR_CONFIG, NP_ERR_INPUT, NP_ERR_INVALID_ARGUMENT, NP_ERR_OUT_OF_MEMORY, NP_ERR_PLUGIN, NP_ERR_STATE,
+    NP_ERR_UNSUPPORTED, np_error_t, np_status,
 };
 
 /// A failed call: a negative `np_status`, a human-readable UTF-8 message and an optional plugin-specific detail code.

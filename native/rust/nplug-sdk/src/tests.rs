@@ -644,6 +644,87 @@ fn s10_negotiation_as_every_sdk_answers_it() {
 
 // ---- guarantees of the spec's SDK table (interop/README.md, "What the SDKs guarantee") ----------------------------
 
+/// Set in the child process of the S1 test to the scenario the child runs (see `s1_child`).
+const S1_CHILD: &str = "NPLUG_SDK_TEST_S1_CHILD";
+
+/// Runs this test binary again with only `s1_child`, in scenario `scenario`, and returns (stdout, stderr). The child's
+/// output is not captured by libtest (`--nocapture`): a panic report of the default hook would be on its real stderr.
+/// `forward` sets `NPLUG_RUST_PANIC_STDERR=1` (the SDK then also runs the previous hook, the default one).
+fn run_s1_child(scenario: &str, forward: bool) -> (String, String) {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut child = std::process::Command::new(exe);
+    child.args(["--exact", "tests::s1_child", "--nocapture", "--test-threads=1"]).env(S1_CHILD, scenario);
+    if forward {
+        child.env("NPLUG_RUST_PANIC_STDERR", "1");
+    } else {
+        child.env_remove("NPLUG_RUST_PANIC_STDERR");
+    }
+    let output = child.output().expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "the child failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+    assert!(stdout.contains("S1-CHILD done"), "the child test did not run:\n{stdout}");
+    (stdout, stderr)
+}
+
+/// The child side of the S1 test: does nothing unless run by `run_s1_child` (so a plain `cargo test` passes it).
+#[test]
+fn s1_child() {
+    let Ok(scenario) = std::env::var(S1_CHILD) else { return };
+    match scenario.as_str() {
+        "boundary" => {
+            // A fresh process: nothing has installed the hook yet, np_entry does (before any plugin code runs).
+            assert!(!crate::boundary::hook_installed(), "the hook is installed before np_entry");
+            let mut n = negotiation(NP_ABI_MAJOR, NP_ABI_MINOR);
+            assert_eq!(call_entry(&mut n).0, NP_OK);
+            assert!(crate::boundary::hook_installed(), "np_entry installs the panic hook");
+
+            let library = load();
+            let mut echo = library.create("org.nplug.test.echo", "panic_on=panic").unwrap();
+            let err = echo.process(&["ok", "panic"]).unwrap_err();
+            println!("S1-CHILD status={} message={}", crate::status_name(err.status), err.message);
+        }
+        "outside" => {
+            // A thread the plugin starts is outside the boundary even when started from inside it: its panic goes to
+            // the previous hook (here std's default, which prints it), as it would without the SDK.
+            let library = load();
+            let joined =
+                crate::boundary::catch(|| std::thread::spawn(|| panic!("S1 panic on the plugin's own thread")).join());
+            assert!(joined.expect("the boundary call itself did not panic").is_err());
+            drop(library);
+        }
+        other => panic!("unknown {S1_CHILD} scenario '{other}'"),
+    }
+    println!("S1-CHILD done");
+}
+
+#[test]
+fn s1_a_caught_panic_prints_nothing_on_stderr_and_its_message_is_the_error() {
+    let (stdout, stderr) = run_s1_child("boundary", false);
+    assert!(
+        stdout.contains(
+            "S1-CHILD status=NP_ERR_PANIC message=org.nplug.test.echo panicked in process: boom on record 1 (at "
+        ),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("boom on record") && !stderr.contains("panicked"), "the panic reached stderr:\n{stderr}");
+
+    // The control: the same child with the previous hook forwarded does print it, so the check above can see a report.
+    let (stdout, stderr) = run_s1_child("boundary", true);
+    assert!(stdout.contains("S1-CHILD status=NP_ERR_PANIC"), "{stdout}");
+    assert!(stderr.contains("panicked") && stderr.contains("boom on record 1"), "NPLUG_RUST_PANIC_STDERR=1:\n{stderr}");
+}
+
+#[test]
+fn s1_panics_outside_the_boundary_still_reach_the_previous_hook() {
+    let (_, stderr) = run_s1_child("outside", false);
+    assert!(stderr.contains("S1 panic on the plugin's own thread"), "the default hook did not run:\n{stderr}");
+}
+
 #[test]
 fn s4_flush_without_stream_is_a_no_op() {
     let _serial = serial();
