@@ -27,6 +27,17 @@ impl Error {
         Error { status, message: message.into(), code: 0 }
     }
 
+    /// This error, or, when its message is empty, the same status with the message every SDK gives a failure without
+    /// one (rule S7): `ID: OPERATION failed with NP_ERR_X (the plugin gave no message)`.
+    pub(crate) fn or_default_message(self, plugin: &str, function: &str) -> Self {
+        if !self.message.is_empty() {
+            return self;
+        }
+        let message =
+            format!("{plugin}: {function} failed with {} (the plugin gave no message)", status_name(self.status));
+        Error { message: message.into(), ..self }
+    }
+
     /// `NP_ERR_INVALID_ARGUMENT`: an argument broke the contract.
     pub fn invalid_argument(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(NP_ERR_INVALID_ARGUMENT, message)
