@@ -19,7 +19,7 @@ clang-format --dry-run --Werror "${c_files[@]}" || failed+=("clang-format")
 
 for manifest in native/rust/Cargo.toml interop/bindings/rust/Cargo.toml; do
   step "cargo fmt --check ($manifest)"
-  cargo fmt --check --manifest-path "$manifest" || failed+=("cargo fmt $manifest")
+  cargo fmt --all --check --manifest-path "$manifest" || failed+=("cargo fmt $manifest")
   step "cargo clippy -D warnings ($manifest)"
   cargo clippy --offline --quiet --all-targets --manifest-path "$manifest" --target-dir "$root/build/cargo-clippy" \
     -- -D warnings || failed+=("cargo clippy $manifest")

@@ -3,10 +3,13 @@
 //!
 //! The default panic hook would print "thread '...' panicked at ..." to the host process's stderr. Inside a boundary
 //! call the SDK's hook prints nothing: it only records the panic location, and the SDK reports message and location
-//! in the call's `np_error_t` and through the host logger (`NP_LOG_ERROR`), where the host decides what to show.
-//! Set `NPLUG_RUST_PANIC_STDERR=1` to also run the previous hook (the default stderr report, with backtrace
-//! support). Panics outside a boundary call (a plugin's own threads, the SDK's unit tests) go to the previous hook
-//! unchanged.
+//! in the call's `np_error_t` and through the host logger (`NP_LOG_ERROR`), where the host decides what to show
+//! (guarantee S1). Set `NPLUG_RUST_PANIC_STDERR=1` to also run the previous hook (the default stderr report, with
+//! backtrace support). Panics outside a boundary call (a plugin's own threads, the SDK's unit tests) go to the
+//! previous hook unchanged.
+//!
+//! The hook is installed once per library (a cdylib has its own copy of std, so its own hook), by the first
+//! `np_entry` call, before any plugin code can run; [`catch`] installs it too, as a safety net.
 //!
 //! The thread-local state has no destructor on purpose: a `thread_local!` with a destructor, once touched by a
 //! thread that is still alive, keeps a cdylib mapped after `dlclose` (platform facts).
@@ -15,7 +18,7 @@ use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, Once};
 
 /// A caught panic.
@@ -69,20 +72,47 @@ type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
 /// The hook that was installed before ours; panics outside a boundary call go to it.
 static PREVIOUS: Mutex<Option<Hook>> = Mutex::new(None);
-static FORWARD_TO_STDERR: AtomicBool = AtomicBool::new(false);
 static INSTALL: Once = Once::new();
 
-/// Installs the SDK's panic hook once, chaining to whatever hook was there before.
+/// `NPLUG_RUST_PANIC_STDERR`, read at the first panic inside a boundary call (not at install: np_entry reads no
+/// environment and allocates nothing).
+static FORWARD_TO_STDERR: AtomicU8 = AtomicU8::new(FORWARD_UNKNOWN);
+const FORWARD_UNKNOWN: u8 = 0;
+const FORWARD_NO: u8 = 1;
+const FORWARD_YES: u8 = 2;
+
+/// Installs the SDK's panic hook once, chaining to whatever hook was there before. Called by `np_entry` (so the hook
+/// is in place before any plugin code runs) and by [`catch`].
 ///
 /// Nothing here allocates: our hook is a plain function and std's default hook is zero-sized, so their boxes own no
 /// heap memory, and loading and unloading the library repeatedly leaks nothing (rule P4).
-fn install_hook() {
+pub(crate) fn install_hook() {
+    // std's take_hook/set_hook panic on a thread that is panicking; try again on the next call instead.
+    if INSTALL.is_completed() || std::thread::panicking() {
+        return;
+    }
     INSTALL.call_once(|| {
-        let forward = std::env::var_os("NPLUG_RUST_PANIC_STDERR").is_some_and(|v| v != "0" && !v.is_empty());
-        FORWARD_TO_STDERR.store(forward, Ordering::Relaxed);
         *PREVIOUS.lock().unwrap_or_else(|e| e.into_inner()) = Some(panic::take_hook());
         panic::set_hook(Box::new(sdk_hook));
     });
+}
+
+/// Whether the SDK's hook is installed in this process (for the S1 test, which runs in a fresh child process).
+#[cfg(test)]
+pub(crate) fn hook_installed() -> bool {
+    INSTALL.is_completed()
+}
+
+fn forward_to_stderr() -> bool {
+    match FORWARD_TO_STDERR.load(Ordering::Relaxed) {
+        FORWARD_NO => false,
+        FORWARD_YES => true,
+        _ => {
+            let forward = std::env::var_os("NPLUG_RUST_PANIC_STDERR").is_some_and(|v| v != "0" && !v.is_empty());
+            FORWARD_TO_STDERR.store(if forward { FORWARD_YES } else { FORWARD_NO }, Ordering::Relaxed);
+            forward
+        }
+    }
 }
 
 fn call_previous(info: &PanicHookInfo<'_>) {
@@ -105,7 +135,7 @@ fn sdk_hook(info: &PanicHookInfo<'_>) {
             }
         });
     }
-    if FORWARD_TO_STDERR.load(Ordering::Relaxed) {
+    if forward_to_stderr() {
         call_previous(info);
     }
 }
@@ -137,7 +167,7 @@ pub fn catch<R>(body: impl FnOnce() -> R) -> Result<R, CaughtPanic> {
 }
 
 /// Like [`catch`] but reporting no message or location: for `[leaf]` functions, which never allocate (rule P11).
-/// The hook is installed by then (a leaf call needs an instance, whose `create` went through [`catch`]).
+/// The hook is installed by then (by `np_entry`, whose own body runs here, and by every [`catch`]).
 pub fn catch_leaf<R>(body: impl FnOnce() -> R) -> Result<R, ()> {
     let _ = DEPTH.try_with(|d| d.set(d.get() + 1));
     let result = panic::catch_unwind(AssertUnwindSafe(body)).map_err(drop_payload);

@@ -115,8 +115,11 @@ impl<'a> Config<'a> {
 
 fn unknown<'k>(key: &str, known: impl Iterator<Item = &'k str>) -> Error {
     let known: Vec<&str> = known.collect();
-    let hint =
-        if known.is_empty() { "this plugin takes no config".to_string() } else { format!("known keys: {}", known.join(", ")) };
+    let hint = if known.is_empty() {
+        "this plugin takes no config".to_string()
+    } else {
+        format!("known keys: {}", known.join(", "))
+    };
     Error::config(format!("unknown config key '{key}' ({hint})"))
 }
 
@@ -390,7 +393,9 @@ impl<'a> Options<'a> {
     {
         match self.get(key) {
             None => Ok(default),
-            Some(raw) => raw.parse::<T>().map_err(|e| Error::config(format!("config key '{key}': invalid value '{raw}': {e}"))),
+            Some(raw) => {
+                raw.parse::<T>().map_err(|e| Error::config(format!("config key '{key}': invalid value '{raw}': {e}")))
+            }
         }
     }
 
@@ -512,14 +517,23 @@ mod tests {
 
     #[test]
     fn the_lazy_getters_give_the_grammars_messages() {
-        let options = Config::new("n=12;bad=x1;mode=fail;on=1;off=yes").options(&["n", "bad", "mode", "on", "off"]).unwrap();
+        let options =
+            Config::new("n=12;bad=x1;mode=fail;on=1;off=yes").options(&["n", "bad", "mode", "on", "off"]).unwrap();
         assert_eq!(options.parse_or::<u32>("n", 0).unwrap(), 12);
         assert_eq!(options.parse_or::<u32>("absent", 5).unwrap(), 5);
-        assert!(options.parse_or::<u32>("bad", 0).unwrap_err().message().contains("config key 'bad': invalid value 'x1'"));
+        assert!(
+            options.parse_or::<u32>("bad", 0).unwrap_err().message().contains("config key 'bad': invalid value 'x1'")
+        );
         assert_eq!(options.choice("mode", &["skip", "fail"], "skip").unwrap(), "fail");
-        assert_eq!(options.choice("n", &["skip", "fail"], "skip").unwrap_err().message(), "config key 'n' must be one of skip|fail, got '12'");
+        assert_eq!(
+            options.choice("n", &["skip", "fail"], "skip").unwrap_err().message(),
+            "config key 'n' must be one of skip|fail, got '12'"
+        );
         assert!(options.flag("on", false).unwrap());
-        assert_eq!(options.flag("off", false).unwrap_err().message(), "config key 'off' must be true, false, 1 or 0, got 'yes'");
+        assert_eq!(
+            options.flag("off", false).unwrap_err().message(),
+            "config key 'off' must be true, false, 1 or 0, got 'yes'"
+        );
         assert_eq!(options.require("absent").unwrap_err().message(), "missing required config key 'absent'");
     }
 

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use nplug_abi::{
-    NP_ERR_CONFIG, NP_ERR_INPUT, NP_ERR_INVALID_ARGUMENT, NP_ERR_OUT_OF_MEMORY, NP_ERR_PLUGIN,
-    NP_ERR_STATE, NP_ERR_UNSUPPORTED, np_error_t, np_status,
+    NP_ERR_CONFIG, NP_ERR_INPUT, NP_ERR_INVALID_ARGUMENT, NP_ERR_OUT_OF_MEMORY, NP_ERR_PLUGIN, NP_ERR_STATE,
+    NP_ERR_UNSUPPORTED, np_error_t, np_status,
 };
 
 /// A failed call: a negative `np_status`, a human-readable UTF-8 message and an optional plugin-specific detail code.
@@ -25,6 +25,17 @@ impl Error {
     pub fn new(status: np_status, message: impl Into<Cow<'static, str>>) -> Self {
         let status = if status < 0 { status } else { NP_ERR_PLUGIN };
         Error { status, message: message.into(), code: 0 }
+    }
+
+    /// This error, or, when its message is empty, the same status with the message every SDK gives a failure without
+    /// one (rule S7): `ID: OPERATION failed with NP_ERR_X (the plugin gave no message)`.
+    pub(crate) fn or_default_message(self, plugin: &str, function: &str) -> Self {
+        if !self.message.is_empty() {
+            return self;
+        }
+        let message =
+            format!("{plugin}: {function} failed with {} (the plugin gave no message)", status_name(self.status));
+        Error { message: message.into(), ..self }
     }
 
     /// `NP_ERR_INVALID_ARGUMENT`: an argument broke the contract.

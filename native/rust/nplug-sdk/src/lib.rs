@@ -48,10 +48,10 @@ mod host;
 mod library;
 mod plugin;
 mod strings;
-mod transform;
-mod validate;
 #[cfg(test)]
 mod test_vectors;
+mod transform;
+mod validate;
 
 pub mod testing;
 

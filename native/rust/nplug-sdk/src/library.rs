@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use nplug_abi::{
     NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_INVALID_ARGUMENT, NP_ERR_PANIC, NP_ERR_VERSION, NP_LAYOUT_FINGERPRINT_1_0,
-    NP_LAYOUT_FINGERPRINT_1_1, NP_OK, NP_MIN_SIZEOF_np_negotiation_t, NP_TRANSFORM_ID, np_error_t, np_host_t,
+    NP_LAYOUT_FINGERPRINT_1_1, NP_MIN_SIZEOF_np_negotiation_t, NP_OK, NP_TRANSFORM_ID, np_error_t, np_host_t,
     np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
 };
 
@@ -98,7 +98,8 @@ const NEGOTIATION_VERSION_END: usize = offset_of!(np_negotiation_t, library_abi_
 /// Everything we write afterwards exists since ABI 1.0.
 const NEGOTIATION_MIN_SIZE: usize = NP_MIN_SIZEOF_np_negotiation_t as usize;
 
-/// The body of `np_entry` (rule P1). Does not call the host, allocate or start anything (rule P3).
+/// The body of `np_entry` (rule P1). Does not call the host, allocate or start anything (rule P3). The first call
+/// installs the SDK's panic hook (S1: panics inside the boundary print nothing), which allocates nothing either.
 ///
 /// # Safety
 /// `negotiation` and `out_library` are NULL or valid for the call (np_entry.h).
@@ -107,7 +108,11 @@ pub unsafe fn entry(
     out_library: *mut *const np_library_t,
     library: &'static LibraryDescriptor,
 ) -> np_status {
-    boundary::catch_leaf(|| unsafe { negotiate(negotiation, out_library, library) }).unwrap_or(NP_ERR_PANIC)
+    boundary::catch_leaf(|| {
+        boundary::install_hook();
+        unsafe { negotiate(negotiation, out_library, library) }
+    })
+    .unwrap_or(NP_ERR_PANIC)
 }
 
 unsafe fn negotiate(

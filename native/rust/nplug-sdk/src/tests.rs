@@ -44,6 +44,9 @@ impl Transform for Echo {
             if self.fail_on.as_deref().map(str::as_bytes) == Some(record) {
                 return Err(Error::input(format!("record {i} is not welcome")).with_code(42));
             }
+            if record == b"fail silently" {
+                return Err(Error::plugin(""));
+            }
             if self.panic_on.as_deref().map(str::as_bytes) == Some(record) {
                 panic!("boom on record {i}");
             }
@@ -230,7 +233,7 @@ fn entry_returns_the_same_descriptors_every_time() {
 // ---- init / deinit (rule P3) ----------------------------------------------------------------------------------
 
 #[test]
-fn init_is_ref_counted_and_create_needs_it() {
+fn s12_init_is_ref_counted_and_create_needs_it() {
     let _serial = serial();
     let library = load();
     let second = load();
@@ -265,7 +268,7 @@ fn init_is_ref_counted_and_create_needs_it() {
 // ---- create: config and argument checks (rule P6) -------------------------------------------------------------
 
 #[test]
-fn config_errors_name_the_key() {
+fn s9_config_errors_name_the_key() {
     let _serial = serial();
     let library = load();
     let err = library.create("org.nplug.test.echo", "prefix=a;colour=red").err().unwrap();
@@ -274,7 +277,7 @@ fn config_errors_name_the_key() {
 }
 
 #[test]
-fn invalid_utf8_config_and_bad_arguments_are_refused() {
+fn s8_invalid_utf8_config_and_bad_arguments_are_refused() {
     let _serial = serial();
     let library = load();
     let vtable = library.transform("org.nplug.test.echo");
@@ -314,7 +317,7 @@ fn invalid_utf8_config_and_bad_arguments_are_refused() {
 // ---- process / flush ------------------------------------------------------------------------------------------
 
 #[test]
-fn records_flow_through_with_small_emitters_and_stats_are_kept() {
+fn s6_records_flow_through_with_small_emitters_and_stats_are_kept() {
     let _serial = serial();
     let library = load();
     let mut echo = library.create("org.nplug.test.echo", "prefix=>> ").unwrap(); // values are trimmed
@@ -335,7 +338,7 @@ fn records_flow_through_with_small_emitters_and_stats_are_kept() {
 }
 
 #[test]
-fn stats_fill_only_what_the_caller_knows() {
+fn s6_stats_fill_only_what_the_caller_knows() {
     let _serial = serial();
     let library = load();
     let mut echo = library.create("org.nplug.test.echo", "").unwrap();
@@ -386,7 +389,7 @@ fn failed_reserve_is_the_status_even_if_the_plugin_swallows_it() {
 }
 
 #[test]
-fn malformed_batches_and_emitters_are_invalid_arguments() {
+fn s8_malformed_batches_and_emitters_are_invalid_arguments() {
     let _serial = serial();
     let library = load();
     let echo = library.create("org.nplug.test.echo", "").unwrap();
@@ -443,7 +446,7 @@ fn instances_of_another_plugin_are_refused() {
 }
 
 #[test]
-fn flush_emits_what_is_held_back_and_resets() {
+fn s4_flush_emits_what_is_held_back_and_resets() {
     let _serial = serial();
     let library = load();
     let mut holder = library.create("org.nplug.test.holder", "").unwrap();
@@ -460,7 +463,7 @@ fn flush_emits_what_is_held_back_and_resets() {
 // ---- panics (rule P7) -----------------------------------------------------------------------------------------
 
 #[test]
-fn a_panic_in_process_is_contained_and_poisons_the_instance() {
+fn s2_a_panic_in_process_is_contained_and_poisons_the_instance() {
     let _serial = serial();
     let library = load();
     let mut echo = library.create("org.nplug.test.echo", "panic_on=panic").unwrap();
@@ -543,7 +546,7 @@ fn raw_process(
 }
 
 #[test]
-fn an_overlapping_call_on_a_single_threaded_instance_is_refused_not_raced() {
+fn s3_an_overlapping_call_on_a_single_threaded_instance_is_refused_not_raced() {
     let _serial = serial();
     let library = load();
     let gate = library.create("org.nplug.test.gate", "").unwrap();
@@ -644,6 +647,87 @@ fn s10_negotiation_as_every_sdk_answers_it() {
 
 // ---- guarantees of the spec's SDK table (interop/README.md, "What the SDKs guarantee") ----------------------------
 
+/// Set in the child process of the S1 test to the scenario the child runs (see `s1_child`).
+const S1_CHILD: &str = "NPLUG_SDK_TEST_S1_CHILD";
+
+/// Runs this test binary again with only `s1_child`, in scenario `scenario`, and returns (stdout, stderr). The child's
+/// output is not captured by libtest (`--nocapture`): a panic report of the default hook would be on its real stderr.
+/// `forward` sets `NPLUG_RUST_PANIC_STDERR=1` (the SDK then also runs the previous hook, the default one).
+fn run_s1_child(scenario: &str, forward: bool) -> (String, String) {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut child = std::process::Command::new(exe);
+    child.args(["--exact", "tests::s1_child", "--nocapture", "--test-threads=1"]).env(S1_CHILD, scenario);
+    if forward {
+        child.env("NPLUG_RUST_PANIC_STDERR", "1");
+    } else {
+        child.env_remove("NPLUG_RUST_PANIC_STDERR");
+    }
+    let output = child.output().expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "the child failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+    assert!(stdout.contains("S1-CHILD done"), "the child test did not run:\n{stdout}");
+    (stdout, stderr)
+}
+
+/// The child side of the S1 test: does nothing unless run by `run_s1_child` (so a plain `cargo test` passes it).
+#[test]
+fn s1_child() {
+    let Ok(scenario) = std::env::var(S1_CHILD) else { return };
+    match scenario.as_str() {
+        "boundary" => {
+            // A fresh process: nothing has installed the hook yet, np_entry does (before any plugin code runs).
+            assert!(!crate::boundary::hook_installed(), "the hook is installed before np_entry");
+            let mut n = negotiation(NP_ABI_MAJOR, NP_ABI_MINOR);
+            assert_eq!(call_entry(&mut n).0, NP_OK);
+            assert!(crate::boundary::hook_installed(), "np_entry installs the panic hook");
+
+            let library = load();
+            let mut echo = library.create("org.nplug.test.echo", "panic_on=panic").unwrap();
+            let err = echo.process(&["ok", "panic"]).unwrap_err();
+            println!("S1-CHILD status={} message={}", crate::status_name(err.status), err.message);
+        }
+        "outside" => {
+            // A thread the plugin starts is outside the boundary even when started from inside it: its panic goes to
+            // the previous hook (here std's default, which prints it), as it would without the SDK.
+            let library = load();
+            let joined =
+                crate::boundary::catch(|| std::thread::spawn(|| panic!("S1 panic on the plugin's own thread")).join());
+            assert!(joined.expect("the boundary call itself did not panic").is_err());
+            drop(library);
+        }
+        other => panic!("unknown {S1_CHILD} scenario '{other}'"),
+    }
+    println!("S1-CHILD done");
+}
+
+#[test]
+fn s1_a_caught_panic_prints_nothing_on_stderr_and_its_message_is_the_error() {
+    let (stdout, stderr) = run_s1_child("boundary", false);
+    assert!(
+        stdout.contains(
+            "S1-CHILD status=NP_ERR_PANIC message=org.nplug.test.echo panicked in process: boom on record 1 (at "
+        ),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("boom on record") && !stderr.contains("panicked"), "the panic reached stderr:\n{stderr}");
+
+    // The control: the same child with the previous hook forwarded does print it, so the check above can see a report.
+    let (stdout, stderr) = run_s1_child("boundary", true);
+    assert!(stdout.contains("S1-CHILD status=NP_ERR_PANIC"), "{stdout}");
+    assert!(stderr.contains("panicked") && stderr.contains("boom on record 1"), "NPLUG_RUST_PANIC_STDERR=1:\n{stderr}");
+}
+
+#[test]
+fn s1_panics_outside_the_boundary_still_reach_the_previous_hook() {
+    let (_, stderr) = run_s1_child("outside", false);
+    assert!(stderr.contains("S1 panic on the plugin's own thread"), "the default hook did not run:\n{stderr}");
+}
+
 #[test]
 fn s4_flush_without_stream_is_a_no_op() {
     let _serial = serial();
@@ -679,4 +763,17 @@ fn input_errors_carry_the_record_index_plus_one() {
     assert_eq!(Error::input_at(3, "bad").status(), NP_ERR_INPUT);
     assert_eq!(Error::input_at(i32::MAX as u64 - 1, "bad").code(), i32::MAX);
     assert_eq!(Error::input_at(i32::MAX as u64, "too far to say").code(), 0);
+}
+
+#[test]
+fn s7_a_failure_without_a_message_gets_one_and_success_leaves_the_buffer_untouched() {
+    let _serial = serial();
+    let library = load();
+    let mut echo = library.create("org.nplug.test.echo", "").unwrap();
+    // The test harness checks on every successful call that the error buffer stayed untouched (rule P5).
+    assert_eq!(echo.process(&["a"]).unwrap(), vec!["a"]);
+    let err = echo.process(&["fail silently"]).err().unwrap();
+    assert_eq!(err.status, NP_ERR_PLUGIN);
+    assert_eq!(err.message, "org.nplug.test.echo: process failed with NP_ERR_PLUGIN (the plugin gave no message)");
+    assert_eq!(Error::new(5, "a positive status").status(), NP_ERR_PLUGIN, "never reported as success");
 }

@@ -157,7 +157,7 @@ fn guarded(function: &str, plugin: &str, error: *mut np_error_t, body: impl FnOn
     let outcome = boundary::catch(body);
     let err = match outcome {
         Ok(Ok(())) => return NP_OK,
-        Ok(Err(err)) => err,
+        Ok(Err(err)) => err.or_default_message(plugin, function),
         Err(panic) => Error::new(NP_ERR_PANIC, format!("{plugin} panicked in {function} (inside the SDK): {panic}")),
     };
     // SAFETY: error is NULL or the caller's buffer for this call.

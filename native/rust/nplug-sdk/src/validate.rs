@@ -254,17 +254,17 @@ mod tests {
     }
 
     #[test]
-    fn plugin_ids_as_the_vectors_say() {
+    fn s11_plugin_ids_as_the_vectors_say() {
         expect_verdicts("plugin-ids.tsv", is_valid_plugin_id);
     }
 
     #[test]
-    fn interface_ids_as_the_vectors_say() {
+    fn s11_interface_ids_as_the_vectors_say() {
         expect_verdicts("interface-ids.tsv", is_valid_interface_id);
     }
 
     #[test]
-    fn semantic_versions_as_the_vectors_say() {
+    fn s11_semantic_versions_as_the_vectors_say() {
         expect_verdicts("versions.tsv", is_valid_semver);
     }
 

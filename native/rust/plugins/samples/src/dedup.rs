@@ -34,10 +34,8 @@ impl Plugin for Dedup {
 
 impl Transform for Dedup {
     fn create(_host: &Host, config: &Config<'_>) -> Result<Self, Error> {
-        const OPTIONS: Schema = Schema::new(&[
-            ConfigOption::int("max_entries", 1, u32::MAX as u64),
-            ConfigOption::flag("ignore_case"),
-        ]);
+        const OPTIONS: Schema =
+            Schema::new(&[ConfigOption::int("max_entries", 1, u32::MAX as u64), ConfigOption::flag("ignore_case")]);
         let options = OPTIONS.parse(config)?;
         let max_entries = options.int("max_entries").map_or(DEFAULT_MAX_ENTRIES, |n| n as usize);
         Ok(Dedup {
