@@ -136,7 +136,8 @@ static int file_exists(const char *path) {
 /* Where this shim lives and what it is called: directory and the plugin name (file name without "lib" and ".so"). */
 static int locate_self(char *dir, size_t dir_size, char *name, size_t name_size) {
     Dl_info info;
-    if (dladdr((void *)&np_entry, &info) == 0 || info.dli_fname == NULL) {
+    /* Any address inside the shim's image will do: a data one, as ISO C has no function-to-object pointer cast. */
+    if (dladdr(g_library_path, &info) == 0 || info.dli_fname == NULL) {
         error_append("cannot find the shim's own file (dladdr failed)");
         return 0;
     }
@@ -214,15 +215,15 @@ static np_cs_hosted_entry_fn start_and_load(hostfxr_initialize_for_runtime_confi
         return NULL;
     }
 
-    void *entry = NULL;
-    rc = load_fn(assembly, type_name, NP_CS_HOSTED_ENTRY, UNMANAGEDCALLERSONLY_METHOD, NULL, &entry);
+    np_cs_hosted_entry_fn entry = NULL;
+    rc = load_fn(assembly, type_name, NP_CS_HOSTED_ENTRY, UNMANAGEDCALLERSONLY_METHOD, NULL, (void **)&entry);
     if (rc != 0 || entry == NULL) {
         error_append("cannot load %s.%s from '%s' (0x%08x %s)%s%s; is it a C# plugin built by the NativePlugins SDK?",
                      NP_CS_EXPORTS_TYPE, NP_CS_HOSTED_ENTRY, assembly, (uint32_t)rc, hostfxr_status_name(rc),
                      g_fxr_detail_len ? ": " : "", g_fxr_detail);
         return NULL;
     }
-    return (np_cs_hosted_entry_fn)entry;
+    return entry;
 }
 
 /* The whole boot; runs once. On failure g_entry stays NULL and g_error says why. */
@@ -253,12 +254,15 @@ static void boot(void) {
 
     void *fxr = open_hostfxr(assembly);
     if (fxr == NULL) return;
-    hostfxr_initialize_for_runtime_config_fn init_fn =
-        (hostfxr_initialize_for_runtime_config_fn)dlsym(fxr, "hostfxr_initialize_for_runtime_config");
-    hostfxr_get_runtime_delegate_fn get_delegate_fn =
-        (hostfxr_get_runtime_delegate_fn)dlsym(fxr, "hostfxr_get_runtime_delegate");
-    hostfxr_close_fn close_fn = (hostfxr_close_fn)dlsym(fxr, "hostfxr_close");
-    hostfxr_set_error_writer_fn set_writer_fn = (hostfxr_set_error_writer_fn)dlsym(fxr, "hostfxr_set_error_writer");
+    /* Object pointer to function pointer through the POSIX dlsym idiom (ISO C has no such cast). */
+    hostfxr_initialize_for_runtime_config_fn init_fn;
+    hostfxr_get_runtime_delegate_fn get_delegate_fn;
+    hostfxr_close_fn close_fn;
+    hostfxr_set_error_writer_fn set_writer_fn;
+    *(void **)&init_fn = dlsym(fxr, "hostfxr_initialize_for_runtime_config");
+    *(void **)&get_delegate_fn = dlsym(fxr, "hostfxr_get_runtime_delegate");
+    *(void **)&close_fn = dlsym(fxr, "hostfxr_close");
+    *(void **)&set_writer_fn = dlsym(fxr, "hostfxr_set_error_writer");
     if (!init_fn || !get_delegate_fn || !close_fn || !set_writer_fn) {
         error_append(
             "the hostfxr found is too old (no hostfxr_initialize_for_runtime_config); .NET 6 or later is needed");
