@@ -24,12 +24,13 @@ static const np_plugin_descriptor_t discovery_plugin = {
     BENCH_STR("NativePlugins benchmarks"),
     discovery_interfaces,
     1,
+    NULL,
 };
 
 static const np_plugin_descriptor_t *const discovery_plugins[] = {&discovery_plugin};
 
 static const np_library_t discovery_library = {
-    sizeof(np_library_t), 1, BENCH_STR("nplug-bench/1.0.0"), discovery_plugins, bench_init, bench_deinit,
+    sizeof(np_library_t), 1, BENCH_STR("nplug-bench/1.0.0"), discovery_plugins, bench_init, bench_deinit, 0,
 };
 
 NP_EXPORT np_status NP_CDECL np_entry(np_negotiation_t *negotiation, const np_library_t **out_library) {
