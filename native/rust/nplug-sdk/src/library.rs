@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use nplug_abi::{
     NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_INVALID_ARGUMENT, NP_ERR_PANIC, NP_ERR_VERSION, NP_LAYOUT_FINGERPRINT_1_0,
-    NP_LAYOUT_FINGERPRINT_1_1, NP_MIN_SIZEOF_np_negotiation_t, NP_OK, NP_TRANSFORM_ID, np_error_t, np_host_t,
-    np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
+    NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2, NP_MIN_SIZEOF_np_negotiation_t, NP_OK, NP_TRANSFORM_ID,
+    np_error_t, np_host_t, np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
 };
 
 use crate::boundary;
@@ -22,7 +22,7 @@ use crate::transform::TransformGlue;
 pub const SDK: &str = concat!("nplug-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Layout fingerprint of each minor of our major, index = minor (np_layout.g.h, via the generated bindings).
-const FINGERPRINTS: [u64; 2] = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1];
+const FINGERPRINTS: [u64; 3] = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2];
 // A new minor in the header must come with its fingerprint here; the build fails until it does.
 const _: () = assert!(FINGERPRINTS.len() == NP_ABI_MINOR as usize + 1);
 
@@ -60,6 +60,8 @@ impl<P: Transform> PluginStatics<P> {
         vendor: np_str_static(P::INFO.vendor),
         interfaces: Self::INTERFACES.as_ptr(),
         interface_count: Self::INTERFACES.len() as u64,
+        // @since 1.2: np.transform/1's own layout report is not handed over yet (a host then checks struct_size).
+        interface_layouts: std::ptr::null(),
     };
 }
 
@@ -84,6 +86,9 @@ impl LibraryDescriptor {
             plugins: plugins.as_ptr() as *const *const np_plugin_descriptor_t,
             init: Some(library_init),
             deinit: Some(library_deinit),
+            // @since 1.2: no NP_LIBRARY_NO_UNLOAD. A Rust cdylib can be unloaded: the SDK runs no code of its own
+            // after deinit.
+            flags: 0,
         })
     }
 

@@ -478,6 +478,7 @@ pub fn negotiation(major: u32, minor: u32) -> np_negotiation_t {
         reserved: 0,
         layout_fingerprint: 0,
         layout_report: std::ptr::null(),
+        error: std::ptr::null_mut(),
     }
 }
 

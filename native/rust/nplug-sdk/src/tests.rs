@@ -161,8 +161,9 @@ fn negotiation_agrees_on_the_lower_minor_for_any_host_minor() {
     for (host_minor, agreed, fingerprint) in [
         (0, 0, NP_LAYOUT_FINGERPRINT_1_0),
         (1, 1, NP_LAYOUT_FINGERPRINT_1_1),
-        (7, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT_1_1),
-        (u32::MAX, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT_1_1),
+        (2, 2, NP_LAYOUT_FINGERPRINT_1_2),
+        (7, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT),
+        (u32::MAX, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT),
     ] {
         let mut n = negotiation(NP_ABI_MAJOR, host_minor);
         let (status, library) = call_entry(&mut n);
@@ -212,12 +213,16 @@ fn entry_returns_the_same_descriptors_every_time() {
     assert!(std::ptr::eq(first, second));
     let library = unsafe { &*first };
     assert_eq!(library.struct_size as usize, std::mem::size_of::<np_library_t>());
+    assert_eq!(library.struct_size, NP_SIZEOF_np_library_t_1_2);
+    assert_eq!(library.flags, 0, "no NP_LIBRARY_NO_UNLOAD: a Rust library may be unloaded");
     assert_eq!(library.plugin_count, 3);
     assert_eq!(unsafe { crate::str_from_np(library.sdk) }, Ok("nplug-rust/0.1.0"));
     let echo = unsafe { &**library.plugins };
     assert_eq!(unsafe { crate::str_from_np(echo.id) }, Ok("org.nplug.test.echo"));
     assert_eq!(unsafe { crate::str_from_np(echo.description) }, Ok("echoes records"));
     assert_eq!(unsafe { crate::str_from_np(echo.vendor) }, Ok("tests"));
+    assert_eq!(echo.struct_size, NP_SIZEOF_np_plugin_descriptor_t_1_2);
+    assert!(echo.interface_layouts.is_null(), "no interface layouts given (yet)");
     assert_eq!(echo.threading, NP_THREADING_SINGLE);
     assert_eq!(echo.interface_count, 1);
     let interface = unsafe { &*echo.interfaces };
@@ -634,8 +639,8 @@ fn s10_negotiation_as_every_sdk_answers_it() {
         } else {
             let agreed = number(v.text(4), &symbols) as u32;
             assert_eq!(n.abi_minor, agreed, "{}", v.at());
-            let expected = if agreed == 0 { NP_LAYOUT_FINGERPRINT_1_0 } else { NP_LAYOUT_FINGERPRINT_1_1 };
-            assert_eq!(n.layout_fingerprint, expected, "{}", v.at());
+            let expected = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2];
+            assert_eq!(n.layout_fingerprint, expected[agreed as usize], "{}", v.at());
             assert!(!n.layout_report.is_null(), "{}", v.at());
             assert!(library != sentinel_library && !library.is_null(), "{}", v.at());
         }
