@@ -1,18 +1,20 @@
 //! The library side of loading: the static descriptors `export_plugins!` builds, version negotiation in `np_entry`
 //! (rule P1), and the ref-counted `init`/`deinit` (rule P3).
 
+use std::fmt;
 use std::marker::PhantomData;
 use std::mem::{offset_of, size_of};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use nplug_abi::{
     NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_INVALID_ARGUMENT, NP_ERR_PANIC, NP_ERR_VERSION, NP_LAYOUT_FINGERPRINT_1_0,
-    NP_LAYOUT_FINGERPRINT_1_1, NP_MIN_SIZEOF_np_negotiation_t, NP_OK, NP_TRANSFORM_ID, np_error_t, np_host_t,
+    NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2, NP_MIN_SIZEOF_np_negotiation_t, NP_OK,
+    NP_SIZEOF_np_negotiation_t_1_1, NP_SIZEOF_np_negotiation_t_1_2, NP_TRANSFORM_ID, np_error_t, np_host_t,
     np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
 };
 
 use crate::boundary;
-use crate::error::Error;
+use crate::error::{Error, truncate_utf8, write_error};
 use crate::host::Host;
 use crate::plugin::Transform;
 use crate::strings::np_str_static;
@@ -22,7 +24,7 @@ use crate::transform::TransformGlue;
 pub const SDK: &str = concat!("nplug-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Layout fingerprint of each minor of our major, index = minor (np_layout.g.h, via the generated bindings).
-const FINGERPRINTS: [u64; 2] = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1];
+const FINGERPRINTS: [u64; 3] = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2];
 // A new minor in the header must come with its fingerprint here; the build fails until it does.
 const _: () = assert!(FINGERPRINTS.len() == NP_ABI_MINOR as usize + 1);
 
@@ -60,6 +62,8 @@ impl<P: Transform> PluginStatics<P> {
         vendor: np_str_static(P::INFO.vendor),
         interfaces: Self::INTERFACES.as_ptr(),
         interface_count: Self::INTERFACES.len() as u64,
+        // @since 1.2: np.transform/1's own layout report is not handed over yet (a host then checks struct_size).
+        interface_layouts: std::ptr::null(),
     };
 }
 
@@ -84,6 +88,9 @@ impl LibraryDescriptor {
             plugins: plugins.as_ptr() as *const *const np_plugin_descriptor_t,
             init: Some(library_init),
             deinit: Some(library_deinit),
+            // @since 1.2: no NP_LIBRARY_NO_UNLOAD. A Rust cdylib can be unloaded: the SDK runs no code of its own
+            // after deinit.
+            flags: 0,
         })
     }
 
@@ -97,6 +104,11 @@ impl LibraryDescriptor {
 const NEGOTIATION_VERSION_END: usize = offset_of!(np_negotiation_t, library_abi_minor) + size_of::<u32>();
 /// Everything we write afterwards exists since ABI 1.0.
 const NEGOTIATION_MIN_SIZE: usize = NP_MIN_SIZEOF_np_negotiation_t as usize;
+/// Bytes of np_negotiation_t a host must provide so that its `error` buffer (@since 1.2) may be used: a 1.0/1.1
+/// host's struct ends before it, and whatever lies there is not ours to read.
+const NEGOTIATION_ERROR_END: usize = offset_of!(np_negotiation_t, error) + size_of::<*mut np_error_t>();
+const _: () = assert!(NEGOTIATION_ERROR_END == NP_SIZEOF_np_negotiation_t_1_2 as usize);
+const _: () = assert!(NEGOTIATION_ERROR_END > NP_SIZEOF_np_negotiation_t_1_1 as usize);
 
 /// The body of `np_entry` (rule P1). Does not call the host, allocate or start anything (rule P3). The first call
 /// installs the SDK's panic hook (S1: panics inside the boundary print nothing), which allocates nothing either.
@@ -115,15 +127,17 @@ pub unsafe fn entry(
     .unwrap_or(NP_ERR_PANIC)
 }
 
+/// Every access goes through the raw pointer, one field at a time, and only to fields the host's `struct_size`
+/// covers: a 1.0/1.1 host's struct is shorter than this crate's `np_negotiation_t`, so no reference to the whole
+/// struct is ever made.
 unsafe fn negotiate(
-    negotiation: *mut np_negotiation_t,
+    n: *mut np_negotiation_t,
     out_library: *mut *const np_library_t,
     library: &'static LibraryDescriptor,
 ) -> np_status {
-    if negotiation.is_null() {
+    if n.is_null() {
         return NP_ERR_INVALID_ARGUMENT;
     }
-    let n = negotiation;
     let size = unsafe { (*n).struct_size } as usize;
     // Always tell the host what we are, so a refusal can be explained, but never write past its struct_size.
     if size >= NEGOTIATION_VERSION_END {
@@ -135,19 +149,66 @@ unsafe fn negotiate(
     if size < NEGOTIATION_MIN_SIZE {
         return NP_ERR_INVALID_ARGUMENT;
     }
-    let negotiation = unsafe { &mut *n };
-    if negotiation.abi_major != NP_ABI_MAJOR {
-        return NP_ERR_VERSION;
+    let host_major = unsafe { (*n).abi_major };
+    if host_major != NP_ABI_MAJOR {
+        return unsafe {
+            refuse(
+                n,
+                NP_ERR_VERSION,
+                format_args!(
+                    "{SDK}: this library speaks ABI {NP_ABI_MAJOR}.{NP_ABI_MINOR}; the host speaks major {host_major}"
+                ),
+            )
+        };
     }
     if out_library.is_null() {
-        return NP_ERR_INVALID_ARGUMENT;
+        return unsafe { refuse(n, NP_ERR_INVALID_ARGUMENT, format_args!("{SDK}: np_entry: out_library is NULL")) };
     }
-    let agreed = negotiation.abi_minor.min(NP_ABI_MINOR);
-    negotiation.abi_minor = agreed;
-    negotiation.layout_fingerprint = FINGERPRINTS[agreed as usize];
-    negotiation.layout_report = nplug_abi::layout_report();
-    unsafe { *out_library = library.as_raw() };
+    let agreed = unsafe { (*n).abi_minor }.min(NP_ABI_MINOR);
+    unsafe {
+        (*n).abi_minor = agreed;
+        (*n).layout_fingerprint = FINGERPRINTS[agreed as usize];
+        (*n).layout_report = nplug_abi::layout_report();
+        *out_library = library.as_raw();
+    }
     NP_OK
+}
+
+/// Returns `status`, having written `reason` into the host's error buffer (`np_negotiation_t.error`, ABI 1.2) when
+/// its struct_size covers that field and the pointer is not NULL. Formats on the stack: np_entry allocates nothing.
+///
+/// # Safety
+/// `n` is valid for its `struct_size` bytes; `error`, when covered and not NULL, points to a valid `np_error_t`.
+unsafe fn refuse(n: *mut np_negotiation_t, status: np_status, reason: fmt::Arguments<'_>) -> np_status {
+    if unsafe { (*n).struct_size } as usize >= NEGOTIATION_ERROR_END {
+        let error = unsafe { (*n).error };
+        let mut text = ReasonText { buf: [0; 256], len: 0 };
+        let _ = fmt::write(&mut text, reason); // a reason longer than the buffer is truncated
+        unsafe { write_error(error, status, text.as_str(), 0) };
+    }
+    status
+}
+
+/// A fixed-size text buffer that keeps what fits, cut at a character boundary.
+struct ReasonText {
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl ReasonText {
+    fn as_str(&self) -> &str {
+        // Only whole characters are ever appended (write_str), so this never fails.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for ReasonText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let part = truncate_utf8(s, self.buf.len() - self.len);
+        self.buf[self.len..self.len + part.len()].copy_from_slice(part.as_bytes());
+        self.len += part.len();
+        if part.len() == s.len() { Ok(()) } else { Err(fmt::Error) }
+    }
 }
 
 /// `np_library_t.init`: validates the host table and counts the reference.

@@ -391,17 +391,18 @@ pub struct TestLibrary {
 pub type EntryFn = unsafe extern "C" fn(*mut np_negotiation_t, *mut *const np_library_t) -> np_status;
 
 impl TestLibrary {
-    /// Negotiates at this SDK's ABI version and calls `init`, as a host does.
+    /// Negotiates at this SDK's ABI version and calls `init`, as a host does. A refusal's message is the reason the
+    /// library wrote into `np_negotiation_t.error` (ABI 1.2).
     pub fn load(entry: EntryFn) -> Result<TestLibrary, CallError> {
+        let mut error = ErrorBuffer::with_capacity(256);
         let mut negotiation = negotiation(NP_ABI_MAJOR, NP_ABI_MINOR);
+        negotiation.error = error.raw();
         let mut library: *const np_library_t = std::ptr::null();
         let status = unsafe { entry(&mut negotiation, &mut library) };
-        if status != NP_OK {
-            return Err(CallError { status, message: "np_entry refused".into(), code: 0 });
-        }
+        negotiation.error = std::ptr::null_mut(); // valid during the call only
+        error.result(status)?;
         let library = unsafe { &*library };
         let host = TestHost::new();
-        let mut error = ErrorBuffer::with_capacity(256);
         let init = library.init.expect("init is never NULL");
         let status = unsafe { init(host.table(), error.raw()) };
         error.result(status)?;
@@ -478,6 +479,7 @@ pub fn negotiation(major: u32, minor: u32) -> np_negotiation_t {
         reserved: 0,
         layout_fingerprint: 0,
         layout_report: std::ptr::null(),
+        error: std::ptr::null_mut(),
     }
 }
 

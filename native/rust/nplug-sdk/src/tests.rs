@@ -161,8 +161,9 @@ fn negotiation_agrees_on_the_lower_minor_for_any_host_minor() {
     for (host_minor, agreed, fingerprint) in [
         (0, 0, NP_LAYOUT_FINGERPRINT_1_0),
         (1, 1, NP_LAYOUT_FINGERPRINT_1_1),
-        (7, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT_1_1),
-        (u32::MAX, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT_1_1),
+        (2, 2, NP_LAYOUT_FINGERPRINT_1_2),
+        (7, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT),
+        (u32::MAX, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT),
     ] {
         let mut n = negotiation(NP_ABI_MAJOR, host_minor);
         let (status, library) = call_entry(&mut n);
@@ -204,6 +205,85 @@ fn entry_rejects_null_and_short_structs_without_writing_past_them() {
     assert_eq!((n.library_abi_major, n.library_abi_minor), (0, 0));
 }
 
+/// np_entry with a host error buffer (`np_negotiation_t.error`, ABI 1.2) of `capacity` bytes, filled with 0xAA and
+/// with `len` 0 and `code` 77, so that any write shows. Returns the status, the error struct and the buffer.
+fn entry_with_error(
+    struct_size: u32,
+    major: u32,
+    out_library: bool,
+    capacity: usize,
+) -> (np_status, np_error_t, Vec<u8>) {
+    let mut text = vec![0xAAu8; capacity];
+    let mut error = np_error_t { message: text.as_mut_ptr(), capacity: capacity as u64, len: 0, code: 77, reserved: 0 };
+    let mut n = negotiation(major, NP_ABI_MINOR);
+    n.struct_size = struct_size;
+    n.error = &mut error; // beyond struct_size when that is a 1.0/1.1 size: must not be read then
+    let mut library: *const np_library_t = std::ptr::null();
+    let out = if out_library { &mut library as *mut *const np_library_t } else { std::ptr::null_mut() };
+    let status = unsafe { np_entry(&mut n, out) };
+    (status, error, text)
+}
+
+fn written(error: &np_error_t, text: &[u8]) -> String {
+    String::from_utf8(text[..error.len as usize].to_vec()).expect("the reason is UTF-8")
+}
+
+#[test]
+fn negotiation_error_since_1_2_a_refusal_writes_its_reason_into_the_hosts_buffer() {
+    let current = std::mem::size_of::<np_negotiation_t>() as u32;
+    assert_eq!(current, NP_SIZEOF_np_negotiation_t_1_2);
+    for major in [0, NP_ABI_MAJOR + 1, u32::MAX] {
+        let (status, error, text) = entry_with_error(current, major, true, 256);
+        assert_eq!(status, NP_ERR_VERSION);
+        let expected =
+            format!("{}: this library speaks ABI 1.{NP_ABI_MINOR}; the host speaks major {major}", crate::SDK);
+        assert_eq!(written(&error, &text), expected);
+        assert_eq!(error.code, 0);
+        assert!(text[error.len as usize..].iter().all(|&b| b == 0xAA), "nothing written past the reason");
+    }
+
+    let (status, error, text) = entry_with_error(current, NP_ABI_MAJOR, false, 256);
+    assert_eq!(status, NP_ERR_INVALID_ARGUMENT);
+    assert_eq!(written(&error, &text), format!("{}: np_entry: out_library is NULL", crate::SDK));
+
+    // A small buffer gets the reason truncated, never more than capacity.
+    let (status, error, text) = entry_with_error(current, NP_ABI_MAJOR + 1, true, 12);
+    assert_eq!(status, NP_ERR_VERSION);
+    assert_eq!(written(&error, &text), &crate::SDK[..12]);
+    assert!(text.iter().all(|&b| b != 0xAA));
+
+    // A 1.2-size struct whose host gives no buffer: refused all the same.
+    let mut n = negotiation(NP_ABI_MAJOR + 1, NP_ABI_MINOR);
+    assert!(n.error.is_null());
+    assert_eq!(call_entry(&mut n).0, NP_ERR_VERSION);
+}
+
+#[test]
+fn negotiation_error_since_1_2_is_not_read_from_a_1_0_or_1_1_hosts_struct() {
+    for size in [NP_SIZEOF_np_negotiation_t_1_0, NP_SIZEOF_np_negotiation_t_1_1, NP_SIZEOF_np_negotiation_t_1_2 - 1] {
+        for (major, out_library, expected) in [
+            (NP_ABI_MAJOR + 1, true, NP_ERR_VERSION),
+            (0, true, NP_ERR_VERSION),
+            (NP_ABI_MAJOR, false, NP_ERR_INVALID_ARGUMENT),
+        ] {
+            let (status, error, text) = entry_with_error(size, major, out_library, 256);
+            assert_eq!(status, expected, "struct_size {size}, major {major}");
+            assert_eq!((error.len, error.code), (0, 77), "struct_size {size}: the buffer beyond it was used");
+            assert!(text.iter().all(|&b| b == 0xAA), "struct_size {size}: the buffer beyond it was written");
+        }
+    }
+}
+
+#[test]
+fn negotiation_error_since_1_2_success_leaves_the_hosts_buffer_untouched() {
+    for size in [NP_SIZEOF_np_negotiation_t_1_1, NP_SIZEOF_np_negotiation_t_1_2] {
+        let (status, error, text) = entry_with_error(size, NP_ABI_MAJOR, true, 256);
+        assert_eq!(status, NP_OK);
+        assert_eq!((error.len, error.code), (0, 77));
+        assert!(text.iter().all(|&b| b == 0xAA));
+    }
+}
+
 #[test]
 fn entry_returns_the_same_descriptors_every_time() {
     let mut n = negotiation(NP_ABI_MAJOR, 1);
@@ -212,12 +292,16 @@ fn entry_returns_the_same_descriptors_every_time() {
     assert!(std::ptr::eq(first, second));
     let library = unsafe { &*first };
     assert_eq!(library.struct_size as usize, std::mem::size_of::<np_library_t>());
+    assert_eq!(library.struct_size, NP_SIZEOF_np_library_t_1_2);
+    assert_eq!(library.flags, 0, "no NP_LIBRARY_NO_UNLOAD: a Rust library may be unloaded");
     assert_eq!(library.plugin_count, 3);
     assert_eq!(unsafe { crate::str_from_np(library.sdk) }, Ok("nplug-rust/0.1.0"));
     let echo = unsafe { &**library.plugins };
     assert_eq!(unsafe { crate::str_from_np(echo.id) }, Ok("org.nplug.test.echo"));
     assert_eq!(unsafe { crate::str_from_np(echo.description) }, Ok("echoes records"));
     assert_eq!(unsafe { crate::str_from_np(echo.vendor) }, Ok("tests"));
+    assert_eq!(echo.struct_size, NP_SIZEOF_np_plugin_descriptor_t_1_2);
+    assert!(echo.interface_layouts.is_null(), "no interface layouts given (yet)");
     assert_eq!(echo.threading, NP_THREADING_SINGLE);
     assert_eq!(echo.interface_count, 1);
     let interface = unsafe { &*echo.interfaces };
@@ -614,6 +698,7 @@ fn s10_negotiation_as_every_sdk_answers_it() {
         assert_eq!(v.kind, "case", "{}", v.at());
         // A buffer larger than any struct_size of the file, as a newer host's struct would be.
         let mut buffer = vec![0u64; (size_of::<np_negotiation_t>() + 256) / 8];
+        let mut error = ErrorBuffer::with_capacity(256);
         let n = buffer.as_mut_ptr().cast::<np_negotiation_t>();
         let in_minor = number(v.text(2), &symbols) as u32;
         unsafe {
@@ -622,6 +707,9 @@ fn s10_negotiation_as_every_sdk_answers_it() {
             (*n).abi_minor = in_minor;
             (*n).library_abi_major = SENTINEL;
             (*n).library_abi_minor = SENTINEL;
+            // ABI 1.2: a buffer for the reason, set even where struct_size ends before `error` (a 1.0/1.1 host's
+            // struct): the library may use it only when struct_size covers it and it refuses.
+            (*n).error = error.raw();
         }
         let sentinel_library = 0x1000 as *const np_library_t;
         let mut library = sentinel_library;
@@ -634,14 +722,21 @@ fn s10_negotiation_as_every_sdk_answers_it() {
         } else {
             let agreed = number(v.text(4), &symbols) as u32;
             assert_eq!(n.abi_minor, agreed, "{}", v.at());
-            let expected = if agreed == 0 { NP_LAYOUT_FINGERPRINT_1_0 } else { NP_LAYOUT_FINGERPRINT_1_1 };
-            assert_eq!(n.layout_fingerprint, expected, "{}", v.at());
+            let expected = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2];
+            assert_eq!(n.layout_fingerprint, expected[agreed as usize], "{}", v.at());
             assert!(!n.layout_report.is_null(), "{}", v.at());
             assert!(library != sentinel_library && !library.is_null(), "{}", v.at());
         }
         let written = v.text(5) == "yes";
         let expect = if written { (NP_ABI_MAJOR, NP_ABI_MINOR) } else { (SENTINEL, SENTINEL) };
         assert_eq!((n.library_abi_major, n.library_abi_minor), expect, "{}", v.at());
+        let size = n.struct_size as usize;
+        let reason = error.result(got).err().map(|e| e.message).unwrap_or_default();
+        if got != NP_OK && size >= offset_of!(np_negotiation_t, error) + size_of::<*mut np_error_t>() {
+            assert!(!reason.is_empty(), "{}: a refusal with the 1.2 `error` field gave no reason", v.at());
+        } else {
+            assert!(reason.is_empty(), "{}: the reason {reason:?} written beyond struct_size", v.at());
+        }
     }
 }
 
