@@ -22,6 +22,10 @@ internal unsafe interface IExportBody
     /// disposes a half-made plugin). Exceptions thrown here are contained.</summary>
     void OnPluginStatus();
 
+    /// <summary>"ID: OPERATION", for a plugin status without a message (rule S7: every SDK then writes
+    /// <c>ID: OPERATION failed with NP_ERR_X (the plugin gave no message)</c>). Called on that failure path only.</summary>
+    string Subject();
+
     /// <summary>Run threw anything else: poison, log, dispose. <paramref name="message"/> is what the error buffer
     /// gets. Exceptions thrown here are contained; poison first.</summary>
     void OnPanic(Exception exception, string message);
@@ -98,7 +102,10 @@ internal static unsafe class ExportBoundary
                 }
                 try
                 {
-                    return ErrorReporter.Fail(error, status, plugin.Message, code);
+                    string text = plugin.Message;
+                    if (text.Length == 0)
+                        text = $"{body.Subject()} failed with {ErrorReporter.StatusName(status)} (the plugin gave no message)";
+                    return ErrorReporter.Fail(error, status, text, code);
                 }
                 catch (Exception)
                 {

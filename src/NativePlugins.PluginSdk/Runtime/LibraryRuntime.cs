@@ -83,6 +83,7 @@ public static unsafe class LibraryRuntime
 
         public bool IsPluginStatus(int status) => false;
         public void OnPluginStatus() { }
+        public string Subject() => "library";
         public void OnPanic(Exception exception, string message) { }
         public void Exit() { }
     }
@@ -93,12 +94,13 @@ public static unsafe class LibraryRuntime
         {
             if (HostTable.Validate(host) is { } problem)
                 return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, problem);
-            library().AddInit(host);
+            library().AddInit();
             return NpAbi.NP_OK;
         }
 
         public bool IsPluginStatus(int status) => false;
         public void OnPluginStatus() { }
+        public string Subject() => "library";
         public void OnPanic(Exception exception, string message) { }
         public void Exit() { }
     }
@@ -113,6 +115,7 @@ public static unsafe class LibraryRuntime
 
         public bool IsPluginStatus(int status) => false;
         public void OnPluginStatus() { }
+        public string Subject() => "library";
         public void OnPanic(Exception exception, string message) { }
         public void Exit() { }
     }

@@ -76,6 +76,8 @@ public static unsafe class TransformExports
 
         public readonly void OnPluginStatus() => DisposeQuietly(_plugin);
 
+        public readonly string Subject() => $"{library().Plugins[index].Id}: create";
+
         public readonly void OnPanic(Exception exception, string message)
         {
             DisposeQuietly(_plugin);
@@ -104,6 +106,8 @@ public static unsafe class TransformExports
         public readonly bool IsPluginStatus(int status) => false;
 
         public readonly void OnPluginStatus() { }
+
+        public readonly string Subject() => "destroy";
 
         public readonly void OnPanic(Exception exception, string message)
         {
@@ -172,6 +176,8 @@ public static unsafe class TransformExports
         public readonly bool IsPluginStatus(int status) => status != NpAbi.NP_ERR_PANIC;
 
         public readonly void OnPluginStatus() { }
+
+        public readonly string Subject() => $"{_managed?.Definition.Id}: {(isFlush ? "flush" : "process")}";
 
         // Rule P7: an unexpected exception poisons the instance (first: nothing below can undo it) and is logged.
         public readonly void OnPanic(Exception exception, string message)

@@ -56,6 +56,8 @@ public sealed unsafe class ExportBoundaryTests
         public readonly bool IsPluginStatus(int status) =>
             (also & Also.RejectPluginStatus) == 0 && status != NpAbi.NP_ERR_PANIC;
 
+        public readonly string Subject() => "org.example.test: run";
+
         public readonly void OnPluginStatus()
         {
             s_calls.Add("plugin-status");
@@ -98,6 +100,7 @@ public sealed unsafe class ExportBoundaryTests
 
         public readonly bool IsPluginStatus(int status) => true;
         public readonly void OnPluginStatus() => s_calls.Add("plugin-status");
+        public readonly string Subject() => "org.example.test: run";
         public readonly void OnPanic(Exception exception, string message) => s_calls.Add("panic");
 
         public readonly void Exit()

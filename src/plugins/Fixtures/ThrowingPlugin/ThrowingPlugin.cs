@@ -17,14 +17,15 @@ namespace NativePlugins.Plugins.Fixtures;
 /// NP_ERR_PLUGIN, detail code 7), <c>input_at</c> (PluginException.InputAt with the record's index; index 0 outside
 /// Process), <c>panic_status</c> (a PluginException carrying NP_ERR_PANIC), <c>oom</c> (OutOfMemoryException),
 /// <c>bad_message</c> (an exception whose Message throws an OutOfMemoryException: formatting the error fails) and
-/// <c>bad_plugin_message</c> (the same for a PluginException with NP_ERR_PLUGIN).</para>
+/// <c>bad_plugin_message</c> (the same for a PluginException with NP_ERR_PLUGIN) and <c>silent</c> (a PluginException
+/// with NP_ERR_PLUGIN and an empty message).</para>
 /// </summary>
 [NativePlugin("org.nativeplugins.cs.test.throwing", Name = "Throwing test plugin", Version = "0.1.0",
     Description = "Throws on a trigger record (test fixture)", Vendor = "NativePlugins")]
 public sealed class ThrowingPlugin : TransformPlugin
 {
     private static readonly string[] s_kinds =
-        ["bug", "plugin", "input_at", "panic_status", "oom", "bad_message", "bad_plugin_message"];
+        ["bug", "plugin", "input_at", "panic_status", "oom", "bad_message", "bad_plugin_message", "silent"];
 
     private readonly byte[] _trigger;
     private readonly byte[] _reject;
@@ -95,6 +96,7 @@ public sealed class ThrowingPlugin : TransformPlugin
             "oom" => new OutOfMemoryException(message),
             "bad_message" => new HostileException(),
             "bad_plugin_message" => new HostilePluginException(),
+            "silent" => new PluginException(NpAbi.NP_ERR_PLUGIN, ""),
             _ => new InvalidOperationException(message),
         };
     }
