@@ -7,8 +7,11 @@ namespace NativePlugins.PluginSdk.Generators;
 
 /// <summary>
 /// Writes <c>NplugExports.g.cs</c>: the C ABI exports of a plugin library. The generated functions are thin: each is an
-/// [UnmanagedCallersOnly] wrapper around the SDK's boundary runtime (NativePlugins.PluginSdk.Runtime), which catches
-/// every exception; only the per-plugin factory (which constructor to call) and the metadata are plugin-specific.
+/// [UnmanagedCallersOnly] wrapper around the SDK's boundary runtime (NativePlugins.PluginSdk.Runtime), whose
+/// ExportBoundary catches every exception; only the per-plugin factory (which constructor to call) and the metadata are
+/// plugin-specific. The wrappers evaluate nothing themselves: the library state reaches the runtime as a function
+/// (<c>&amp;Library</c>) that it calls inside the boundary, so even a failing static initializer of the generated class
+/// (a plugin's ConfigSchema that throws) becomes a status instead of an exception escaping into native code.
 /// </summary>
 internal static class ExportsWriter
 {
@@ -52,21 +55,25 @@ internal static class ExportsWriter
         s.AppendLine("            },");
         s.AppendLine("            &Init, &Deinit);");
         s.AppendLine();
+        s.AppendLine("        // The runtime reads s_library through this, inside its exception boundary (the first read runs the static");
+        s.AppendLine("        // initializer above, which runs plugin code: a ConfigSchema member).");
+        s.AppendLine($"        private static {Runtime}.LibraryState Library() => s_library;");
+        s.AppendLine();
         s.AppendLine("        /// <summary>np_entry of the NativeAOT library (the exported symbol).</summary>");
         s.AppendLine("        [global::System.Runtime.InteropServices.UnmanagedCallersOnly(EntryPoint = \"np_entry\", CallConvs = new[] { typeof(global::System.Runtime.CompilerServices.CallConvCdecl) })]");
         s.AppendLine($"        public static int NpEntry({Interop}.np_negotiation_t* negotiation, {Interop}.np_library_t** outLibrary)");
-        s.AppendLine($"            => {Runtime}.LibraryRuntime.Entry(s_library, negotiation, outLibrary, {Runtime}.LibraryMode.Aot, null);");
+        s.AppendLine($"            => {Runtime}.LibraryRuntime.Entry(&Library, negotiation, outLibrary, {Runtime}.LibraryMode.Aot, null);");
         s.AppendLine();
         s.AppendLine("        /// <summary>np_entry as the hosted shim calls it (native/hosted-shim), with the shim's native services.</summary>");
         s.AppendLine($"        {Cdecl}");
         s.AppendLine($"        public static int NpEntryHosted({Interop}.np_negotiation_t* negotiation, {Interop}.np_library_t** outLibrary, void* shimServices)");
-        s.AppendLine($"            => {Runtime}.LibraryRuntime.Entry(s_library, negotiation, outLibrary, {Runtime}.LibraryMode.Hosted, shimServices);");
+        s.AppendLine($"            => {Runtime}.LibraryRuntime.Entry(&Library, negotiation, outLibrary, {Runtime}.LibraryMode.Hosted, shimServices);");
         s.AppendLine();
         s.AppendLine($"        {Cdecl}");
-        s.AppendLine($"        private static int Init({Interop}.np_host_t* host, {Interop}.np_error_t* error) => {Runtime}.LibraryRuntime.Init(s_library, host, error);");
+        s.AppendLine($"        private static int Init({Interop}.np_host_t* host, {Interop}.np_error_t* error) => {Runtime}.LibraryRuntime.Init(&Library, host, error);");
         s.AppendLine();
         s.AppendLine($"        {Cdecl}");
-        s.AppendLine($"        private static void Deinit() => {Runtime}.LibraryRuntime.Deinit(s_library);");
+        s.AppendLine($"        private static void Deinit() => {Runtime}.LibraryRuntime.Deinit(&Library);");
         for (int i = 0; i < plugins.Count; i++)
             WritePlugin(s, plugins[i], i);
         s.AppendLine("    }");
@@ -84,7 +91,7 @@ internal static class ExportsWriter
         s.AppendLine();
         s.AppendLine($"        {Cdecl}");
         s.AppendLine($"        private static int P{i}_Create({Interop}.np_host_t* host, {Interop}.np_str_t config, {Interop}.np_instance_t** outInstance, {Interop}.np_error_t* error)");
-        s.AppendLine($"            => {Runtime}.TransformExports.Create(s_library.Plugins[{i}], host, config, outInstance, error, &P{i}_New);");
+        s.AppendLine($"            => {Runtime}.TransformExports.Create(&Library, {i}, host, config, outInstance, error, &P{i}_New);");
         s.AppendLine();
         s.AppendLine($"        {Cdecl}");
         s.AppendLine($"        private static void P{i}_Destroy({Interop}.np_instance_t* instance) => {Runtime}.TransformExports.Destroy(instance);");

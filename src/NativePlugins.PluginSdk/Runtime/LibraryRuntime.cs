@@ -4,8 +4,10 @@ using NativePlugins.Interop;
 namespace NativePlugins.PluginSdk.Runtime;
 
 /// <summary>
-/// The library-level exports (np_entry, init, deinit) behind the generated [UnmanagedCallersOnly] functions.
-/// Every method catches everything: an exception escaping an [UnmanagedCallersOnly] method aborts the host.
+/// The library-level exports (np_entry, init, deinit) behind the generated [UnmanagedCallersOnly] functions. Each runs
+/// through <see cref="ExportBoundary"/>, which contains every exception: one escaping an [UnmanagedCallersOnly] method
+/// aborts the host. The library state comes through <c>library</c>, a function the generated code passes, so that even
+/// a failure of the generated class's static initialization (a plugin's ConfigSchema that throws) is contained.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class LibraryRuntime
@@ -22,12 +24,38 @@ public static unsafe class LibraryRuntime
     /// <summary>
     /// np_entry, exactly as rule P1 says: always write library_abi_major/minor; NP_ERR_VERSION for another major
     /// (writing nothing else); otherwise agree on min(host minor, own minor), write that minor's layout fingerprint
-    /// and the layout report, and hand over the library descriptor. Never calls the host (rule P3).
+    /// and the layout report, and hand over the library descriptor. Never calls the host (rule P3). Any exception
+    /// (only an allocation failure while building the descriptors, or the library's own static initialization, can
+    /// throw) is NP_ERR_PANIC: np_entry has no error buffer.
     /// </summary>
-    public static int Entry(LibraryState library, np_negotiation_t* negotiation, np_library_t** outLibrary,
+    public static int Entry(delegate*<LibraryState> library, np_negotiation_t* negotiation, np_library_t** outLibrary,
         LibraryMode mode, void* shimServices)
     {
-        try
+        var body = new EntryBody(library, negotiation, outLibrary, mode, shimServices);
+        return ExportBoundary.Run(ref body, null);
+    }
+
+    /// <summary>init: validates the host table and counts the load (init/deinit may repeat, rule P3).</summary>
+    public static int Init(delegate*<LibraryState> library, np_host_t* host, np_error_t* error)
+    {
+        var body = new InitBody(library, host);
+        return ExportBoundary.Run(ref body, error);
+    }
+
+    /// <summary>deinit: undoes one init. It returns nothing: a failure has nobody to tell.</summary>
+    public static void Deinit(delegate*<LibraryState> library)
+    {
+        var body = new DeinitBody(library);
+        ExportBoundary.Run(ref body, null);
+    }
+
+    // The library-level calls run no plugin code: every exception is a panic (IsPluginStatus is false), and there is
+    // no instance to poison nor an instance's host table to log to.
+
+    private readonly struct EntryBody(delegate*<LibraryState> library, np_negotiation_t* negotiation,
+        np_library_t** outLibrary, LibraryMode mode, void* shimServices) : IExportBody
+    {
+        public int Run(np_error_t* error)
         {
             if (negotiation is null)
                 return NpAbi.NP_ERR_INVALID_ARGUMENT;
@@ -44,7 +72,7 @@ public static unsafe class LibraryRuntime
             if (negotiation->abi_major != NpAbi.NP_ABI_MAJOR)
                 return NpAbi.NP_ERR_VERSION;
 
-            np_library_t* descriptor = library.GetOrBuildDescriptor(mode, shimServices);
+            np_library_t* descriptor = library().GetOrBuildDescriptor(mode, shimServices);
             uint agreed = Math.Min(negotiation->abi_minor, NpAbi.NP_ABI_MINOR);
             negotiation->abi_minor = agreed;
             negotiation->layout_fingerprint = AbiLayout.Fingerprint(agreed);
@@ -52,40 +80,44 @@ public static unsafe class LibraryRuntime
             *outLibrary = descriptor;
             return NpAbi.NP_OK;
         }
-        catch (Exception)
-        {
-            // Only an allocation failure while building the descriptors can get here; np_entry has no error buffer.
-            return NpAbi.NP_ERR_PANIC;
-        }
+
+        public bool IsPluginStatus(int status) => false;
+        public void OnPluginStatus() { }
+        public string Subject() => "library";
+        public void OnPanic(Exception exception, string message) { }
+        public void Exit() { }
     }
 
-    /// <summary>init: validates the host table and counts the load (init/deinit may repeat, rule P3).</summary>
-    public static int Init(LibraryState library, np_host_t* host, np_error_t* error)
+    private readonly struct InitBody(delegate*<LibraryState> library, np_host_t* host) : IExportBody
     {
-        try
+        public int Run(np_error_t* error)
         {
             if (HostTable.Validate(host) is { } problem)
                 return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, problem);
-            library.AddInit(host);
+            library().AddInit();
             return NpAbi.NP_OK;
         }
-        catch (Exception e)
-        {
-            return ErrorReporter.Fail(error, NpAbi.NP_ERR_PANIC, $"unhandled {e.GetType().FullName}: {e.Message}");
-        }
+
+        public bool IsPluginStatus(int status) => false;
+        public void OnPluginStatus() { }
+        public string Subject() => "library";
+        public void OnPanic(Exception exception, string message) { }
+        public void Exit() { }
     }
 
-    /// <summary>deinit: undoes one init.</summary>
-    public static void Deinit(LibraryState library)
+    private readonly struct DeinitBody(delegate*<LibraryState> library) : IExportBody
     {
-        try
+        public int Run(np_error_t* error)
         {
-            library.RemoveInit();
+            library().RemoveInit();
+            return NpAbi.NP_OK;
         }
-        catch (Exception)
-        {
-            // deinit returns nothing; there is nobody to tell.
-        }
+
+        public bool IsPluginStatus(int status) => false;
+        public void OnPluginStatus() { }
+        public string Subject() => "library";
+        public void OnPanic(Exception exception, string message) { }
+        public void Exit() { }
     }
 }
 

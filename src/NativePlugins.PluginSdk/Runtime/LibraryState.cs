@@ -39,9 +39,6 @@ public sealed unsafe class LibraryState
     /// <summary>How the library was first entered; decides the sdk string.</summary>
     internal LibraryMode? Mode { get; private set; }
 
-    /// <summary>The host table of the first init that is still in effect, for library-level messages.</summary>
-    internal PluginHost? Host { get; private set; }
-
     internal int InitCount => Volatile.Read(ref _initCount);
 
     /// <summary>The library descriptor, built on the first call and returned unchanged afterwards (rule P3).</summary>
@@ -59,24 +56,20 @@ public sealed unsafe class LibraryState
         }
     }
 
-    /// <summary>init: ref-counted (a host may load the same file twice); the first table is kept for logging.</summary>
-    internal void AddInit(np_host_t* host)
+    /// <summary>init: ref-counted (a host may load the same file twice). The init table is not kept (rule S12):
+    /// deinit cannot say which init it undoes, so a kept table could be gone; instances log through their own.</summary>
+    internal void AddInit()
     {
         lock (_lock)
-        {
-            if (_initCount++ == 0)
-                Host = new PluginHost(host);
-        }
+            _initCount++;
     }
 
     internal void RemoveInit()
     {
         lock (_lock)
         {
-            if (_initCount == 0)
-                return; // deinit without init: nothing to undo
-            if (--_initCount == 0)
-                Host = null;
+            if (_initCount > 0) // deinit without init: nothing to undo
+                _initCount--;
         }
     }
 }

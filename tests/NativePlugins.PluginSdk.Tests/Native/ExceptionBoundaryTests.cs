@@ -18,7 +18,7 @@ public sealed unsafe class ExceptionBoundaryTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void An_exception_in_process_is_NP_ERR_PANIC_with_its_message_and_poisons_the_instance(string mode)
+    public void S1_an_exception_in_process_is_NP_ERR_PANIC_with_its_message_and_poisons_the_instance(string mode)
     {
         var (library, host) = Open(mode);
         using RawInstance instance = library.Create(Throwing, "", host);
@@ -77,7 +77,7 @@ public sealed unsafe class ExceptionBoundaryTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void An_exception_in_flush_poisons_and_one_in_dispose_is_logged_not_thrown(string mode)
+    public void S2_an_exception_in_flush_poisons_and_one_in_dispose_is_logged_not_thrown(string mode)
     {
         var (library, host) = Open(mode);
         using (RawInstance flushing = library.Create(Throwing, "throw_in=flush", host))

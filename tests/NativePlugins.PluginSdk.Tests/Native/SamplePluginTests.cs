@@ -123,7 +123,7 @@ public sealed unsafe class SamplePluginTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void Stats_count_records_and_bytes_in_and_out(string mode)
+    public void S6_stats_count_records_and_bytes_in_and_out(string mode)
     {
         using var instance = Open(mode, "libnp_cs_regex.so").Create(Regex, "pattern=b", s_host);
         instance.Run("abc", "xyz", "bb");
@@ -198,7 +198,7 @@ public sealed unsafe class SamplePluginTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void Malformed_arguments_are_NP_ERR_INVALID_ARGUMENT(string mode)
+    public void S8_malformed_arguments_are_NP_ERR_INVALID_ARGUMENT(string mode)
     {
         RawLibrary library = Open(mode, "libnp_cs_regex.so");
         using var instance = library.Create(Regex, "pattern=a", s_host);

@@ -85,4 +85,47 @@ public sealed class SdkGuaranteeTests
         Assert.Equal(0, PluginException.InputAt(int.MaxValue, "too far to say").DetailCode);
         Assert.Equal(0, PluginException.InputAt(-1, "not a record").DetailCode);
     }
+
+    /// <summary>S7: a plugin failure without a message gets the one every SDK gives it.</summary>
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void S7_a_failure_without_a_message_gets_one(string mode)
+    {
+        var (library, host) = Open(mode);
+        using RawInstance instance = library.Create(Throwing, "throw_kind=silent", host);
+        using var input = NativeRecords.From("a", "throw");
+        using var output = new NativeRecords();
+        var (status, message) = instance.Process(input, output);
+        Assert.Equal(NpAbi.NP_ERR_PLUGIN, status);
+        Assert.Equal($"{Throwing}: process failed with NP_ERR_PLUGIN (the plugin gave no message)", message);
+        using var next = NativeRecords.From("b");
+        Assert.Equal(NpAbi.NP_OK, instance.Process(next, output).Status); // not a panic: the instance stays usable
+    }
+
+    /// <summary>S12: init/deinit are ref-counted and the SDK keeps no init table: the first table is overwritten
+    /// with 0xFF right after its init returned (any call through it would crash), and the library still creates,
+    /// processes, destroys and deinits through the other host's tables.</summary>
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public unsafe void S12_init_is_ref_counted_and_the_sdk_keeps_no_init_table(string mode)
+    {
+        var first = new NativeTestHost("first");
+        var library = RawLibrary.Open(BuildLayout.Fixture(mode, "libnp_cs_throwing.so"), first);
+        var saved = *first.Table;
+        new Span<byte>(first.Table, sizeof(np_host_t)).Fill(0xFF);
+        try
+        {
+            var second = new NativeTestHost("second");
+            var error = new ErrorBuffer();
+            Assert.Equal(NpAbi.NP_OK, library.Library->init(second.Table, error.Pointer));
+            using (RawInstance instance = library.Create(Throwing, "", second))
+                Assert.Equal(["a", "b"], instance.Run("a", "b"));
+            library.Library->deinit();
+            library.Library->deinit(); // the one of `first`: its table is gone, and must not be touched
+        }
+        finally
+        {
+            *first.Table = saved;
+        }
+    }
 }

@@ -39,7 +39,7 @@ public sealed unsafe class ErrorReporterTests
     }
 
     [Fact]
-    public void An_empty_message_becomes_the_status_name()
+    public void S7_an_empty_message_becomes_the_status_name()
     {
         var (_, text, _, _, _) = Write(64, NpAbi.NP_ERR_CONFIG, "");
         Assert.Equal("NP_ERR_CONFIG", text);
