@@ -57,7 +57,8 @@ internal static unsafe class ExportBoundary
     internal const string ExitFailedMessage = "the SDK could not finish the call (an exception after the call ran)";
 
     /// <summary>Runs <paramref name="body"/>; returns its status or the status its exception stands for. Never throws.
-    /// <paramref name="error"/> may be NULL (np_entry has no error buffer).</summary>
+    /// <paramref name="error"/> may be NULL (a caller that passed none; np_entry of a 1.0/1.1 host, whose negotiation
+    /// struct has no error field).</summary>
     public static int Run<TBody>(ref TBody body, np_error_t* error)
         where TBody : struct, IExportBody
     {

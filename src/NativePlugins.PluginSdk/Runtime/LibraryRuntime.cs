@@ -12,8 +12,10 @@ namespace NativePlugins.PluginSdk.Runtime;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class LibraryRuntime
 {
-    // Where np_negotiation_t.library_abi_minor ends, from the generated struct (no hand-written offsets).
+    // Where np_negotiation_t.library_abi_minor and np_negotiation_t.error end, from the generated struct (no
+    // hand-written offsets).
     private static readonly uint s_libraryVersionEnd = LibraryVersionEnd();
+    private static readonly uint s_errorEnd = ErrorEnd();
 
     private static uint LibraryVersionEnd()
     {
@@ -21,19 +23,31 @@ public static unsafe class LibraryRuntime
         return (uint)((byte*)&probe.library_abi_minor - (byte*)&probe) + sizeof(uint);
     }
 
+    private static uint ErrorEnd()
+    {
+        np_negotiation_t probe = default;
+        return (uint)((byte*)&probe.error - (byte*)&probe) + (uint)sizeof(np_error_t*);
+    }
+
     /// <summary>
     /// np_entry, exactly as rule P1 says: always write library_abi_major/minor; NP_ERR_VERSION for another major
     /// (writing nothing else); otherwise agree on min(host minor, own minor), write that minor's layout fingerprint
-    /// and the layout report, and hand over the library descriptor. Never calls the host (rule P3). Any exception
-    /// (only an allocation failure while building the descriptors, or the library's own static initialization, can
-    /// throw) is NP_ERR_PANIC: np_entry has no error buffer.
+    /// and the layout report, and hand over the library descriptor. Never calls the host (rule P3). A refusal says
+    /// why in the host's error buffer (<c>np_negotiation_t.error</c>, ABI 1.2) when the host's struct_size covers it;
+    /// success leaves that buffer untouched (rule P5). Any exception (only an allocation failure while building the
+    /// descriptors, or the library's own static initialization, can throw) is NP_ERR_PANIC with its message there.
     /// </summary>
     public static int Entry(delegate*<LibraryState> library, np_negotiation_t* negotiation, np_library_t** outLibrary,
         LibraryMode mode, void* shimServices)
     {
         var body = new EntryBody(library, negotiation, outLibrary, mode, shimServices);
-        return ExportBoundary.Run(ref body, null);
+        return ExportBoundary.Run(ref body, NegotiationError(negotiation));
     }
+
+    /// <summary>The host's error buffer for np_entry: <c>np_negotiation_t.error</c> when the host's struct_size covers
+    /// that field (a 1.0/1.1 host's struct ends before it: what lies there is not the host's buffer), else NULL.</summary>
+    internal static np_error_t* NegotiationError(np_negotiation_t* negotiation) =>
+        negotiation is not null && negotiation->struct_size >= s_errorEnd ? negotiation->error : null;
 
     /// <summary>init: validates the host table and counts the load (init/deinit may repeat, rule P3).</summary>
     public static int Init(delegate*<LibraryState> library, np_host_t* host, np_error_t* error)
@@ -66,11 +80,17 @@ public static unsafe class LibraryRuntime
                 negotiation->library_abi_minor = NpAbi.NP_ABI_MINOR;
             }
             // The least size is the x.0 size, never today's sizeof: a later minor may grow the struct, and its hosts
-            // must still be accepted (rule P2; interop/vectors/negotiation.tsv).
-            if (outLibrary is null || size < NpAbi.NP_MIN_SIZEOF_np_negotiation_t)
+            // must still be accepted (rule P2; interop/vectors/negotiation.tsv). A struct that small has no error
+            // field: error is NULL then.
+            if (size < NpAbi.NP_MIN_SIZEOF_np_negotiation_t)
                 return NpAbi.NP_ERR_INVALID_ARGUMENT;
+            if (outLibrary is null)
+                return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT,
+                    $"{LibraryState.SdkName}: np_entry: out_library is NULL");
             if (negotiation->abi_major != NpAbi.NP_ABI_MAJOR)
-                return NpAbi.NP_ERR_VERSION;
+                return ErrorReporter.Fail(error, NpAbi.NP_ERR_VERSION,
+                    $"{LibraryState.SdkName}: this library speaks ABI {NpAbi.NP_ABI_MAJOR}.{NpAbi.NP_ABI_MINOR}; " +
+                    $"the host speaks major {negotiation->abi_major}");
 
             np_library_t* descriptor = library().GetOrBuildDescriptor(mode, shimServices);
             uint agreed = Math.Min(negotiation->abi_minor, NpAbi.NP_ABI_MINOR);

@@ -95,6 +95,9 @@ internal static unsafe class DescriptorBuilder
         library->plugins = table;
         library->init = init;
         library->deinit = deinit;
+        // A .NET runtime lives in the library (NativeAOT's, or the CoreCLR the hosted shim started or joined): its
+        // threads and the pointers the runtime hands out outlive deinit, so the file must stay mapped (rule H6).
+        library->flags = NpAbi.NP_LIBRARY_NO_UNLOAD;
         return library;
     }
 
@@ -123,6 +126,7 @@ internal static unsafe class DescriptorBuilder
         descriptor->vendor = NativeText.AllocateStatic(plugin.Vendor);
         descriptor->interfaces = interfaces;
         descriptor->interface_count = 1;
+        descriptor->interface_layouts = null; // @since 1.2: no per-interface layouts given
         return descriptor;
     }
 

@@ -28,17 +28,21 @@ internal sealed unsafe class RawLibrary
         return (delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int>)NativeLibrary.GetExport(handle, NpAbi.NP_ENTRY_SYMBOL_STRING);
     }
 
-    /// <summary>Calls np_entry with the given versions; returns the status and what the library wrote.</summary>
-    public static NegotiationResult Negotiate(string path, uint major = NpAbi.NP_ABI_MAJOR, uint minor = NpAbi.NP_ABI_MINOR)
+    /// <summary>Calls np_entry with the given versions; returns the status and what the library wrote.
+    /// <paramref name="error"/> goes into np_negotiation_t.error (ABI 1.2) and <paramref name="structSize"/>, when
+    /// given, replaces sizeof(np_negotiation_t) (an older host's struct: NP_SIZEOF_np_negotiation_t_1_1).</summary>
+    public static NegotiationResult Negotiate(string path, uint major = NpAbi.NP_ABI_MAJOR, uint minor = NpAbi.NP_ABI_MINOR,
+        np_error_t* error = null, uint? structSize = null)
     {
         var entry = Entry(path);
         var negotiation = new np_negotiation_t
         {
-            struct_size = (uint)sizeof(np_negotiation_t),
+            struct_size = structSize ?? (uint)sizeof(np_negotiation_t),
             abi_major = major,
             abi_minor = minor,
             library_abi_major = 0xDEAD,
             library_abi_minor = 0xBEEF,
+            error = error,
         };
         np_library_t* library = null;
         int status = entry(&negotiation, &library);
@@ -176,6 +180,8 @@ internal sealed unsafe class ErrorBuffer
     }
 
     public np_error_t* Pointer => _error;
+    public byte* Message => _error->message;
+    public ulong Capacity => _error->capacity;
     public int Code => _error->code;
     public ulong Length => _error->len;
 

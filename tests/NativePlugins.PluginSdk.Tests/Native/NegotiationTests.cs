@@ -45,7 +45,7 @@ public sealed unsafe class NegotiationTests
 
         Assert.Equal(NpAbi.NP_OK, status);
         Assert.Equal(NpAbi.NP_ABI_MINOR, negotiation.abi_minor);
-        Assert.Equal(NpAbi.NP_LAYOUT_FINGERPRINT_1_1, negotiation.layout_fingerprint);
+        Assert.Equal(NpAbiLayout.Fingerprint(NpAbi.NP_ABI_MINOR), negotiation.layout_fingerprint);
     }
 
     [Theory]
@@ -78,11 +78,93 @@ public sealed unsafe class NegotiationTests
     public void Null_arguments_are_refused_without_a_crash(string mode, string file)
     {
         var entry = RawLibrary.Entry(BuildLayout.Plugin(mode, file));
-        var negotiation = new np_negotiation_t { struct_size = (uint)sizeof(np_negotiation_t), abi_major = 1, abi_minor = 1 };
+        var error = new ErrorBuffer();
+        var negotiation = new np_negotiation_t
+        {
+            struct_size = (uint)sizeof(np_negotiation_t), abi_major = NpAbi.NP_ABI_MAJOR, abi_minor = NpAbi.NP_ABI_MINOR,
+            error = error.Pointer,
+        };
 
         Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, entry(null, null));
         Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, entry(&negotiation, null));
         Assert.Equal(NpAbi.NP_ABI_MAJOR, negotiation.library_abi_major); // still written (rule P1)
+        Assert.Equal("nplug-cs/0.1.0: np_entry: out_library is NULL", error.ToString()); // ABI 1.2: and says why
+    }
+
+    // ---- ABI 1.2: np_negotiation_t.error, the host's buffer for why np_entry failed ---------------------------------
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public void A_version_refusal_writes_its_reason_into_the_hosts_error_buffer(string mode, string file)
+    {
+        var error = new ErrorBuffer();
+        var (status, negotiation, _) = RawLibrary.Negotiate(BuildLayout.Plugin(mode, file), major: NpAbi.NP_ABI_MAJOR + 1,
+            error: error.Pointer);
+
+        Assert.Equal(NpAbi.NP_ERR_VERSION, status);
+        Assert.Equal($"nplug-cs/0.1.0: this library speaks ABI {NpAbi.NP_ABI_MAJOR}.{NpAbi.NP_ABI_MINOR}; " +
+                     $"the host speaks major {NpAbi.NP_ABI_MAJOR + 1}", error.ToString());
+        Assert.Equal(0, error.Code);
+        Assert.True(negotiation.error == error.Pointer, "np_negotiation_t.error is an input: it was changed");
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public void A_reason_longer_than_the_buffer_is_cut_to_its_capacity(string mode, string file)
+    {
+        var error = new ErrorBuffer(capacity: 16);
+        var (status, _, _) = RawLibrary.Negotiate(BuildLayout.Plugin(mode, file), major: NpAbi.NP_ABI_MAJOR + 1,
+            error: error.Pointer);
+
+        Assert.Equal(NpAbi.NP_ERR_VERSION, status);
+        Assert.Equal(16ul, error.Length);
+        Assert.Equal("nplug-cs/0.1.0: ", error.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public void A_1_1_host_struct_gets_no_reason_written(string mode, string file)
+    {
+        // A 1.1 host's struct ends where np_negotiation_t.error begins: what lies there (here a valid-looking buffer)
+        // is not the host's, so the library must neither read nor write it.
+        var error = new ErrorBuffer();
+        var (status, negotiation, _) = RawLibrary.Negotiate(BuildLayout.Plugin(mode, file), major: NpAbi.NP_ABI_MAJOR + 1,
+            error: error.Pointer, structSize: NpAbi.NP_SIZEOF_np_negotiation_t_1_1);
+
+        Assert.True(NpAbi.NP_SIZEOF_np_negotiation_t_1_1 < NpAbi.NP_SIZEOF_np_negotiation_t_1_2);
+        Assert.Equal(NpAbi.NP_ERR_VERSION, status);
+        Assert.Equal(NpAbi.NP_ABI_MINOR, negotiation.library_abi_minor); // the 1.0 fields are still written (rule P1)
+        Assert.Equal(0ul, error.Length);
+        Assert.Equal(0, error.Message[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public void Success_leaves_the_error_buffer_untouched(string mode, string file)
+    {
+        var error = new ErrorBuffer();
+        "before"u8.CopyTo(new Span<byte>(error.Message, 6));
+        error.Pointer->len = 6;
+        error.Pointer->code = 42;
+
+        var (status, _, library) = RawLibrary.Negotiate(BuildLayout.Plugin(mode, file), error: error.Pointer);
+
+        Assert.Equal(NpAbi.NP_OK, status);
+        Assert.True(library is not null);
+        Assert.Equal("before", error.ToString());
+        Assert.Equal(42, error.Code);
+        Assert.Equal(0, error.Message[6]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public void The_library_is_flagged_never_to_be_unloaded(string mode, string file)
+    {
+        // Neither a NativeAOT runtime nor the CoreCLR of a hosted plugin can be unloaded (rule H6).
+        var (_, _, library) = RawLibrary.Negotiate(BuildLayout.Plugin(mode, file));
+
+        Assert.True(library->struct_size >= NpAbi.NP_SIZEOF_np_library_t_1_2, "np_library_t.flags is beyond struct_size");
+        Assert.Equal((ulong)NpAbi.NP_LIBRARY_NO_UNLOAD, library->flags);
     }
 
     [Theory]
@@ -101,6 +183,7 @@ public sealed unsafe class NegotiationTests
         Assert.NotEmpty(RawLibrary.Str(plugin->name));
         Assert.Equal(NpAbi.NP_THREADING_SINGLE, plugin->threading);
         Assert.Equal(1ul, plugin->interface_count);
+        Assert.True(plugin->interface_layouts is null, "interface_layouts: the C# SDK gives none (@since 1.2, may be NULL)");
         Assert.Equal(NpAbi.NP_TRANSFORM_ID_STRING, RawLibrary.Str(plugin->interfaces[0].id));
         var vtable = (np_transform_v1_t*)plugin->interfaces[0].vtable;
         Assert.Equal((uint)sizeof(np_transform_v1_t), vtable->struct_size);
