@@ -16,9 +16,10 @@
  *
  * Failures (no .NET runtime, no compatible framework, a missing assembly, a broken runtimeconfig, an assembly
  * that is not a plugin) never abort the process: np_entry writes library_abi_major/minor (rule P1), returns
- * NP_ERR_UNSUPPORTED and writes one line naming the file and the reason to stderr, because np_entry has no
- * np_error_t (see the report: a message channel in np_negotiation_t is proposed). The outcome of the first call
- * is kept: later calls give the same answer without retrying (rule P3).
+ * NP_ERR_UNSUPPORTED and writes the reason into the host's error buffer (np_negotiation_t.error, ABI 1.2), so the
+ * host shows it in its own error. Only a host whose struct has no such field (a 1.0/1.1 host) or that passes no
+ * buffer gets the reason on stderr instead, as one line naming the file. The outcome of the first call is kept:
+ * later calls give the same answer without retrying (rule P3).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -275,6 +276,31 @@ static void boot(void) {
     set_writer_fn(previous_writer);
 }
 
+/* The host's buffer for why np_entry failed (ABI 1.2), when its struct_size covers that field; else NULL (a 1.0/1.1
+ * host's struct ends before it, and what lies there is not the host's buffer). */
+static np_error_t *negotiation_error(const np_negotiation_t *negotiation) {
+    if (negotiation == NULL || negotiation->struct_size < offsetof(np_negotiation_t, error) + sizeof negotiation->error)
+        return NULL;
+    return negotiation->error;
+}
+
+/* Writes "nplug hosted shim: REASON" into the host's buffer (rule P5: never past capacity, cut before a UTF-8
+ * character that does not fit whole). Returns 0 when the host gave no usable buffer. */
+static int write_reason(np_error_t *error, const char *reason) {
+    if (error == NULL || error->message == NULL || error->capacity == 0) return 0;
+    char text[sizeof g_error + 32];
+    int n = snprintf(text, sizeof text, "nplug hosted shim: %s", reason);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+    if (len > error->capacity) {
+        len = (size_t)error->capacity;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0u) == 0x80u) len--; /* text[len] continues a character */
+    }
+    memcpy(error->message, text, len);
+    error->len = len;
+    error->code = 0;
+    return 1;
+}
+
 NP_EXTERN_C NP_EXPORT np_status NP_CDECL np_entry(np_negotiation_t *negotiation, const np_library_t **out_library) {
     pthread_once(&g_boot_once, boot);
     if (g_entry != NULL) return g_entry(negotiation, out_library, &g_services);
@@ -286,8 +312,11 @@ NP_EXTERN_C NP_EXPORT np_status NP_CDECL np_entry(np_negotiation_t *negotiation,
         negotiation->library_abi_minor = NP_ABI_MINOR;
     }
     if (out_library != NULL) *out_library = NULL;
-    fprintf(stderr, "nplug hosted shim: %s: %s\n", g_library_path[0] ? g_library_path : "(unknown file)",
-            g_error_len ? g_error : "the managed plugin could not be started");
-    fflush(stderr);
+    const char *reason = g_error_len ? g_error : "the managed plugin could not be started";
+    if (!write_reason(negotiation_error(negotiation), reason)) {
+        /* A host without the error field never sees the text otherwise. */
+        fprintf(stderr, "nplug hosted shim: %s: %s\n", g_library_path[0] ? g_library_path : "(unknown file)", reason);
+        fflush(stderr);
+    }
     return NP_ERR_UNSUPPORTED;
 }

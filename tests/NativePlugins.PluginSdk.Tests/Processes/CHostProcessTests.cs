@@ -5,7 +5,7 @@ namespace NativePlugins.PluginSdk.Tests.Processes;
 
 /// <summary>
 /// The C# plugins in the C host (<c>nplug-c-host</c>, no .NET in the process until a hosted plugin boots CoreCLR),
-/// run as a separate process: what a C application sees, including the hosted shim's stderr messages and that the
+/// run as a separate process: what a C application sees, including the hosted shim's reasons for a failed start and that the
 /// process survives a throwing plugin (an escaped exception would abort it with SIGABRT, exit code 134).
 /// </summary>
 public sealed class CHostProcessTests
@@ -99,10 +99,13 @@ public sealed class CHostProcessTests
         Result result = CHost("", "list", path, BuildLayout.Plugin("aot", "libnp_cs_regex.so"));
 
         Assert.True(result.ExitCode == 3, result.ToString()); // refused, not crashed
-        Assert.Contains($"nplug hosted shim: {path}: ", result.Stderr);
-        Assert.Contains(reason, result.Stderr);
-        Assert.Contains(detail, result.Stderr);
-        Assert.Contains("NP_ERR_UNSUPPORTED", result.Stderr);
+        // ABI 1.2: the shim's reason arrives in np_negotiation_t.error and is part of the host's own refusal line;
+        // the shim prints nothing itself (its "nplug hosted shim: FILE: " line is for hosts without that field).
+        string refusal = Assert.Single(result.Stderr.Split('\n'), l => l.Contains("refused [NPH_E_ENTRY]"));
+        Assert.Contains($"{path}: np_entry failed with NP_ERR_UNSUPPORTED (-3): nplug hosted shim: ", refusal);
+        Assert.Contains(reason, refusal);
+        Assert.Contains(detail, refusal);
+        Assert.DoesNotContain($"nplug hosted shim: {path}: ", result.Stderr);
         Assert.Contains(Regex, result.Stdout); // the other library is still listed
     }
 }
