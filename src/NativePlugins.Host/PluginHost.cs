@@ -257,9 +257,13 @@ public sealed unsafe class PluginHost : IDisposable
         opened.Handle.Deinit = opened.Library.deinit;
     }
 
-    private bool CanUnload(string sdk)
+    /// <summary>Rule H6: a library flagged NP_LIBRARY_NO_UNLOAD is never unloaded; the flag is read from ABI 1.2 on
+    /// (<paramref name="flags"/> is null for a 1.0/1.1 library), and only for such a library is it inferred from the
+    /// sdk string (<see cref="PluginHostOptions.NeverUnloadSdkPrefixes"/>).</summary>
+    private bool CanUnload(string sdk, ulong? flags)
     {
         if (!Options.UnloadLibraries) return false;
+        if (flags is { } known) return (known & NpAbi.NP_LIBRARY_NO_UNLOAD) == 0;
         var prefixes = Options.NeverUnloadSdkPrefixes;
         for (int i = 0; i < prefixes.Count; i++)
             if (sdk.StartsWith(prefixes[i], StringComparison.Ordinal)) return false;

@@ -29,12 +29,15 @@ public sealed class PluginHostOptions
     /// A lower value makes the host behave like an older host (tools use it to test rule P1).</summary>
     public uint AbiMinor { get; init; } = Interop.NpAbi.NP_ABI_MINOR;
 
-    /// <summary>Unload (dlclose) libraries once nothing of them is in use. Default true. Libraries whose SDK
-    /// string starts with one of <see cref="NeverUnloadSdkPrefixes"/> are never unloaded (rule H6).</summary>
+    /// <summary>Unload (dlclose) libraries once nothing of them is in use. Default true. A library flagged
+    /// <c>NP_LIBRARY_NO_UNLOAD</c> (ABI 1.2) is never unloaded, nor is a 1.0/1.1 library whose SDK string starts with
+    /// one of <see cref="NeverUnloadSdkPrefixes"/> (rule H6).</summary>
     public bool UnloadLibraries { get; init; } = true;
 
     /// <summary>SDK string prefixes of libraries that cannot be unloaded: a .NET runtime (NativeAOT or hosted CoreCLR)
-    /// lives in them. Default: <c>nplug-cs</c>, <c>nplug-dotnet</c>.</summary>
+    /// lives in them. Consulted only for libraries whose <c>np_library_t.flags</c> cannot be read (ABI 1.0/1.1, or an
+    /// agreed minor below 2); from ABI 1.2 on a library says so itself with <c>NP_LIBRARY_NO_UNLOAD</c>, which the C#
+    /// SDK sets. Default: <c>nplug-cs</c>, <c>nplug-dotnet</c>.</summary>
     public IReadOnlyList<string> NeverUnloadSdkPrefixes { get; init; } = ["nplug-cs", "nplug-dotnet"];
 
     /// <summary>Host extensions offered through <c>np_host_t.get_extension</c>: id -> pointer to a struct that

@@ -25,6 +25,7 @@ public sealed class PluginLibrary : IDisposable
         LayoutFingerprint = opened.LayoutFingerprint;
         HasLayoutReport = opened.HasLayoutReport;
         Sdk = opened.Sdk;
+        Flags = (LibraryFlags)(opened.Flags ?? 0);
         Handle = opened.Handle;
         Allocations = counters;
         _validated = opened.Plugins;
@@ -74,7 +75,15 @@ public sealed class PluginLibrary : IDisposable
     /// <summary>The producing SDK and version, e.g. <c>nplug-c/0.1.0</c>; may be empty.</summary>
     public string Sdk { get; }
 
-    /// <summary>False when the file stays mapped after disposal (a .NET runtime lives in it, or by option).</summary>
+    /// <summary>What the library declares in <c>np_library_t.flags</c> (ABI 1.2), unknown bits included;
+    /// <see cref="LibraryFlags.None"/> for a library of ABI 1.0/1.1 or one loaded at an agreed minor below 2, whose
+    /// flags are not read (rule H2).</summary>
+    public LibraryFlags Flags { get; }
+
+    /// <summary>False when the file stays mapped after disposal (rule H6): the library is flagged
+    /// <see cref="LibraryFlags.NoUnload"/> (a .NET runtime lives in it), or, for a 1.0/1.1 library, its sdk string
+    /// starts with one of <see cref="PluginHostOptions.NeverUnloadSdkPrefixes"/>, or
+    /// <see cref="PluginHostOptions.UnloadLibraries"/> is off.</summary>
     public bool CanUnload => Handle.CanUnload;
 
     /// <summary>The plugins in the library, in descriptor order.</summary>

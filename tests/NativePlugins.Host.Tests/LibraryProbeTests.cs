@@ -99,7 +99,7 @@ public class LibraryProbeTests
             using var dir = new TempDirectory();
             var path = MakeBroken(dir, kind);
             var e = Assert.Throws<PluginLoadException>(() =>
-                LibraryLoader.Open(path, AbiVersion.Current, _ => true, probeBeforeLoad));
+                LibraryLoader.Open(path, AbiVersion.Current, (_, _) => true, probeBeforeLoad));
             Assert.Equal(reason, e.Reason);
             Assert.Equal(path, e.FilePath);
             Assert.StartsWith(path + ": ", e.Message);

@@ -37,6 +37,13 @@ internal static unsafe class DescriptorValidator
     private static readonly StructFacts s_descriptor = AbiLayoutFacts.Get("np_plugin_descriptor_t");
     private static readonly StructFacts s_transform = AbiLayoutFacts.Get("np_transform_v1_t");
     private static readonly uint s_descriptorIdEnd = AbiLayoutFacts.FieldEnd("np_plugin_descriptor_t", "id");
+    private static readonly uint s_libraryFlagsEnd = AbiLayoutFacts.FieldEnd("np_library_t", "flags");
+
+    /// <summary><c>np_library_t.flags</c> (NP_LIBRARY_*, @since 1.2) of a library that passed <see cref="Validate"/>;
+    /// null when the field is not there to read (rule H2): the agreed minor is below 2 or the library's struct_size
+    /// ends before it (a 1.0/1.1 library). A host then infers what the flags would say (from the sdk string).</summary>
+    public static ulong? Flags(np_library_t* library, AbiVersion agreed) =>
+        s_library.ReadableBytes(*(uint*)library, agreed.Minor) >= s_libraryFlagsEnd ? library->flags : null;
 
     public static (np_library_t Library, string Sdk, ImmutableArray<ValidatedPlugin> Plugins) Validate(
         string file, np_library_t* library, AbiVersion agreed)

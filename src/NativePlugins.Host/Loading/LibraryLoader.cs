@@ -9,7 +9,7 @@ namespace NativePlugins.Hosting.Loading;
 /// interop/README.md section 1), but not yet initialized.</summary>
 internal sealed unsafe class OpenedLibrary(
     string filePath, LibraryHandle handle, np_library_t library, np_negotiation_t negotiation, string sdk,
-    ImmutableArray<ValidatedPlugin> plugins)
+    ulong? flags, ImmutableArray<ValidatedPlugin> plugins)
 {
     public string FilePath { get; } = filePath;
     public LibraryHandle Handle { get; } = handle;
@@ -21,6 +21,9 @@ internal sealed unsafe class OpenedLibrary(
     public ulong LayoutFingerprint { get; } = negotiation.layout_fingerprint;
     public bool HasLayoutReport { get; } = negotiation.layout_report != null;
     public string Sdk { get; } = sdk;
+
+    /// <summary>np_library_t.flags; null when the library's struct or the agreed minor does not reach them (1.0/1.1).</summary>
+    public ulong? Flags { get; } = flags;
     public ImmutableArray<ValidatedPlugin> Plugins { get; } = plugins;
 }
 
@@ -33,13 +36,15 @@ internal sealed unsafe class OpenedLibrary(
 /// </summary>
 internal static unsafe class LibraryLoader
 {
-    public static OpenedLibrary Open(string path, AbiVersion host, Func<string, bool> canUnload) =>
+    /// <summary>Opens <paramref name="path"/>; <paramref name="canUnload"/> decides from the library's sdk string and
+    /// flags (null when not readable) whether the file may be unloaded later (rule H6).</summary>
+    public static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload) =>
         Open(path, host, canUnload, probeBeforeLoad: !LibraryFileProbe.LoaderRefusesNonLibraries);
 
     /// <summary>Same, choosing where the file probe runs: before dlopen (needed where the dynamic loader might map
     /// a non-library, see <see cref="LibraryFileProbe.LoaderRefusesNonLibraries"/>), or only after dlopen failed, to
     /// name the reason. Either way a refused file gets the same typed reason; the tests run both.</summary>
-    internal static OpenedLibrary Open(string path, AbiVersion host, Func<string, bool> canUnload, bool probeBeforeLoad)
+    internal static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload, bool probeBeforeLoad)
     {
         var file = Path.GetFullPath(path);
         if (probeBeforeLoad) LibraryFileProbe.Check(file);
@@ -50,7 +55,7 @@ internal static unsafe class LibraryLoader
             throw new PluginLoadException(PluginLoadError.LoadFailed, file, null, LoaderMessage(file));
         }
 
-        var handle = new LibraryHandle(h, file, canUnload(string.Empty));
+        var handle = new LibraryHandle(h, file, canUnload(string.Empty, null));
         try
         {
             if (!NativeLibrary.TryGetExport(h, "np_entry", out var entryAddress) || entryAddress == 0)
@@ -66,10 +71,11 @@ internal static unsafe class LibraryLoader
             var entry = (delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int>)entryAddress;
 
             var negotiation = Negotiate(file, entry, host, out var library);
-            var (descriptor, sdk, plugins) = DescriptorValidator.Validate(file, library,
-                new AbiVersion(negotiation.abi_major, negotiation.abi_minor));
-            handle.CanUnload = canUnload(sdk);
-            return new OpenedLibrary(file, handle, descriptor, negotiation, sdk, plugins);
+            var agreed = new AbiVersion(negotiation.abi_major, negotiation.abi_minor);
+            var (descriptor, sdk, plugins) = DescriptorValidator.Validate(file, library, agreed);
+            var flags = DescriptorValidator.Flags(library, agreed);
+            handle.CanUnload = canUnload(sdk, flags);
+            return new OpenedLibrary(file, handle, descriptor, negotiation, sdk, flags, plugins);
         }
         catch
         {
@@ -83,13 +89,23 @@ internal static unsafe class LibraryLoader
     {
         np_negotiation_t n; // field by field, never a 256-bit zeroing right before native code (rule H8, ScalarInit)
         ScalarInit.Negotiation(&n, host.Major, host.Minor);
+        // ABI 1.2: the library's reason when np_entry fails (the hosted shim's "no .NET runtime"). A 1.0/1.1 library
+        // never writes it.
+        byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+        np_error_t error;
+        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
+        n.error = &error;
         np_library_t* lib = null;
         int status;
         lock (HostSerialization.Lock) status = entry(&n, &lib);
+        n.error = null; // the buffer dies with this call; the struct is kept
 
         if (NegotiationAnswer.Check(host, status, n.abi_major, n.abi_minor, n.library_abi_major, n.library_abi_minor)
             is { } refused)
-            throw new PluginLoadException(refused.Error, file, null, refused.Message);
+            throw new PluginLoadException(refused.Error, file, null,
+                refused.Error == PluginLoadError.EntryFailed && status != NpAbi.NP_OK && error.len > 0
+                    ? $"{refused.Message}: {PluginErrorText.Read(error, buffer)}"
+                    : refused.Message);
         if (lib == null)
             throw new PluginLoadException(PluginLoadError.NullLibrary, file, null,
                 "np_entry returned NP_OK but no library descriptor");

@@ -36,7 +36,8 @@ internal static unsafe class ScalarInit
     }
 
     /// <summary>The host's side of <c>np_entry</c>'s negotiation: its size and version, every output zeroed except the
-    /// library version, which holds <see cref="Loading.NegotiationAnswer.Unset"/>.</summary>
+    /// library version, which holds <see cref="Loading.NegotiationAnswer.Unset"/>, and no error buffer (the caller
+    /// points <c>error</c> at one; with <c>SkipLocalsInit</c> nothing else would clear it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Negotiation(np_negotiation_t* n, uint major, uint minor)
     {
@@ -49,6 +50,7 @@ internal static unsafe class ScalarInit
         Volatile.Write(ref n->reserved, 0u);
         Volatile.Write(ref n->layout_fingerprint, 0ul);
         Volatile.Write(ref Unsafe.AsRef<nint>(&n->layout_report), 0);
+        Volatile.Write(ref Unsafe.AsRef<nint>(&n->error), 0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -12,11 +12,16 @@ public static class NativeArtifacts
 
     public static string FixtureDir => Path.Combine(BuildDir, "fixtures");
 
+    /// <summary>The C# sample plugins built hosted (the shim plus a managed payload).</summary>
+    public static string HostedPluginDir => Path.Combine(BuildDir, "plugins-hosted");
+
     public static string RepoRoot { get; } = Metadata("NplugRepoRoot") ?? throw new InvalidOperationException("no NplugRepoRoot");
 
     public static string Plugin(string fileName) => Existing(Path.Combine(PluginDir, fileName));
 
     public static string Fixture(string fileName) => Existing(Path.Combine(FixtureDir, fileName));
+
+    public static string HostedPlugin(string fileName) => Existing(Path.Combine(HostedPluginDir, fileName));
 
     /// <summary>The C sample bundle (upper + grep).</summary>
     public static string CText => Plugin("libnp_c_text.so");
