@@ -68,17 +68,35 @@ public class CliTests
     {
         var r = Nplug(null, "inspect", NativeArtifacts.CText);
         Assert.Equal(ExitCodes.Ok, r.Exit);
-        Assert.Contains("1.1 agreed (library 1.1, host 1.1)", r.Out);
+        var current = Hosting.AbiVersion.Current;
+        Assert.Contains($"{current} agreed (library {current}, host {current})", r.Out);
         Assert.Contains($"0x{Interop.NpAbi.NP_LAYOUT_FINGERPRINT:x16}", r.Out);
         Assert.Contains("nplug-c/", r.Out);
         Assert.Contains(Hosts.Grep, r.Out);
         Assert.Contains("np.transform/1", r.Out);
+        Assert.Contains("flags        none\n", r.Out.ReplaceLineEndings("\n")); // a C library may be unloaded
+        Assert.Contains("unloadable   yes", r.Out);
 
         var j = Nplug(null, "inspect", "--json", NativeArtifacts.CText);
         using var doc = JsonDocument.Parse(j.Out);
-        Assert.Equal("1.1", doc.RootElement.GetProperty("abiAgreed").GetString());
+        Assert.Equal(current.ToString(), doc.RootElement.GetProperty("abiAgreed").GetString());
         Assert.Equal(2, doc.RootElement.GetProperty("plugins").GetArrayLength());
         Assert.Equal("single", doc.RootElement.GetProperty("plugins")[0].GetProperty("threading").GetString());
+        Assert.Equal(0, doc.RootElement.GetProperty("flags").GetArrayLength());
+    }
+
+    [Fact]
+    public void Inspect_shows_the_library_flags_of_a_csharp_library()
+    {
+        var r = Nplug(null, "inspect", NativeArtifacts.Fixture("libnp_cs_throwing.so"));
+        Assert.Equal(ExitCodes.Ok, r.Exit);
+        Assert.Contains("flags        NP_LIBRARY_NO_UNLOAD", r.Out);
+        Assert.Contains("unloadable   no (stays mapped)", r.Out);
+
+        var j = Nplug(null, "inspect", "--json", NativeArtifacts.Fixture("libnp_cs_throwing.so"));
+        using var doc = JsonDocument.Parse(j.Out);
+        Assert.Equal(["NP_LIBRARY_NO_UNLOAD"], doc.RootElement.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.False(doc.RootElement.GetProperty("unloadable").GetBoolean());
     }
 
     [Fact]

@@ -19,4 +19,24 @@ internal static class Formatting
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string Hex(ulong v) => "0x" + v.ToString("x16", CultureInfo.InvariantCulture);
+
+    /// <summary>The names of the set bits of np_library_t.flags (<c>NP_LIBRARY_NO_UNLOAD</c>); a bit this tool does
+    /// not know shows as its hex value.</summary>
+    public static IReadOnlyList<string> LibraryFlagNames(LibraryFlags flags)
+    {
+        var names = new List<string>();
+        for (int bit = 0; bit < 64; bit++)
+        {
+            var f = (LibraryFlags)(1UL << bit);
+            if ((flags & f) == 0) continue;
+            names.Add(f == LibraryFlags.NoUnload ? "NP_LIBRARY_NO_UNLOAD" : "0x" + ((ulong)f).ToString("x", CultureInfo.InvariantCulture));
+        }
+        return names;
+    }
+
+    /// <summary>The flags line of <c>inspect</c>: the names, "none", or why they were not read.</summary>
+    public static string FlagsLine(PluginLibrary l) =>
+        l.AgreedAbi.Minor < 2 ? $"(not read at ABI {l.AgreedAbi})"
+        : l.Flags == LibraryFlags.None ? "none"
+        : string.Join(" | ", LibraryFlagNames(l.Flags));
 }

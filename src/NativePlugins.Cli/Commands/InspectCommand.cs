@@ -33,6 +33,7 @@ internal static class InspectCommand
         w.WriteLine($"sdk          {(l.Sdk.Length == 0 ? "(not given)" : l.Sdk)}");
         w.WriteLine($"abi          {l.AgreedAbi} agreed (library {l.LibraryAbi}, host {l.Host.AbiVersion})");
         w.WriteLine($"fingerprint  {Formatting.Hex(l.LayoutFingerprint)} (layout report {(l.HasLayoutReport ? "present" : "absent")})");
+        w.WriteLine($"flags        {Formatting.FlagsLine(l)}");
         w.WriteLine($"unloadable   {(l.CanUnload ? "yes" : "no (stays mapped)")}");
         w.WriteLine($"plugins      {l.Plugins.Length}");
         foreach (var p in l.Plugins)

@@ -16,6 +16,9 @@ internal static class JsonModel
         j.WriteString("abiHost", l.Host.AbiVersion.ToString());
         j.WriteString("layoutFingerprint", Formatting.Hex(l.LayoutFingerprint));
         j.WriteBoolean("layoutReport", l.HasLayoutReport);
+        j.WriteStartArray("flags");
+        foreach (var f in Formatting.LibraryFlagNames(l.Flags)) j.WriteStringValue(f);
+        j.WriteEndArray();
         j.WriteBoolean("unloadable", l.CanUnload);
         j.WriteStartArray("plugins");
         foreach (var p in l.Plugins) WritePlugin(j, p);
