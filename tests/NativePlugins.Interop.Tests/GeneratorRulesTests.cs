@@ -12,8 +12,12 @@ namespace NativePlugins.Interop.Tests;
 public sealed class GeneratorRulesTests
 {
     private const string StatsField = "    np_status (NP_CDECL *stats)(np_instance_t *instance, np_transform_stats_t *out_stats);\n";
-    private const string AppendedField = StatsField +
-        "\n    /** [instance] Appended by GeneratorRulesTests. @since 1.2 */\n" +
+
+    // The minor after the header's: the tests append a field of it, and follow the header when it moves on.
+    private const uint Next = NpAbi.NP_ABI_MINOR + 1;
+
+    private static readonly string AppendedField = StatsField +
+        $"\n    /** [instance] Appended by GeneratorRulesTests. @since 1.{Next} */\n" +
         "    np_status (NP_CDECL *reset)(np_instance_t *instance);\n";
 
     [Fact]
@@ -21,20 +25,22 @@ public sealed class GeneratorRulesTests
     {
         using var scratch = new ScratchHeaderSet();
         scratch.Edit("ext/np_transform.h", StatsField, AppendedField);
-        scratch.Edit("np_version.h", "#define NP_ABI_MINOR 1u", "#define NP_ABI_MINOR 2u");
+        scratch.Edit("np_version.h", $"#define NP_ABI_MINOR {NpAbi.NP_ABI_MINOR}u", $"#define NP_ABI_MINOR {Next}u");
         var model = scratch.Parse();
 
-        Assert.Equal(2u, model.AbiMinor);
-        Assert.Equal(NpAbi.NP_LAYOUT_FINGERPRINT_1_0, LayoutFingerprint.Compute(model, 0));
-        Assert.Equal(NpAbi.NP_LAYOUT_FINGERPRINT_1_1, LayoutFingerprint.Compute(model, 1));
-        Assert.NotEqual(NpAbi.NP_LAYOUT_FINGERPRINT_1_1, LayoutFingerprint.Compute(model, 2));
+        Assert.Equal(Next, model.AbiMinor);
+        for (uint minor = 0; minor < Next; minor++)
+            Assert.Equal(NpAbiLayout.Fingerprint(minor), LayoutFingerprint.Compute(model, minor));
+        Assert.NotEqual(NpAbi.NP_LAYOUT_FINGERPRINT, LayoutFingerprint.Compute(model, Next));
         var transform = model.Struct("np_transform_v1_t");
-        Assert.Equal(2u, transform.Fields[^1].SinceMinor);
-        Assert.Equal([40u, 48u, 56u], new[] { transform.SizeAt(0), transform.SizeAt(1), transform.SizeAt(2) });
+        Assert.Equal(Next, transform.Fields[^1].SinceMinor);
+        Assert.Equal(NpAbi.NP_SIZEOF_np_transform_v1_t_1_0, transform.SizeAt(0));
+        Assert.Equal(NpAbi.NP_SIZEOF_np_transform_v1_t_1_1, transform.SizeAt(1));
+        Assert.Equal(transform.SizeAt(NpAbi.NP_ABI_MINOR) + 8, transform.SizeAt(Next));
 
         var header = GenerationPlan.Generate(model)["interop/include/nplug/np_layout.g.h"];
-        Assert.Contains("#define NP_LAYOUT_FINGERPRINT_1_2 ", header);
-        Assert.Contains("#define NP_LAYOUT_FINGERPRINT NP_LAYOUT_FINGERPRINT_1_2", header);
+        Assert.Contains($"#define NP_LAYOUT_FINGERPRINT_1_{Next} ", header);
+        Assert.Contains($"#define NP_LAYOUT_FINGERPRINT NP_LAYOUT_FINGERPRINT_1_{Next}", header);
     }
 
     [Fact]
@@ -43,7 +49,7 @@ public sealed class GeneratorRulesTests
         using var scratch = new ScratchHeaderSet();
         scratch.Edit("ext/np_transform.h", StatsField, AppendedField);
         var e = Assert.Throws<GeneratorException>(scratch.Parse);
-        Assert.Contains("@since 1.2 is newer than NP_ABI_MINOR (1); bump NP_ABI_MINOR", e.Message);
+        Assert.Contains($"@since 1.{Next} is newer than NP_ABI_MINOR ({NpAbi.NP_ABI_MINOR}); bump NP_ABI_MINOR", e.Message);
     }
 
     [Fact]
