@@ -95,12 +95,15 @@ internal sealed unsafe class LibraryUnderTest : IDisposable
     }
 
     /// <summary>Calls np_entry as a host of version <paramref name="major"/>.<paramref name="minor"/> would, with every
-    /// "out" field pre-set to a sentinel so that the outcome shows exactly what the library wrote.</summary>
-    public NegotiationOutcome Negotiate(uint major, uint minor)
+    /// "out" field pre-set to a sentinel so that the outcome shows exactly what the library wrote.
+    /// <paramref name="error"/> goes into np_negotiation_t.error (ABI 1.2); <paramref name="structSize"/>, when given,
+    /// replaces sizeof(np_negotiation_t), as an older host's smaller struct (the fields beyond it are still there in
+    /// memory, so a library that reads past it is seen, not a crash).</summary>
+    public NegotiationOutcome Negotiate(uint major, uint minor, np_error_t* error = null, uint? structSize = null)
     {
         var n = new np_negotiation_t
         {
-            struct_size = (uint)sizeof(np_negotiation_t),
+            struct_size = structSize ?? (uint)sizeof(np_negotiation_t),
             abi_major = major,
             abi_minor = minor,
             library_abi_major = U32Sentinel,
@@ -108,6 +111,7 @@ internal sealed unsafe class LibraryUnderTest : IDisposable
             reserved = 0,
             layout_fingerprint = FingerprintSentinel,
             layout_report = (np_layout_report_t*)PointerSentinel,
+            error = error,
         };
         var library = (np_library_t*)PointerSentinel;
         int status;
@@ -132,11 +136,13 @@ internal sealed unsafe class LibraryUnderTest : IDisposable
         get
         {
             if (_library != null) return _library;
-            var outcome = Negotiate(NpAbi.NP_ABI_MAJOR, NpAbi.NP_ABI_MINOR);
+            using var error = new ErrorBuffer();
+            var outcome = Negotiate(NpAbi.NP_ABI_MAJOR, NpAbi.NP_ABI_MINOR, error.Ptr);
             if (!outcome.Accepted)
                 throw new LibraryUnusableException(
                     $"np_entry refused a host of ABI {outcome.Host} with {Status.Name(outcome.Status)}" +
-                    (outcome.LibraryMajor is { } lm ? $" (the library speaks {lm}.{outcome.LibraryMinor})" : ""));
+                    (outcome.LibraryMajor is { } lm ? $" (the library speaks {lm}.{outcome.LibraryMinor})" : "") +
+                    (error.Message is { Length: > 0 } ? $": {error.Describe()}" : ""));
             if (outcome.Library is not { } lib || lib == IntPtr.Zero)
                 throw new LibraryUnusableException("np_entry returned NP_OK but did not set *out_library");
             AgreedMinor = outcome.AbiMinorAfter;

@@ -6,7 +6,7 @@ namespace NativePlugins.Conformance.Suite.Checks;
 /// <summary>Rule P1: np_entry agrees on min(host minor, own minor) for any minor of its major, refuses another major
 /// with NP_ERR_VERSION and nothing else written, always writes its own version, and reports the fingerprint of the
 /// agreed minor. Each check looks at one of these so that a broken library fails exactly the one it breaks.</summary>
-internal static class NegotiationChecks
+internal static unsafe class NegotiationChecks
 {
     private const string Group = "library";
     private const uint Major = NpAbi.NP_ABI_MAJOR;
@@ -32,16 +32,23 @@ internal static class NegotiationChecks
         new(new("negotiation.fingerprint", "P1",
             "The layout fingerprint written for each agreed minor is this checker's fingerprint of that minor.",
             CheckScope.Library, Group), Fingerprint),
+        new(new("negotiation.error-buffer", "P5",
+            "np_negotiation_t.error (ABI 1.2): a successful np_entry leaves the host's guard-filled buffer as it was; a " +
+            "refusal of another major writes nothing or a non-empty UTF-8 reason within capacity; a host struct of the " +
+            "1.1 size (it ends before the field) gets nothing written into a buffer placed beyond it.",
+            CheckScope.Library, Group), ErrorBufferUse),
     ];
 
     /// <summary>The accepted-negotiation requirements shared by current/older/newer.</summary>
-    private static void RequireAccepted(CheckContext c, NegotiationOutcome o, uint expectedMinor, bool exact)
+    private static void RequireAccepted(CheckContext c, NegotiationOutcome o, uint expectedMinor, bool exact,
+        ErrorBuffer? reason = null)
     {
         c.Phase($"np_entry as a host of ABI {o.Host}");
         if (!o.Accepted)
         {
             c.Problem($"host {o.Host}: np_entry returned {Status.Name(o.Status)}, expected NP_OK" +
-                      (o.LibraryMajor is { } lm ? $" (library speaks {lm}.{o.LibraryMinor})" : ""));
+                      (o.LibraryMajor is { } lm ? $" (library speaks {lm}.{o.LibraryMinor})" : "") +
+                      (reason?.Message is { Length: > 0 } ? $": {reason.Describe()}" : ""));
             return;
         }
         if (o.Library is not { } lib || lib == IntPtr.Zero) c.Problem($"host {o.Host}: NP_OK but *out_library was not set");
@@ -57,10 +64,11 @@ internal static class NegotiationChecks
 
     private static void Current(CheckContext c)
     {
-        var o = c.Library.Negotiate(Major, Minor);
+        using var reason = new ErrorBuffer(); // ABI 1.2: why np_entry refused, if it did
+        var o = c.Library.Negotiate(Major, Minor, reason.Ptr);
         var libraryMinor = o.LibraryMinor;
         var expected = libraryMinor is { } m ? Math.Min(m, Minor) : Minor;
-        RequireAccepted(c, o, expected, exact: libraryMinor is not null);
+        RequireAccepted(c, o, expected, exact: libraryMinor is not null, reason);
         c.Passed($"host {o.Host}: NP_OK, agreed minor {o.AbiMinorAfter}");
     }
 
@@ -134,6 +142,40 @@ internal static class NegotiationChecks
         if (seen.Count > 1)
             c.Problem($"the library reports different versions of itself: {string.Join(", ", seen.Select(v => $"{v.Item1}.{v.Item2}"))}");
         if (seen.Count == 1) c.Passed($"library ABI {seen.First().Item1}.{seen.First().Item2} written by every call");
+    }
+
+    private static void ErrorBufferUse(CheckContext c)
+    {
+        using var buffer = new ErrorBuffer();
+        c.Phase($"np_entry as a host of ABI {Major}.{Minor} with an error buffer");
+        var current = c.Library.Negotiate(Major, Minor, buffer.Ptr);
+        if (current.Accepted && buffer.ChangesAfterSuccess() is { Count: > 0 } changes)
+            c.Problem($"host {current.Host}: NP_OK but the error buffer was changed: {string.Join(", ", changes)}");
+
+        string? reason = null;
+        foreach (var (major, minor) in OtherMajors)
+        {
+            buffer.Reset();
+            c.Phase($"np_entry as a host of ABI {major}.{minor} with an error buffer");
+            var o = c.Library.Negotiate(major, minor, buffer.Ptr);
+            if (o.Accepted) continue; // negotiation.other-major reports it
+            foreach (var p in buffer.ProblemsAfterFailure(requireMessage: false))
+                c.Problem($"host {o.Host}: {Status.Name(o.Status)}: {p}");
+            if (buffer.Message is { Length: > 0 }) reason ??= buffer.Describe();
+        }
+
+        // A 1.1 host's struct ends where error begins; the buffer behind it is the checker's canary.
+        const uint olderSize = NpAbi.NP_SIZEOF_np_negotiation_t_1_1;
+        buffer.Reset();
+        c.Phase($"np_entry with struct_size {olderSize} (ABI 1.1) and a buffer beyond it");
+        var older = c.Library.Negotiate(Major + 1, Minor, buffer.Ptr, olderSize);
+        if (buffer.ChangesAfterSuccess() is { Count: > 0 } beyond)
+            c.Problem($"host {older.Host} with struct_size {olderSize}: {Status.Name(older.Status)}, and the error field " +
+                      $"beyond struct_size was used: {string.Join(", ", beyond)} (rule H2 applies to the library as a reader)");
+
+        c.Passed(reason is null
+            ? "the buffer is left alone (this library gives no reason for a refusal)"
+            : $"untouched on success, nothing beyond a 1.1 struct; a refusal says {reason}");
     }
 
     private static void Fingerprint(CheckContext c)
