@@ -95,7 +95,7 @@ public sealed unsafe class NegotiationTests
 
     [Theory]
     [MemberData(nameof(Libraries))]
-    public void A_version_refusal_writes_its_reason_into_the_hosts_error_buffer(string mode, string file)
+    public void S10_a_version_refusal_writes_its_reason_into_the_hosts_error_buffer(string mode, string file)
     {
         var error = new ErrorBuffer();
         var (status, negotiation, _) = RawLibrary.Negotiate(BuildLayout.Plugin(mode, file), major: NpAbi.NP_ABI_MAJOR + 1,
@@ -110,7 +110,7 @@ public sealed unsafe class NegotiationTests
 
     [Theory]
     [MemberData(nameof(Libraries))]
-    public void A_reason_longer_than_the_buffer_is_cut_to_its_capacity(string mode, string file)
+    public void S10_a_reason_longer_than_the_buffer_is_cut_to_its_capacity(string mode, string file)
     {
         var error = new ErrorBuffer(capacity: 16);
         var (status, _, _) = RawLibrary.Negotiate(BuildLayout.Plugin(mode, file), major: NpAbi.NP_ABI_MAJOR + 1,
@@ -123,7 +123,7 @@ public sealed unsafe class NegotiationTests
 
     [Theory]
     [MemberData(nameof(Libraries))]
-    public void A_1_1_host_struct_gets_no_reason_written(string mode, string file)
+    public void S10_a_1_1_host_struct_gets_no_reason_written(string mode, string file)
     {
         // A 1.1 host's struct ends where np_negotiation_t.error begins: what lies there (here a valid-looking buffer)
         // is not the host's, so the library must neither read nor write it.
@@ -140,7 +140,7 @@ public sealed unsafe class NegotiationTests
 
     [Theory]
     [MemberData(nameof(Libraries))]
-    public void Success_leaves_the_error_buffer_untouched(string mode, string file)
+    public void S10_success_leaves_the_error_buffer_untouched(string mode, string file)
     {
         var error = new ErrorBuffer();
         "before"u8.CopyTo(new Span<byte>(error.Message, 6));
