@@ -63,18 +63,23 @@ public sealed unsafe class GeneratedExportsTests
         Type exports = CompileExports(BrokenSchemaPlugin);
         var host = new NativeTestHost();
 
-        // np_entry: NP_ERR_PANIC (it has no error buffer), having written the library's version first (rule P1).
+        // np_entry: NP_ERR_PANIC with the exception in the host's np_negotiation_t.error (ABI 1.2), having written
+        // the library's version first (rule P1).
         var entry = (delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, void*, int>)Export(exports, "NpEntryHosted");
+        var reason = new ErrorBuffer();
         var negotiation = new np_negotiation_t
         {
             struct_size = (uint)sizeof(np_negotiation_t),
             abi_major = NpAbi.NP_ABI_MAJOR,
             abi_minor = NpAbi.NP_ABI_MINOR,
+            error = reason.Pointer,
         };
         np_library_t* library = null;
         Assert.Equal(NpAbi.NP_ERR_PANIC, entry(&negotiation, &library, null));
         Assert.True(library is null);
         Assert.Equal(NpAbi.NP_ABI_MAJOR, negotiation.library_abi_major);
+        Assert.StartsWith("unhandled System.TypeInitializationException: ", reason.ToString());
+        negotiation.error = null; // a host without a buffer: the status alone
         Assert.Equal(NpAbi.NP_ERR_PANIC, entry(&negotiation, &library, null)); // and again: the failure is cached
 
         var init = (delegate* unmanaged[Cdecl]<np_host_t*, np_error_t*, int>)Export(exports, "Init");
