@@ -81,7 +81,9 @@ public sealed unsafe class NegotiationTests
         var error = new ErrorBuffer();
         var negotiation = new np_negotiation_t
         {
-            struct_size = (uint)sizeof(np_negotiation_t), abi_major = NpAbi.NP_ABI_MAJOR, abi_minor = NpAbi.NP_ABI_MINOR,
+            struct_size = (uint)sizeof(np_negotiation_t),
+            abi_major = NpAbi.NP_ABI_MAJOR,
+            abi_minor = NpAbi.NP_ABI_MINOR,
             error = error.Pointer,
         };
 
