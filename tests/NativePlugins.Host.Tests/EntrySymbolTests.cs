@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 using NativePlugins.Hosting.Loading;
+using NativePlugins.Interop;
 
 namespace NativePlugins.Host.Tests;
 
