@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using NativePlugins.Interop;
+using NativePlugins.TestSupport;
 using Xunit;
 
 namespace NativePlugins.Interop.Tests;
@@ -13,11 +14,9 @@ public sealed class ElfExportsTests : IDisposable
     private const int StFunc = 2, StObject = 1, StTls = 6, StGnuIfunc = 10;
     private const int StbGlobal = 1, StbWeak = 2, StvDefault = 0, StvHidden = 2;
 
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "nplug-elf-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly TempDirectory _dir = new("nplug-elf-tests");
 
-    public ElfExportsTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private sealed record Sym(string Name, int Type, int Binding = StbGlobal, int Visibility = StvDefault, ushort Section = 7);
 
@@ -77,7 +76,7 @@ public sealed class ElfExportsTests : IDisposable
         AssertUnknown(Write(Elf(true, [new("np_entry", StFunc)], entSize: 8)), "dynsym entries are 8 bytes, fewer than an ELF symbol's 24");
         AssertUnknown(Write(Elf(true, [new("np_entry", StFunc)], symbolsOffset: 1L << 40)), "symbol table outside the file");
         AssertUnknown(Write(Elf(true, [new("np_entry", StFunc)], link: 9)), "dynsym links to no string table");
-        Assert.Null(ElfExports.Find(Path.Combine(_dir, "no-such-file.so"), "np_entry", out var why));
+        Assert.Null(ElfExports.Find(_dir.File("no-such-file.so"), "np_entry", out var why));
         Assert.Contains("no-such-file.so", why);
     }
 
@@ -90,7 +89,7 @@ public sealed class ElfExportsTests : IDisposable
 
     private string Write(byte[] bytes)
     {
-        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".so");
+        var path = _dir.File(Guid.NewGuid().ToString("N") + ".so");
         File.WriteAllBytes(path, bytes);
         return path;
     }
