@@ -22,12 +22,12 @@ public class CliTests
         return new Result(exit, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
     }
 
-    private static string[] PluginDirArgs => ["--plugin-dir", NativeArtifacts.PluginDir, "--no-default-path"];
+    private static string[] PluginDirArgs => ["--plugin-dir", RepoLayout.PluginDir, "--no-default-path"];
 
     [Fact]
     public void List_shows_every_plugin_of_a_directory()
     {
-        var r = Nplug(null, "list", NativeArtifacts.PluginDir);
+        var r = Nplug(null, "list", RepoLayout.PluginDir);
         Assert.Equal(ExitCodes.Ok, r.Exit);
         Assert.Contains(Hosts.Upper, r.Out);
         Assert.Contains(Hosts.Grep, r.Out);
@@ -206,7 +206,7 @@ public class CliTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var a in new[] { nplug, "run", "-p", Hosts.Upper, "-q", "--plugin-dir", NativeArtifacts.PluginDir, "--no-default-path" })
+        foreach (var a in new[] { nplug, "run", "-p", Hosts.Upper, "-q", "--plugin-dir", RepoLayout.PluginDir, "--no-default-path" })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         p.StandardInput.Write("hello\nwörld\n");

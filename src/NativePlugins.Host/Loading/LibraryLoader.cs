@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
-using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Loading;
@@ -81,8 +80,10 @@ internal static unsafe class LibraryLoader
     private static np_negotiation_t Negotiate(string file,
         delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int> entry, AbiVersion host, out np_library_t* library)
     {
-        np_negotiation_t n; // field by field, never a 256-bit zeroing right before native code (rule H8, ScalarInit)
-        ScalarInit.Negotiation(&n, host.Major, host.Minor);
+        np_negotiation_t n; // field by field, never a 256-bit zeroing right before native code (rule H8, NpScalarInit)
+        // Sentinels: a library that does not write its version is told apart from one that reports 0.0 (rule P1).
+        NpScalarInit.Init(&n, abi_major: host.Major, abi_minor: host.Minor,
+            library_abi_major: NegotiationAnswer.Unset, library_abi_minor: NegotiationAnswer.Unset);
         np_library_t* lib = null;
         int status;
         lock (HostSerialization.Lock) status = entry(&n, &lib);
