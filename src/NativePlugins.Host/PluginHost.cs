@@ -2,8 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using NativePlugins.Hosting.Discovery;
 using NativePlugins.Hosting.Loading;
-using NativePlugins.Hosting.Transforms;
 using NativePlugins.Hosting.Services;
+using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting;
