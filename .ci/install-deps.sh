@@ -15,6 +15,10 @@ ldconfig -p 2>/dev/null | grep 'libclang-14.so.1' >/dev/null || need+=(libclang1
 # Google Benchmark and GoogleTest for the native harness and tests.
 [ -e /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 [ -e /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
+# clang-format for tests/lint.sh (style: .clang-format; Debian 12 ships clang-format 14) and valgrind for the
+# memcheck tests.
+command -v clang-format >/dev/null 2>&1 || need+=(clang-format)
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"
@@ -23,4 +27,12 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 command -v cargo >/dev/null 2>&1 || { echo "install-deps: cargo is required (Rust toolchain)" >&2; exit 1; }
+# rustfmt and clippy come with a rustup toolchain; add them when rustup can, else say what is missing.
+for component in fmt clippy; do
+  if ! cargo "$component" --version >/dev/null 2>&1; then
+    name=$([ "$component" = fmt ] && echo rustfmt || echo clippy)
+    command -v rustup >/dev/null 2>&1 && rustup component add "$name" ||
+      { echo "install-deps: cargo $component is required (rustup component add $name)" >&2; exit 1; }
+  fi
+done
 command -v dotnet >/dev/null 2>&1 || { echo "install-deps: dotnet is required (.NET SDK 10)" >&2; exit 1; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the project: generated-bindings drift check, native ctest, cargo test, .NET tests (xunit) and
-# the ABI conformance runner over every sample plugin and every broken fixture. Exits non-zero on any failure.
+# Runs every test of the project: generated-bindings drift check, lint (formatting and clippy in every language),
+# native ctest, cargo test, .NET tests (xunit) and the ABI conformance runner over every sample plugin and every
+# broken fixture. Exits non-zero on any failure.
 # This is the README's test command; .ci/run calls it. Every suite it names must exist and run: a missing script,
 # manifest or test list fails the run, never skips it.
 set -euo pipefail
@@ -15,6 +16,9 @@ bash .ci/install-deps.sh
 
 step "generated bindings match the header (regenerate and diff)"
 bash interop/generator/check.sh
+
+step "lint: clang-format, cargo fmt, cargo clippy -D warnings, dotnet format (tests/lint.sh)"
+bash tests/lint.sh
 
 step "native build (CMake)"
 cmake -S . -B "$NPLUG_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -18,6 +18,7 @@ public static class GenerationPlan
 
         Add(CSharpBindingsEmitter.Emit(model));
         Add(CSharpLayoutEmitter.Emit(model));
+        Add(CSharpScalarInitEmitter.Emit(model));
         Add(RustBindingsEmitter.Emit(model));
         Add(RustLayoutEmitter.Emit(model));
         Add(LayoutManifestEmitter.Emit(model));

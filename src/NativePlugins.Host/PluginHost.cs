@@ -2,8 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using NativePlugins.Hosting.Discovery;
 using NativePlugins.Hosting.Loading;
-using NativePlugins.Hosting.Transforms;
 using NativePlugins.Hosting.Services;
+using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting;
@@ -237,8 +237,8 @@ public sealed unsafe class PluginHost : IDisposable
         var logger = _services.LoggerFactory.CreateLogger(name);
         var table = new HostTable(new HostTableContext(_services, logger, counters, $"library '{name}'"), opened.Agreed.Minor);
         byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-        np_error_t error; // field by field (rule H8, ScalarInit)
-        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
+        np_error_t error; // field by field (rule H8, NpScalarInit)
+        NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
         int status;
         var init = opened.Library.init;
         lock (HostSerialization.Lock) status = init(table.Pointer, &error);

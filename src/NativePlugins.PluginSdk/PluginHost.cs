@@ -32,8 +32,8 @@ public sealed unsafe class PluginHost
     internal PluginHost(np_host_t* table)
     {
         _table = table;
-        Name = table is null ? "" : NativeText.ToStringLossy(table->name);
-        Version = table is null ? "" : NativeText.ToStringLossy(table->version);
+        Name = table is null ? "" : NativeText.DecodeLenient(table->name, NativeText.MaxDescriptorStringBytes);
+        Version = table is null ? "" : NativeText.DecodeLenient(table->version, NativeText.MaxDescriptorStringBytes);
     }
 
     /// <summary>A host that drops log lines and allocates with <see cref="NativeMemory"/>: for tests.</summary>

@@ -93,7 +93,7 @@ public class FixtureTests
     [Fact]
     public void A_data_symbol_entry_is_reported_and_never_called()
     {
-        var path = Path.Combine(Native.BuildDir, "fixtures", "libnp_fixture_data_entry.so");
+        var path = RepoLayout.Fixture("libnp_fixture_data_entry.so");
         var report = Check(path);
         var results = report.Libraries[0].Results;
         var exported = results.Single(r => r.Check == "entry.exported");
@@ -106,7 +106,7 @@ public class FixtureTests
     [Fact]
     public void A_file_that_is_not_a_library_fails_entry_exported_with_the_loader_message()
     {
-        var path = Path.Combine(Native.BuildDir, "fixtures", "libnp_fixture_not_elf.so");
+        var path = RepoLayout.Fixture("libnp_fixture_not_elf.so");
         var report = Check(path, "P1");
         var exported = report.Libraries[0].Results.Single(r => r.Check == "entry.exported");
         Assert.Equal(CheckVerdict.Fail, exported.Verdict);

@@ -91,12 +91,11 @@ public unsafe class HarnessTests
         Assert.True(ok.Value.IsFunction);
         Assert.False(ElfExports.Find(Native.Fixture("libnpfx_ok.so"), "npf_init")!.Value.Found); // hidden: not exported
 
-        var data = Path.Combine(Native.BuildDir, "fixtures", "libnp_fixture_data_entry.so");
-        Assert.True(File.Exists(data), $"{data} missing (native/fixtures)");
+        var data = RepoLayout.Fixture("libnp_fixture_data_entry.so");
         var symbol = ElfExports.Find(data, "np_entry")!.Value;
         Assert.True(symbol.Found);
         Assert.False(symbol.IsFunction);
-        Assert.Null(ElfExports.Find(Path.Combine(Native.RepoRoot, "interop", "README.md"), "np_entry")); // not ELF
+        Assert.Null(ElfExports.Find(RepoLayout.RepoFile(Path.Combine("interop", "README.md")), "np_entry")); // not ELF
     }
 
     [Theory]

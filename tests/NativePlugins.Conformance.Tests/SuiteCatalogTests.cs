@@ -23,7 +23,7 @@ public class SuiteCatalogTests
     public void Every_plugin_rule_of_the_spec_has_at_least_one_check()
     {
         var rules = ConformanceSuite.Checks.Select(c => c.Rule).ToHashSet();
-        var spec = File.ReadAllText(Path.Combine(Native.RepoRoot, "interop", "README.md"));
+        var spec = File.ReadAllText(Path.Combine(RepoLayout.RepoRoot, "interop", "README.md"));
         var specRules = Regex.Matches(spec, @"\*\*(P[0-9]+)\*\*").Select(m => m.Groups[1].Value).ToHashSet();
         Assert.NotEmpty(specRules);
         Assert.Empty(specRules.Except(rules));
@@ -33,7 +33,7 @@ public class SuiteCatalogTests
     [Fact]
     public void The_suite_readme_lists_every_check_with_its_rule()
     {
-        var readme = File.ReadAllText(Path.Combine(Native.RepoRoot, "src", "NativePlugins.Conformance", "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepoLayout.RepoRoot, "src", "NativePlugins.Conformance", "README.md"));
         foreach (var c in ConformanceSuite.Checks)
             Assert.Contains($"| `{c.Name}` | {c.Rule} |", readme);
     }

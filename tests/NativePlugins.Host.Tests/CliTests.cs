@@ -22,12 +22,12 @@ public class CliTests
         return new Result(exit, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
     }
 
-    private static string[] PluginDirArgs => ["--plugin-dir", NativeArtifacts.PluginDir, "--no-default-path"];
+    private static string[] PluginDirArgs => ["--plugin-dir", RepoLayout.PluginDir, "--no-default-path"];
 
     [Fact]
     public void List_shows_every_plugin_of_a_directory()
     {
-        var r = Nplug(null, "list", NativeArtifacts.PluginDir);
+        var r = Nplug(null, "list", RepoLayout.PluginDir);
         Assert.Equal(ExitCodes.Ok, r.Exit);
         Assert.Contains(Hosts.Upper, r.Out);
         Assert.Contains(Hosts.Grep, r.Out);
@@ -88,12 +88,12 @@ public class CliTests
     [Fact]
     public void Inspect_shows_the_library_flags_of_a_csharp_library()
     {
-        var r = Nplug(null, "inspect", NativeArtifacts.Fixture("libnp_cs_throwing.so"));
+        var r = Nplug(null, "inspect", RepoLayout.Fixture("libnp_cs_throwing.so"));
         Assert.Equal(ExitCodes.Ok, r.Exit);
         Assert.Contains("flags        NP_LIBRARY_NO_UNLOAD", r.Out);
         Assert.Contains("unloadable   no (stays mapped)", r.Out);
 
-        var j = Nplug(null, "inspect", "--json", NativeArtifacts.Fixture("libnp_cs_throwing.so"));
+        var j = Nplug(null, "inspect", "--json", RepoLayout.Fixture("libnp_cs_throwing.so"));
         using var doc = JsonDocument.Parse(j.Out);
         Assert.Equal(["NP_LIBRARY_NO_UNLOAD"], doc.RootElement.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
         Assert.False(doc.RootElement.GetProperty("unloadable").GetBoolean());
@@ -224,7 +224,7 @@ public class CliTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var a in new[] { nplug, "run", "-p", Hosts.Upper, "-q", "--plugin-dir", NativeArtifacts.PluginDir, "--no-default-path" })
+        foreach (var a in new[] { nplug, "run", "-p", Hosts.Upper, "-q", "--plugin-dir", RepoLayout.PluginDir, "--no-default-path" })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         p.StandardInput.Write("hello\nwörld\n");

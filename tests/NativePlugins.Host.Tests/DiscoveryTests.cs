@@ -14,7 +14,7 @@ public class DiscoveryTests
         File.WriteAllBytes(dir.File("libempty.so"), []);
         File.WriteAllText(dir.File("libnotes.so"), "just text\n");
         File.WriteAllText(dir.File("readme.txt"), "not a library name: never looked at");
-        using var host = Hosts.Create();
+        using var host = TestHosts.Create();
         var result = host.LoadDirectories([dir.Path]);
 
         Assert.Equal(["libnp_c_counter.so", "libnp_c_text.so"], result.Libraries.Select(l => l.FileName));
@@ -33,7 +33,7 @@ public class DiscoveryTests
     {
         using var dir = new TempDirectory();
         dir.Copy(NativeArtifacts.CText, "nested/libnp_c_text.so");
-        using (var host = Hosts.Create())
+        using (var host = TestHosts.Create())
         {
             var result = host.LoadDirectories([dir.Path]);
             Assert.Empty(result.Libraries);
@@ -53,7 +53,7 @@ public class DiscoveryTests
         using var dir = new TempDirectory();
         var real = outside.Copy(NativeArtifacts.CCounter);
         File.CreateSymbolicLink(dir.File("libnp_c_counter.so"), real);
-        using (var host = Hosts.Create())
+        using (var host = TestHosts.Create())
         {
             var result = host.LoadDirectories([dir.Path]);
             Assert.Empty(result.Libraries);
@@ -72,7 +72,7 @@ public class DiscoveryTests
     [Fact]
     public void A_missing_directory_is_a_typed_error_not_an_exception()
     {
-        using var host = Hosts.Create();
+        using var host = TestHosts.Create();
         var missing = Path.Combine(Path.GetTempPath(), "nplug-no-such-dir-" + Guid.NewGuid().ToString("N"));
         var result = host.LoadDirectories([missing]);
         var e = Assert.Single(result.Errors);
@@ -85,9 +85,9 @@ public class DiscoveryTests
     {
         using var a = new TempDirectory();
         using var b = new TempDirectory();
-        var first = a.Copy(NativeArtifacts.Fixture("libnp_fixture_duplicate_a.so"));
-        var second = b.Copy(NativeArtifacts.Fixture("libnp_fixture_duplicate_b.so"));
-        using var host = Hosts.Create();
+        var first = a.Copy(RepoLayout.Fixture("libnp_fixture_duplicate_a.so"));
+        var second = b.Copy(RepoLayout.Fixture("libnp_fixture_duplicate_b.so"));
+        using var host = TestHosts.Create();
         var result = host.LoadDirectories([a.Path, b.Path]);
         Assert.Equal(first, Assert.Single(result.Libraries).FilePath);
         var e = Assert.Single(result.Errors);
@@ -105,7 +105,7 @@ public class DiscoveryTests
         using var b = new TempDirectory();
         var original = a.Copy(NativeArtifacts.CText);
         var copy = b.Copy(NativeArtifacts.CText, "libnp_c_text_copy.so");
-        using var host = Hosts.Create();
+        using var host = TestHosts.Create();
         var result = host.LoadDirectories([a.Path, b.Path]);
         Assert.Equal(original, Assert.Single(result.Libraries).FilePath);
         Assert.Empty(result.Errors);
@@ -125,7 +125,7 @@ public class DiscoveryTests
         var copy1 = b.Copy(NativeArtifacts.CText, "libnp_c_text_1.so");
         var copy2 = b.Copy(NativeArtifacts.CText, "libnp_c_text_2.so");
         b.Copy(NativeArtifacts.CCounter); // another library, loaded normally
-        using var host = Hosts.Create();
+        using var host = TestHosts.Create();
         host.Load(original);
         var result = host.LoadDirectories([b.Path]);
         Assert.Empty(result.Errors);
@@ -151,7 +151,7 @@ public class DiscoveryTests
         File.WriteAllBytes(changed, bytes);
         Assert.Equal(new FileInfo(original).Length, new FileInfo(changed).Length);
 
-        using var host = Hosts.Create();
+        using var host = TestHosts.Create();
         var result = host.LoadDirectories([a.Path, b.Path]);
         Assert.Equal(original, Assert.Single(result.Libraries).FilePath);
         Assert.Empty(result.Skipped);
@@ -165,7 +165,7 @@ public class DiscoveryTests
     {
         using var dir = new TempDirectory();
         var file = dir.Copy(NativeArtifacts.CText);
-        using var host = Hosts.Create();
+        using var host = TestHosts.Create();
         host.Load(file);
         var result = host.LoadDirectories([dir.Path]);
         Assert.Empty(result.Errors);
@@ -214,7 +214,7 @@ public class SearchPathTests
         try
         {
             Environment.SetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable, fromEnv.Path);
-            using var host = Hosts.Create();
+            using var host = TestHosts.Create();
             Assert.Empty(host.SearchPath);
             Assert.Empty(host.LoadFromSearchPath().Libraries);
         }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 using NativePlugins.Hosting.Loading;
+using NativePlugins.Interop;
 
 namespace NativePlugins.Host.Tests;
 
@@ -39,7 +40,7 @@ public class EntrySymbolTests
     public void The_loader_path_sees_a_data_np_entry_as_a_data_symbol()
     {
         if (!EntrySymbol.LoaderCanTell) return; // not glibc: the test above proves that is expected here
-        var file = NativeArtifacts.Fixture("libnp_fixture_data_entry.so");
+        var file = RepoLayout.Fixture("libnp_fixture_data_entry.so");
         var (kind, type) = WithEntry(file, entry => (EntrySymbol.FromLoader(entry, out var t), t));
         Assert.Equal(ExportKind.NotAFunction, kind);
         Assert.Equal(1, type); // STT_OBJECT
@@ -49,7 +50,7 @@ public class EntrySymbolTests
     [Fact]
     public void The_file_path_sees_a_data_np_entry_as_a_data_symbol()
     {
-        var (kind, detail) = ElfExports.Inspect(NativeArtifacts.Fixture("libnp_fixture_data_entry.so"), "np_entry");
+        var (kind, detail) = ElfExports.Inspect(RepoLayout.Fixture("libnp_fixture_data_entry.so"), "np_entry");
         Assert.Equal(ExportKind.NotAFunction, kind);
         Assert.Equal("a data symbol (STT_OBJECT)", detail);
     }
@@ -57,7 +58,7 @@ public class EntrySymbolTests
     [Fact]
     public void Both_paths_see_a_real_np_entry_as_a_function()
     {
-        var file = NativeArtifacts.Fixture("libnp_fixture_good.so");
+        var file = RepoLayout.Fixture("libnp_fixture_good.so");
         Assert.Equal(ExportKind.Function, ElfExports.Inspect(file, "np_entry").Kind);
         Assert.Equal(ExportKind.Function, WithEntry(file, entry => EntrySymbol.Inspect(entry, file)).Kind);
         if (EntrySymbol.LoaderCanTell)
@@ -72,7 +73,7 @@ public class EntrySymbolTests
         try
         {
             Assert.Equal(ExportKind.Unknown, EntrySymbol.FromLoader((nint)block, out _));
-            var file = NativeArtifacts.Fixture("libnp_fixture_data_entry.so");
+            var file = RepoLayout.Fixture("libnp_fixture_data_entry.so");
             Assert.Equal(ExportKind.NotAFunction, EntrySymbol.Inspect((nint)block, file).Kind);
         }
         finally
@@ -84,8 +85,8 @@ public class EntrySymbolTests
     [Fact]
     public void A_data_np_entry_is_refused_naming_the_symbol_type()
     {
-        using var host = Hosts.Create();
-        var file = NativeArtifacts.Fixture("libnp_fixture_data_entry.so");
+        using var host = TestHosts.Create();
+        var file = RepoLayout.Fixture("libnp_fixture_data_entry.so");
         var e = Assert.Throws<PluginLoadException>(() => host.Load(file));
         Assert.Equal(PluginLoadError.EntryNotAFunction, e.Reason);
         Assert.Contains("np_entry is a data symbol (STT_OBJECT), not a function", e.Message);

@@ -5,6 +5,7 @@ using NativePlugins.Hosting;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Interop;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
+using static NativePlugins.TestSupport.TestHosts;
 
 namespace NativePlugins.Host.Tests;
 

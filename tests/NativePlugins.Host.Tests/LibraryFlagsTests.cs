@@ -1,7 +1,9 @@
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 using NativePlugins.Interop;
+using NativePlugins.TestSupport;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
+using static NativePlugins.TestSupport.TestHosts;
 
 namespace NativePlugins.Host.Tests;
 
@@ -41,7 +43,7 @@ public class LibraryFlagsTests
     public void A_csharp_library_is_flagged_no_unload_and_stays_mapped_after_dispose()
     {
         using var dir = new TempDirectory();
-        var copy = dir.Copy(NativeArtifacts.Fixture("libnp_cs_throwing.so")); // NativeAOT: self-contained
+        var copy = dir.Copy(RepoLayout.Fixture("libnp_cs_throwing.so")); // NativeAOT: self-contained
         using var host = WithoutSdkInference();
         var lib = host.Load(copy);
         Assert.StartsWith("nplug-cs/", lib.Sdk);
@@ -68,7 +70,7 @@ public class LibraryFlagsTests
     public void Below_ABI_1_2_the_flags_are_not_read_and_the_sdk_string_decides()
     {
         using var host = Create(abiMinor: 1);
-        var lib = host.Load(NativeArtifacts.Fixture("libnp_cs_throwing.so"));
+        var lib = host.Load(RepoLayout.Fixture("libnp_cs_throwing.so"));
         Assert.Equal(new AbiVersion(1, 1), lib.AgreedAbi);
         Assert.Equal(LibraryFlags.None, lib.Flags); // the field is not in ABI 1.1 (rule H2)
         Assert.False(lib.CanUnload); // inferred from "nplug-cs/..." (NeverUnloadSdkPrefixes)
@@ -93,7 +95,7 @@ public class LibraryFlagsTests
     [InlineData("libnp_cs_fixture_not_a_plugin.so", "nplug hosted shim: cannot load NativePlugins.PluginSdk.Generated.NplugExports.NpEntryHosted", "np_cs_fixture_not_a_plugin.dll")]
     public void A_hosted_plugin_that_cannot_start_surfaces_the_shims_reason(string file, string reason, string detail)
     {
-        var path = NativeArtifacts.Fixture(file);
+        var path = RepoLayout.Fixture(file);
         using var host = Create();
         var e = Assert.Throws<PluginLoadException>(() => host.Load(path));
         Assert.Equal(PluginLoadError.EntryFailed, e.Reason);

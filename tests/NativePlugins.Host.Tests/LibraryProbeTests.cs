@@ -2,6 +2,7 @@ using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 using NativePlugins.Hosting.Loading;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
+using static NativePlugins.TestSupport.TestHosts;
 
 namespace NativePlugins.Host.Tests;
 

@@ -1,6 +1,7 @@
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
+using static NativePlugins.TestSupport.TestHosts;
 
 namespace NativePlugins.Host.Tests;
 

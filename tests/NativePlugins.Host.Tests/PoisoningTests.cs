@@ -1,6 +1,7 @@
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
+using static NativePlugins.TestSupport.TestHosts;
 
 namespace NativePlugins.Host.Tests;
 
@@ -14,7 +15,7 @@ public class PoisoningTests
     public void A_panic_poisons_only_its_instance_and_names_the_plugin()
     {
         using var host = Create();
-        var lib = host.Load(NativeArtifacts.Fixture("libnp_cs_throwing.so"));
+        var lib = host.Load(RepoLayout.Fixture("libnp_cs_throwing.so"));
         Assert.False(lib.CanUnload); // a .NET runtime lives in it (rule H6)
         using var victim = host.CreateTransform(Throwing);
         using var bystander = host.CreateTransform(Throwing);

@@ -11,7 +11,7 @@ public class ReadmeQuickstartTests
     [Fact]
     public void Quickstart()
     {
-        var pluginDir = NativeArtifacts.PluginDir;
+        var pluginDir = RepoLayout.PluginDir;
         var printed = new List<string>();
 
         // --- README: load and list ---

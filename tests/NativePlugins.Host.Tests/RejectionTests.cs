@@ -2,6 +2,7 @@ using System.Text.Json;
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
+using static NativePlugins.TestSupport.TestHosts;
 
 namespace NativePlugins.Host.Tests;
 
@@ -36,8 +37,8 @@ public class RejectionTests
         string file, PluginLoadError reason, string? pluginId, string detail)
     {
         using var host = Create();
-        host.Load(NativeArtifacts.Fixture("libnp_fixture_good.so"));
-        var path = NativeArtifacts.Fixture(file);
+        host.Load(RepoLayout.Fixture("libnp_fixture_good.so"));
+        var path = RepoLayout.Fixture(file);
 
         var e = Assert.Throws<PluginLoadException>(() => host.Load(path));
         Assert.Equal(reason, e.Reason);
@@ -59,8 +60,8 @@ public class RejectionTests
     public void The_same_id_in_two_libraries_refuses_the_second_naming_the_first()
     {
         using var host = Create();
-        var a = NativeArtifacts.Fixture("libnp_fixture_duplicate_a.so");
-        var b = NativeArtifacts.Fixture("libnp_fixture_duplicate_b.so");
+        var a = RepoLayout.Fixture("libnp_fixture_duplicate_a.so");
+        var b = RepoLayout.Fixture("libnp_fixture_duplicate_b.so");
         host.Load(a);
         var e = Assert.Throws<PluginLoadException>(() => host.Load(b));
         Assert.Equal(PluginLoadError.DuplicateId, e.Reason);
@@ -79,7 +80,7 @@ public class RejectionTests
     public void A_newer_minor_library_is_accepted_and_its_extra_fields_ignored()
     {
         using var host = Create();
-        var lib = host.Load(NativeArtifacts.Fixture("libnp_fixture_newer_minor.so"));
+        var lib = host.Load(RepoLayout.Fixture("libnp_fixture_newer_minor.so"));
         Assert.Equal(new AbiVersion(1, 3), lib.LibraryAbi); // the fixture's own minor, newer than the header's
         Assert.Equal(AbiVersion.Current, lib.AgreedAbi);
         Assert.Equal("fixture/1.3", lib.Sdk);
@@ -102,7 +103,7 @@ public class RejectionTests
         // The fixture puts a trap (a function that aborts the process) right after its 1.0 vtable: reading past
         // struct_size and calling it would end this test run.
         using var host = Create();
-        var lib = host.Load(NativeArtifacts.Fixture("libnp_fixture_older_minor.so"));
+        var lib = host.Load(RepoLayout.Fixture("libnp_fixture_older_minor.so"));
         Assert.Equal(new AbiVersion(1, 0), lib.LibraryAbi);
         Assert.Equal(new AbiVersion(1, 0), lib.AgreedAbi);
         Assert.Equal(Interop.NpAbi.NP_LAYOUT_FINGERPRINT_1_0, lib.LayoutFingerprint);
@@ -115,7 +116,7 @@ public class RejectionTests
     [Fact]
     public void Every_fixture_in_the_manifest_is_refused_or_loaded_as_it_says()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(NativeArtifacts.FixtureDir, "fixtures.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoLayout.FixtureDir, "fixtures.json")));
         var fixtures = doc.RootElement.GetProperty("fixtures").EnumerateArray().ToList();
         Assert.NotEmpty(fixtures);
         foreach (var f in fixtures)
@@ -123,8 +124,8 @@ public class RejectionTests
             var file = f.GetProperty("file").GetString()!;
             using var host = Create();
             if (f.TryGetProperty("after", out var after))
-                foreach (var first in after.EnumerateArray()) host.Load(NativeArtifacts.Fixture(first.GetString()!));
-            var path = NativeArtifacts.Fixture(file);
+                foreach (var first in after.EnumerateArray()) host.Load(RepoLayout.Fixture(first.GetString()!));
+            var path = RepoLayout.Fixture(file);
             bool loaded = host.TryLoad(path, out var lib, out var error);
             if (f.GetProperty("expect").GetString() == "refuse")
             {
@@ -148,12 +149,12 @@ public class RejectionTests
     public void Scanning_the_fixture_directory_loads_the_good_ones_and_reports_every_bad_one()
     {
         using var host = Create();
-        var result = host.LoadDirectories([NativeArtifacts.FixtureDir]);
+        var result = host.LoadDirectories([RepoLayout.FixtureDir]);
         Assert.Contains(result.Libraries, l => l.FileName == "libnp_fixture_good.so");
         Assert.Contains(result.Errors, e => e.Reason == PluginLoadError.EmptyFile);
         Assert.Contains(result.Errors, e => e.Reason == PluginLoadError.EntryNotAFunction);
         Assert.Contains(result.Errors, e => e.Reason == PluginLoadError.LayoutMismatch);
-        Assert.All(result.Errors, e => Assert.StartsWith(NativeArtifacts.FixtureDir, e.FilePath));
+        Assert.All(result.Errors, e => Assert.StartsWith(RepoLayout.FixtureDir, e.FilePath));
         AssertStillWorks(host);
     }
 }

@@ -1,5 +1,6 @@
 using NativePlugins.Hosting;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
+using static NativePlugins.TestSupport.TestHosts;
 
 namespace NativePlugins.Host.Tests;
 

@@ -1,15 +1,14 @@
-using System.Reflection;
 using System.Text.Json;
 using NativePlugins.Interop;
+using NativePlugins.TestSupport;
 
 namespace NativePlugins.Interop.Tests;
 
-/// <summary>Paths into the repository the tests were built from, and the committed layout manifest.</summary>
+/// <summary>Paths into the repository the tests were built from (<see cref="RepoLayout"/>), and the committed layout
+/// manifest.</summary>
 internal static class RepoFiles
 {
-    public static string Root { get; } = Path.GetFullPath(
-        typeof(RepoFiles).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "NplugRepoRoot").Value!);
+    public static string Root => RepoLayout.RepoRoot;
 
     public static string Path_(string relative) => System.IO.Path.Combine(Root, relative);
 

@@ -1,5 +1,5 @@
-using Xunit;
 using NativePlugins.TestSupport;
+using Xunit;
 
 namespace NativePlugins.Interop.Tests;
 

@@ -17,7 +17,7 @@ public class CrossLanguageTests
             new PipelineStage(CUpper),
             new PipelineStage(Dedup),
         ]);
-        using var input = Hosts.Buffer(
+        using var input = TestHosts.Buffer(
             """{"user": {"name": "ada"}}""",
             """{"user": {"name": "Ada"}}""",
             """{"user": {"name": "zoë"}}""",

@@ -13,8 +13,8 @@ public class DedupTests
     {
         using var host = Hosts.WithSamples();
         using var instance = host.CreateTransform(Dedup);
-        Assert.Equal(["a", "b", "c"], Hosts.Process(instance, "a", "b", "a", "c", "b"));
-        Assert.Equal(["d", ""], Hosts.Process(instance, "c", "d", "", "a", ""));
+        Assert.Equal(["a", "b", "c"], TestHosts.Process(instance, "a", "b", "a", "c", "b"));
+        Assert.Equal(["d", ""], TestHosts.Process(instance, "c", "d", "", "a", ""));
     }
 
     [Fact]
@@ -22,25 +22,25 @@ public class DedupTests
     {
         using var host = Hosts.WithSamples();
         using var instance = host.CreateTransform(Dedup);
-        Assert.Equal(["a"], Hosts.Run(instance, "a", "a"));
+        Assert.Equal(["a"], TestHosts.Run(instance, "a", "a"));
         using var output = new RecordBuffer();
         instance.Flush(output);
         Assert.Equal(0, output.Count);
-        Assert.Equal(["a"], Hosts.Run(instance, "a", "a"));
+        Assert.Equal(["a"], TestHosts.Run(instance, "a", "a"));
     }
 
     [Fact]
     public void Max_entries_bounds_memory_by_forgetting_the_oldest()
     {
         using var host = Hosts.WithSamples();
-        Assert.Equal(["a", "b", "c", "a", "b"], Hosts.Run(host, Dedup, "max_entries=2", "a", "b", "a", "c", "a", "c", "b"));
+        Assert.Equal(["a", "b", "c", "a", "b"], TestHosts.Run(host, Dedup, "max_entries=2", "a", "b", "a", "c", "a", "c", "b"));
     }
 
     [Fact]
     public void Ignore_case_compares_ascii_case_insensitively()
     {
         using var host = Hosts.WithSamples();
-        Assert.Equal(["Hello", "World"], Hosts.Run(host, Dedup, "ignore_case=true", "Hello", "HELLO", "World", "hello"));
+        Assert.Equal(["Hello", "World"], TestHosts.Run(host, Dedup, "ignore_case=true", "Hello", "HELLO", "World", "hello"));
     }
 
     [Theory]
@@ -60,7 +60,7 @@ public class DedupTests
     {
         using var host = Hosts.WithSamples();
         using var instance = host.CreateTransform(Dedup);
-        using var input = Hosts.Buffer("aaaa", "bbbb", "cccc");
+        using var input = TestHosts.Buffer("aaaa", "bbbb", "cccc");
         // Room for 8 bytes at most: "aaaa" and "bbbb" fit, "cccc" needs a reserve beyond the limit.
         using var output = new RecordBuffer(initialDataCapacity: 4, initialRecordCapacity: 1, maxDataBytes: 8);
         var e = Assert.Throws<PluginCallException>(() => instance.Process(input, output));
@@ -68,6 +68,6 @@ public class DedupTests
         Assert.False(e.IsProtocolViolation);
         Assert.Equal(["aaaa", "bbbb"], output.ToStringList());
         // "cccc" was not emitted, so it is not remembered: a retry with room emits it.
-        Assert.Equal(["cccc"], Hosts.Process(instance, "aaaa", "cccc"));
+        Assert.Equal(["cccc"], TestHosts.Process(instance, "aaaa", "cccc"));
     }
 }

@@ -14,7 +14,7 @@ public class JsonFieldTests
     {
         using var host = Hosts.WithSamples();
         Assert.Equal(["ada", "bob \"b\" é€😀", "42", "{\"x\": [1, 2]}", "true", "null"],
-            Hosts.Run(host, JsonField, "field=user",
+            TestHosts.Run(host, JsonField, "field=user",
                 """{"user": "ada", "n": 1}""",
                 """{"n": 2, "user": "bob \"b\" \u00e9€\ud83d\ude00"}""",
                 """{"user": 42}""",
@@ -28,11 +28,11 @@ public class JsonFieldTests
     public void Follows_dotted_paths_into_objects_and_arrays()
     {
         using var host = Hosts.WithSamples();
-        Assert.Equal(["Paris", "Oslo"], Hosts.Run(host, JsonField, "field=user.address.city",
+        Assert.Equal(["Paris", "Oslo"], TestHosts.Run(host, JsonField, "field=user.address.city",
             """{"user": {"address": {"city": "Paris"}}}""",
             """{"user": {"address": "unknown"}}""",
             """{"user": {"name": "x", "address": {"zip": 1, "city": "Oslo"}}}"""));
-        Assert.Equal(["b"], Hosts.Run(host, JsonField, "field=tags.1", """{"tags": ["a", "b"]}"""));
+        Assert.Equal(["b"], TestHosts.Run(host, JsonField, "field=tags.1", """{"tags": ["a", "b"]}"""));
     }
 
     [Fact]
@@ -40,9 +40,9 @@ public class JsonFieldTests
     {
         using var host = Hosts.WithSamples();
         using var instance = host.CreateTransform(JsonField, "field=user");
-        Assert.Equal(["a"], Hosts.Process(instance, """{"user": "a"}"""));
+        Assert.Equal(["a"], TestHosts.Process(instance, """{"user": "a"}"""));
 
-        using var input = Hosts.Buffer("""{"user": "b"}""", """{"user": "c" """, """{"user": "d"}""");
+        using var input = TestHosts.Buffer("""{"user": "b"}""", """{"user": "c" """, """{"user": "d"}""");
         using var output = new RecordBuffer();
         var e = Assert.Throws<PluginCallException>(() => instance.Process(input, output));
         Assert.Equal(NpAbi.NP_ERR_INPUT, e.Status);
@@ -53,7 +53,7 @@ public class JsonFieldTests
                      "expected ',' or '}' in an object", e.PluginMessage);
         Assert.Equal(["b"], output.ToStringList());
         Assert.False(instance.IsPoisoned);
-        Assert.Equal(["e"], Hosts.Process(instance, """{"user": "e"}"""));
+        Assert.Equal(["e"], TestHosts.Process(instance, """{"user": "e"}"""));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class JsonFieldTests
     {
         var logs = new ListLoggerFactory();
         using var host = Hosts.WithSamples(logs);
-        Assert.Equal(["ok"], Hosts.Run(host, JsonField, "field=user;on_error=skip",
+        Assert.Equal(["ok"], TestHosts.Run(host, JsonField, "field=user;on_error=skip",
             "not json", """{"user": "ok"}""", "", "[1,"));
         var warning = Assert.Single(logs.Entries, e => e.Message.Contains("skipped 3 malformed records of 4"));
         Assert.Equal(LogLevel.Warning, warning.Level);
@@ -73,9 +73,9 @@ public class JsonFieldTests
     {
         using var host = Hosts.WithSamples();
         string[] records = ["""{"a": 1}""", """{"b": 2}"""];
-        Assert.Equal(["1"], Hosts.Run(host, JsonField, "field=a", records));
-        Assert.Equal(["1", ""], Hosts.Run(host, JsonField, "field=a;missing=empty", records));
-        var e = Assert.Throws<PluginCallException>(() => Hosts.Run(host, JsonField, "field=a;missing=fail", records));
+        Assert.Equal(["1"], TestHosts.Run(host, JsonField, "field=a", records));
+        Assert.Equal(["1", ""], TestHosts.Run(host, JsonField, "field=a;missing=empty", records));
+        var e = Assert.Throws<PluginCallException>(() => TestHosts.Run(host, JsonField, "field=a;missing=fail", records));
         Assert.Equal(NpAbi.NP_ERR_INPUT, e.Status);
         Assert.Contains("field 'a' not found", e.PluginMessage);
     }
@@ -100,7 +100,7 @@ public class JsonFieldTests
         using var host = Hosts.WithSamples();
         using var instance = host.CreateTransform(JsonField, "field=big");
         var big = string.Concat(Enumerable.Repeat("é\\n", 300_000));
-        using var input = Hosts.Buffer($$"""{"pad": [1, 2, 3], "big": "{{big}}"}""", """{"big": "x"}""");
+        using var input = TestHosts.Buffer($$"""{"pad": [1, 2, 3], "big": "{{big}}"}""", """{"big": "x"}""");
         using var output = new RecordBuffer(initialDataCapacity: 1, initialRecordCapacity: 1);
         instance.Process(input, output);
         Assert.Equal(string.Concat(Enumerable.Repeat("é\n", 300_000)), output.GetString(0));

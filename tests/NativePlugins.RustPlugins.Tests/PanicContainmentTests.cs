@@ -12,7 +12,7 @@ public class PanicContainmentTests
 {
     private static PluginHost HostWithFixture(ListLoggerFactory? logs = null)
     {
-        var host = Hosts.Create(logs);
+        var host = TestHosts.Create(logs);
         host.Load(PanicLibrary);
         return host;
     }
@@ -23,9 +23,9 @@ public class PanicContainmentTests
         var logs = new ListLoggerFactory();
         using var host = HostWithFixture(logs);
         using var instance = host.CreateTransform(PanicFixture);
-        Assert.Equal(["a"], Hosts.Process(instance, "a"));
+        Assert.Equal(["a"], TestHosts.Process(instance, "a"));
 
-        using var input = Hosts.Buffer("b", "panic", "c");
+        using var input = TestHosts.Buffer("b", "panic", "c");
         using var output = new RecordBuffer();
         var e = Assert.Throws<PluginCallException>(() => instance.Process(input, output));
         Assert.Equal(NpAbi.NP_ERR_PANIC, e.Status);
@@ -37,7 +37,7 @@ public class PanicContainmentTests
         Assert.Equal(["b"], output.ToStringList());
 
         // Rule P7: every later call except destroy is NP_ERR_STATE, naming the original panic.
-        var again = Assert.Throws<PluginCallException>(() => Hosts.Process(instance, "d"));
+        var again = Assert.Throws<PluginCallException>(() => TestHosts.Process(instance, "d"));
         Assert.Equal(NpAbi.NP_ERR_STATE, again.Status);
         Assert.Contains("poisoned", again.PluginMessage);
         Assert.Contains("panic requested by record 1", again.PluginMessage);
@@ -52,7 +52,7 @@ public class PanicContainmentTests
         // Destroy is still fine, and the host keeps working: a fresh instance of the same plugin runs normally.
         instance.Dispose();
         using var fresh = host.CreateTransform(PanicFixture, "trigger=boom");
-        Assert.Equal(["panic", "x"], Hosts.Run(fresh, "panic", "x"));
+        Assert.Equal(["panic", "x"], TestHosts.Run(fresh, "panic", "x"));
         Assert.False(fresh.IsPoisoned);
     }
 
@@ -62,9 +62,9 @@ public class PanicContainmentTests
         using var host = HostWithFixture();
         using var healthy = host.CreateTransform(PanicFixture);
         using var doomed = host.CreateTransform(PanicFixture);
-        Assert.Throws<PluginCallException>(() => Hosts.Process(doomed, "panic"));
+        Assert.Throws<PluginCallException>(() => TestHosts.Process(doomed, "panic"));
         Assert.True(doomed.IsPoisoned);
-        Assert.Equal(["fine"], Hosts.Process(healthy, "fine"));
+        Assert.Equal(["fine"], TestHosts.Process(healthy, "fine"));
         Assert.False(healthy.IsPoisoned);
     }
 
@@ -93,7 +93,7 @@ public class PanicContainmentTests
         Assert.Equal("create", e.Operation);
         Assert.Contains("panicked in create: panic requested in create", e.PluginMessage);
         using var fine = host.CreateTransform(PanicFixture);
-        Assert.Equal(["ok"], Hosts.Run(fine, "ok"));
+        Assert.Equal(["ok"], TestHosts.Run(fine, "ok"));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class PanicContainmentTests
     {
         using var host = HostWithFixture();
         using var instance = host.CreateTransform(PanicFixture, "payload=other");
-        var e = Assert.Throws<PluginCallException>(() => Hosts.Process(instance, "panic"));
+        var e = Assert.Throws<PluginCallException>(() => TestHosts.Process(instance, "panic"));
         Assert.Equal(NpAbi.NP_ERR_PANIC, e.Status);
         Assert.Contains("a panic with a non-string payload", e.PluginMessage);
     }
@@ -112,13 +112,13 @@ public class PanicContainmentTests
         var logs = new ListLoggerFactory();
         using var host = HostWithFixture(logs);
         var instance = host.CreateTransform(PanicFixture, "panic_in=destroy");
-        Assert.Equal(["a"], Hosts.Run(instance, "a"));
+        Assert.Equal(["a"], TestHosts.Run(instance, "a"));
         instance.Dispose();
         Assert.True(instance.IsDisposed);
         Assert.Contains(logs.Entries, l => l.Level == LogLevel.Error &&
                                            l.Message.Contains("panicked in destroy: panic requested in destroy"));
         using var next = host.CreateTransform(PanicFixture);
-        Assert.Equal(["b"], Hosts.Run(next, "b"));
+        Assert.Equal(["b"], TestHosts.Run(next, "b"));
     }
 
     [Fact]
@@ -128,11 +128,11 @@ public class PanicContainmentTests
         for (int i = 0; i < 200; i++)
         {
             using var instance = host.CreateTransform(PanicFixture);
-            var e = Assert.Throws<PluginCallException>(() => Hosts.Process(instance, "x", "panic"));
+            var e = Assert.Throws<PluginCallException>(() => TestHosts.Process(instance, "x", "panic"));
             Assert.Equal(NpAbi.NP_ERR_PANIC, e.Status);
         }
         Assert.Equal(0, host.Allocations.LiveAllocations);
         using var last = host.CreateTransform(PanicFixture);
-        Assert.Equal(["still", "here"], Hosts.Run(last, "still", "here"));
+        Assert.Equal(["still", "here"], TestHosts.Run(last, "still", "here"));
     }
 }

@@ -10,7 +10,7 @@ public class RustLibraryTests
     [Fact]
     public void Loads_with_validated_metadata_and_the_rust_sdk_string()
     {
-        using var host = Hosts.Create();
+        using var host = TestHosts.Create();
         var library = host.Load(Samples);
         Assert.Equal("nplug-rust/0.1.0", library.Sdk);
         Assert.Equal(AbiVersion.Current, library.AgreedAbi);
@@ -32,14 +32,14 @@ public class RustLibraryTests
     [Fact]
     public void An_older_host_gets_abi_1_0_and_the_plugins_still_work()
     {
-        using var host = Hosts.Create(abiMinor: 0);
+        using var host = TestHosts.Create(abiMinor: 0);
         var library = host.Load(Samples);
         Assert.Equal(new AbiVersion(1, 0), library.AgreedAbi);
         Assert.Equal(AbiVersion.Current, library.LibraryAbi);
         Assert.Equal(Interop.NpAbi.NP_LAYOUT_FINGERPRINT_1_0, library.LayoutFingerprint);
         using var instance = host.CreateTransform(Dedup);
         Assert.False(instance.SupportsStats, "stats is @since 1.1: absent when 1.0 was agreed");
-        Assert.Equal(["a", "b"], Hosts.Run(instance, "a", "b", "a"));
+        Assert.Equal(["a", "b"], TestHosts.Run(instance, "a", "b", "a"));
     }
 
     [Fact]
@@ -50,16 +50,16 @@ public class RustLibraryTests
         using var first = Hosts.WithSamples();
         using (var second = Hosts.WithSamples())
         {
-            Assert.Equal(["x"], Hosts.Run(second, Dedup, "", "x", "x"));
+            Assert.Equal(["x"], TestHosts.Run(second, Dedup, "", "x", "x"));
         }
-        Assert.Equal(["y"], Hosts.Run(first, Dedup, "", "y", "y"));
+        Assert.Equal(["y"], TestHosts.Run(first, Dedup, "", "y", "y"));
         first.Dispose();
 
         // Load again after everything was released (unloaded or not, the library starts from a clean count).
         for (int i = 0; i < 3; i++)
         {
             using var again = Hosts.WithSamples();
-            Assert.Equal(["z"], Hosts.Run(again, Dedup, "", "z", "z"));
+            Assert.Equal(["z"], TestHosts.Run(again, Dedup, "", "z", "z"));
         }
     }
 
@@ -69,7 +69,7 @@ public class RustLibraryTests
         using var host = Hosts.WithSamples();
         using var instance = host.CreateTransform(Dedup);
         Assert.True(instance.SupportsStats);
-        Hosts.Process(instance, "aa", "b", "aa", "cc");
+        TestHosts.Process(instance, "aa", "b", "aa", "cc");
         Assert.True(instance.TryGetStats(out var stats));
         Assert.Equal(new TransformStats(RecordsIn: 4, RecordsOut: 3, BytesIn: 7, BytesOut: 5), stats);
     }
@@ -83,7 +83,7 @@ public class RustLibraryTests
         {
             using var instance = host.CreateTransform(Dedup);
             var records = Enumerable.Range(0, 500).Select(n => $"{i}-{n % 100}").ToArray();
-            results[i] = Hosts.Run(instance, records);
+            results[i] = TestHosts.Run(instance, records);
         });
         for (int i = 0; i < 8; i++)
             Assert.Equal(Enumerable.Range(0, 100).Select(n => $"{i}-{n}"), results[i]);

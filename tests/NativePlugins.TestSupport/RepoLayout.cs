@@ -3,9 +3,9 @@ using System.Reflection;
 namespace NativePlugins.TestSupport;
 
 /// <summary>
-/// Where the repository and the native build folder are, for every test project. The folders are embedded at build
-/// time (NplugEmbedBuildDir, src/build/Common.props); NPLUG_BUILD_DIR at run time wins, so a private build can be
-/// tested. A missing artifact fails the test that needs it with the path and the command that builds it: the native
+/// Where the repository and the native build folder are, for every test project and the benchmarks: the one lookup.
+/// The folders are embedded at build time (NplugEmbedBuildDir, src/build/Common.props); NPLUG_BUILD_DIR at run time
+/// wins, so a private build can be tested. A missing artifact fails the test that needs it with the path and the command that builds it: the native
 /// build is a prerequisite, never a reason to pass.
 /// </summary>
 public static class RepoLayout
@@ -21,6 +21,15 @@ public static class RepoLayout
 
     /// <summary>&lt;build&gt;/fixtures: the deliberately broken libraries.</summary>
     public static string FixtureDir => Path.Combine(BuildDir, "fixtures");
+
+    /// <summary>&lt;build&gt;/plugins-hosted: the C# sample plugins built in hosted mode.</summary>
+    public static string HostedPluginDir => Path.Combine(BuildDir, "plugins-hosted");
+
+    /// <summary>&lt;build&gt;/fixtures-hosted: the C# fixture plugins built in hosted mode.</summary>
+    public static string HostedFixtureDir => Path.Combine(BuildDir, "fixtures-hosted");
+
+    /// <summary>&lt;build&gt;/fixtures/conformance: the libraries nplug check must fail (native/fixtures/conformance).</summary>
+    public static string ConformanceFixtureDir => Path.Combine(FixtureDir, "conformance");
 
     /// <summary>&lt;build&gt;/bin: native programs (the C host, the worker).</summary>
     public static string BinDir => Path.Combine(BuildDir, "bin");

@@ -149,9 +149,16 @@ public static class VectorNumbers
 {
     private static readonly Dictionary<string, int> s_statuses = new(StringComparer.Ordinal)
     {
-        ["NP_OK"] = 0, ["NP_ERR_INVALID_ARGUMENT"] = -1, ["NP_ERR_CONFIG"] = -2, ["NP_ERR_UNSUPPORTED"] = -3,
-        ["NP_ERR_VERSION"] = -4, ["NP_ERR_OUT_OF_MEMORY"] = -5, ["NP_ERR_STATE"] = -6, ["NP_ERR_INPUT"] = -7,
-        ["NP_ERR_PLUGIN"] = -8, ["NP_ERR_PANIC"] = -9,
+        ["NP_OK"] = 0,
+        ["NP_ERR_INVALID_ARGUMENT"] = -1,
+        ["NP_ERR_CONFIG"] = -2,
+        ["NP_ERR_UNSUPPORTED"] = -3,
+        ["NP_ERR_VERSION"] = -4,
+        ["NP_ERR_OUT_OF_MEMORY"] = -5,
+        ["NP_ERR_STATE"] = -6,
+        ["NP_ERR_INPUT"] = -7,
+        ["NP_ERR_PLUGIN"] = -8,
+        ["NP_ERR_PANIC"] = -9,
     };
 
     /// <summary>A status by its header name (NP_OK, NP_ERR_VERSION, ...) or as a decimal number.</summary>

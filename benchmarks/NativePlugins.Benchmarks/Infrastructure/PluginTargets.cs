@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace NativePlugins.Benchmarks.Infrastructure;
 
 /// <summary>One row of benchmarks/plugin-targets.tsv: the plugin timed for one plugin language.</summary>
@@ -34,9 +32,7 @@ public static class PluginTargets
         {
             var env = Environment.GetEnvironmentVariable("NPLUG_BENCH_TARGETS");
             if (!string.IsNullOrEmpty(env)) return env;
-            var root = typeof(PluginTargets).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .First(a => a.Key == "NplugRepoRoot").Value!;
-            return System.IO.Path.Combine(root, "benchmarks", "plugin-targets.tsv");
+            return System.IO.Path.Combine(TestSupport.RepoLayout.RepoRoot, "benchmarks", "plugin-targets.tsv");
         }
     }
 

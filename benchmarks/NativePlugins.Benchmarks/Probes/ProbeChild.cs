@@ -1,8 +1,8 @@
-using NativePlugins.Benchmarks.Loading;
-using System.Runtime.InteropServices;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using NativePlugins.Benchmarks.Infrastructure;
+using NativePlugins.Benchmarks.Loading;
 using NativePlugins.Hosting;
 
 namespace NativePlugins.Benchmarks.Probes;

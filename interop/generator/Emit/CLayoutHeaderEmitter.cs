@@ -89,7 +89,8 @@ internal static class CLayoutHeaderEmitter
             .Where(s => s.Fields[0].Name == "struct_size")
             .SelectMany(s => Enumerable.Range((int)s.SinceMinor, (int)(model.AbiMinor - s.SinceMinor) + 1).Select(m =>
                 new AbiConstant($"NP_SIZEOF_{s.Name}_{model.AbiMajor}_{m}", ConstantKind.UInt32, s.SizeAt((uint)m).ToString(),
-                    "np_layout.g.h", $"sizeof({s.Name}) as ABI {model.AbiMajor}.{m} defines it.") { Integer = s.SizeAt((uint)m) })
+                    "np_layout.g.h", $"sizeof({s.Name}) as ABI {model.AbiMajor}.{m} defines it.")
+                { Integer = s.SizeAt((uint)m) })
                 .Prepend(MinSizeConstant(model, s)))
             .ToList();
 

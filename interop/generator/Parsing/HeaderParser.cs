@@ -334,25 +334,25 @@ public sealed unsafe partial class HeaderParser
             case TypeKind.Void:
                 return PrimitiveType.Void;
             case TypeKind.Typedef:
-            {
-                string name = LibClang.Take(LibClang.clang_getTypedefName(t));
-                var decl = LibClang.clang_getTypeDeclaration(t);
-                var underlying = LibClang.clang_getTypedefDeclUnderlyingType(decl);
-                if (RecordTag(underlying) is { } tag) return StructType(tag, where);
-                var target = MapType(underlying, decl, where);
-                // Typedefs from system headers (uint32_t) are the fixed-width names themselves; ours are kept by name.
-                return HeaderOf(decl) is null ? target : target is PrimitiveType ? new AliasType(name, target) : target;
-            }
+                {
+                    string name = LibClang.Take(LibClang.clang_getTypedefName(t));
+                    var decl = LibClang.clang_getTypeDeclaration(t);
+                    var underlying = LibClang.clang_getTypedefDeclUnderlyingType(decl);
+                    if (RecordTag(underlying) is { } tag) return StructType(tag, where);
+                    var target = MapType(underlying, decl, where);
+                    // Typedefs from system headers (uint32_t) are the fixed-width names themselves; ours are kept by name.
+                    return HeaderOf(decl) is null ? target : target is PrimitiveType ? new AliasType(name, target) : target;
+                }
             case TypeKind.Record:
                 return StructType(Spelling(LibClang.clang_getTypeDeclaration(t)), where);
             case TypeKind.Pointer:
-            {
-                var pointee = LibClang.clang_getPointeeType(t);
-                var unwrapped = Unwrap(pointee);
-                if (LibClang.clang_getResultType(unwrapped).kind != 0 || LibClang.clang_getCanonicalType(unwrapped).kind is TypeKind.FunctionProto or TypeKind.FunctionNoProto)
-                    return FunctionPointer(unwrapped, owner, where);
-                return new PointerType(MapType(pointee, owner, where), LibClang.clang_isConstQualifiedType(pointee) != 0);
-            }
+                {
+                    var pointee = LibClang.clang_getPointeeType(t);
+                    var unwrapped = Unwrap(pointee);
+                    if (LibClang.clang_getResultType(unwrapped).kind != 0 || LibClang.clang_getCanonicalType(unwrapped).kind is TypeKind.FunctionProto or TypeKind.FunctionNoProto)
+                        return FunctionPointer(unwrapped, owner, where);
+                    return new PointerType(MapType(pointee, owner, where), LibClang.clang_isConstQualifiedType(pointee) != 0);
+                }
             case TypeKind.ConstantArray:
                 return new ArrayType(MapType(LibClang.clang_getArrayElementType(t), owner, where), LibClang.clang_getArraySize(t));
             case TypeKind.FunctionProto:

@@ -115,7 +115,11 @@ internal static class MacroConstants
                 char e = literal[++i];
                 sb.Append(e switch
                 {
-                    '\\' => '\\', '"' => '"', '\'' => '\'', 'n' => '\n', 't' => '\t',
+                    '\\' => '\\',
+                    '"' => '"',
+                    '\'' => '\'',
+                    'n' => '\n',
+                    't' => '\t',
                     _ => throw new GeneratorException($"{header}: {name}: unsupported escape \\{e} in {literal}"),
                 });
             }

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using System.Text;
+using System.Text.RegularExpressions;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Conformance.Harness;
@@ -78,12 +78,12 @@ internal sealed unsafe partial class LibrarySnapshot
         {
             StructSize = libSize,
             PluginCount = lib.plugin_count,
-            Sdk = NativeText.TryBytes(lib.sdk, out var sdkProblem),
+            Sdk = NativeText.TryCopyBytes(lib.sdk, NativeText.MaxDescriptorStringBytes, out var sdkProblem),
         };
         var p = snapshot.Problems;
         if (libSize < LibrarySizeAt10)
             p.Add($"np_library_t.struct_size is {libSize}, smaller than its size at ABI 1.0 ({LibrarySizeAt10})");
-        if (sdkProblem is not null) p.Add($"sdk: {sdkProblem}");
+        if (sdkProblem is not null) p.Add($"sdk {sdkProblem}");
         else if (!NativeText.IsUtf8(snapshot.Sdk)) p.Add($"sdk is not valid UTF-8: {NativeText.Quote(snapshot.Sdk)}");
         if (lib.init == null) p.Add("init is NULL");
         if (lib.deinit == null) p.Add("deinit is NULL");
@@ -119,35 +119,35 @@ internal sealed unsafe partial class LibrarySnapshot
             Index = index,
             StructSize = size,
             Threading = d.threading,
-            Id = NativeText.TryBytes(d.id, out var idProblem),
-            Name = NativeText.TryBytes(d.name, out var nameProblem),
-            Version = NativeText.TryBytes(d.version, out var versionProblem),
-            Description = NativeText.TryBytes(d.description, out var descriptionProblem),
-            Vendor = NativeText.TryBytes(d.vendor, out var vendorProblem),
+            Id = NativeText.TryCopyBytes(d.id, NativeText.MaxDescriptorStringBytes, out var idProblem),
+            Name = NativeText.TryCopyBytes(d.name, NativeText.MaxDescriptorStringBytes, out var nameProblem),
+            Version = NativeText.TryCopyBytes(d.version, NativeText.MaxDescriptorStringBytes, out var versionProblem),
+            Description = NativeText.TryCopyBytes(d.description, NativeText.MaxDescriptorStringBytes, out var descriptionProblem),
+            Vendor = NativeText.TryCopyBytes(d.vendor, NativeText.MaxDescriptorStringBytes, out var vendorProblem),
         };
         var p = plugin.Problems;
         var where = $"plugins[{index}]";
         if (size < PluginSizeAt10)
             p.Add($"{where}.struct_size is {size}, smaller than its size at ABI 1.0 ({PluginSizeAt10})");
 
-        if (idProblem is not null) p.Add($"{where}.id: {idProblem}");
+        if (idProblem is not null) p.Add($"{where}.id {idProblem}");
         else if (!NativeText.IsUtf8(plugin.Id)) p.Add($"{where}.id is not valid UTF-8: {NativeText.Quote(plugin.Id)}");
         else if (plugin.Id!.Length > NpDescriptorRules.MaxPluginIdBytes)
             p.Add($"{where}.id is {plugin.Id.Length} bytes long (at most {NpDescriptorRules.MaxPluginIdBytes})");
         else if (!NpDescriptorRules.IsValidPluginId(Encoding.UTF8.GetString(plugin.Id)))
             p.Add($"{where}.id {NativeText.Quote(plugin.Id)} is not reverse-DNS (^[a-z0-9]+(\\.[a-z0-9_-]+)+$)");
 
-        if (nameProblem is not null) p.Add($"{where}.name: {nameProblem}");
+        if (nameProblem is not null) p.Add($"{where}.name {nameProblem}");
         else if (plugin.Name!.Length == 0) p.Add($"{where}.name is empty");
         else if (!NativeText.IsUtf8(plugin.Name)) p.Add($"{where}.name is not valid UTF-8: {NativeText.Quote(plugin.Name)}");
 
-        if (versionProblem is not null) p.Add($"{where}.version: {versionProblem}");
+        if (versionProblem is not null) p.Add($"{where}.version {versionProblem}");
         else if (!NativeText.IsUtf8(plugin.Version) || !NpDescriptorRules.IsValidVersion(Encoding.UTF8.GetString(plugin.Version!)))
             p.Add($"{where}.version {NativeText.Quote(plugin.Version)} is not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])");
 
-        if (descriptionProblem is not null) p.Add($"{where}.description: {descriptionProblem}");
+        if (descriptionProblem is not null) p.Add($"{where}.description {descriptionProblem}");
         else if (!NativeText.IsUtf8(plugin.Description)) p.Add($"{where}.description is not valid UTF-8");
-        if (vendorProblem is not null) p.Add($"{where}.vendor: {vendorProblem}");
+        if (vendorProblem is not null) p.Add($"{where}.vendor {vendorProblem}");
         else if (!NativeText.IsUtf8(plugin.Vendor)) p.Add($"{where}.vendor is not valid UTF-8");
 
         if (d.threading != NpAbi.NP_THREADING_SINGLE && d.threading != NpAbi.NP_THREADING_THREAD_SAFE)
@@ -170,11 +170,11 @@ internal sealed unsafe partial class LibrarySnapshot
         for (var i = 0; i < (int)d.interface_count; i++)
         {
             var entry = d.interfaces[i];
-            var id = NativeText.TryBytes(entry.id, out var idProblem);
+            var id = NativeText.TryCopyBytes(entry.id, NativeText.MaxDescriptorStringBytes, out var idProblem);
             var iface = new InterfaceSnapshot(id, (IntPtr)entry.vtable);
             plugin.Interfaces.Add(iface);
             var at = $"{where}.interfaces[{i}]";
-            if (idProblem is not null) p.Add($"{at}.id: {idProblem}");
+            if (idProblem is not null) p.Add($"{at}.id {idProblem}");
             else if (!NativeText.IsUtf8(id) || !NpDescriptorRules.IsValidInterfaceId(Encoding.UTF8.GetString(id!)))
                 p.Add($"{at}.id {NativeText.Quote(id)} is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
             if (entry.vtable == null) { p.Add($"{at} ({iface.DisplayId}) has a NULL vtable"); continue; }

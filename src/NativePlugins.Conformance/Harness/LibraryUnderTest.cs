@@ -81,7 +81,7 @@ internal sealed unsafe class LibraryUnderTest : IDisposable
         if (!File.Exists(full)) throw new LibraryUnusableException($"{full}: no such file");
         // Calling a data symbol would execute data: refuse before the loader runs any code of the file.
         if (ElfExports.Find(full, NpAbi.NP_ENTRY_SYMBOL_STRING) is { Found: true, IsFunction: false } symbol)
-            throw new LibraryUnusableException($"{full}: '{NpAbi.NP_ENTRY_SYMBOL_STRING}' is exported as {symbol.TypeName}, not a function: it cannot be called");
+            throw new LibraryUnusableException($"{full}: '{NpAbi.NP_ENTRY_SYMBOL_STRING}' is exported as {symbol.Description}, not a function: it cannot be called");
         var watch = Stopwatch.StartNew();
         IntPtr handle;
         try { handle = NativeLibrary.Load(full); }

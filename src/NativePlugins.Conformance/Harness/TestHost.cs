@@ -112,7 +112,7 @@ internal sealed unsafe class TestHost : IDisposable
         var self = Owner(host, "log");
         if (self is null) return;
         Interlocked.Increment(ref self._logCount);
-        var bytes = NativeText.TryBytes(message, out var problem);
+        var bytes = NativeText.TryCopyBytes(message, NativeText.MaxDescriptorStringBytes, out var problem);
         if (bytes is null) { self._problems.Enqueue($"log: message {problem}"); return; }
         if (level is < NpAbi.NP_LOG_TRACE or > NpAbi.NP_LOG_ERROR) self._problems.Enqueue($"log: unknown level {level}");
         if (!NativeText.IsUtf8(bytes)) self._problems.Enqueue($"log: message is not valid UTF-8: {NativeText.Quote(bytes)}");
@@ -164,7 +164,7 @@ internal sealed unsafe class TestHost : IDisposable
         var self = Owner(host, "get_extension");
         if (self is null) return null;
         Interlocked.Increment(ref self._extensionLookups);
-        var bytes = NativeText.TryBytes(id, out var problem);
+        var bytes = NativeText.TryCopyBytes(id, NativeText.MaxDescriptorStringBytes, out var problem);
         if (bytes is null) self._problems.Enqueue($"get_extension: id {problem}");
         return null; // this host offers no extension
     }

@@ -1,5 +1,5 @@
-using Spectre.Console;
 using NativePlugins.Conformance.Suite;
+using Spectre.Console;
 
 namespace NativePlugins.Conformance.Reporting;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
-using NativePlugins.Conformance.Runner;
 using NativePlugins.Conformance.Harness;
+using NativePlugins.Conformance.Runner;
 
 namespace NativePlugins.Conformance;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Unicode;
 using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
@@ -50,7 +49,7 @@ internal static unsafe class DescriptorValidator
     {
         if (*(uint*)library < s_library.MinimumSize) throw TooSmall(library, s_library, file, null, null);
         var lib = PrefixStruct.Read<np_library_t>(library, s_library, agreed.Minor, out _);
-        var sdk = NativeText.Read(lib.sdk, "library sdk string", file, null);
+        var sdk = DescriptorText.Read(lib.sdk, "library sdk string", file, null);
         if (lib.init == null)
             throw new PluginLoadException(PluginLoadError.NullFunction, file, null, "np_library_t.init is NULL");
         if (lib.deinit == null)
@@ -96,20 +95,20 @@ internal static unsafe class DescriptorValidator
         // The id first, so that every later error can name the plugin. Until it is known to be valid, errors name
         // it in its escaped form.
         var idField = new FieldName("plugins", index, "id");
-        var idBytes = NativeText.Bytes(d.id, idField, file, null);
-        if (!Utf8.IsValid(idBytes)) throw NativeText.NotUtf8(idBytes, idField, file, NativeText.Escape(idBytes));
+        var idBytes = DescriptorText.Bytes(d.id, idField, file, null);
+        if (!NativeText.IsUtf8(idBytes)) throw DescriptorText.NotUtf8(idBytes, idField, file, NativeText.Escape(idBytes));
         var id = idBytes.IsEmpty ? string.Empty : Encoding.UTF8.GetString(idBytes);
         if (!NpDescriptorRules.IsValidPluginId(id)) throw InvalidId(idBytes, file);
 
-        var name = NativeText.Read(d.name, "name", file, id);
+        var name = DescriptorText.Read(d.name, "name", file, id);
         if (name.Length == 0)
             throw new PluginLoadException(PluginLoadError.MissingName, file, id, "the name is empty");
-        var version = NativeText.Read(d.version, "version", file, id);
+        var version = DescriptorText.Read(d.version, "version", file, id);
         if (!NpDescriptorRules.IsValidVersion(version))
             throw new PluginLoadException(PluginLoadError.InvalidVersion, file, id,
                 $"version '{version}' is not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])");
-        var description = NativeText.Read(d.description, "description", file, id);
-        var vendor = NativeText.Read(d.vendor, "vendor", file, id);
+        var description = DescriptorText.Read(d.description, "description", file, id);
+        var vendor = DescriptorText.Read(d.vendor, "vendor", file, id);
         if (d.threading != NpAbi.NP_THREADING_SINGLE && d.threading != NpAbi.NP_THREADING_THREAD_SAFE)
             throw new PluginLoadException(PluginLoadError.InvalidThreading, file, id,
                 $"threading is {d.threading}; known values are NP_THREADING_SINGLE (0) and NP_THREADING_THREAD_SAFE (1)");
@@ -129,7 +128,7 @@ internal static unsafe class DescriptorValidator
         {
             np_interface_t itf = d.interfaces[k];
             var itfField = new FieldName("interfaces", (ulong)k, "id");
-            var itfBytes = NativeText.Bytes(itf.id, itfField, file, id);
+            var itfBytes = DescriptorText.Bytes(itf.id, itfField, file, id);
             // The interface this host implements is recognised by its bytes: no string to allocate or pattern to
             // match for the common case (the constant is a valid id).
             bool isTransform = itfBytes.SequenceEqual(NpAbi.NP_TRANSFORM_ID);
@@ -137,7 +136,7 @@ internal static unsafe class DescriptorValidator
             if (isTransform) itfId = NpAbi.NP_TRANSFORM_ID_STRING;
             else
             {
-                itfId = NativeText.Read(itf.id, itfField, file, id);
+                itfId = DescriptorText.Read(itf.id, itfField, file, id);
                 if (!NpDescriptorRules.IsValidInterfaceId(itfId))
                     throw new PluginLoadException(PluginLoadError.InvalidInterfaceId, file, id,
                         $"interface id '{itfId}' is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");

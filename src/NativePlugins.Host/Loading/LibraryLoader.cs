@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
-using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Loading;
@@ -87,14 +86,15 @@ internal static unsafe class LibraryLoader
     private static np_negotiation_t Negotiate(string file,
         delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int> entry, AbiVersion host, out np_library_t* library)
     {
-        np_negotiation_t n; // field by field, never a 256-bit zeroing right before native code (rule H8, ScalarInit)
-        ScalarInit.Negotiation(&n, host.Major, host.Minor);
         // ABI 1.2: the library's reason when np_entry fails (the hosted shim's "no .NET runtime"). A 1.0/1.1 library
         // never writes it.
         byte* buffer = stackalloc byte[PluginErrorText.Capacity];
         np_error_t error;
-        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
-        n.error = &error;
+        NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
+        np_negotiation_t n; // field by field, never a 256-bit zeroing right before native code (rule H8, NpScalarInit)
+        // Sentinels: a library that does not write its version is told apart from one that reports 0.0 (rule P1).
+        NpScalarInit.Init(&n, abi_major: host.Major, abi_minor: host.Minor,
+            library_abi_major: NegotiationAnswer.Unset, library_abi_minor: NegotiationAnswer.Unset, error: &error);
         np_library_t* lib = null;
         int status;
         lock (HostSerialization.Lock) status = entry(&n, &lib);

@@ -85,9 +85,9 @@ public readonly unsafe struct RecordBatch
     public Enumerator GetEnumerator() => new(this);
 
     /// <summary>Fills <paramref name="batch"/>, the ABI view handed to <c>process</c>, with scalar stores right before
-    /// the plugin call (see ScalarInit).</summary>
+    /// the plugin call (see NpScalarInit).</summary>
     internal void ToNative(np_batch_t* batch) =>
-        Transforms.ScalarInit.Batch(batch, _data, _offsets == null ? ZeroOffset : _offsets, (ulong)_count);
+        NpScalarInit.Init(batch, data: _data, offsets: _offsets == null ? ZeroOffset : _offsets, count: (ulong)_count);
 
     internal byte* DataPointer => _data;
 

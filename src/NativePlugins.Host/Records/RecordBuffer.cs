@@ -1,6 +1,6 @@
-using System.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Text;
 using NativePlugins.Hosting.Records;
 using NativePlugins.Hosting.Threading;
 using NativePlugins.Interop;

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using NativePlugins.Hosting.Loading;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Services;
@@ -24,7 +23,10 @@ internal sealed unsafe class HostTable : IDisposable
     }
 
     private const ulong MagicAlive = 0x6e706c75675f6874; // "nplug_ht"
-    private const ulong LogMessageMaxBytes = 64 * 1024;
+    /// <summary>A log line is cut after this many bytes (the limit the conformance harness checks, too).</summary>
+    private const ulong LogMessageMaxBytes = NativeText.MaxDescriptorStringBytes;
+    /// <summary>An extension id longer than this names no extension of this host.</summary>
+    private const ulong MaxExtensionIdBytes = 256;
 
     private Block* _block;
     private GCHandle _context;
@@ -122,10 +124,7 @@ internal sealed unsafe class HostTable : IDisposable
         try
         {
             var ctx = ContextOf(host);
-            if (ctx is null || id.ptr == null || id.len == 0 || id.len > 256) return null;
-            var bytes = new ReadOnlySpan<byte>(id.ptr, (int)id.len);
-            if (!System.Text.Unicode.Utf8.IsValid(bytes)) return null;
-            var key = System.Text.Encoding.UTF8.GetString(bytes);
+            if (ctx is null || NativeText.TryDecode(id, MaxExtensionIdBytes, out _) is not { Length: > 0 } key) return null;
             return ctx.Services.Extensions.TryGetValue(key, out var ext) ? (void*)ext : null;
         }
         catch

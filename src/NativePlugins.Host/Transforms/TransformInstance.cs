@@ -77,8 +77,8 @@ public sealed unsafe class TransformInstance : IDisposable
 
             var configBytes = Encoding.UTF8.GetBytes(config);
             byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-            np_error_t error; // field by field (rule H8, ScalarInit)
-        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
+            np_error_t error; // field by field (rule H8, NpScalarInit)
+            NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
             np_instance_t* instance = null;
             int status;
             fixed (byte* c = configBytes)
@@ -115,7 +115,7 @@ public sealed unsafe class TransformInstance : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         if (input.DataPointer != null && input.DataPointer == output.DataPointer)
             throw new ArgumentException("input and output must be different buffers", nameof(output));
-        // Scalar field stores, not struct initialisers: see ScalarInit (256-bit zeroing before native SSE code).
+        // Scalar field stores, not struct initialisers: see NpScalarInit (256-bit zeroing before native SSE code).
         np_batch_t batch;
         input.ToNative(&batch);
         CallWithEmitter(&batch, output);
@@ -154,8 +154,8 @@ public sealed unsafe class TransformInstance : IDisposable
     {
         int thread = OwnerBias.CurrentThread;
         byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-        np_error_t error;
-        ScalarInit.Error(&error, buffer, PluginErrorText.Capacity);
+        np_error_t error; // field by field (rule H8, NpScalarInit)
+        NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
         var path = _gate.Enter(thread);
         if (path == CallPath.Disposed) ThrowDisposed();
         np_emitter_t* emitter;
@@ -200,8 +200,8 @@ public sealed unsafe class TransformInstance : IDisposable
             return false;
         }
         int thread = OwnerBias.CurrentThread;
-        np_transform_stats_t s; // filled by scalar stores, never a 256-bit zeroing (see ScalarInit)
-        ScalarInit.Stats(&s);
+        np_transform_stats_t s; // filled by scalar stores, never a 256-bit zeroing (see NpScalarInit)
+        NpScalarInit.Init(&s);
         int status;
         var path = _gate.Enter(thread);
         if (path == CallPath.Disposed) ThrowDisposed();

@@ -24,7 +24,7 @@ internal sealed unsafe class RawLibrary
 
     public static delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int> Entry(string path)
     {
-        nint handle = NativeLibrary.Load(BuildLayout.Require(path));
+        nint handle = NativeLibrary.Load(RepoLayout.Existing(path));
         return (delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int>)NativeLibrary.GetExport(handle, NpAbi.NP_ENTRY_SYMBOL_STRING);
     }
 

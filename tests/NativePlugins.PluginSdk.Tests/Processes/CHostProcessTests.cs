@@ -21,12 +21,12 @@ public sealed class CHostProcessTests
 
     private static Result CHost(string stdin, params string[] arguments)
     {
-        var start = new ProcessStartInfo(BuildLayout.Require(BuildLayout.CHost))
+        var start = new ProcessStartInfo(BuildLayout.CHost)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = BuildLayout.BuildDir,
+            WorkingDirectory = RepoLayout.BuildDir,
         };
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);

@@ -3,55 +3,14 @@ using NativePlugins.Hosting;
 
 namespace NativePlugins.RustPlugins.Tests.Infrastructure;
 
-/// <summary>Host construction for the tests: never reads NPLUG_PLUGIN_PATH, so the machine's environment cannot
-/// change a result.</summary>
+/// <summary>The Rust samples as these tests use them; host construction and runs are <see cref="TestHosts"/>'s.</summary>
 public static class Hosts
 {
-    public static PluginHost Create(ILoggerFactory? logging = null, uint? abiMinor = null) => new(new PluginHostOptions
-    {
-        UseEnvironmentSearchPath = false,
-        LoggerFactory = logging,
-        AbiMinor = abiMinor ?? Interop.NpAbi.NP_ABI_MINOR,
-    });
-
     /// <summary>A host with libnp_rust_samples.so loaded.</summary>
     public static PluginHost WithSamples(ILoggerFactory? logging = null)
     {
-        var host = Create(logging);
+        var host = TestHosts.Create(logging);
         host.Load(RustArtifacts.Samples);
         return host;
-    }
-
-    public static RecordBuffer Buffer(params string[] records)
-    {
-        var b = new RecordBuffer();
-        foreach (var r in records) b.Append(r);
-        return b;
-    }
-
-    /// <summary>Runs records through one new instance (process + flush) and returns the output as strings.</summary>
-    public static List<string> Run(PluginHost host, string pluginId, string config, params string[] records)
-    {
-        using var instance = host.CreateTransform(pluginId, config);
-        return Run(instance, records);
-    }
-
-    /// <summary>Process + flush on an existing instance.</summary>
-    public static List<string> Run(TransformInstance instance, params string[] records)
-    {
-        using var input = Buffer(records);
-        using var output = new RecordBuffer();
-        instance.Process(input, output);
-        instance.Flush(output);
-        return output.ToStringList();
-    }
-
-    /// <summary>Process only (no flush).</summary>
-    public static List<string> Process(TransformInstance instance, params string[] records)
-    {
-        using var input = Buffer(records);
-        using var output = new RecordBuffer();
-        instance.Process(input, output);
-        return output.ToStringList();
     }
 }

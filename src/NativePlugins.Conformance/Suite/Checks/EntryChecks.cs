@@ -36,7 +36,7 @@ internal static unsafe class EntryChecks
         if (symbol is { Found: false })
             c.Problem($"'{NpAbi.NP_ENTRY_SYMBOL_STRING}' is not in the dynamic symbol table (.dynsym) of {Path.GetFileName(path)}");
         else if (symbol is { IsFunction: false } s)
-            c.Problem($"'{NpAbi.NP_ENTRY_SYMBOL_STRING}' is exported as {s.TypeName}; it must be a function");
+            c.Problem($"'{NpAbi.NP_ENTRY_SYMBOL_STRING}' is exported as {s.Description}; it must be a function");
         else if (symbol is { Visibility: not 0 } v)
             c.Problem($"'{NpAbi.NP_ENTRY_SYMBOL_STRING}' has non-default visibility ({v.Visibility})");
         try
@@ -47,7 +47,7 @@ internal static unsafe class EntryChecks
         {
             c.Fail(e.Message);
         }
-        c.Passed(symbol is null ? "np_entry resolves (not an ELF64 file: symbol type not inspected)" : "np_entry is an exported FUNC symbol and resolves");
+        c.Passed(symbol is null ? "np_entry resolves (the file has no dynamic symbol table this reader understands: symbol type not inspected)" : "np_entry is an exported FUNC symbol and resolves");
     }
 
     private static void Deterministic(CheckContext c)

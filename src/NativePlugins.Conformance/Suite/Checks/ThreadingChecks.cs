@@ -67,7 +67,8 @@ internal static unsafe class ThreadingChecks
                 }
             }
             catch (Exception e) { failures[t] = e; }
-        }, 4 << 20) { IsBackground = true, Name = $"nplug-check-{t}" }).ToList();
+        }, 4 << 20)
+        { IsBackground = true, Name = $"nplug-check-{t}" }).ToList();
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
         foreach (var e in failures.Where(e => e is not null)) throw e!;
@@ -93,7 +94,8 @@ internal static unsafe class ThreadingChecks
                     got.Add(index < c.Batches.Count ? s.Process(c.Batches[index], call: $"process(batch {index + 1})") : s.Flush());
                 }
                 catch (Exception e) { failure = e; }
-            }, 4 << 20) { IsBackground = true };
+            }, 4 << 20)
+            { IsBackground = true };
             thread.Start();
             thread.Join();
             if (failure is not null) throw failure;
@@ -137,7 +139,8 @@ internal static unsafe class ThreadingChecks
                     outcomes[t] = s.Process(batches[t], call: $"process(batch {t + 1})");
                 }
                 catch (Exception e) { failures[t] = e; }
-            }, 4 << 20) { IsBackground = true }).ToList();
+            }, 4 << 20)
+            { IsBackground = true }).ToList();
             threads.ForEach(x => x.Start());
             threads.ForEach(x => x.Join());
             foreach (var e in failures.Where(e => e is not null)) throw e!;

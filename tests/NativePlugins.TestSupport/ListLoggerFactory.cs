@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace NativePlugins.Host.Tests.Infrastructure;
+namespace NativePlugins.TestSupport;
 
 /// <summary>Collects every log line with its category and level, to assert that plugin log lines reach ILogger.</summary>
 public sealed class ListLoggerFactory : ILoggerFactory

@@ -1,11 +1,12 @@
-namespace NativePlugins.Host.Tests.Infrastructure;
+namespace NativePlugins.TestSupport;
 
 /// <summary>A scratch directory, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory()
+    /// <param name="prefix">The start of the folder's name, to tell which tests left it behind.</param>
+    public TempDirectory(string prefix = "nplug-host-tests")
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nplug-host-tests-" + Guid.NewGuid().ToString("N")[..12]);
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + "-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 
