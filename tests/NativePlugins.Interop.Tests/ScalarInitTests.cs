@@ -13,6 +13,9 @@ namespace NativePlugins.Interop.Tests;
 /// </summary>
 public sealed unsafe class ScalarInitTests
 {
+    /// <summary>The minor an edited scratch header appends to: the next after the real header's.</summary>
+    private static uint NextMinor => NpAbi.NP_ABI_MINOR + 1;
+
     private const byte Dirty = 0xFF;
     private const int Guard = 16;
 
@@ -115,8 +118,8 @@ public sealed unsafe class ScalarInitTests
     {
         using var scratch = new ScratchHeaderSet();
         scratch.Edit("ext/np_transform.h", "    uint64_t bytes_out;\n} np_transform_stats_t;",
-            "    uint64_t bytes_out;\n    uint64_t records_dropped; /** Appended by ScalarInitTests. @since 1.2 */\n} np_transform_stats_t;");
-        scratch.Edit("np_version.h", "#define NP_ABI_MINOR 1u", "#define NP_ABI_MINOR 2u");
+            $"    uint64_t bytes_out;\n    uint64_t records_dropped; /** Appended by ScalarInitTests. @since 1.{NextMinor} */\n}} np_transform_stats_t;");
+        scratch.Edit("np_version.h", $"#define NP_ABI_MINOR {NpAbi.NP_ABI_MINOR}u", $"#define NP_ABI_MINOR {NextMinor}u");
         var text = GenerationPlan.Generate(scratch.Parse())["interop/bindings/csharp/Generated/NpScalarInit.g.cs"];
         Assert.Contains("ulong bytes_out = 0, ulong records_dropped = 0)", text);
         Assert.Contains("Volatile.Write(ref target->records_dropped, records_dropped);", text);
@@ -127,13 +130,13 @@ public sealed unsafe class ScalarInitTests
     public void A_struct_with_padding_is_refused_because_a_byte_would_stay_dirty()
     {
         using var scratch = new ScratchHeaderSet();
-        scratch.Edit("np_entry.h", "    const np_layout_report_t *layout_report; /* out: the library's layout report, or NULL; static data */\n",
-            "    const np_layout_report_t *layout_report; /* out: the library's layout report, or NULL; static data */\n" +
-            "    uint32_t flags; /** Appended by ScalarInitTests. @since 1.2 */\n");
-        scratch.Edit("np_version.h", "#define NP_ABI_MINOR 1u", "#define NP_ABI_MINOR 2u");
+        // Appended last: a uint32_t after the struct's last pointer leaves 4 bytes of tail padding.
+        scratch.Edit("np_entry.h", "    np_error_t *error;\n} np_negotiation_t;",
+            $"    np_error_t *error;\n    uint32_t flags; /** Appended by ScalarInitTests. @since 1.{NextMinor} */\n}} np_negotiation_t;");
+        scratch.Edit("np_version.h", $"#define NP_ABI_MINOR {NpAbi.NP_ABI_MINOR}u", $"#define NP_ABI_MINOR {NextMinor}u");
         var model = scratch.Parse();
         var e = Assert.Throws<GeneratorException>(() => GenerationPlan.Generate(model));
-        Assert.Contains("scalar init: np_negotiation_t has tail padding at offset 44", e.Message);
+        Assert.Contains("scalar init: np_negotiation_t has tail padding at offset 52", e.Message);
     }
 
     private static (Type Struct, string[] Fields) Entry(string name) => NpScalarInit.Structs.Single(s => s.Struct.Name == name);
