@@ -279,9 +279,7 @@ static void boot(void) {
 /* The host's buffer for why np_entry failed (ABI 1.2), when its struct_size covers that field; else NULL (a 1.0/1.1
  * host's struct ends before it, and what lies there is not the host's buffer). */
 static np_error_t *negotiation_error(const np_negotiation_t *negotiation) {
-    if (negotiation == NULL || negotiation->struct_size < offsetof(np_negotiation_t, error) + sizeof negotiation->error)
-        return NULL;
-    return negotiation->error;
+    return negotiation != NULL && NP_HAS_FIELD(negotiation, np_negotiation_t, error) ? negotiation->error : NULL;
 }
 
 /* Writes "nplug hosted shim: REASON" into the host's buffer (rule P5: never past capacity, cut before a UTF-8
@@ -306,8 +304,7 @@ NP_EXTERN_C NP_EXPORT np_status NP_CDECL np_entry(np_negotiation_t *negotiation,
     if (g_entry != NULL) return g_entry(negotiation, out_library, &g_services);
 
     /* Rule P1: the versions are written on every path, also on a refusal. */
-    if (negotiation != NULL &&
-        negotiation->struct_size >= offsetof(np_negotiation_t, library_abi_minor) + sizeof(uint32_t)) {
+    if (negotiation != NULL && NP_HAS_FIELD(negotiation, np_negotiation_t, library_abi_minor)) {
         negotiation->library_abi_major = NP_ABI_MAJOR;
         negotiation->library_abi_minor = NP_ABI_MINOR;
     }

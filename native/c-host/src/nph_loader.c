@@ -40,8 +40,7 @@ nph_host_t *nph_host_create(const nph_host_options_t *options) {
 /* NP_LIBRARY_NO_UNLOAD (ABI 1.2), read only where the library's struct reaches (rule H2). */
 uint64_t nph_library_flags(const nph_library_t *l) {
     const np_library_t *d = l->descriptor;
-    if (!d || l->negotiation.abi_minor < 2 || d->struct_size < offsetof(np_library_t, flags) + sizeof d->flags)
-        return 0;
+    if (!d || l->negotiation.abi_minor < 2 || !NP_HAS_FIELD(d, np_library_t, flags)) return 0;
     return d->flags;
 }
 

@@ -91,9 +91,7 @@ __attribute__((constructor)) static void np_sdk_collect_plugins(void) {
 /* ---- Negotiation (rule P1) ----------------------------------------------------------------------------- */
 /* The host's error buffer (ABI 1.2), if its struct reaches that far. */
 static np_error_t *np_sdk_negotiation_error(const np_negotiation_t *negotiation) {
-    return negotiation->struct_size >= offsetof(np_negotiation_t, error) + sizeof negotiation->error
-               ? negotiation->error
-               : NULL;
+    return NP_HAS_FIELD(negotiation, np_negotiation_t, error) ? negotiation->error : NULL;
 }
 
 np_status np_sdk_negotiate(np_negotiation_t *negotiation, const np_library_t **out_library) {
@@ -102,7 +100,7 @@ np_status np_sdk_negotiate(np_negotiation_t *negotiation, const np_library_t **o
         return np_error_set(np_sdk_negotiation_error(negotiation), NP_ERR_INVALID_ARGUMENT,
                             NP_C_SDK_ID ": np_entry: out_library is NULL");
     /* Always say who we are, so that a refusal can be explained - as far as the host's struct reaches. */
-    if (negotiation->struct_size >= offsetof(np_negotiation_t, library_abi_minor) + sizeof(uint32_t)) {
+    if (NP_HAS_FIELD(negotiation, np_negotiation_t, library_abi_minor)) {
         negotiation->library_abi_major = NP_ABI_MAJOR;
         negotiation->library_abi_minor = NP_ABI_MINOR;
     }
