@@ -5,6 +5,7 @@
  *   np_transform_base.h  NP_TRANSFORM_PLUGIN: an np.transform/1 plugin from a few callbacks, stats for free
  *   np_batch.h           reading input records
  *   np_emit.h            writing output records (copy, or reserve + commit in place)
+ *   np_out.h             appending a variable-size result to a caller's np_out_bytes_t (own interfaces)
  *   np_error.h           failure messages into np_error_t (printf-style, UTF-8-safe truncation)
  *   np_config.h          `key=value;key=value` configs with NP_ERR_CONFIG messages
  *   np_host_api.h        host logging and the host allocator
@@ -21,6 +22,7 @@
 #include "np_error.h"
 #include "np_batch.h"
 #include "np_emit.h"
+#include "np_out.h"
 #include "np_host_api.h"
 #include "np_config.h"
 #include "np_register.h"
