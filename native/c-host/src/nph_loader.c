@@ -151,7 +151,7 @@ static nph_error_t nph_negotiate(nph_host_t *host, nph_library_t *lib, nph_diag_
     n->abi_minor = host->offered_minor;
     n->library_abi_major = NPH_UNSET;
     n->library_abi_minor = NPH_UNSET;
-    uint8_t reason[512];
+    uint8_t reason[1024]; /* a hosted library's hostfxr message can run to several hundred bytes */
     np_error_t error = {reason, sizeof reason, 0, 0, 0};
     n->error = &error; /* ABI 1.2: a library says why np_entry failed (a 1.0/1.1 library never writes it) */
     const np_library_t *descriptor = NULL;

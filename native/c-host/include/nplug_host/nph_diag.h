@@ -32,7 +32,7 @@ typedef enum nph_error {
     NPH_E_STATE      /* the object is in use (e.g. unloading a library with live instances) */
 } nph_error_t;
 
-#define NPH_DIAG_MESSAGE_MAX 1024
+#define NPH_DIAG_MESSAGE_MAX 2048
 
 typedef struct nph_diag {
     nph_error_t code;
