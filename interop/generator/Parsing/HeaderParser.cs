@@ -135,6 +135,8 @@ public sealed unsafe partial class HeaderParser
         foreach (var dir in _userIncludeDirs) argList.AddRange(["-I", dir]);
         foreach (var header in _userHeaderOrder.Skip(1)) argList.AddRange(["-include", header]);
         argList.AddRange(["-Wall", "-Wextra", "-Wno-unused-macros"]);
+        // A contract header is parsed as the main file; `#pragma once` is right in it, not a mistake.
+        if (UserMode) argList.Add("-Wno-pragma-once-outside-header");
         string[] args = [.. argList];
         var handles = new List<nint>();
         try
