@@ -127,6 +127,11 @@ public sealed class BindgenModelTests
         { "np_ prefixed declaration", "#define ACME_GREETER_ID \"acme.greeter/1\"", "#define NP_GREETER_ID \"acme.greeter/1\"",
             "7: rule I7: " },
         { "foreign prefix", "#define ACME_GREETER_ID \"acme.greeter/1\"", "#define OTHER_GREETER_ID \"acme.greeter/1\"", "7: rule I7: " },
+        { "@create without @destroy", "[instance] @destroy Destroy", "[instance] Destroy", "13: rule I5: " },
+        { "optional @create", "own format). Never NULL.", "own format). Optional.", "18: rule I5: " },
+        { "wrong @destroy shape", "void (NP_CDECL *destroy)(acme_greeter_t *instance);", "void (NP_CDECL *destroy)(acme_greeter_t *instance, uint32_t flags);",
+            "21: rule I5: " },
+        { "a function declaration", "#endif", "void acme_greeter_hello(void);\n#endif", "30: rule I1: " },
         { "data in a vtable", "    /** [instance][leaf] Greetings so far.", "    uint64_t data; /* not a function */\n    /** [instance][leaf] Greetings so far.",
             "26: rule I3: " },
     };
