@@ -18,7 +18,7 @@ step "generated bindings match the header (regenerate and diff)"
 bash interop/generator/check.sh
 
 step "example contract bindings match their header (nplug bindgen --check, tests/examples/greeter/README.md)"
-dotnet build -c Release src/NativePlugins.Cli -p:NplugSkipNativeBuild=true -v quiet -nologo >/dev/null
+dotnet build -c Release src/NativePlugins.Cli -p:NplugSkipNativeBuild=true -v quiet -nologo
 (cd tests/examples/greeter && dotnet "$root/src/NativePlugins.Cli/bin/Release/net10.0/nplug.dll" bindgen include/acme/greeter.h \
   --include include --csharp-namespace Acme.Greeter --rust-module greeter --out generated --check)
 
