@@ -1,14 +1,13 @@
 using System.Reflection;
 using System.Text;
-using NativePlugins.Generator.Emit.Bindgen;
 using NativePlugins.Interop;
 using NativePlugins.PluginSdk.Tests.Infrastructure;
 
 namespace NativePlugins.PluginSdk.Tests.Interfaces;
 
 /// <summary>
-/// C# plugins of a user interface, acme.greeter/1, end to end: bindgen's plugin glue (emitted here from the greeter's
-/// model) and its raw declarations compiled with plugin classes, the SDK's source generator run over them, the library
+/// C# plugins of a user interface, acme.greeter/1, end to end: bindgen's plugin glue and raw declarations (emitted
+/// here from the example's header) compiled with plugin classes, the SDK's source generator run over them, the library
 /// loaded into this process and driven through the raw vtable as a host drives it: typed results, OutBytes growth,
 /// PluginException statuses, panics that poison, and a class that is a transform and a greeter at once.
 /// </summary>
@@ -69,8 +68,8 @@ public sealed unsafe class GreeterPluginTests
         """;
 
     private static readonly Lazy<Assembly> s_assembly = new(() => InMemoryPlugin.Compile(
-        ("Greeter.g.cs", RawGreeterBindings.Source),
-        CSharpPluginGlueEmitter.Emit(GreeterModel.Build()).Single(),
+        GreeterModel.RawBindings(),
+        GreeterModel.PluginGlue(),
         ("Plugins.cs", Plugins)));
 
     private static readonly NativeTestHost s_host = new("greeter-tests");
