@@ -8,8 +8,10 @@ namespace NativePlugins.PluginSdk.Generators;
 /// <summary>
 /// Writes <c>NplugExports.g.cs</c>: the C ABI exports of a plugin library. The generated functions are thin: each is an
 /// [UnmanagedCallersOnly] wrapper around the SDK's boundary runtime (NativePlugins.PluginSdk.Runtime), whose
-/// ExportBoundary catches every exception; only the per-plugin factory (which constructor to call) and the metadata are
-/// plugin-specific. The wrappers evaluate nothing themselves: the library state reaches the runtime as a function
+/// ExportBoundary catches every exception; only the per-plugin factory (which constructor to call), the metadata and the
+/// list of interfaces are plugin-specific. A [NativeInterface] interface contributes a create per plugin (the factory
+/// differs); its other functions are shared by every plugin and live in its bindgen-generated exports class, whose
+/// BuildVTable the descriptor entry calls. The wrappers evaluate nothing themselves: the library state reaches the runtime as a function
 /// (<c>&amp;Library</c>) that it calls inside the boundary, so even a failing static initializer of the generated class
 /// (a plugin's ConfigSchema that throws) becomes a status instead of an exception escaping into native code.
 /// </summary>

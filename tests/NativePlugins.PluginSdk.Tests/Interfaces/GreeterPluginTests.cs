@@ -77,66 +77,12 @@ public sealed unsafe class GreeterPluginTests
 
     private static np_library_t* Library => (np_library_t*)s_library.Value;
 
-    /// <summary>Mirrors acme_greeter_v1_t (the compiled fixture's struct lives in the in-memory assembly); only ever
-    /// read through a pointer to the plugin's vtable.</summary>
-#pragma warning disable CS0649 // filled by the plugin, never by this code
-    private struct GreeterVTable
-    {
-        public uint struct_size;
-        public uint reserved;
-        public delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, void**, np_error_t*, int> create;
-        public delegate* unmanaged[Cdecl]<void*, void> destroy;
-        public delegate* unmanaged[Cdecl]<void*, np_str_t, np_out_bytes_t*, np_error_t*, int> greet;
-        public delegate* unmanaged[Cdecl]<void*, long, long, long*, np_error_t*, int> add;
-        public delegate* unmanaged[Cdecl]<void*, ulong> count;
-    }
-#pragma warning restore CS0649
+    private static RawGreeter Greeter(string plugin) =>
+        new(InMemoryPlugin.VTable(InMemoryPlugin.Plugin(Library, plugin), "acme.greeter/1"));
 
-    private static GreeterVTable* VTable(string plugin) =>
-        (GreeterVTable*)InMemoryPlugin.VTable(InMemoryPlugin.Plugin(Library, plugin), "acme.greeter/1");
+    private static readonly Lazy<RawGreeter> s_greeterLazy = new(() => Greeter("com.example.greeter"));
 
-    private static (int Status, nint Instance, string Message) Create(string plugin, string config)
-    {
-        byte[] utf8 = Encoding.UTF8.GetBytes(config);
-        var error = new ErrorBuffer();
-        void* instance = (void*)0x1;
-        int status;
-        fixed (byte* bytes = utf8)
-            status = VTable(plugin)->create(s_host.Table, new np_str_t { ptr = bytes, len = (ulong)utf8.Length }, &instance, error.Pointer);
-        return (status, (nint)instance, error.ToString());
-    }
-
-    private static nint Created(string plugin, string config = "")
-    {
-        var (status, instance, message) = Create(plugin, config);
-        Assert.True(status == NpAbi.NP_OK, $"create returned {status}: {message}");
-        return instance;
-    }
-
-    private static (int Status, string Message, int Code) Greet(string plugin, nint instance, ReadOnlySpan<byte> name, NativeOutBytes output)
-    {
-        var error = new ErrorBuffer();
-        int status;
-        fixed (byte* bytes = name)
-            status = VTable(plugin)->greet((void*)instance, new np_str_t { ptr = bytes, len = (ulong)name.Length }, output.Pointer, error.Pointer);
-        return (status, error.ToString(), error.Code);
-    }
-
-    private static string GreetText(string plugin, nint instance, string name)
-    {
-        using var output = new NativeOutBytes();
-        var (status, message, _) = Greet(plugin, instance, Encoding.UTF8.GetBytes(name), output);
-        Assert.True(status == NpAbi.NP_OK, $"greet returned {status}: {message}");
-        return output.ToString();
-    }
-
-    private static (int Status, long Sum, string Message) Add(string plugin, nint instance, long a, long b)
-    {
-        var error = new ErrorBuffer();
-        long sum = -1;
-        int status = VTable(plugin)->add((void*)instance, a, b, &sum, error.Pointer);
-        return (status, sum, error.ToString());
-    }
+    private static RawGreeter PlainGreeter => s_greeterLazy.Value;
 
     [Fact]
     public void Descriptors_list_every_interface_with_its_layout()
@@ -165,128 +111,128 @@ public sealed unsafe class GreeterPluginTests
     [Fact]
     public void The_vtable_has_every_required_function_and_leaves_the_leaf_count_NULL()
     {
-        GreeterVTable* vtable = VTable("com.example.greeter");
+        RawGreeter.VTableLayout* vtable = PlainGreeter.VTable;
         Assert.Equal(Contract().Size, vtable->struct_size);
         Assert.Equal(0u, vtable->reserved);
         Assert.True(vtable->create is not null && vtable->destroy is not null && vtable->greet is not null && vtable->add is not null);
         Assert.True(vtable->count is null, "a [leaf] function of a C# plugin stays NULL (rule P11)");
         // Each plugin has its own create (it constructs its own class); the other functions are the interface's.
-        Assert.NotEqual((nint)vtable->create, (nint)VTable("com.example.both")->create);
-        Assert.Equal((nint)vtable->greet, (nint)VTable("com.example.both")->greet);
+        Assert.NotEqual((nint)vtable->create, (nint)Greeter("com.example.both").VTable->create);
+        Assert.Equal((nint)vtable->greet, (nint)Greeter("com.example.both").VTable->greet);
     }
 
     [Fact]
     public void Typed_results_come_back_through_the_raw_vtable()
     {
-        nint instance = Created("com.example.greeter", "greeting=Hi");
-        Assert.Equal("Hi, world!", GreetText("com.example.greeter", instance, "world"));
-        Assert.Equal("Hi, wörld ✓!", GreetText("com.example.greeter", instance, "wörld ✓"));
-        Assert.Equal((NpAbi.NP_OK, 5L, ""), Add("com.example.greeter", instance, 2, 3));
-        VTable("com.example.greeter")->destroy((void*)instance);
+        nint instance = PlainGreeter.Create(s_host, "greeting=Hi");
+        Assert.Equal("Hi, world!", PlainGreeter.GreetText(instance, "world"));
+        Assert.Equal("Hi, wörld ✓!", PlainGreeter.GreetText(instance, "wörld ✓"));
+        Assert.Equal((NpAbi.NP_OK, 5L, ""), PlainGreeter.Add(instance, 2, 3));
+        PlainGreeter.Destroy(instance);
     }
 
     [Fact]
     public void OutBytes_grows_through_reserve_and_appends_after_what_the_caller_had()
     {
-        nint instance = Created("com.example.greeter");
+        nint instance = PlainGreeter.Create(s_host);
         using var output = new NativeOutBytes(capacity: 3, prefix: ">> ");
-        var (status, message, _) = Greet("com.example.greeter", instance, "a long name to force growth"u8, output);
+        var (status, message, _) = PlainGreeter.Greet(instance, "a long name to force growth"u8, output);
         Assert.True(status == NpAbi.NP_OK, message);
         Assert.Equal(">> Hello, a long name to force growth!", output.ToString());
         Assert.Equal(1, output.ReserveCalls);
-        VTable("com.example.greeter")->destroy((void*)instance);
+        PlainGreeter.Destroy(instance);
     }
 
     [Fact]
     public void A_fixed_buffer_too_small_is_NP_ERR_OUT_OF_MEMORY_naming_the_size_and_a_refused_reserve_its_status()
     {
-        nint instance = Created("com.example.greeter");
+        nint instance = PlainGreeter.Create(s_host);
         using (var fixedBuffer = new NativeOutBytes(capacity: 4, growable: false))
         {
-            var (status, message, _) = Greet("com.example.greeter", instance, "world"u8, fixedBuffer);
+            var (status, message, _) = PlainGreeter.Greet(instance, "world"u8, fixedBuffer);
             Assert.Equal(NpAbi.NP_ERR_OUT_OF_MEMORY, status);
             Assert.Equal("the result needs 13 bytes; the caller's buffer holds 4 and cannot grow (reserve is NULL)", message);
             Assert.Equal(0ul, fixedBuffer.Pointer->len);
         }
         using (var limited = new NativeOutBytes(capacity: 4, maxBytes: 8))
         {
-            var (status, message, _) = Greet("com.example.greeter", instance, "world"u8, limited);
+            var (status, message, _) = PlainGreeter.Greet(instance, "world"u8, limited);
             Assert.Equal(NpAbi.NP_ERR_OUT_OF_MEMORY, status);
             Assert.Contains("reserve returned NP_ERR_OUT_OF_MEMORY", message);
         }
         // Not a panic: the instance still works.
-        Assert.Equal("Hello, again!", GreetText("com.example.greeter", instance, "again"));
-        VTable("com.example.greeter")->destroy((void*)instance);
+        Assert.Equal("Hello, again!", PlainGreeter.GreetText(instance, "again"));
+        PlainGreeter.Destroy(instance);
     }
 
     [Fact]
     public void A_PluginException_is_its_status_message_and_code_and_the_instance_stays_usable()
     {
-        nint instance = Created("com.example.greeter");
+        nint instance = PlainGreeter.Create(s_host);
         using var output = new NativeOutBytes();
-        Assert.Equal((NpAbi.NP_ERR_PLUGIN, "not greeting that one", 42), Greet("com.example.greeter", instance, "refuse"u8, output));
-        Assert.Equal((NpAbi.NP_ERR_INPUT, "name is empty", 0), Greet("com.example.greeter", instance, ""u8, output));
-        Assert.Equal((NpAbi.NP_ERR_INPUT, -1L, $"{long.MaxValue} + 1 overflows"), Add("com.example.greeter", instance, long.MaxValue, 1));
-        Assert.Equal((NpAbi.NP_OK, 7L, ""), Add("com.example.greeter", instance, 3, 4));
-        VTable("com.example.greeter")->destroy((void*)instance);
+        Assert.Equal((NpAbi.NP_ERR_PLUGIN, "not greeting that one", 42), PlainGreeter.Greet(instance, "refuse"u8, output));
+        Assert.Equal((NpAbi.NP_ERR_INPUT, "name is empty", 0), PlainGreeter.Greet(instance, ""u8, output));
+        Assert.Equal((NpAbi.NP_ERR_INPUT, -1L, $"{long.MaxValue} + 1 overflows"), PlainGreeter.Add(instance, long.MaxValue, 1));
+        Assert.Equal((NpAbi.NP_OK, 7L, ""), PlainGreeter.Add(instance, 3, 4));
+        PlainGreeter.Destroy(instance);
     }
 
     [Fact]
     public void An_exception_is_NP_ERR_PANIC_poisons_the_instance_and_is_logged()
     {
-        nint instance = Created("com.example.greeter");
+        nint instance = PlainGreeter.Create(s_host);
         using var output = new NativeOutBytes();
-        var (status, message, _) = Greet("com.example.greeter", instance, "panic"u8, output);
+        var (status, message, _) = PlainGreeter.Greet(instance, "panic"u8, output);
         Assert.Equal(NpAbi.NP_ERR_PANIC, status);
         Assert.Equal("unhandled System.InvalidOperationException: the greeter broke", message);
         Assert.Contains(s_host.LogLines, l => l.Level == NpAbi.NP_LOG_ERROR && l.Message.StartsWith("greet: unhandled exception: System.InvalidOperationException: the greeter broke", StringComparison.Ordinal));
 
         // Poisoned: every call but destroy is NP_ERR_STATE, naming the panic; no plugin code runs.
-        (status, message, _) = Greet("com.example.greeter", instance, "world"u8, output);
+        (status, message, _) = PlainGreeter.Greet(instance, "world"u8, output);
         Assert.Equal(NpAbi.NP_ERR_STATE, status);
         Assert.Contains("poisoned by an earlier panic", message);
         Assert.Contains("the greeter broke", message);
-        Assert.Equal(NpAbi.NP_ERR_STATE, Add("com.example.greeter", instance, 1, 1).Status);
+        Assert.Equal(NpAbi.NP_ERR_STATE, PlainGreeter.Add(instance, 1, 1).Status);
         int disposed = Disposed();
-        VTable("com.example.greeter")->destroy((void*)instance);
+        PlainGreeter.Destroy(instance);
         Assert.Equal(disposed + 1, Disposed());
     }
 
     [Fact]
     public void Arguments_are_checked_before_plugin_code_runs()
     {
-        nint instance = Created("com.example.greeter");
+        nint instance = PlainGreeter.Create(s_host);
         using var output = new NativeOutBytes();
-        var (status, message, _) = Greet("com.example.greeter", instance, [0xC3, 0x28], output);
+        var (status, message, _) = PlainGreeter.Greet(instance, [0xC3, 0x28], output);
         Assert.Equal(NpAbi.NP_ERR_INPUT, status);
         Assert.Equal("name: the string is not valid UTF-8", message);
 
         var error = new ErrorBuffer();
-        Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, VTable("com.example.greeter")->add((void*)instance, 1, 2, null, error.Pointer));
+        Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, PlainGreeter.VTable->add((void*)instance, 1, 2, null, error.Pointer));
         Assert.Equal("out_sum is NULL", error.ToString());
 
         error = new ErrorBuffer();
-        Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, VTable("com.example.greeter")->greet((void*)instance, default, null, error.Pointer));
+        Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, PlainGreeter.VTable->greet((void*)instance, default, null, error.Pointer));
         Assert.Equal("out is NULL", error.ToString());
 
         output.Pointer->len = output.Pointer->capacity + 1;
-        Assert.Contains("out.len 5 exceeds its capacity 4", Greet("com.example.greeter", instance, "x"u8, output).Message);
+        Assert.Contains("out.len 5 exceeds its capacity 4", PlainGreeter.Greet(instance, "x"u8, output).Message);
         output.Pointer->len = 0;
 
         error = new ErrorBuffer();
-        Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, VTable("com.example.greeter")->add(null, 1, 2, null, error.Pointer));
+        Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, PlainGreeter.VTable->add(null, 1, 2, null, error.Pointer));
         Assert.Equal("instance is NULL", error.ToString());
 
         // None of that was a panic.
-        Assert.Equal("Hello, still fine!", GreetText("com.example.greeter", instance, "still fine"));
-        VTable("com.example.greeter")->destroy((void*)instance);
-        VTable("com.example.greeter")->destroy(null); // a no-op
+        Assert.Equal("Hello, still fine!", PlainGreeter.GreetText(instance, "still fine"));
+        PlainGreeter.Destroy(instance);
+        PlainGreeter.VTable->destroy(null); // a no-op
     }
 
     [Fact]
     public void Create_reports_config_errors_and_sets_out_instance_to_NULL()
     {
-        var (status, instance, message) = Create("com.example.greeter", "greeting=Hi;colour=blue");
+        var (status, instance, message) = PlainGreeter.TryCreate(s_host, "greeting=Hi;colour=blue");
         Assert.Equal(NpAbi.NP_ERR_CONFIG, status);
         Assert.Equal(0, instance);
         Assert.Contains("unknown config key 'colour'", message);
@@ -295,9 +241,10 @@ public sealed unsafe class GreeterPluginTests
     [Fact]
     public void One_class_serves_both_interfaces_and_each_instance_only_its_own()
     {
-        nint greeter = Created("com.example.both");
-        Assert.Equal("both greet you", GreetText("com.example.both", greeter, "you"));
-        Assert.Equal((NpAbi.NP_OK, 12L, ""), Add("com.example.both", greeter, 3, 4));
+        RawGreeter both = Greeter("com.example.both");
+        nint greeter = both.Create(s_host);
+        Assert.Equal("both greet you", both.GreetText(greeter, "you"));
+        Assert.Equal((NpAbi.NP_OK, 12L, ""), both.Add(greeter, 3, 4));
 
         var transform = (np_transform_v1_t*)InMemoryPlugin.VTable(InMemoryPlugin.Plugin(Library, "com.example.both"), NpAbi.NP_TRANSFORM_ID_STRING);
         var error = new ErrorBuffer();
@@ -316,12 +263,12 @@ public sealed unsafe class GreeterPluginTests
         }
         using (var output = new NativeOutBytes())
         {
-            var (status, message, _) = Greet("com.example.both", (nint)records, "x"u8, output);
+            var (status, message, _) = both.Greet((nint)records, "x"u8, output);
             Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, status);
             Assert.Contains("is an instance of np.transform/1 (plugin com.example.both), not of acme.greeter/1", message);
         }
         transform->destroy(records);
-        VTable("com.example.both")->destroy((void*)greeter);
+        both.Destroy(greeter);
     }
 
     private static NativeInterfaceContract Contract() =>
