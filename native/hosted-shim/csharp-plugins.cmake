@@ -2,6 +2,9 @@
 #
 #   NativeAOT  src/plugins/<P>  -> ${NP_PLUGIN_OUTPUT_DIR}/lib<AssemblyName>.so
 #   hosted     src/plugins/<P>  -> ${NP_CS_HOSTED_PLUGIN_OUTPUT_DIR}/lib<AssemblyName>.so + <AssemblyName>.managed/
+#   examples   the C# plugin of the acme.greeter/1 example (tests/examples/greeter/csharp) in both modes, into
+#              examples/ and examples-hosted/: it implements a user interface, not np.transform/1, so it stays out
+#              of the sample folders that tests/conformance.sh checks as transforms.
 #   fixtures   the throwing plugin in both modes (fixtures/ and fixtures-hosted/), plus hosted-shim failure fixtures
 #              in fixtures/ (missing assembly, malformed runtimeconfig, no compatible framework, not a plugin).
 #
@@ -22,16 +25,20 @@ endif()
 
 set(NP_CS_HOSTED_PLUGIN_OUTPUT_DIR "${CMAKE_BINARY_DIR}/plugins-hosted" CACHE PATH "Where hosted C# plugins are written")
 set(NP_CS_HOSTED_FIXTURE_OUTPUT_DIR "${CMAKE_BINARY_DIR}/fixtures-hosted" CACHE PATH "Where hosted C# fixtures are written")
+set(NP_CS_EXAMPLE_OUTPUT_DIR "${CMAKE_BINARY_DIR}/examples" CACHE PATH "Where NativeAOT C# example plugins are written")
+set(NP_CS_HOSTED_EXAMPLE_OUTPUT_DIR "${CMAKE_BINARY_DIR}/examples-hosted" CACHE PATH "Where hosted C# example plugins are written")
 set(NP_CS_DOTNET_CONFIGURATION "Release" CACHE STRING "Configuration of the C# plugin builds")
 set(_np_cs_artifacts "${CMAKE_BINARY_DIR}/dotnet")
 set(_np_cs_root "${PROJECT_SOURCE_DIR}")
 
-# Sample plugins go to the plugin folders, fixtures to the fixture folders.
+# Sample plugins go to the plugin folders, fixtures to the fixture folders, examples to the example folders.
 set(NP_CS_SAMPLE_PROJECTS
     "${_np_cs_root}/src/plugins/RegexFilter/RegexFilter.csproj"
     "${_np_cs_root}/src/plugins/WordFreq/WordFreq.csproj")
 set(NP_CS_FIXTURE_PROJECTS
     "${_np_cs_root}/src/plugins/Fixtures/ThrowingPlugin/ThrowingPlugin.csproj")
+set(NP_CS_EXAMPLE_PROJECTS
+    "${_np_cs_root}/tests/examples/greeter/csharp/GreeterPlugin.csproj")
 
 # Everything the plugins are built from: a change re-runs dotnet publish, no change skips it entirely.
 file(GLOB_RECURSE _np_cs_inputs CONFIGURE_DEPENDS
@@ -41,6 +48,8 @@ file(GLOB_RECURSE _np_cs_inputs CONFIGURE_DEPENDS
      "${_np_cs_root}/src/NativePlugins.PluginSdk.Generators/*.cs"
      "${_np_cs_root}/src/NativePlugins.PluginSdk.Generators/*.csproj"
      "${_np_cs_root}/src/plugins/*.cs" "${_np_cs_root}/src/plugins/*.csproj"
+     "${_np_cs_root}/tests/examples/greeter/csharp/*.cs" "${_np_cs_root}/tests/examples/greeter/csharp/*.csproj"
+     "${_np_cs_root}/tests/examples/greeter/generated/csharp/*.cs"
      "${_np_cs_root}/interop/bindings/csharp/*.cs" "${_np_cs_root}/interop/bindings/csharp/*.csproj"
      "${_np_cs_root}/interop/include/*.h")
 list(FILTER _np_cs_inputs EXCLUDE REGEX "/(bin|obj)/")
@@ -57,8 +66,8 @@ set(_np_cs_common_args
     -c "${NP_CS_DOTNET_CONFIGURATION}" -nologo -v:minimal -clp:NoSummary -nodeReuse:false
     -p:NplugSkipNativeBuild=true)
 
-# One COMMAND per project; $mode, $artifacts, $plugin_dir, $fixture_dir are filled per mode below.
-function(_np_cs_publish_commands out mode plugin_dir fixture_dir extra)
+# One COMMAND per project; $mode, $artifacts, $plugin_dir, $fixture_dir, $example_dir are filled per mode below.
+function(_np_cs_publish_commands out mode plugin_dir fixture_dir example_dir extra)
   set(commands "")
   foreach(project IN LISTS NP_CS_SAMPLE_PROJECTS)
     list(APPEND commands COMMAND ${_np_cs_dotnet} "${project}" ${_np_cs_common_args}
@@ -70,18 +79,24 @@ function(_np_cs_publish_commands out mode plugin_dir fixture_dir extra)
          --artifacts-path "${_np_cs_artifacts}/${mode}" -p:NplugPluginMode=${mode}
          "-p:NplugDeployDir=${fixture_dir}/" ${extra})
   endforeach()
+  foreach(project IN LISTS NP_CS_EXAMPLE_PROJECTS)
+    list(APPEND commands COMMAND ${_np_cs_dotnet} "${project}" ${_np_cs_common_args}
+         --artifacts-path "${_np_cs_artifacts}/${mode}" -p:NplugPluginMode=${mode}
+         "-p:NplugDeployDir=${example_dir}/" ${extra})
+  endforeach()
   set(${out} ${commands} PARENT_SCOPE)
 endfunction()
 
 # ---- NativeAOT ---------------------------------------------------------------------------------------------------
-_np_cs_publish_commands(_np_cs_aot_commands Aot "${NP_PLUGIN_OUTPUT_DIR}" "${NP_FIXTURE_OUTPUT_DIR}" "")
+_np_cs_publish_commands(_np_cs_aot_commands Aot "${NP_PLUGIN_OUTPUT_DIR}" "${NP_FIXTURE_OUTPUT_DIR}"
+                        "${NP_CS_EXAMPLE_OUTPUT_DIR}" "")
 add_custom_command(
   OUTPUT "${_np_cs_artifacts}/aot.stamp"
   ${_np_cs_aot_commands}
   COMMAND "${CMAKE_COMMAND}" -E touch "${_np_cs_artifacts}/aot.stamp"
   DEPENDS ${_np_cs_inputs}
   BYPRODUCTS "${NP_PLUGIN_OUTPUT_DIR}/libnp_cs_regex.so" "${NP_PLUGIN_OUTPUT_DIR}/libnp_cs_wordfreq.so"
-             "${NP_FIXTURE_OUTPUT_DIR}/libnp_cs_throwing.so"
+             "${NP_FIXTURE_OUTPUT_DIR}/libnp_cs_throwing.so" "${NP_CS_EXAMPLE_OUTPUT_DIR}/libnp_cs_greeter.so"
   WORKING_DIRECTORY "${_np_cs_root}"
   COMMENT "C# plugins, NativeAOT (dotnet publish) -> ${NP_PLUGIN_OUTPUT_DIR}"
   VERBATIM)
@@ -90,14 +105,15 @@ set(_np_cs_stamps "${_np_cs_artifacts}/aot.stamp")
 # ---- hosted --------------------------------------------------------------------------------------------------------
 if(TARGET np_cs_hosted_shim)
   _np_cs_publish_commands(_np_cs_hosted_commands Hosted "${NP_CS_HOSTED_PLUGIN_OUTPUT_DIR}"
-                          "${NP_CS_HOSTED_FIXTURE_OUTPUT_DIR}" "-p:NplugHostedShim=$<TARGET_FILE:np_cs_hosted_shim>")
+                          "${NP_CS_HOSTED_FIXTURE_OUTPUT_DIR}" "${NP_CS_HOSTED_EXAMPLE_OUTPUT_DIR}"
+                          "-p:NplugHostedShim=$<TARGET_FILE:np_cs_hosted_shim>")
   add_custom_command(
     OUTPUT "${_np_cs_artifacts}/hosted.stamp"
     ${_np_cs_hosted_commands}
     COMMAND "${CMAKE_COMMAND}" -E touch "${_np_cs_artifacts}/hosted.stamp"
     DEPENDS ${_np_cs_inputs} np_cs_hosted_shim "$<TARGET_FILE:np_cs_hosted_shim>" "${_np_cs_artifacts}/aot.stamp"
     BYPRODUCTS "${NP_CS_HOSTED_PLUGIN_OUTPUT_DIR}/libnp_cs_regex.so" "${NP_CS_HOSTED_PLUGIN_OUTPUT_DIR}/libnp_cs_wordfreq.so"
-               "${NP_CS_HOSTED_FIXTURE_OUTPUT_DIR}/libnp_cs_throwing.so"
+               "${NP_CS_HOSTED_FIXTURE_OUTPUT_DIR}/libnp_cs_throwing.so" "${NP_CS_HOSTED_EXAMPLE_OUTPUT_DIR}/libnp_cs_greeter.so"
     WORKING_DIRECTORY "${_np_cs_root}"
     COMMENT "C# plugins, hosted (dotnet publish + shim) -> ${NP_CS_HOSTED_PLUGIN_OUTPUT_DIR}"
     VERBATIM)

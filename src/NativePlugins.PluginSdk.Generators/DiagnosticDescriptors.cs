@@ -9,9 +9,9 @@ internal static class DiagnosticDescriptors
 {
     private const string Category = "NativePlugins";
 
-    public static readonly DiagnosticDescriptor NotATransformPlugin = new(
-        "NPLUG001", "Plugin class must derive from TransformPlugin",
-        "'{0}' has [NativePlugin] but does not derive from NativePlugins.PluginSdk.TransformPlugin",
+    public static readonly DiagnosticDescriptor NoInterface = new(
+        "NPLUG001", "Plugin class offers no interface",
+        "'{0}' has [NativePlugin] but neither derives from NativePlugins.PluginSdk.TransformPlugin nor implements an interface with [NativeInterface]{1}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor NotInstantiable = new(
@@ -49,10 +49,20 @@ internal static class DiagnosticDescriptors
         "This plugin project (NplugPluginMode={0}) has no class with [NativePlugin]; its library will export an empty bundle",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor InvalidNativeInterface = new(
+        "NPLUG009", "[NativeInterface] interface cannot be exported",
+        "'{0}' implements '{1}', whose [NativeInterface] is unusable: {2} (interop/interfaces.md; regenerate it with nplug bindgen)",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DuplicateInterfaceId = new(
+        "NPLUG010", "Plugin class offers one interface id twice",
+        "'{0}' offers interface '{1}' twice (through '{2}' and '{3}'); interface ids are unique within a plugin (rule P2)",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
-        NotATransformPlugin, NotInstantiable, InvalidId, DuplicateId, NoUsableConstructor, InvalidVersion,
-        InvalidMetadata, NoPlugins,
+        NoInterface, NotInstantiable, InvalidId, DuplicateId, NoUsableConstructor, InvalidVersion,
+        InvalidMetadata, NoPlugins, InvalidNativeInterface, DuplicateInterfaceId,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];

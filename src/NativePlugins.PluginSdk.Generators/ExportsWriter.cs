@@ -8,8 +8,10 @@ namespace NativePlugins.PluginSdk.Generators;
 /// <summary>
 /// Writes <c>NplugExports.g.cs</c>: the C ABI exports of a plugin library. The generated functions are thin: each is an
 /// [UnmanagedCallersOnly] wrapper around the SDK's boundary runtime (NativePlugins.PluginSdk.Runtime), whose
-/// ExportBoundary catches every exception; only the per-plugin factory (which constructor to call) and the metadata are
-/// plugin-specific. The wrappers evaluate nothing themselves: the library state reaches the runtime as a function
+/// ExportBoundary catches every exception; only the per-plugin factory (which constructor to call), the metadata and the
+/// list of interfaces are plugin-specific. A [NativeInterface] interface contributes a create per plugin (the factory
+/// differs); its other functions are shared by every plugin and live in its bindgen-generated exports class, whose
+/// BuildVTable the descriptor entry calls. The wrappers evaluate nothing themselves: the library state reaches the runtime as a function
 /// (<c>&amp;Library</c>) that it calls inside the boundary, so even a failing static initializer of the generated class
 /// (a plugin's ConfigSchema that throws) becomes a status instead of an exception escaping into native code.
 /// </summary>
@@ -36,7 +38,8 @@ internal static class ExportsWriter
         s.AppendLine();
         s.AppendLine($"namespace {ExportsNamespace}");
         s.AppendLine("{");
-        s.AppendLine("    /// <summary>The C ABI exports of this plugin library: np_entry, init/deinit, and one np.transform/1 vtable per plugin.</summary>");
+        s.AppendLine("    /// <summary>The C ABI exports of this plugin library: np_entry, init/deinit, and per plugin its interfaces' create");
+        s.AppendLine("    /// functions (np.transform/1's whole vtable; a [NativeInterface]'s other functions are its generated exports).</summary>");
         s.AppendLine("    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         s.AppendLine("    [global::System.CodeDom.Compiler.GeneratedCode(\"NativePlugins.PluginSdk.Generators\", \"0.1.0\")]");
         s.AppendLine($"    public static unsafe class {ExportsClass}");
@@ -50,7 +53,18 @@ internal static class ExportsWriter
             PluginModel p = plugins[i];
             s.AppendLine($"                new({Literal(p.Id)}, {Literal(p.Name)}, {Literal(p.Version)}, {Literal(p.Description)}, {Literal(p.Vendor)},");
             s.AppendLine($"                    {(p.Threading == 1 ? $"{Interop}.NpAbi.NP_THREADING_THREAD_SAFE" : $"{Interop}.NpAbi.NP_THREADING_SINGLE")},");
-            s.AppendLine($"                    &P{i}_Create, &P{i}_Destroy, &P{i}_Process, &P{i}_Flush{(p.HasConfigSchema ? $", {p.TypeName}.ConfigSchema" : "")}),");
+            s.AppendLine($"                    new {Runtime}.PluginInterface[]");
+            s.AppendLine("                    {");
+            int k = 0;
+            if (p.IsTransform)
+                s.AppendLine($"                        {Runtime}.PluginInterface.Transform(&P{i}_Create, &P{i}_Destroy, &P{i}_Process, &P{i}_Flush),");
+            foreach (NativeInterfaceModel itf in p.Interfaces)
+            {
+                k++;
+                int index = p.IsTransform ? k : k - 1;
+                s.AppendLine($"                        {Runtime}.PluginInterface.Native({Literal(itf.Id)}, {itf.ExportsTypeName}.BuildVTable(&P{i}_I{index}_Create), {itf.ExportsTypeName}.Layout),");
+            }
+            s.AppendLine($"                    }}{(p.HasConfigSchema ? $", {p.TypeName}.ConfigSchema" : "")}),");
         }
         s.AppendLine("            },");
         s.AppendLine("            &Init, &Deinit);");
@@ -86,23 +100,38 @@ internal static class ExportsWriter
         string arguments = string.Join(", ", p.ConstructorArguments.Select(a => a));
         s.AppendLine();
         s.AppendLine($"        // ---- {p.Id}: {p.DisplayTypeName} ----");
-        s.AppendLine($"        private static {Sdk}.TransformPlugin P{i}_New({Sdk}.PluginConfig config, {Sdk}.PluginHost host)");
+        s.AppendLine($"        private static object P{i}_New({Sdk}.PluginConfig config, {Sdk}.PluginHost host)");
         s.AppendLine($"            => new {p.TypeName}({arguments});");
-        s.AppendLine();
-        s.AppendLine($"        {Cdecl}");
-        s.AppendLine($"        private static int P{i}_Create({Interop}.np_host_t* host, {Interop}.np_str_t config, {Interop}.np_instance_t** outInstance, {Interop}.np_error_t* error)");
-        s.AppendLine($"            => {Runtime}.TransformExports.Create(&Library, {i}, host, config, outInstance, error, &P{i}_New);");
-        s.AppendLine();
-        s.AppendLine($"        {Cdecl}");
-        s.AppendLine($"        private static void P{i}_Destroy({Interop}.np_instance_t* instance) => {Runtime}.TransformExports.Destroy(instance);");
-        s.AppendLine();
-        s.AppendLine($"        {Cdecl}");
-        s.AppendLine($"        private static int P{i}_Process({Interop}.np_instance_t* instance, {Interop}.np_batch_t* batch, {Interop}.np_emitter_t* output, {Interop}.np_error_t* error)");
-        s.AppendLine($"            => {Runtime}.TransformExports.Process(instance, batch, output, error);");
-        s.AppendLine();
-        s.AppendLine($"        {Cdecl}");
-        s.AppendLine($"        private static int P{i}_Flush({Interop}.np_instance_t* instance, {Interop}.np_emitter_t* output, {Interop}.np_error_t* error)");
-        s.AppendLine($"            => {Runtime}.TransformExports.Flush(instance, output, error);");
+        int index = 0;
+        if (p.IsTransform)
+        {
+            s.AppendLine();
+            s.AppendLine($"        {Cdecl}");
+            s.AppendLine($"        private static int P{i}_Create({Interop}.np_host_t* host, {Interop}.np_str_t config, {Interop}.np_instance_t** outInstance, {Interop}.np_error_t* error)");
+            s.AppendLine($"            => {Runtime}.InstanceExports.Create(&Library, {i}, 0, host, config, (void**)outInstance, error, &P{i}_New);");
+            s.AppendLine();
+            s.AppendLine($"        {Cdecl}");
+            s.AppendLine($"        private static void P{i}_Destroy({Interop}.np_instance_t* instance) => {Runtime}.InstanceExports.Destroy(instance);");
+            s.AppendLine();
+            s.AppendLine($"        {Cdecl}");
+            s.AppendLine($"        private static int P{i}_Process({Interop}.np_instance_t* instance, {Interop}.np_batch_t* batch, {Interop}.np_emitter_t* output, {Interop}.np_error_t* error)");
+            s.AppendLine($"            => {Runtime}.TransformExports.Process(instance, batch, output, error);");
+            s.AppendLine();
+            s.AppendLine($"        {Cdecl}");
+            s.AppendLine($"        private static int P{i}_Flush({Interop}.np_instance_t* instance, {Interop}.np_emitter_t* output, {Interop}.np_error_t* error)");
+            s.AppendLine($"            => {Runtime}.TransformExports.Flush(instance, output, error);");
+            index++;
+        }
+        foreach (NativeInterfaceModel itf in p.Interfaces)
+        {
+            EquatableArray<string> t = itf.CreateParameters;
+            s.AppendLine();
+            s.AppendLine($"        // create of {itf.Id} ({itf.InterfaceTypeName}); its other functions are {itf.ExportsTypeName}'s.");
+            s.AppendLine($"        {Cdecl}");
+            s.AppendLine($"        private static int P{i}_I{index}_Create({t[0]} host, {t[1]} config, {t[2]} outInstance, {t[3]} error)");
+            s.AppendLine($"            => {Runtime}.InstanceExports.Create(&Library, {i}, {index}, host, config, (void**)outInstance, error, &P{i}_New);");
+            index++;
+        }
     }
 
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);

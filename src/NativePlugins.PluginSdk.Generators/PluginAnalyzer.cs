@@ -21,8 +21,10 @@ internal static class PluginAnalyzer
         Location? location = type.Locations.FirstOrDefault();
         string display = type.ToDisplayString();
 
-        if (!DerivesFrom(type, BaseTypeName))
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotATransformPlugin, location, display));
+        bool isTransform = DerivesFrom(type, BaseTypeName);
+        EquatableArray<NativeInterfaceModel> interfaces = NativeInterfaces(type, location, display, diagnostics, out string missing);
+        if (!isTransform && interfaces.Length == 0 && !diagnostics.Any(d => d.DescriptorId == DiagnosticDescriptors.InvalidNativeInterface.Id))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoInterface, location, display, missing));
 
         string? notInstantiable = WhyNotInstantiable(type);
         if (notInstantiable is not null)
@@ -77,7 +79,7 @@ internal static class PluginAnalyzer
         PluginModel? model = diagnostics.Count == 0
             ? new PluginModel(
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), display, id, name, version, description,
-                vendor, threading, arguments!.Value, LocationInfo.From(location), HasConfigSchema(type))
+                vendor, threading, arguments!.Value, LocationInfo.From(location), HasConfigSchema(type), isTransform, interfaces)
             : null;
         return new PluginAnalysis(model, EquatableArray.From(diagnostics));
     }
@@ -89,6 +91,97 @@ internal static class PluginAnalyzer
             && (m is IPropertySymbol { GetMethod: not null } p ? p.Type : (m as IFieldSymbol)?.Type)?.ToDisplayString() == SchemaTypeName);
 
     private const string SchemaTypeName = "NativePlugins.PluginSdk.ConfigSchema";
+
+    /// <summary>
+    /// The [NativeInterface] interfaces <paramref name="type"/> implements (directly or through another interface), in
+    /// the order C# lists them, each checked: a valid interface id other than np.transform/1 (that one is offered by
+    /// deriving from TransformPlugin), a non-generic interface, an exports type with the two static members the
+    /// generated code calls (<c>BuildVTable</c>, <c>Layout</c>), and no id twice. <paramref name="missing"/> names the
+    /// interfaces without the attribute, for NPLUG001's message (a forgotten Greeter.Plugin.g.cs, a hand-written
+    /// interface).
+    /// </summary>
+    private static EquatableArray<NativeInterfaceModel> NativeInterfaces(INamedTypeSymbol type, Location? location,
+        string display, List<DiagnosticInfo> diagnostics, out string missing)
+    {
+        var found = new List<NativeInterfaceModel>();
+        var without = new List<string>();
+        foreach (INamedTypeSymbol iface in type.AllInterfaces)
+        {
+            AttributeData? attribute = iface.GetAttributes()
+                .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == InterfaceAttributeName);
+            string name = iface.ToDisplayString();
+            if (attribute is null)
+            {
+                if (iface.ContainingNamespace?.ToDisplayString() is not { } ns || (ns != "System" && !ns.StartsWith("System.", System.StringComparison.Ordinal)))
+                    without.Add(name);
+                continue;
+            }
+            string id = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
+            var exports = attribute.ConstructorArguments.Length > 1 ? attribute.ConstructorArguments[1].Value as INamedTypeSymbol : null;
+            string? problem = WhyUnusable(iface, id, exports);
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNativeInterface, location, display, name, problem));
+                continue;
+            }
+            NativeInterfaceModel? same = found.FirstOrDefault(f => f.Id == id);
+            if (same is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInterfaceId, location, display, id,
+                    same.InterfaceTypeName.Replace("global::", ""), name));
+                continue;
+            }
+            found.Add(new NativeInterfaceModel(id, iface.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                exports!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), CreateParameters(exports!)!.Value));
+        }
+        missing = without.Count == 0 ? ""
+            : $" ({string.Join(", ", without.Select(w => $"'{w}'"))} {(without.Count == 1 ? "has" : "have")} no [NativeInterface]: compile the bindgen-generated *.Plugin.g.cs and implement its interface)";
+        return EquatableArray.From(found);
+    }
+
+    private static string? WhyUnusable(INamedTypeSymbol iface, string id, INamedTypeSymbol? exports)
+    {
+        if (!NpDescriptorSyntax.IsInterfaceId(id))
+            return $"'{id}' is not an interface id (ns.name/revision)";
+        if (id == TransformId)
+            return $"{TransformId} is offered by deriving from TransformPlugin";
+        if (iface.IsGenericType)
+            return "the interface is generic";
+        if (exports is null || exports.TypeKind == TypeKind.Error)
+            return "its exports type is missing";
+        if (CreateParameters(exports) is null)
+            return $"'{exports.ToDisplayString()}' has no static BuildVTable(create) method taking the create function (host, config, out_instance, error) -> int";
+        bool hasLayout = exports.GetMembers("Layout").OfType<IPropertySymbol>()
+            .Any(p => p.IsStatic && p.GetMethod is not null && IsReachable(p) && p.Type.ToDisplayString() == "NativePlugins.Interop.np_interface_layout_t");
+        if (!hasLayout)
+            return $"'{exports.ToDisplayString()}' has no static np_interface_layout_t Layout property";
+        return null;
+    }
+
+    /// <summary>The parameter types of the create function the exports' BuildVTable takes, or null when it has none
+    /// of the shape rule I5 gives create.</summary>
+    private static EquatableArray<string>? CreateParameters(INamedTypeSymbol exports)
+    {
+        foreach (IMethodSymbol method in exports.GetMembers("BuildVTable").OfType<IMethodSymbol>())
+        {
+            if (!method.IsStatic || !IsReachable(method) || method.Parameters.Length != 1
+                || method.Parameters[0].Type is not IFunctionPointerTypeSymbol pointer)
+                continue;
+            IMethodSymbol signature = pointer.Signature;
+            if (signature.Parameters.Length != 4 || signature.ReturnType.SpecialType != SpecialType.System_Int32
+                || signature.CallingConvention is not (System.Reflection.Metadata.SignatureCallingConvention.CDecl
+                    or System.Reflection.Metadata.SignatureCallingConvention.Unmanaged))
+                continue;
+            return EquatableArray.From(signature.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+        }
+        return null;
+    }
+
+    private static bool IsReachable(ISymbol member) =>
+        member.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal;
+
+    private const string InterfaceAttributeName = "NativePlugins.PluginSdk.NativeInterfaceAttribute";
+    private const string TransformId = "np.transform/1";
 
     private static bool DerivesFrom(INamedTypeSymbol type, string baseName)
     {

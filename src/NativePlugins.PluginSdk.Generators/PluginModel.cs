@@ -17,7 +17,15 @@ internal sealed record PluginModel(
     uint Threading,               // NP_THREADING_*
     EquatableArray<string> ConstructorArguments, // "config" or "host", in parameter order
     LocationInfo? Location,
-    bool HasConfigSchema = false); // a static ConfigSchema member: the SDK checks the config before construction
+    bool HasConfigSchema,         // a static ConfigSchema member: the SDK checks the config before construction
+    bool IsTransform,             // derives from TransformPlugin: offers np.transform/1 first
+    EquatableArray<NativeInterfaceModel> Interfaces); // the [NativeInterface] interfaces it implements, in order
+
+/// <summary>One [NativeInterface] interface a plugin class implements: its id, the generated types (with global::),
+/// and the four parameter types of its create function as the exports' <c>BuildVTable</c> takes it (host, config,
+/// out_instance, error), so that the generated create has exactly the vtable's signature.</summary>
+internal sealed record NativeInterfaceModel(string Id, string InterfaceTypeName, string ExportsTypeName,
+    EquatableArray<string> CreateParameters);
 
 /// <summary>The analysis of one attributed class: a model when it can be exported, and any diagnostics.</summary>
 internal sealed record PluginAnalysis(PluginModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

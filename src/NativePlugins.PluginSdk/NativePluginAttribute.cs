@@ -3,8 +3,11 @@ namespace NativePlugins.PluginSdk;
 /// <summary>
 /// Declares a class as a NativePlugins plugin. The SDK's source generator finds every class in the project that
 /// carries this attribute and exports it through the library's <c>np_entry</c>: there is no list to maintain.
-/// The class must be a non-abstract, non-generic subclass of <see cref="TransformPlugin"/> with an accessible
-/// constructor whose parameters are any of <see cref="PluginConfig"/> and <see cref="PluginHost"/>.
+/// The class must be non-abstract and non-generic, with an accessible constructor whose parameters are any of
+/// <see cref="PluginConfig"/> and <see cref="PluginHost"/>, and offer at least one interface: derive from
+/// <see cref="TransformPlugin"/> (<c>np.transform/1</c>), implement any number of interfaces carrying
+/// <see cref="NativeInterfaceAttribute"/> (the ones `nplug bindgen` generates from a header), or both. Each interface's
+/// create constructs its own object of the class; destroy disposes it when it is <see cref="IDisposable"/>.
 /// </summary>
 /// <param name="id">Reverse-DNS plugin id, unique across everything loaded into one host
 /// (<c>org.example.upper</c>; rule P2: <c>^[a-z0-9]+(\.[a-z0-9_-]+)+$</c>, at most 128 bytes).</param>

@@ -4,7 +4,8 @@ using NativePlugins.Interop;
 namespace NativePlugins.PluginSdk.Runtime;
 
 /// <summary>
-/// What an <c>np_instance_t*</c> of a C# plugin points at: a small native block with the counters and the
+/// What an instance pointer of a C# plugin points at, whatever its interface (<c>np_instance_t*</c> of
+/// np.transform/1, <c>acme_greeter_t*</c> of a user interface): a small native block with the counters and the
 /// poisoned flag (read by the native [leaf] stats function) and a GCHandle to the managed instance.
 /// Mirrors <c>np_cs_instance_t</c> in <c>native/np_cs_leaf.h</c>: an SDK-private layout (not part of the ABI) that
 /// the C# and C halves of this SDK share; change both together.
@@ -33,7 +34,7 @@ internal struct InstanceBlock
     }
 
     /// <summary>The block behind an instance pointer, or null when the pointer is NULL or not a live C# instance.</summary>
-    public static unsafe InstanceBlock* FromHandle(np_instance_t* instance)
+    public static unsafe InstanceBlock* FromHandle(void* instance)
     {
         var block = (InstanceBlock*)instance;
         return block is not null && Volatile.Read(ref block->Magic) == LiveMagic ? block : null;
@@ -64,11 +65,17 @@ internal struct InstanceBlock
     }
 }
 
-/// <summary>The managed side of one instance: the plugin object and what the boundary needs to report about it.</summary>
-internal sealed class ManagedInstance(TransformPlugin plugin, PluginDefinition definition, PluginHost host)
+/// <summary>The managed side of one instance: the plugin object, the interface whose create made it, and what the
+/// boundary needs to report about it.</summary>
+internal sealed class ManagedInstance(object plugin, PluginDefinition definition, string interfaceId, PluginHost host)
 {
-    public TransformPlugin Plugin { get; } = plugin;
+    /// <summary>The plugin object; it implements the interface <see cref="InterfaceId"/> names (a
+    /// <see cref="TransformPlugin"/> for np.transform/1).</summary>
+    public object Plugin { get; } = plugin;
     public PluginDefinition Definition { get; } = definition;
+
+    /// <summary>The interface whose create made the instance: only that interface's functions accept it.</summary>
+    public string InterfaceId { get; } = interfaceId;
     public PluginHost Host { get; } = host;
 
     /// <summary>Why the instance was poisoned (the exception that crossed the boundary), for NP_ERR_STATE messages.</summary>

@@ -101,20 +101,22 @@ internal static unsafe class DescriptorBuilder
         return library;
     }
 
+    /// <summary>One descriptor: the plugin's interfaces in order, and <c>interface_layouts</c> (ABI 1.2) parallel to
+    /// them: np.transform/1 gives fingerprint 0 and no report (the ABI fingerprint covers it), a user interface the
+    /// interface fingerprint and layout report its generated bindings computed.</summary>
     private static np_plugin_descriptor_t* BuildPlugin(
         PluginDefinition plugin, delegate* unmanaged[Cdecl]<np_instance_t*, np_transform_stats_t*, int> stats)
     {
-        var vtable = (np_transform_v1_t*)Allocate((nuint)sizeof(np_transform_v1_t));
-        vtable->struct_size = (uint)sizeof(np_transform_v1_t);
-        vtable->create = plugin.Create;
-        vtable->destroy = plugin.Destroy;
-        vtable->process = plugin.Process;
-        vtable->flush = plugin.Flush;
-        vtable->stats = stats;
-
-        var interfaces = (np_interface_t*)Allocate((nuint)sizeof(np_interface_t));
-        interfaces[0].id = NativeText.AllocateStatic(NpAbi.NP_TRANSFORM_ID);
-        interfaces[0].vtable = vtable;
+        int count = plugin.Interfaces.Count;
+        var interfaces = (np_interface_t*)Allocate((nuint)(sizeof(np_interface_t) * count));
+        var layouts = (np_interface_layout_t*)Allocate((nuint)(sizeof(np_interface_layout_t) * count));
+        for (int i = 0; i < count; i++)
+        {
+            PluginInterface offered = plugin.Interfaces[i];
+            interfaces[i].id = NativeText.AllocateStatic(offered.Id);
+            interfaces[i].vtable = offered.VTable(stats);
+            layouts[i] = offered.Layout;
+        }
 
         var descriptor = (np_plugin_descriptor_t*)Allocate((nuint)sizeof(np_plugin_descriptor_t));
         descriptor->struct_size = (uint)sizeof(np_plugin_descriptor_t);
@@ -125,8 +127,8 @@ internal static unsafe class DescriptorBuilder
         descriptor->description = NativeText.AllocateStatic(plugin.Description);
         descriptor->vendor = NativeText.AllocateStatic(plugin.Vendor);
         descriptor->interfaces = interfaces;
-        descriptor->interface_count = 1;
-        descriptor->interface_layouts = null; // @since 1.2: no per-interface layouts given
+        descriptor->interface_count = (ulong)count;
+        descriptor->interface_layouts = layouts;
         return descriptor;
     }
 

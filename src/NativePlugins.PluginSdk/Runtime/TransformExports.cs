@@ -4,30 +4,14 @@ using NativePlugins.Interop;
 namespace NativePlugins.PluginSdk.Runtime;
 
 /// <summary>
-/// The np.transform/1 vtable behind the generated [UnmanagedCallersOnly] functions. Every method validates what the
-/// host handed over (rule P6), runs through <see cref="ExportBoundary"/>, which contains every exception (P7: a
-/// <see cref="PluginException"/> is the plugin's status; anything else is NP_ERR_PANIC and poisons the instance), and
-/// keeps the stats counters.
+/// process and flush of np.transform/1 behind the generated [UnmanagedCallersOnly] functions (create and destroy are
+/// every interface's: <see cref="InstanceExports"/>). Both validate what the host handed over (rule P6), run through
+/// <see cref="ExportBoundary"/>, which contains every exception (P7: a <see cref="PluginException"/> is the plugin's
+/// status; anything else is NP_ERR_PANIC and poisons the instance), and keep the stats counters.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class TransformExports
 {
-    /// <summary>create: parse the config, construct plugin <paramref name="index"/> of the library through the
-    /// generated factory, reject unknown keys.</summary>
-    public static int Create(delegate*<LibraryState> library, int index, np_host_t* host, np_str_t config,
-        np_instance_t** outInstance, np_error_t* error, delegate*<PluginConfig, PluginHost, TransformPlugin> factory)
-    {
-        var body = new CreateBody(library, index, host, config, outInstance, factory);
-        return ExportBoundary.Run(ref body, error);
-    }
-
-    /// <summary>destroy: valid in every state (also poisoned); NULL is a no-op; a stale pointer is ignored.</summary>
-    public static void Destroy(np_instance_t* instance)
-    {
-        var body = new DestroyBody(instance);
-        ExportBoundary.Run(ref body, null);
-    }
-
     /// <summary>process: validate the batch and the emitter, run the plugin, count records and bytes.</summary>
     public static int Process(np_instance_t* instance, np_batch_t* batch, np_emitter_t* output, np_error_t* error)
     {
@@ -40,87 +24,6 @@ public static unsafe class TransformExports
     {
         var body = new EmitterCallBody(instance, null, isFlush: true, output);
         return ExportBoundary.Run(ref body, error);
-    }
-
-    private struct CreateBody(delegate*<LibraryState> library, int index, np_host_t* host, np_str_t config,
-        np_instance_t** outInstance, delegate*<PluginConfig, PluginHost, TransformPlugin> factory) : IExportBody
-    {
-        private TransformPlugin? _plugin;
-
-        public int Run(np_error_t* error)
-        {
-            if (outInstance is null)
-                return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, "out_instance is NULL");
-            *outInstance = null;
-            if (HostTable.Validate(host) is { } hostProblem)
-                return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, hostProblem);
-            string? text = NativeText.TryDecode(config, out string? textProblem);
-            if (text is null)
-                return ErrorReporter.Fail(error, NpAbi.NP_ERR_CONFIG, $"config: {textProblem}");
-
-            PluginDefinition definition = library().Plugins[index];
-            // With a declared schema the whole config is checked before the plugin's code runs (an unknown key is named
-            // before a missing required one); without one, unknown keys are found after construction.
-            PluginConfig parsed = definition.ConfigSchema is { } schema ? schema.Parse(text) : PluginConfig.Parse(text);
-            var pluginHost = new PluginHost(host);
-            using (TransformPlugin.BeginCreation(pluginHost))
-                _plugin = factory(parsed, pluginHost);
-            parsed.ThrowIfUnknownKeys();
-
-            *outInstance = (np_instance_t*)InstanceBlock.Allocate(new ManagedInstance(_plugin, definition, pluginHost));
-            return NpAbi.NP_OK;
-        }
-
-        // Any status a PluginException carries is create's result, NP_ERR_PANIC too: there is no instance to poison.
-        public readonly bool IsPluginStatus(int status) => true;
-
-        public readonly void OnPluginStatus() => DisposeQuietly(_plugin);
-
-        public readonly string Subject() => $"{library().Plugins[index].Id}: create";
-
-        public readonly void OnPanic(Exception exception, string message)
-        {
-            DisposeQuietly(_plugin);
-            LogException(host, "create", exception);
-        }
-
-        public readonly void Exit() { }
-    }
-
-    private struct DestroyBody(np_instance_t* instance) : IExportBody
-    {
-        private InstanceBlock* _block;
-        private ManagedInstance? _managed;
-
-        public int Run(np_error_t* error)
-        {
-            _block = InstanceBlock.FromHandle(instance);
-            if (_block is null)
-                return NpAbi.NP_OK;
-            _managed = _block->Target;
-            _managed.Plugin.Dispose();
-            return NpAbi.NP_OK;
-        }
-
-        // destroy returns nothing: whatever Dispose threw, the host's log is the only place to say it.
-        public readonly bool IsPluginStatus(int status) => false;
-
-        public readonly void OnPluginStatus() { }
-
-        public readonly string Subject() => "destroy";
-
-        public readonly void OnPanic(Exception exception, string message)
-        {
-            if (_managed is not null)
-                LogException(_managed.Host, "destroy", exception);
-        }
-
-        // The block is freed whatever Dispose did: after destroy the pointer is stale.
-        public readonly void Exit()
-        {
-            if (_block is not null)
-                InstanceBlock.Free(_block);
-        }
     }
 
     /// <summary>The one body of process and flush: the instance and its arguments are checked first (rules P6, P7),
@@ -140,10 +43,13 @@ public static unsafe class TransformExports
         {
             _block = InstanceBlock.FromHandle(instance);
             if (_block is null)
-                return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, InvalidInstance(instance));
+                return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT, InstanceExports.InvalidInstance(instance));
             ManagedInstance managed = _managed = _block->Target;
+            if (managed.InterfaceId != NpAbi.NP_TRANSFORM_ID_STRING || managed.Plugin is not TransformPlugin plugin)
+                return ErrorReporter.Fail(error, NpAbi.NP_ERR_INVALID_ARGUMENT,
+                    InstanceExports.WrongInterface(instance, managed, NpAbi.NP_TRANSFORM_ID_STRING));
             if (_block->IsPoisoned)
-                return ErrorReporter.Fail(error, NpAbi.NP_ERR_STATE, PoisonedMessage(managed));
+                return ErrorReporter.Fail(error, NpAbi.NP_ERR_STATE, InstanceExports.PoisonedMessage(managed));
             if (!isFlush && RecordBatch.Validate(batch, out int batchStatus) is { } batchProblem)
                 return ErrorReporter.Fail(error, batchStatus, batchProblem);
             if (Emitter.Validate(output) is { } emitterProblem)
@@ -167,8 +73,8 @@ public static unsafe class TransformExports
             _started = true;
             // S5: a flush ends the stream even when it fails (set before the call: Exit cannot tell).
             managed.StreamOpen = !isFlush;
-            if (isFlush) managed.Plugin.Flush(new Emitter(output));
-            else managed.Plugin.Process(new RecordBatch(batch->data, batch->offsets, count), new Emitter(output));
+            if (isFlush) plugin.Flush(new Emitter(output));
+            else plugin.Process(new RecordBatch(batch->data, batch->offsets, count), new Emitter(output));
             return NpAbi.NP_OK;
         }
 
@@ -188,7 +94,7 @@ public static unsafe class TransformExports
             if (_managed is not null)
             {
                 _managed.PoisonReason = message;
-                LogException(_managed.Host, isFlush ? "flush" : "process", exception);
+                InstanceExports.LogException(_managed.Host, isFlush ? "flush" : "process", exception);
             }
         }
 
@@ -199,54 +105,6 @@ public static unsafe class TransformExports
                 _block->Count(0, 0, output->count - _countBefore, output->data_used - _bytesBefore);
             if (_entered)
                 Volatile.Write(ref _managed!.Busy, 0);
-        }
-    }
-
-    private static string PoisonedMessage(ManagedInstance managed) =>
-        $"the instance is poisoned by an earlier panic and only accepts destroy ({managed.PoisonReason})";
-
-    private static string InvalidInstance(np_instance_t* instance) => instance is null
-        ? "instance is NULL"
-        : $"0x{(nuint)instance:x} is not a live instance of this library (destroyed, or from another library)";
-
-    /// <summary>The full exception (with its stack trace) goes to the host's log; only the message fits the error buffer.
-    /// The host knows which instance logs (the table it handed out), so the line does not name the plugin.</summary>
-    private static void LogException(PluginHost host, string call, Exception e)
-    {
-        try
-        {
-            host.Log(PluginLogLevel.Error, $"{call}: unhandled exception: {e}");
-        }
-        catch (Exception)
-        {
-            // The exception's text threw (ToString reads Message) or could not be built: log what can be said.
-            try
-            {
-                host.Log(PluginLogLevel.Error,
-                    $"{call}: {ExportBoundary.PanicMessage(e)} (no stack trace: the exception could not be formatted)");
-            }
-            catch (Exception)
-            {
-                // Logging is best effort; the status already says what happened.
-            }
-        }
-    }
-
-    private static void LogException(np_host_t* host, string call, Exception e)
-    {
-        if (HostTable.Validate(host) is null)
-            LogException(new PluginHost(host), call, e);
-    }
-
-    private static void DisposeQuietly(TransformPlugin? plugin)
-    {
-        try
-        {
-            plugin?.Dispose();
-        }
-        catch (Exception)
-        {
-            // The create already failed; its status and message are what the host needs.
         }
     }
 }

@@ -17,6 +17,11 @@ internal static class BuildLayout
     public static string Plugin(string mode, string file) =>
         RepoLayout.Existing(Path.Combine(mode == "aot" ? RepoLayout.PluginDir : RepoLayout.HostedPluginDir, file));
 
+    /// <summary>A C# example library of a mode (native/hosted-shim/csharp-plugins.cmake: examples/, examples-hosted/),
+    /// which must exist.</summary>
+    public static string Example(string mode, string file) =>
+        RepoLayout.Existing(Path.Combine(RepoLayout.BuildDir, mode == "aot" ? "examples" : "examples-hosted", file));
+
     /// <summary>A fixture library of a mode, which must exist.</summary>
     public static string Fixture(string mode, string file) =>
         RepoLayout.Existing(Path.Combine(mode == "aot" ? RepoLayout.FixtureDir : RepoLayout.HostedFixtureDir, file));

@@ -86,6 +86,18 @@ internal sealed unsafe class RawLibrary
         throw new KeyNotFoundException($"{id} does not implement {NpAbi.NP_TRANSFORM_ID_STRING}");
     }
 
+    /// <summary>The vtable plugin <paramref name="id"/> offers for <paramref name="interfaceId"/>.</summary>
+    public void* Interface(string id, string interfaceId)
+    {
+        np_plugin_descriptor_t* plugin = Plugin(id);
+        for (ulong i = 0; i < plugin->interface_count; i++)
+        {
+            if (Str(plugin->interfaces[i].id) == interfaceId)
+                return plugin->interfaces[i].vtable;
+        }
+        throw new KeyNotFoundException($"{id} does not implement {interfaceId}");
+    }
+
     /// <summary>create: the status, the instance (on success) and the message (on failure).</summary>
     public (int Status, RawInstance? Instance, string Message) TryCreate(string id, string config, NativeTestHost host)
     {

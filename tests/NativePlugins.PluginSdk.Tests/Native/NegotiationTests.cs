@@ -185,7 +185,11 @@ public sealed unsafe class NegotiationTests
         Assert.NotEmpty(RawLibrary.Str(plugin->name));
         Assert.Equal(NpAbi.NP_THREADING_SINGLE, plugin->threading);
         Assert.Equal(1ul, plugin->interface_count);
-        Assert.True(plugin->interface_layouts is null, "interface_layouts: the C# SDK gives none (@since 1.2, may be NULL)");
+        // interface_layouts (@since 1.2), parallel to interfaces: np.transform/1's entry gives no layout of its own
+        // (fingerprint 0, no report): the ABI fingerprint covers its vtable.
+        Assert.True(plugin->interface_layouts is not null, "interface_layouts: the C# SDK fills it, one entry per interface");
+        Assert.Equal(0ul, plugin->interface_layouts[0].fingerprint);
+        Assert.True(plugin->interface_layouts[0].report is null);
         Assert.Equal(NpAbi.NP_TRANSFORM_ID_STRING, RawLibrary.Str(plugin->interfaces[0].id));
         var vtable = (np_transform_v1_t*)plugin->interfaces[0].vtable;
         Assert.Equal((uint)sizeof(np_transform_v1_t), vtable->struct_size);
