@@ -1,0 +1,25 @@
+// The reference host: every argument is a plugin library implementing acme.greeter/1.
+using Acme.Greeter;
+using NativePlugins.Hosting;
+
+using var host = new PluginHost(new PluginHostOptions { Interfaces = [AcmeGreeterV1.Contract] });
+foreach (var path in args)
+{
+    var library = host.Load(path);
+    foreach (var plugin in library.Plugins.Where(p => p.Implements(AcmeGreeterV1.Contract.Id)))
+    {
+        var greeter = library.Create<AcmeGreeterV1>(plugin.Id, config: "greeting=Hello");
+        Console.WriteLine($"{plugin.Id}: {greeter.Greet("world")} 2+3={greeter.Add(2, 3)} " +
+                          $"count={(greeter.HasCount ? greeter.Count().ToString() : "n/a")}");
+        try
+        {
+            greeter.Add(long.MaxValue, 1);
+        }
+        catch (PluginCallException e)
+        {
+            Console.WriteLine($"{plugin.Id}: overflow refused: {e.StatusName}: {e.PluginMessage}");
+        }
+        greeter.Dispose(); // the service goes first ...
+    }
+    library.Dispose(); // ... then the library
+}
