@@ -66,8 +66,8 @@ public abstract unsafe class NativeInstance : IDisposable
     /// <summary>The validated vtable the instance is called through.</summary>
     public NativeInterface Interface { get; }
 
-    /// <summary>The interface's contract.</summary>
-    public NativeInterfaceContract Contract => _vt.Registered.Contract;
+    // No instance property named Contract: a generated wrapper has the static INativeInstance<T>.Contract.
+    private NativeInterfaceContract InterfaceContract => _vt.Registered.Contract;
 
     /// <summary>Host-allocator counters of this instance (rule P4: zero live allocations after destroy).</summary>
     public AllocationCounters Allocations { get; }
@@ -90,7 +90,7 @@ public abstract unsafe class NativeInstance : IDisposable
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Plugin.Id}: {Contract.Id} ({(Config.Length == 0 ? "defaults" : Config)})";
+    public override string ToString() => $"{Plugin.Id}: {InterfaceContract.Id} ({(Config.Length == 0 ? "defaults" : Config)})";
 
     // ---- the API of generated wrappers ----
 
@@ -200,8 +200,8 @@ public abstract unsafe class NativeInstance : IDisposable
     [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.NoInlining)]
     protected NotSupportedException Missing(string function) =>
-        new($"{Plugin.FilePath}: plugin '{Plugin.Id}' does not provide {Contract.VTable.Name}.{function} " +
-            $"({Contract.Id} makes it optional; check Has{Pascal(function)} first)");
+        new($"{Plugin.FilePath}: plugin '{Plugin.Id}' does not provide {InterfaceContract.VTable.Name}.{function} " +
+            $"({InterfaceContract.Id} makes it optional; check Has{Pascal(function)} first)");
 
     private static string Pascal(string name) =>
         string.Concat(name.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
