@@ -2,10 +2,10 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Instances;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Threading;
-using NativePlugins.Hosting.Instances;
 using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
