@@ -116,8 +116,7 @@ static np_status NP_CDECL greeter_greet(acme_greeter_t *self, np_str_t name, np_
     return status;
 }
 
-static np_status NP_CDECL greeter_add(acme_greeter_t *self, int64_t a, int64_t b, int64_t *out_sum,
-                                      np_error_t *error) {
+static np_status NP_CDECL greeter_add(acme_greeter_t *self, int64_t a, int64_t b, int64_t *out_sum, np_error_t *error) {
     if (!self || !out_sum) return np_error_set(error, NP_ERR_INVALID_ARGUMENT, "NULL argument");
     if (__builtin_add_overflow(a, b, out_sum))
         return np_error_set(error, NP_ERR_INPUT, "%lld + %lld overflows int64_t", (long long)a, (long long)b);
@@ -139,7 +138,7 @@ static const np_layout_field_t greeter_report_fields[] = {
 };
 static const np_layout_struct_t greeter_report_structs[] = {
     {GREETER_TEST_NAME("acme_greeter_v1_t"), (uint32_t)sizeof(acme_greeter_v1_t),
-     (uint32_t)_Alignof(acme_greeter_v1_t), greeter_report_fields,
+     (uint32_t) _Alignof(acme_greeter_v1_t), greeter_report_fields,
      sizeof greeter_report_fields / sizeof greeter_report_fields[0]},
 };
 static const np_layout_report_t greeter_report = {sizeof(np_layout_report_t), 0, greeter_report_structs, 1};
@@ -147,7 +146,7 @@ static const np_layout_report_t greeter_report = {sizeof(np_layout_report_t), 0,
 static const np_interface_t greeter_interfaces[] = {{NP_STR_LIT(ACME_GREETER_ID), &greeter_vtable}};
 static const np_interface_layout_t greeter_layouts[] = {{GREETER_TEST_FINGERPRINT_1_1, &greeter_report}};
 
-#define GREETER_DESCRIPTOR(id_literal, name_literal, threading, interfaces, layouts)                                  \
+#define GREETER_DESCRIPTOR(id_literal, name_literal, threading, interfaces, layouts)                                   \
     {                                                                                                                  \
         sizeof(np_plugin_descriptor_t), threading, NP_STR_LIT(id_literal), NP_STR_LIT(name_literal),                   \
             NP_STR_LIT("1.0.0"), NP_STR_LIT("acme.greeter/1 test plugin"), NP_STR_LIT("NativePlugins"), interfaces,    \
@@ -160,7 +159,12 @@ NP_REGISTER_PLUGIN(greeter_plugin);
 
 /* ---- com.example.greeter.old: minor 0 (no count), no layout ---- */
 static const acme_greeter_v1_t old_vtable = {
-    (uint32_t)offsetof(acme_greeter_v1_t, count), 0, greeter_create, greeter_destroy, greeter_greet, greeter_add,
+    (uint32_t)offsetof(acme_greeter_v1_t, count),
+    0,
+    greeter_create,
+    greeter_destroy,
+    greeter_greet,
+    greeter_add,
     greeter_count, /* beyond struct_size: a host must not read it */
 };
 static const np_interface_t old_interfaces[] = {{NP_STR_LIT(ACME_GREETER_ID), &old_vtable}};
@@ -179,15 +183,18 @@ static const greeter_newer_vtable_t newer_vtable = {
     greeter_count,
 };
 static const np_layout_field_t newer_report_fields[] = {
-    GREETER_TEST_FIELD(acme_greeter_v1_t, struct_size), GREETER_TEST_FIELD(acme_greeter_v1_t, reserved),
-    GREETER_TEST_FIELD(acme_greeter_v1_t, create),      GREETER_TEST_FIELD(acme_greeter_v1_t, destroy),
-    GREETER_TEST_FIELD(acme_greeter_v1_t, greet),       GREETER_TEST_FIELD(acme_greeter_v1_t, add),
+    GREETER_TEST_FIELD(acme_greeter_v1_t, struct_size),
+    GREETER_TEST_FIELD(acme_greeter_v1_t, reserved),
+    GREETER_TEST_FIELD(acme_greeter_v1_t, create),
+    GREETER_TEST_FIELD(acme_greeter_v1_t, destroy),
+    GREETER_TEST_FIELD(acme_greeter_v1_t, greet),
+    GREETER_TEST_FIELD(acme_greeter_v1_t, add),
     GREETER_TEST_FIELD(acme_greeter_v1_t, count),
     {GREETER_TEST_NAME("wave"), (uint32_t)offsetof(greeter_newer_vtable_t, wave), (uint32_t)sizeof(void *)},
 };
 static const np_layout_struct_t newer_report_structs[] = {
     {GREETER_TEST_NAME("acme_greeter_v1_t"), (uint32_t)sizeof(greeter_newer_vtable_t),
-     (uint32_t)_Alignof(greeter_newer_vtable_t), newer_report_fields,
+     (uint32_t) _Alignof(greeter_newer_vtable_t), newer_report_fields,
      sizeof newer_report_fields / sizeof newer_report_fields[0]},
 };
 static const np_layout_report_t newer_report = {sizeof(np_layout_report_t), 0, newer_report_structs, 1};

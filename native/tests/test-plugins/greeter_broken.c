@@ -32,7 +32,8 @@ static np_status NP_CDECL broken_create(const np_host_t *host, np_str_t config, 
     return np_error_set(error, NP_ERR_PLUGIN, "a broken greeter must never be created");
 }
 static void NP_CDECL broken_destroy(acme_greeter_t *instance) { (void)instance; }
-static __attribute__((unused)) np_status NP_CDECL broken_greet(acme_greeter_t *self, np_str_t name, np_out_bytes_t *out, np_error_t *error) {
+static __attribute__((unused)) np_status NP_CDECL broken_greet(acme_greeter_t *self, np_str_t name, np_out_bytes_t *out,
+                                                               np_error_t *error) {
     (void)self;
     (void)name;
     (void)out;
@@ -73,21 +74,32 @@ static const np_layout_struct_t bad_structs[] = {
     {GREETER_TEST_NAME("acme_greeter_v1_t"), 56, 8, bad_fields, sizeof bad_fields / sizeof bad_fields[0]},
 };
 static const np_layout_report_t bad_report = {sizeof(np_layout_report_t), 0, bad_structs, 1};
-#define BROKEN_LAYOUT {0x0123456789abcdefull, &bad_report}
+#define BROKEN_LAYOUT                                                                                                  \
+    { 0x0123456789abcdefull, &bad_report }
 #elif BROKEN == GREETER_BROKEN_no_report
-#define BROKEN_LAYOUT {0x0123456789abcdefull, NULL}
+#define BROKEN_LAYOUT                                                                                                  \
+    { 0x0123456789abcdefull, NULL }
 #elif BROKEN == GREETER_BROKEN_bad_report
 static const np_layout_report_t malformed_report = {sizeof(np_layout_report_t), 0, NULL, 5}; /* 5 structs at NULL */
-#define BROKEN_LAYOUT {0x0123456789abcdefull, &malformed_report}
+#define BROKEN_LAYOUT                                                                                                  \
+    { 0x0123456789abcdefull, &malformed_report }
 #else
-#define BROKEN_LAYOUT {GREETER_TEST_FINGERPRINT_1_1, NULL}
+#define BROKEN_LAYOUT                                                                                                  \
+    { GREETER_TEST_FINGERPRINT_1_1, NULL }
 #endif
 
 static const np_interface_t broken_interfaces[] = {{NP_STR_LIT(ACME_GREETER_ID), &broken_vtable}};
 static const np_interface_layout_t broken_layouts[] = {BROKEN_LAYOUT};
 static const np_plugin_descriptor_t broken_plugin = {
-    sizeof(np_plugin_descriptor_t), NP_THREADING_SINGLE, NP_STR_LIT("com.example.greeter.broken"),
-    NP_STR_LIT("Broken greeter"), NP_STR_LIT("1.0.0"), NP_STR_LIT("a deliberately broken acme.greeter/1"),
-    NP_STR_LIT("NativePlugins"), broken_interfaces, 1, broken_layouts,
+    sizeof(np_plugin_descriptor_t),
+    NP_THREADING_SINGLE,
+    NP_STR_LIT("com.example.greeter.broken"),
+    NP_STR_LIT("Broken greeter"),
+    NP_STR_LIT("1.0.0"),
+    NP_STR_LIT("a deliberately broken acme.greeter/1"),
+    NP_STR_LIT("NativePlugins"),
+    broken_interfaces,
+    1,
+    broken_layouts,
 };
 NP_REGISTER_PLUGIN(broken_plugin);

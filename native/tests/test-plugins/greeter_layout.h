@@ -15,8 +15,9 @@
 #define GREETER_TEST_FINGERPRINT_1_0 0xdfca81c522a540c1ull
 #define GREETER_TEST_FINGERPRINT_1_1 0x9296be33c884492bull
 
-#define GREETER_TEST_NAME(text) {(const uint8_t *)(text), (uint64_t)(sizeof(text) - 1)}
+#define GREETER_TEST_NAME(text)                                                                                        \
+    { (const uint8_t *)(text), (uint64_t)(sizeof(text) - 1) }
 #define GREETER_TEST_FIELD(type, field)                                                                                \
-    {GREETER_TEST_NAME(#field), (uint32_t)offsetof(type, field), (uint32_t)sizeof(((type *)0)->field)}
+    { GREETER_TEST_NAME(#field), (uint32_t)offsetof(type, field), (uint32_t)sizeof(((type *)0)->field) }
 
 #endif /* NP_TEST_GREETER_LAYOUT_H */
