@@ -4,28 +4,13 @@ using Xunit;
 namespace NativePlugins.Interop.Tests;
 
 /// <summary>csharp/&lt;Stem&gt;.Host.g.cs, the typed .NET host wrappers `nplug bindgen` emits
-/// (<see cref="CSharpHostWrapperEmitter"/>): the checked-in greeter wrapper the host tests call is the emitter's
-/// output, and every wrapper shape of rule I6 becomes the method interop/interfaces.md promises.</summary>
+/// (<see cref="CSharpHostWrapperEmitter"/>): every wrapper shape of rule I6 becomes the method interop/interfaces.md
+/// promises. (That the committed example output is bindgen's is BindgenOutputTests' business; the host tests compile
+/// and call it.)</summary>
 public sealed class HostWrapperEmitterTests
 {
-    /// <summary>The command the host tests' copy was generated with (its banner names it).</summary>
-    private const string HostTestsCommand =
-        "nplug bindgen tests/examples/greeter/include/acme/greeter.h --include tests/examples/greeter/include " +
-        "--out tests/NativePlugins.Host.Tests/Interfaces/Generated";
-
     private static string Emit(Generator.Model.ContractModel model) =>
         Assert.Single(CSharpHostWrapperEmitter.Emit(model)).Text;
-
-    [Fact]
-    public void The_host_tests_wrapper_is_the_emitters_output_for_the_greeter_header()
-    {
-        var model = BindgenModelTests.Greeter() with { CommandLine = HostTestsCommand };
-        var (path, text) = Assert.Single(CSharpHostWrapperEmitter.Emit(model));
-        Assert.Equal("csharp/Greeter.Host.g.cs", path);
-        var checkedIn = RepoFiles.Path_("tests/NativePlugins.Host.Tests/Interfaces/Generated/csharp/Greeter.Host.g.cs");
-        Assert.True(File.ReadAllText(checkedIn) == text,
-            $"{checkedIn} differs from the emitter's output: regenerate it with `{HostTestsCommand}`");
-    }
 
     [Fact]
     public void The_greeter_wrapper_has_the_methods_of_the_contract_page()

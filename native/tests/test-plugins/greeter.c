@@ -12,6 +12,9 @@
  *                              host does not know and a layout report that shows the appended field.
  *   com.example.greeter.other  also lists acme.other/1, which no host registers: its function aborts if called.
  *
+ * The reference takes its fingerprint and layout report from the interface's generated layout header
+ * (tests/examples/greeter/generated/c/greeter_layout.g.h), as a C plugin of the interface does.
+ *
  * np_test_greeter_probe counts creates, destroys and deinit runs, and the instances alive when deinit ran (rule H6
  * says none).
  */
@@ -130,21 +133,10 @@ static const acme_greeter_v1_t greeter_vtable = {
     sizeof(acme_greeter_v1_t), 0, greeter_create, greeter_destroy, greeter_greet, greeter_add, greeter_count,
 };
 
-static const np_layout_field_t greeter_report_fields[] = {
-    GREETER_TEST_FIELD(acme_greeter_v1_t, struct_size), GREETER_TEST_FIELD(acme_greeter_v1_t, reserved),
-    GREETER_TEST_FIELD(acme_greeter_v1_t, create),      GREETER_TEST_FIELD(acme_greeter_v1_t, destroy),
-    GREETER_TEST_FIELD(acme_greeter_v1_t, greet),       GREETER_TEST_FIELD(acme_greeter_v1_t, add),
-    GREETER_TEST_FIELD(acme_greeter_v1_t, count),
-};
-static const np_layout_struct_t greeter_report_structs[] = {
-    {GREETER_TEST_NAME("acme_greeter_v1_t"), (uint32_t)sizeof(acme_greeter_v1_t),
-     (uint32_t) _Alignof(acme_greeter_v1_t), greeter_report_fields,
-     sizeof greeter_report_fields / sizeof greeter_report_fields[0]},
-};
-static const np_layout_report_t greeter_report = {sizeof(np_layout_report_t), 0, greeter_report_structs, 1};
+/* The fingerprint and this compiler's layout report, as the interface's generated header defines them. */
+ACME_GREETER_V1_DEFINE_INTERFACE_LAYOUT(greeter_layout);
 
 static const np_interface_t greeter_interfaces[] = {{NP_STR_LIT(ACME_GREETER_ID), &greeter_vtable}};
-static const np_interface_layout_t greeter_layouts[] = {{GREETER_TEST_FINGERPRINT_1_1, &greeter_report}};
 
 #define GREETER_DESCRIPTOR(id_literal, name_literal, threading, interfaces, layouts)                                   \
     {                                                                                                                  \
@@ -154,7 +146,7 @@ static const np_interface_layout_t greeter_layouts[] = {{GREETER_TEST_FINGERPRIN
     }
 
 static const np_plugin_descriptor_t greeter_plugin =
-    GREETER_DESCRIPTOR("com.example.greeter", "Greeter", NP_THREADING_SINGLE, greeter_interfaces, greeter_layouts);
+    GREETER_DESCRIPTOR("com.example.greeter", "Greeter", NP_THREADING_SINGLE, greeter_interfaces, &greeter_layout);
 NP_REGISTER_PLUGIN(greeter_plugin);
 
 /* ---- com.example.greeter.old: minor 0 (no count), no layout ---- */
@@ -217,7 +209,7 @@ static const acme_other_v1_t other_vtable = {sizeof(acme_other_v1_t), 0, other_m
 static const np_interface_t other_interfaces[] = {{NP_STR_LIT("acme.other/1"), &other_vtable},
                                                   {NP_STR_LIT(ACME_GREETER_ID), &greeter_vtable}};
 static const np_interface_layout_t other_layouts[] = {{0x4f544845525f4650ull /* "OTHER_FP" */, NULL},
-                                                      {GREETER_TEST_FINGERPRINT_1_1, &greeter_report}};
+                                                      {ACME_GREETER_V1_LAYOUT_FINGERPRINT, &greeter_layout_report}};
 static const np_plugin_descriptor_t other_plugin = GREETER_DESCRIPTOR(
     "com.example.greeter.other", "Greeter and another", NP_THREADING_SINGLE, other_interfaces, other_layouts);
 NP_REGISTER_PLUGIN(other_plugin);

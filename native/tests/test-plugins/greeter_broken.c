@@ -85,7 +85,7 @@ static const np_layout_report_t malformed_report = {sizeof(np_layout_report_t), 
     { 0x0123456789abcdefull, &malformed_report }
 #else
 #define BROKEN_LAYOUT                                                                                                  \
-    { GREETER_TEST_FINGERPRINT_1_1, NULL }
+    { ACME_GREETER_V1_LAYOUT_FINGERPRINT, NULL }
 #endif
 
 static const np_interface_t broken_interfaces[] = {{NP_STR_LIT(ACME_GREETER_ID), &broken_vtable}};

@@ -12,6 +12,7 @@ public unsafe class InterfaceLoadTests
     [Fact]
     public void The_test_plugins_give_the_fingerprints_of_the_registered_contract()
     {
+        Assert.Equal(Greeters.Fingerprint11, AcmeGreeterV1Contract.ACME_GREETER_V1_LAYOUT_FINGERPRINT);
         Assert.Equal(Greeters.Fingerprint10, AcmeGreeterV1.Contract.Fingerprint(0));
         Assert.Equal(Greeters.Fingerprint11, AcmeGreeterV1.Contract.Fingerprint(1));
         Assert.Equal(40u, AcmeGreeterV1.Contract.MinimumSize);
@@ -134,7 +135,8 @@ public unsafe class InterfaceLoadTests
         var e = Assert.Throws<ArgumentException>(() => new PluginHost(new PluginHostOptions
         {
             UseEnvironmentSearchPath = false,
-            Interfaces = [AcmeGreeterV1.Contract, AcmeGreeterV1Contract.Value],
+            Interfaces = [AcmeGreeterV1.Contract,
+                new NativeInterfaceContract("acme.greeter/1", 1, AcmeGreeterV1Contract.Structs, AcmeGreeterV1Contract.Functions)],
         }));
         Assert.Contains("'acme.greeter/1' twice", e.Message);
     }

@@ -101,7 +101,7 @@ public unsafe class InterfaceValidatorTests
     public void A_required_function_appended_later_is_required_only_when_struct_size_covers_it()
     {
         // A variant of the contract whose count (since 1.1) is required.
-        var strict = new NativeInterfaceContract("acme.greeter/1", 1, [AcmeGreeterV1Contract.VTable],
+        var strict = new NativeInterfaceContract("acme.greeter/1", 1, [AcmeGreeterV1.Contract.VTable],
             AcmeGreeterV1.Contract.Functions.Select(fn => fn.Name == "count" ? fn with { Required = true } : fn).ToList());
         var (small, _) = Greeter(40);
         using (small) Assert.Equal(0u, Validate(small, V12, strict).Minor);
@@ -119,7 +119,7 @@ public unsafe class InterfaceValidatorTests
     [Fact]
     public void A_report_that_agrees_field_by_field_with_an_unknown_fingerprint_is_a_mismatch()
     {
-        var report = NpLayoutReport.Allocate([AcmeGreeterV1Contract.VTable]); // process-lifetime memory
+        var report = NpLayoutReport.Allocate([AcmeGreeterV1.Contract.VTable]); // process-lifetime memory
         var (f, _) = Greeter(48, fingerprint: 0x0123456789abcdef, report);
         using (f)
         {
@@ -141,7 +141,7 @@ public unsafe class InterfaceValidatorTests
     [Fact]
     public void The_host_refuses_np_transform_as_a_registered_interface()
     {
-        var transform = new NativeInterfaceContract(NpAbi.NP_TRANSFORM_ID_STRING, 0, [AcmeGreeterV1Contract.VTable], []);
+        var transform = new NativeInterfaceContract(NpAbi.NP_TRANSFORM_ID_STRING, 0, [AcmeGreeterV1.Contract.VTable], []);
         Assert.Throws<ArgumentException>(() => new InterfaceRegistry([transform]));
     }
 }

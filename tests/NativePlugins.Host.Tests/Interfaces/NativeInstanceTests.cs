@@ -182,7 +182,7 @@ public unsafe class NativeInstanceTests
     {
         using var host = Greeters.Host();
         var library = host.Load(Greeters.Library);
-        var copy = new NativeInterfaceContract("acme.greeter/1", 0, [AcmeGreeterV1Contract.VTable with { Fields = AcmeGreeterV1Contract.VTable.Fields.Take(6).ToList() }],
+        var copy = new NativeInterfaceContract("acme.greeter/1", 0, [AcmeGreeterV1.Contract.VTable with { Fields = AcmeGreeterV1.Contract.VTable.Fields.Take(6).ToList() }],
             AcmeGreeterV1.Contract.Functions.Take(4).ToList());
         var e = Assert.Throws<InvalidOperationException>(() => library.GetInterface(Greeters.Greeter, copy));
         Assert.Contains("another contract for acme.greeter/1", e.Message);
