@@ -48,7 +48,7 @@ public abstract unsafe class NativeInstance : IDisposable
         Plugin = state.Plugin;
         Config = state.Config;
         Allocations = state.Counters;
-        Interface = new NativeInterface(state.Library, state.Plugin, state.VTable);
+        Interface = new NativeInterface(state.Library, state.Plugin, state.VTable, this);
         _vt = state.VTable;
         _handle = state.Handle;
         _gate = new CallGate(serialize: Plugin.Threading == PluginThreading.Single, destroy: _handle.Dispose);

@@ -110,11 +110,14 @@ public unsafe class NativeInstanceTests
         var library = host.Load(Greeters.Library);
         var first = library.Create<AcmeGreeterV1>(Greeters.Greeter);
         var second = library.Create<AcmeGreeterV1>(Greeters.Old);
+        var view = library.GetInterface(Greeters.Greeter, AcmeGreeterV1.Contract);
         library.Dispose();
         host.Dispose();
         Assert.True(library.IsDisposed);
         Assert.Throws<ObjectDisposedException>(() => library.Create<AcmeGreeterV1>(Greeters.Greeter));
         Assert.Equal("Hello, still here!", first.Greet("still here"));
+        Assert.True(first.Interface.Has("count")); // the instance's view outlives the library's disposal...
+        Assert.Throws<ObjectDisposedException>(() => view.Has("count")); // ...the library's view does not
         first.Dispose();
         Assert.Equal(before.DeinitRuns, probe.Now.DeinitRuns); // the second instance still holds the library
         Assert.Equal(5, second.Add(2, 3));
@@ -124,6 +127,7 @@ public unsafe class NativeInstanceTests
         Assert.Equal(0u, after.LiveAtDeinit);
         Assert.Equal(before.Creates + 2, after.Creates);
         Assert.Equal(before.Destroys + 2, after.Destroys);
+        Assert.Throws<ObjectDisposedException>(() => second.Interface.Has("count"));
         second.Dispose(); // idempotent
         Assert.Equal(after.Destroys, probe.Now.Destroys);
         Assert.Throws<ObjectDisposedException>(() => second.Add(1, 1));
