@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using NativePlugins.Hosting.Discovery;
+using NativePlugins.Hosting.Interfaces;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Transforms;
@@ -30,6 +31,7 @@ public sealed unsafe class PluginHost : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"AbiMinor {Options.AbiMinor} is newer than the header this host was built with ({NpAbi.NP_ABI_MINOR})");
         AbiVersion = new AbiVersion(NpAbi.NP_ABI_MAJOR, Options.AbiMinor);
+        Interfaces = new InterfaceRegistry(Options.Interfaces);
         _services = new HostServices(Options.LoggerFactory, Options.HostName, Options.HostExtensions);
         _logger = _services.LoggerFactory.CreateLogger("NativePlugins.Host");
     }
@@ -67,7 +69,7 @@ public sealed unsafe class PluginHost : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var opened = LibraryLoader.Open(path, AbiVersion, CanUnload);
+        var opened = LibraryLoader.Open(path, AbiVersion, CanUnload, Interfaces);
         try
         {
             lock (_lock)
@@ -186,6 +188,15 @@ public sealed unsafe class PluginHost : IDisposable
     public TransformInstance CreateTransform(string pluginId, string config = "") =>
         GetLibrary(pluginId).CreateTransform(pluginId, config);
 
+    /// <summary>Creates an instance of a loaded plugin through the registered interface of the typed wrapper
+    /// <typeparamref name="T"/> (see <see cref="PluginLibrary.Create{T}"/>).</summary>
+    /// <exception cref="PluginNotFoundException">No loaded plugin has this id.</exception>
+    /// <exception cref="InvalidOperationException">The interface is not registered, or has no instances.</exception>
+    /// <exception cref="NotSupportedException">The plugin does not implement the interface.</exception>
+    /// <exception cref="PluginCallException">The plugin's <c>@create</c> failed.</exception>
+    public T Create<T>(string pluginId, string config = "") where T : NativeInstance, INativeInstance<T> =>
+        GetLibrary(pluginId).Create<T>(pluginId, config);
+
     /// <summary>Creates one instance per stage and chains them into a pipeline. On failure, the instances created
     /// so far are destroyed.</summary>
     /// <param name="stages">The stages, in order.</param>
@@ -230,6 +241,9 @@ public sealed unsafe class PluginHost : IDisposable
     }
 
     internal HostServices Services => _services;
+
+    /// <summary>The registered interfaces (<see cref="PluginHostOptions.Interfaces"/>), by id.</summary>
+    internal InterfaceRegistry Interfaces { get; }
 
     private void Initialize(OpenedLibrary opened, AllocationCounters counters)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting;
 
@@ -43,6 +44,12 @@ public sealed class PluginHostOptions
     /// <summary>Host extensions offered through <c>np_host_t.get_extension</c>: id -> pointer to a struct that
     /// starts with <c>uint32_t struct_size</c> and stays valid while the host lives. Unknown ids return NULL.</summary>
     public IReadOnlyDictionary<string, nint> HostExtensions { get; init; } = new Dictionary<string, nint>();
+
+    /// <summary>The interfaces of the host's own (interop/interfaces.md), usually the generated
+    /// <c>&lt;VTable&gt;.Contract</c> of each typed wrapper. At load, the vtable of every listed interface a plugin
+    /// implements is validated (struct_size, layout fingerprint, required functions); plugins' other interfaces are
+    /// listed but never called. Ids must be unique (the host refuses duplicates at construction). Default: none.</summary>
+    public IReadOnlyList<NativeInterfaceContract> Interfaces { get; init; } = [];
 
     /// <summary>The host name handed to plugins in <c>np_host_t.name</c>.</summary>
     public string HostName { get; init; } = "nplug-dotnet-host";

@@ -26,6 +26,11 @@ public sealed record PluginInfo(
     string FilePath,
     AbiVersion AbiVersion)
 {
+    /// <summary>Per entry of <see cref="Interfaces"/> (same order): the vtable's struct_size, the interface
+    /// fingerprint the library gave (ABI 1.2) and, for an interface the host registered, the minor it was validated
+    /// at. What <c>nplug inspect</c> and <c>nplug list</c> show.</summary>
+    public ImmutableArray<InterfaceDetail> InterfaceDetails { get; init; } = [];
+
     /// <summary>True when the plugin implements the interface with this id (e.g. <c>np.transform/1</c>).</summary>
     public bool Implements(string interfaceId) => Interfaces.Contains(interfaceId, StringComparer.Ordinal);
 

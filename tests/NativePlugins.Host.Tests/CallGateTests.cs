@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using NativePlugins.Hosting.Transforms;
+using NativePlugins.Hosting.Instances;
 
 namespace NativePlugins.Host.Tests;
 

@@ -263,9 +263,10 @@ internal static class Scratch
         {
             string path = Path.Combine(dir, HeaderName);
             File.WriteAllText(path, header);
-            string old = Directory.GetCurrentDirectory();
             lock (CurrentDirectory)
             {
+                // Read inside the lock: another test class may be in here, with the current directory its own.
+                string old = Directory.GetCurrentDirectory();
                 Directory.SetCurrentDirectory(dir);
                 try
                 {

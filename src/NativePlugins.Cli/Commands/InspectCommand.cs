@@ -44,7 +44,8 @@ internal static class InspectCommand
             if (p.Description.Length > 0) w.WriteLine($"  description  {p.Description}");
             if (p.Vendor.Length > 0) w.WriteLine($"  vendor       {p.Vendor}");
             w.WriteLine($"  threading    {Formatting.Threading(p.Threading)}");
-            w.WriteLine($"  interfaces   {string.Join(", ", p.Interfaces)}");
+            // Each with what the library says of it: "acme.greeter/1 (fingerprint 0x...)" (ABI 1.2 interface layouts).
+            w.WriteLine($"  interfaces   {string.Join(", ", p.InterfaceDetails)}");
         }
         w.Flush();
     }

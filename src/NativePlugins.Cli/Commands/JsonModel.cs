@@ -38,6 +38,21 @@ internal static class JsonModel
         j.WriteStartArray("interfaces");
         foreach (var i in p.Interfaces) j.WriteStringValue(i);
         j.WriteEndArray();
+        // Parallel to "interfaces": what the descriptor says of each (ABI 1.2 interface layouts); minor is set only
+        // for an interface the host registered, which nplug does not (it knows no interface headers).
+        j.WriteStartArray("interfaceDetails");
+        foreach (var d in p.InterfaceDetails)
+        {
+            j.WriteStartObject();
+            j.WriteString("id", d.Id);
+            j.WriteNumber("structSize", d.StructSize);
+            if (d.LayoutFingerprint is { } f) j.WriteString("layoutFingerprint", Formatting.Hex(f));
+            else j.WriteNull("layoutFingerprint");
+            if (d.Minor is { } m) j.WriteNumber("minor", m);
+            else j.WriteNull("minor");
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
         j.WriteEndObject();
     }
 

@@ -28,7 +28,7 @@ internal static class ListCommand
         {
             var table = new TextTable("ID", "VERSION", "THREADING", "INTERFACES", "ABI", "FILE");
             foreach (var (l, p) in plugins)
-                table.Add(p.Id, p.Version, Formatting.Threading(p.Threading), string.Join(",", p.Interfaces),
+                table.Add(p.Id, p.Version, Formatting.Threading(p.Threading), string.Join(",", p.InterfaceDetails),
                     p.AbiVersion.ToString(), l.FileName);
             table.Write(w);
             w.WriteLine();

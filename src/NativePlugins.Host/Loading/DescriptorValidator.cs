@@ -2,14 +2,26 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using NativePlugins.Hosting.Interfaces;
 using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Loading;
 
-/// <summary>A plugin descriptor after validation: the managed copy of its metadata and, when it implements an
-/// interface this host knows, the interface's vtable read per rule H2.</summary>
-internal sealed record ValidatedPlugin(PluginInfo Info, TransformVTable? Transform);
+/// <summary>A plugin descriptor after validation: the managed copy of its metadata and, for every interface this
+/// host knows (np.transform/1 and the registered ones), the interface's vtable read per rule H2.
+/// <see cref="Interfaces"/> is null when the plugin lists no registered interface.</summary>
+internal sealed record ValidatedPlugin(PluginInfo Info, TransformVTable? Transform, ValidatedInterface[]? Interfaces = null)
+{
+    /// <summary>The validated vtable of the registered interface <paramref name="id"/>, or null.</summary>
+    public ValidatedInterface? Interface(string id)
+    {
+        if (Interfaces is null) return null;
+        foreach (var i in Interfaces)
+            if (string.Equals(i.Registered.Id, id, StringComparison.Ordinal)) return i;
+        return null;
+    }
+}
 
 /// <summary>
 /// Rule H3 / P2: checks everything a library handed over before the host calls anything in it. Every failure is a
@@ -44,9 +56,17 @@ internal static unsafe class DescriptorValidator
     public static ulong? Flags(np_library_t* library, AbiVersion agreed) =>
         s_library.ReadableBytes(*(uint*)library, agreed.Minor) >= s_libraryFlagsEnd ? library->flags : null;
 
+    /// <param name="file">The library file, for messages.</param>
+    /// <param name="library">The library descriptor np_entry returned.</param>
+    /// <param name="agreed">The negotiated ABI version (rule H2 reads by its minor).</param>
+    /// <param name="interfaces">The host's registered interfaces (default: none).</param>
+    /// <param name="blocks">Owner of the vtable copies of registered interfaces: the library handle's (a fresh one
+    /// when null, for tests that validate descriptors built in memory).</param>
     public static (np_library_t Library, string Sdk, ImmutableArray<ValidatedPlugin> Plugins) Validate(
-        string file, np_library_t* library, AbiVersion agreed)
+        string file, np_library_t* library, AbiVersion agreed, InterfaceRegistry? interfaces = null,
+        NativeBlocks? blocks = null)
     {
+        interfaces ??= InterfaceRegistry.Empty;
         if (*(uint*)library < s_library.MinimumSize) throw TooSmall(library, s_library, file, null, null);
         var lib = PrefixStruct.Read<np_library_t>(library, s_library, agreed.Minor, out _);
         var sdk = DescriptorText.Read(lib.sdk, "library sdk string", file, null);
@@ -69,7 +89,7 @@ internal static unsafe class DescriptorValidator
             var descriptor = lib.plugins[i];
             if (descriptor == null)
                 throw new PluginLoadException(PluginLoadError.NullPointer, file, null, $"plugins[{i}] is NULL");
-            var plugin = ValidatePlugin(file, descriptor, (uint)i, agreed);
+            var plugin = ValidatePlugin(file, descriptor, (uint)i, agreed, interfaces, ref blocks);
             var id = plugin.Info.Id;
             int first = -1;
             if (seen is null)
@@ -86,7 +106,8 @@ internal static unsafe class DescriptorValidator
         return (lib, sdk, ImmutableCollectionsMarshal.AsImmutableArray(plugins));
     }
 
-    private static ValidatedPlugin ValidatePlugin(string file, np_plugin_descriptor_t* p, uint index, AbiVersion agreed)
+    private static ValidatedPlugin ValidatePlugin(string file, np_plugin_descriptor_t* p, uint index, AbiVersion agreed,
+        InterfaceRegistry registry, ref NativeBlocks? blocks)
     {
         if (p->struct_size < s_descriptor.MinimumSize)
             throw TooSmall(p, s_descriptor, file, TentativeId(p), $"plugins[{index}]");
@@ -123,10 +144,16 @@ internal static unsafe class DescriptorValidator
                 $"interface_count is {d.interface_count} but interfaces is NULL");
 
         var interfaces = new string[(int)d.interface_count];
+        var details = new InterfaceDetail[interfaces.Length];
+        // Rule H2: interface_layouts (@since 1.2) was read as NULL unless the descriptor's struct_size and the
+        // agreed minor cover it; a NULL array or a fingerprint of 0 means "not given".
+        var layouts = d.interface_layouts;
         TransformVTable? transform = null;
+        List<ValidatedInterface>? registered = null;
         for (int k = 0; k < interfaces.Length; k++)
         {
             np_interface_t itf = d.interfaces[k];
+            np_interface_layout_t layout = layouts == null ? default : layouts[k];
             var itfField = new FieldName("interfaces", (ulong)k, "id");
             var itfBytes = DescriptorText.Bytes(itf.id, itfField, file, id);
             // The interface this host implements is recognised by its bytes: no string to allocate or pattern to
@@ -147,15 +174,27 @@ internal static unsafe class DescriptorValidator
             if (itf.vtable == null)
                 throw new PluginLoadException(PluginLoadError.NullPointer, file, id,
                     $"the vtable of interface '{itfId}' is NULL");
+            uint? minor = null;
             if (isTransform)
                 transform = ValidateTransform(file, id, itf.vtable, agreed);
-            // Interfaces this host does not know are listed but never called.
+            else if (registry.Find(itfId) is { } known)
+            {
+                var validated = InterfaceValidator.Validate(file, id, known, itf.vtable, layout, blocks ??= new NativeBlocks());
+                (registered ??= []).Add(validated);
+                minor = validated.Minor;
+            }
+            // Interfaces this host does not know are listed (with what the library says of them) but never called.
             interfaces[k] = itfId;
+            details[k] = new InterfaceDetail(itfId, *(uint*)itf.vtable,
+                layout.fingerprint == 0 ? null : layout.fingerprint, minor);
         }
 
         var info = new PluginInfo(id, name, version, description, vendor,
-            ImmutableCollectionsMarshal.AsImmutableArray(interfaces), (PluginThreading)d.threading, file, agreed);
-        return new ValidatedPlugin(info, transform);
+            ImmutableCollectionsMarshal.AsImmutableArray(interfaces), (PluginThreading)d.threading, file, agreed)
+        {
+            InterfaceDetails = ImmutableCollectionsMarshal.AsImmutableArray(details),
+        };
+        return new ValidatedPlugin(info, transform, registered?.ToArray());
     }
 
     private static TransformVTable ValidateTransform(string file, string id, void* vtable, AbiVersion agreed)

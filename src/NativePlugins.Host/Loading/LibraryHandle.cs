@@ -36,6 +36,9 @@ internal sealed unsafe class LibraryHandle : SafeHandle
 
     internal AllocationCounters? Counters { get; set; }
 
+    /// <summary>The host's copies of the library's registered-interface vtables; freed with the library.</summary>
+    internal NativeBlocks Blocks { get; } = new();
+
     protected override bool ReleaseHandle()
     {
         try
@@ -50,6 +53,7 @@ internal sealed unsafe class LibraryHandle : SafeHandle
             }
             Table?.Dispose();
             Table = null;
+            Blocks.FreeAll();
             if (CanUnload) NativeLibrary.Free(handle);
         }
         catch

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using NativePlugins.Hosting.Interfaces;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Loading;
@@ -36,14 +37,17 @@ internal sealed unsafe class OpenedLibrary(
 internal static unsafe class LibraryLoader
 {
     /// <summary>Opens <paramref name="path"/>; <paramref name="canUnload"/> decides from the library's sdk string and
-    /// flags (null when not readable) whether the file may be unloaded later (rule H6).</summary>
-    public static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload) =>
-        Open(path, host, canUnload, probeBeforeLoad: !LibraryFileProbe.LoaderRefusesNonLibraries);
+    /// flags (null when not readable) whether the file may be unloaded later (rule H6); the vtables of
+    /// <paramref name="interfaces"/> are validated too (interop/interfaces.md section 3).</summary>
+    public static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload,
+        InterfaceRegistry interfaces) =>
+        Open(path, host, canUnload, probeBeforeLoad: !LibraryFileProbe.LoaderRefusesNonLibraries, interfaces);
 
     /// <summary>Same, choosing where the file probe runs: before dlopen (needed where the dynamic loader might map
     /// a non-library, see <see cref="LibraryFileProbe.LoaderRefusesNonLibraries"/>), or only after dlopen failed, to
     /// name the reason. Either way a refused file gets the same typed reason; the tests run both.</summary>
-    internal static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload, bool probeBeforeLoad)
+    internal static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload, bool probeBeforeLoad,
+        InterfaceRegistry? interfaces = null)
     {
         var file = Path.GetFullPath(path);
         if (probeBeforeLoad) LibraryFileProbe.Check(file);
@@ -71,7 +75,7 @@ internal static unsafe class LibraryLoader
 
             var negotiation = Negotiate(file, entry, host, out var library);
             var agreed = new AbiVersion(negotiation.abi_major, negotiation.abi_minor);
-            var (descriptor, sdk, plugins) = DescriptorValidator.Validate(file, library, agreed);
+            var (descriptor, sdk, plugins) = DescriptorValidator.Validate(file, library, agreed, interfaces, handle.Blocks);
             var flags = DescriptorValidator.Flags(library, agreed);
             handle.CanUnload = canUnload(sdk, flags);
             return new OpenedLibrary(file, handle, descriptor, negotiation, sdk, flags, plugins);

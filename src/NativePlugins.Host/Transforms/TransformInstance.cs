@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Instances;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Threading;
@@ -69,11 +70,7 @@ public sealed unsafe class TransformInstance : IDisposable
         HostTable? table = null;
         try
         {
-            var services = library.Host.Services;
-            var counters = new AllocationCounters(library.Allocations);
-            var logger = services.LoggerFactory.CreateLogger(plugin.Id);
-            table = new HostTable(new HostTableContext(services, logger, counters, $"plugin '{plugin.Id}'"),
-                library.AgreedAbi.Minor);
+            table = InstanceTables.Create(library, plugin, out var counters);
 
             var configBytes = Encoding.UTF8.GetBytes(config);
             byte* buffer = stackalloc byte[PluginErrorText.Capacity];
@@ -93,7 +90,7 @@ public sealed unsafe class TransformInstance : IDisposable
                 throw new PluginCallException("create", NpAbi.NP_ERR_PLUGIN, plugin.Id, plugin.FilePath,
                     "create returned NP_OK but no instance", protocolViolation: true);
 
-            var handle = new InstanceHandle(instance, vt.V.destroy, libraryHandle, table);
+            var handle = new InstanceHandle(instance, (delegate* unmanaged[Cdecl]<void*, void>)vt.V.destroy, libraryHandle, table);
             return new TransformInstance(library, plugin, vt, config, handle, counters);
         }
         catch
@@ -172,8 +169,8 @@ public sealed unsafe class TransformInstance : IDisposable
         // No try/finally around the call itself: native code cannot throw a managed exception (the host's own
         // callbacks catch everything), and the finally would cost a funclet call on every batch.
         int status = batch != null
-            ? _vt.V.process(_handle.Instance, batch, emitter, &error)
-            : _vt.V.flush(_handle.Instance, emitter, &error);
+            ? _vt.V.process((np_instance_t*)_handle.Pointer, batch, emitter, &error)
+            : _vt.V.flush((np_instance_t*)_handle.Pointer, emitter, &error);
         string? violation;
         try
         {
@@ -205,7 +202,7 @@ public sealed unsafe class TransformInstance : IDisposable
         int status;
         var path = _gate.Enter(thread);
         if (path == CallPath.Disposed) ThrowDisposed();
-        status = fn(_handle.Instance, &s); // [leaf] native code: cannot throw, so no try/finally (P11)
+        status = fn((np_instance_t*)_handle.Pointer, &s); // [leaf] native code: cannot throw, so no try/finally (P11)
         _gate.Exit(thread, path);
         if (status != NpAbi.NP_OK)
             throw new PluginCallException("stats", status, Plugin.Id, Plugin.FilePath,

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using NativePlugins.Hosting.Threading;
 
-namespace NativePlugins.Hosting.Transforms;
+namespace NativePlugins.Hosting.Instances;
 
 /// <summary>How a call got through a <see cref="CallGate"/>; hand it back to <see cref="CallGate.Exit"/>.</summary>
 internal enum CallPath
@@ -17,8 +17,9 @@ internal enum CallPath
 }
 
 /// <summary>
-/// Guards every call into one plugin instance, at the cost of a few plain loads and stores for the thread that
-/// uses the instance. It gives three guarantees:
+/// Guards every call into one plugin instance (of <c>np.transform/1</c>, <see cref="TransformInstance"/>, or of a
+/// host-registered interface, <see cref="NativeInstance"/>), at the cost of a few plain loads and stores for the
+/// thread that uses the instance. It gives three guarantees:
 /// <list type="number">
 /// <item>calls on an instance of an <c>NP_THREADING_SINGLE</c> plugin never overlap (rule H4);</item>
 /// <item><c>destroy</c> runs exactly once, after the last call in flight returned, whichever thread disposes

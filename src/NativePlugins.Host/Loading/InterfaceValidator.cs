@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+using NativePlugins.Hosting.Interfaces;
+using NativePlugins.Interop;
+
+namespace NativePlugins.Hosting.Loading;
+
+/// <summary>
+/// The load checks of a vtable of a registered interface (interop/interfaces.md section 3): struct_size at least the
+/// vtable at minor 0 (<see cref="PluginLoadError.StructTooSmall"/>); the library's fingerprint, when given, equal to
+/// one of the contract's minors or else a layout report that shows only appended fields
+/// (<see cref="InterfaceLayoutCheck"/>, <see cref="PluginLoadError.LayoutMismatch"/>); every required function the
+/// vtable covers non-NULL (<see cref="PluginLoadError.NullFunction"/>). Then copies the vtable per rule H2.
+/// </summary>
+internal static unsafe class InterfaceValidator
+{
+    public static ValidatedInterface Validate(string file, string pluginId, RegisteredInterface itf, void* vtable,
+        np_interface_layout_t layout, NativeBlocks blocks)
+    {
+        var contract = itf.Contract;
+        uint structSize = *(uint*)vtable;
+        if (structSize < itf.VTable.MinimumSize) throw TooSmall(file, pluginId, itf, structSize);
+
+        ulong? fingerprint = layout.fingerprint == 0 ? null : layout.fingerprint;
+        uint minor = fingerprint is { } fp
+            ? contract.MinorOf(fp) ?? InterfaceLayoutCheck.NewerOrRefuse(file, pluginId, itf, fp, layout.report)
+            : MinorFitting(contract, structSize);
+
+        uint readable = itf.VTable.ReadableBytes(structSize, minor);
+        foreach (var f in itf.Required)
+        {
+            // A required function appended later is required only when struct_size (and the minor) cover it (I4).
+            if (f.SinceMinor > minor || f.End > readable) continue;
+            if (*(nint*)((byte*)vtable + f.Offset) == 0) throw NullFunction(file, pluginId, itf, f);
+        }
+
+        var copy = blocks.AllocZeroed(contract.Size);
+        Unsafe.CopyBlockUnaligned(copy, vtable, Math.Min(readable, contract.Size));
+        return new ValidatedInterface(itf, copy, structSize, readable, minor, fingerprint);
+    }
+
+    /// <summary>Without a fingerprint: the newest minor whose vtable fits in struct_size (a 1.0/1.1 library, or one
+    /// that gives no layout, is checked by struct_size and NULLs only).</summary>
+    private static uint MinorFitting(NativeInterfaceContract contract, uint structSize)
+    {
+        uint minor = 0;
+        for (uint m = 1; m <= contract.NewestMinor; m++)
+            if (contract.VTable.SizeAt(m) <= structSize) minor = m;
+        return minor;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PluginLoadException TooSmall(string file, string pluginId, RegisteredInterface itf, uint structSize) =>
+        new(PluginLoadError.StructTooSmall, file, pluginId,
+            $"the {itf.Id} vtable ({itf.VTable.Name}) has struct_size {structSize}; {itf.VTable.Name} is " +
+            $"{itf.VTable.MinimumSize} bytes at {itf.Id} minor 0");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PluginLoadException NullFunction(string file, string pluginId, RegisteredInterface itf,
+        NativeInterfaceFunction f) =>
+        new(PluginLoadError.NullFunction, file, pluginId,
+            $"{itf.QualifiedNames[f.Name]} is NULL ({itf.Id} requires it: \"Never NULL\")");
+}
