@@ -8,7 +8,7 @@ foreach (var path in args)
     var library = host.Load(path);
     foreach (var plugin in library.Plugins.Where(p => p.Implements(AcmeGreeterV1.Contract.Id)))
     {
-        var greeter = library.Create<AcmeGreeterV1>(plugin.Id, config: "greeting=Hello");
+        using var greeter = library.Create<AcmeGreeterV1>(plugin.Id); // empty config: the defaults
         Console.WriteLine($"{plugin.Id}: {greeter.Greet("world")} 2+3={greeter.Add(2, 3)} " +
                           $"count={(greeter.HasCount ? greeter.Count().ToString() : "n/a")}");
         try
@@ -19,7 +19,7 @@ foreach (var path in args)
         {
             Console.WriteLine($"{plugin.Id}: overflow refused: {e.StatusName}: {e.PluginMessage}");
         }
-        greeter.Dispose(); // the service goes first ...
+        // the service goes first (end of this scope) ...
     }
     library.Dispose(); // ... then the library
 }
