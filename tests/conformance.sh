@@ -2,7 +2,8 @@
 # ABI conformance with `nplug check` (src/NativePlugins.Conformance), run by tests/run-all.sh after the native build:
 #   1. every sample plugin library in <build>/plugins and <build>/plugins-hosted passes every check (exit 0);
 #   2. every deliberately broken library in <build>/fixtures/conformance fails EXACTLY the checks that
-#      native/fixtures/conformance/expected.txt names (exit 1), and the correct fixtures fail none (exit 0);
+#      native/fixtures/conformance/expected.txt names (exit 1), and the correct fixtures fail none (exit 0), each run
+#      with the options its line gives (the greeter fixtures: --interface <acme.greeter/1 manifest>);
 #   3. the manifest and the built fixtures agree (no fixture silently dropped from either side).
 # Fails when no sample plugin was built: an empty plugins folder is a broken build, not a green run.
 # JUnit reports of the sample runs are written to $NPLUG_CHECK_REPORTS (default <build>/conformance-reports).
@@ -75,11 +76,12 @@ if [ "$listed" != "$built" ]; then
 fi
 
 echo "conformance: $(echo "$listed" | wc -l) fixtures"
-while read -r lib expected _; do
+while read -r lib expected options; do
   [ -f "$fixtures/$lib" ] || continue
+  read -r -a extra <<<"$options"
   start=$(now_ms)
   set +e
-  json=$("$nplug" check --json "$fixtures/$lib" 2>"$reports/$lib.stderr")
+  json=$("$nplug" check --json "${extra[@]}" "$fixtures/$lib" 2>"$reports/$lib.stderr")
   rc=$?
   set -e
   # The JSON report is indented one member per line; "check" precedes "verdict" in every result.
