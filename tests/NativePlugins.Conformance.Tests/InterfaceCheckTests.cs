@@ -98,6 +98,23 @@ public class InterfaceCheckTests
     }
 
     [Fact]
+    public void A_fingerprint_from_a_retyped_field_fails_although_the_report_shows_the_same_offsets()
+    {
+        // A host would accept it (the report shows nothing moved); the check names what a report cannot show.
+        var lib = Check("libnpfx_greeter_retyped_field.so", [GreeterContract.Value]);
+        AssertVerdict(lib, "interface.layout", CheckVerdict.Fail, "yet the layout report shows exactly minor 1's layout");
+    }
+
+    [Fact]
+    public void A_library_of_a_newer_minor_passes_when_its_report_only_appends()
+    {
+        var lib = Check("libnpfx_greeter_ok_newer_minor.so", [GreeterContract.Value]);
+        Assert.All(lib.Results, r => Assert.Equal(CheckVerdict.Pass, r.Verdict));
+        Assert.Contains("only appends to minor 1 (acme_greeter_v1_t.farewell)", Result(lib, "interface.layout").Summary);
+        Assert.Contains(Result(lib, "interface.vtable-size").Details, d => d.Contains("struct_size 56 is larger than acme_greeter_v1_t at the contract's newest minor (48)"));
+    }
+
+    [Fact]
     public void A_failing_create_without_a_message_fails_the_lifecycle_check()
     {
         var lib = Check("libnpfx_greeter_create_no_message.so", [GreeterContract.Value]);
