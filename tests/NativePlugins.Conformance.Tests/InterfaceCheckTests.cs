@@ -175,5 +175,18 @@ public class InterfaceCheckTests
         Assert.Equal(NativeFunctionRole.Create, back.Create?.Role);
     }
 
+    [Fact]
+    public void The_hand_written_contract_is_the_one_bindgen_describes()
+    {
+        // The fixtures' expected verdicts come from the manifest; the tests above use the hand-written contract.
+        var manifest = NativeInterfaceContract.FromManifest(RepoLayout.RepoFile(GreeterContract.ManifestPath));
+        var mine = GreeterContract.Value;
+        Assert.Equal(mine.Id, manifest.Id);
+        Assert.Equal(mine.NewestMinor, manifest.NewestMinor);
+        for (uint m = 0; m <= mine.NewestMinor; m++) Assert.Equal(mine.Fingerprint(m), manifest.Fingerprint(m));
+        Assert.Equal(mine.Functions, manifest.Functions);
+        Assert.Equal((mine.MinimumSize, mine.Size), (manifest.MinimumSize, manifest.Size));
+    }
+
     private static List<CheckInfo> InterfaceChecks() => ConformanceSuite.Checks.Where(c => c.Scope == CheckScope.Interface).ToList();
 }

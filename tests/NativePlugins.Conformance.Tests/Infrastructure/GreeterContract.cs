@@ -5,7 +5,7 @@ namespace NativePlugins.Conformance.Tests;
 /// <summary>
 /// The contract of acme.greeter/1 (tests/examples/greeter/include/acme/greeter.h), written out by hand from the header
 /// and the canonical-type rules of interop/generator/README.md: the interface checks' tests need one that does not
-/// come from the code under test, and the tests compare it with bindgen's manifest where that exists.
+/// come from the code they test (nplug check reads bindgen's manifest); InterfaceCheckTests compares the two.
 /// </summary>
 public static class GreeterContract
 {
@@ -39,4 +39,8 @@ public static class GreeterContract
     ];
 
     public static NativeInterfaceContract Value { get; } = new(Id, 1, Structs, Functions);
+
+    /// <summary>bindgen's manifest of the greeter, relative to the repository root (what expected.txt passes as
+    /// <c>--interface</c>).</summary>
+    public const string ManifestPath = "tests/examples/greeter/generated/layout/greeter.layout.g.json";
 }

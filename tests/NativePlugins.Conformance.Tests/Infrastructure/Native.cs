@@ -46,11 +46,7 @@ public static class Native
         return contracts;
     }
 
-    /// <summary>A contract by its manifest path (relative to the repository root).</summary>
-    private static NativePlugins.Interop.NativeInterfaceContract Manifest(string path) => path switch
-    {
-        // Until bindgen writes the manifest, the greeter's contract is the one written out by hand.
-        "tests/examples/greeter/generated/layout/greeter.layout.g.json" => GreeterContract.Value,
-        _ => throw new ArgumentException($"expected.txt: no contract known for {path}"),
-    };
+    /// <summary>A contract by its manifest path (relative to the repository root), read as nplug check reads it.</summary>
+    private static NativePlugins.Interop.NativeInterfaceContract Manifest(string path) =>
+        NativePlugins.Interop.NativeInterfaceContract.FromManifest(RepoLayout.RepoFile(path));
 }
