@@ -91,7 +91,7 @@ public class InterfaceCheckTests
     {
         var lib = Check("libnpfx_greeter_layout_mismatch.so", [GreeterContract.Value]);
         AssertVerdict(lib, "interface.layout", CheckVerdict.Fail,
-            "acme.greeter/1: acme_greeter_v1_t.greet: offset 32 in the library, 24 in acme.greeter/1 minor 1");
+            "acme.greeter/1: acme_greeter_v1_t.greet: offset 32 in the library, 24 in the contract's minor 1");
         var r = Result(lib, "interface.layout");
         Assert.Contains(r.Details, d => d.Contains("acme_greeter_v1_t.add: offset 24 in the library, 32"));
         Assert.Contains(r.Details, d => d.Contains("is no minor of the contract"));

@@ -4,7 +4,7 @@ namespace NativePlugins.Conformance.Harness;
 
 /// <summary>
 /// Compares a library's layout of a user interface (its np_interface_layout_t report) with the interface's contract,
-/// and words the differences in the interface's terms ("acme.greeter/1 minor 0"), not the ABI's ("ABI 1.0") that
+/// and words the differences in the interface's terms ("the contract's minor 0"), not the ABI's ("ABI 1.0") that
 /// <see cref="LayoutDifference.ToString"/> uses: an interface's minors count within its own revision.
 /// </summary>
 internal static unsafe class InterfaceLayout
@@ -52,7 +52,7 @@ internal static unsafe class InterfaceLayout
     private static string Describe(LayoutDifference d, NativeInterfaceContract contract, uint minor)
     {
         var what = d.Field is null ? d.Struct : $"{d.Struct}.{d.Field}";
-        var where = $"{contract.Id} minor {minor}";
+        var where = $"the contract's minor {minor}";
         return d.Kind switch
         {
             LayoutDifferenceKind.MissingStruct => $"{what}: missing from the library's layout report ({where} has it)",

@@ -37,8 +37,8 @@ internal sealed unsafe class InterfaceUnderTest
 
     public string ConfigShown => Config.Length == 0 ? "the empty config" : $"config '{Config}'";
 
-    /// <summary>"com.example.greeter: acme.greeter/1", for messages.</summary>
-    public string Where => $"{Plugin.DisplayId}: {Contract.Id}";
+    /// <summary>The prefix of the checks' messages: the interface id (the result names the plugin already).</summary>
+    public string Where => Contract.Id;
 
     /// <summary>The vtable's struct_size as the library set it.</summary>
     public uint StructSize { get; }
@@ -87,7 +87,7 @@ internal sealed unsafe class InterfaceUnderTest
     {
         if (f is null) throw new InvalidOperationException($"{Contract.Id} has no @create/@destroy: it has no instances");
         var p = Function(f);
-        if (p == 0) throw new InvalidOperationException($"{Where}: {f.Name} is NULL or beyond struct_size {StructSize}");
+        if (p == 0) throw new InvalidOperationException($"{Plugin.DisplayId}: {Where}: {f.Name} is NULL or beyond struct_size {StructSize}");
         return p;
     }
 }
