@@ -123,6 +123,19 @@ public class InterfaceCheckTests
     }
 
     [Fact]
+    public void A_crash_in_create_is_a_failed_lifecycle_check_naming_the_signal_step_and_interface()
+    {
+        var lib = Check("libnpfx_greeter_crash_on_bad_config.so", [GreeterContract.Value]);
+        var r = Result(lib, "interface.lifecycle");
+        Assert.Equal(CheckVerdict.Fail, r.Verdict);
+        Assert.Contains("SIGSEGV", r.Summary);
+        Assert.Contains("a create that should fail: create", r.Summary); // the phase: which call crashed
+        Assert.Equal(GreeterContract.Id, r.InterfaceId);
+        // The other interface checks ran (before and after it, in a fresh worker) and passed.
+        Assert.All(lib.Results.Where(x => x.Check != "interface.lifecycle"), x => Assert.Equal(CheckVerdict.Pass, x.Verdict));
+    }
+
+    [Fact]
     public void A_host_allocation_left_by_destroy_fails_the_lifecycle_check()
     {
         var lib = Check("libnpfx_greeter_leak_host_alloc.so", [GreeterContract.Value]);
