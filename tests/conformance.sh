@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # ABI conformance with `nplug check` (src/NativePlugins.Conformance), run by tests/run-all.sh after the native build:
-#   1. every sample plugin library in <build>/plugins and <build>/plugins-hosted passes every check (exit 0);
+#   1. every sample plugin library in <build>/plugins and <build>/plugins-hosted passes every check (exit 0), the
+#      interface checks included for plugins of the examples' own interfaces (--interface <manifest>);
 #   2. every deliberately broken library in <build>/fixtures/conformance fails EXACTLY the checks that
-#      native/fixtures/conformance/expected.txt names (exit 1), and the correct fixtures fail none (exit 0);
+#      native/fixtures/conformance/expected.txt names (exit 1), and the correct fixtures fail none (exit 0), each run
+#      with the options its line gives (the greeter fixtures: --interface <acme.greeter/1 manifest>);
 #   3. the manifest and the built fixtures agree (no fixture silently dropped from either side).
 # Fails when no sample plugin was built: an empty plugins folder is a broken build, not a green run.
 # JUnit reports of the sample runs are written to $NPLUG_CHECK_REPORTS (default <build>/conformance-reports).
@@ -19,6 +21,11 @@ sample_configs=(
   -c "org.nativeplugins.c.grep=pattern=error"
   -c "org.nativeplugins.rust.json-field=field=user"
   -c "org.nativeplugins.cs.regex=pattern=error"
+)
+# The user interfaces of the examples (interop/interfaces.md): a sample plugin that implements one is checked against
+# its bindgen manifest; for the others the interface checks are skipped ("no plugin ... lists an interface").
+sample_interfaces=(
+  --interface "$root/tests/examples/greeter/generated/layout/greeter.layout.g.json"
 )
 
 echo "conformance: building nplug"
@@ -45,7 +52,7 @@ echo "conformance: ${#samples[@]} sample plugin libraries"
 for lib in "${samples[@]}"; do
   name="$(basename "$(dirname "$lib")")-$(basename "$lib" .so)"
   start=$(now_ms)
-  if "$nplug" check "${sample_configs[@]}" --junit "$reports/$name.xml" "$lib" >"$reports/$name.txt" 2>&1; then
+  if "$nplug" check "${sample_configs[@]}" "${sample_interfaces[@]}" --junit "$reports/$name.xml" "$lib" >"$reports/$name.txt" 2>&1; then
     printf '  pass %-48s %5s s  %s\n' "${lib#"$build"/}" "$(secs_since "$start")" "$(tail -n 1 "$reports/$name.txt")"
   else
     fail "${lib#"$build"/} (exit $?): a sample plugin must pass every check"
@@ -75,11 +82,12 @@ if [ "$listed" != "$built" ]; then
 fi
 
 echo "conformance: $(echo "$listed" | wc -l) fixtures"
-while read -r lib expected _; do
+while read -r lib expected options; do
   [ -f "$fixtures/$lib" ] || continue
+  read -r -a extra <<<"$options"
   start=$(now_ms)
   set +e
-  json=$("$nplug" check --json "$fixtures/$lib" 2>"$reports/$lib.stderr")
+  json=$("$nplug" check --json "${extra[@]}" "$fixtures/$lib" 2>"$reports/$lib.stderr")
   rc=$?
   set -e
   # The JSON report is indented one member per line; "check" precedes "verdict" in every result.

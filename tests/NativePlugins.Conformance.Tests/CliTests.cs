@@ -80,4 +80,50 @@ public class CliTests
         Assert.Equal(1, code);
         Assert.Contains("FAIL lifecycle.flush-twice", output);
     }
+
+    [Fact]
+    public void List_checks_names_the_interface_checks_per_interface()
+    {
+        var (code, output, _) = Nplug("check", "--list-checks", "--check", "interface.*");
+        Assert.Equal(0, code);
+        Assert.Contains("interface.lifecycle", output);
+        Assert.Contains("per interface", output);
+    }
+
+    [Fact]
+    public void Interface_reads_a_bindgen_manifest_and_a_library_after_it_is_still_a_library()
+    {
+        // The 8-byte vtable: without --interface nothing fails; with it, interface.vtable-size does.
+        var library = Native.Fixture("libnpfx_greeter_small_vtable.so");
+        var (without, _, _) = Nplug("check", "--in-process", "--check", "interface.*", library);
+        Assert.Equal(0, without);
+        var (code, output, err) = Nplug("check", "--in-process", "--json", "--check", "interface.*",
+            "--interface", RepoLayout.RepoFile(GreeterContract.ManifestPath), library);
+        Assert.True(code == 1, err + output);
+        using var doc = JsonDocument.Parse(output);
+        var failed = doc.RootElement.GetProperty("libraries")[0].GetProperty("results").EnumerateArray()
+            .Where(r => r.GetProperty("verdict").GetString() == "fail").ToList();
+        var result = Assert.Single(failed);
+        Assert.Equal("interface.vtable-size", result.GetProperty("check").GetString());
+        Assert.Equal("acme.greeter/1", result.GetProperty("interface").GetString());
+    }
+
+    [Fact]
+    public void A_missing_manifest_is_a_usage_error()
+    {
+        var (code, _, err) = Nplug("check", "--interface", "/nonexistent/greeter.layout.g.json", Native.Fixture("libnpfx_greeter_ok.so"));
+        Assert.Equal(2, code);
+        Assert.Contains("--interface /nonexistent/greeter.layout.g.json: no such file", err);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_manifest_is_a_usage_error_naming_it()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "broken.layout.g.json");
+        File.WriteAllText(path, "{ \"structs\": [] }");
+        var (code, _, err) = Nplug("check", "--interface", path, Native.Fixture("libnpfx_greeter_ok.so"));
+        Assert.Equal(2, code);
+        Assert.Contains($"{path}: describes no interface", err);
+    }
 }

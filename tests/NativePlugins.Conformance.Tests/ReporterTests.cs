@@ -82,4 +82,30 @@ public class ReporterTests
         Assert.Contains("lifecycle.flush-twice", text);
         Assert.Contains("1 passed, 1 failed, 1 skipped", text);
     }
+
+    [Fact]
+    public void Interface_results_name_their_interface_in_json_and_junit()
+    {
+        var result = new CheckResult("interface.layout", "P2", "org.example.greeter", CheckVerdict.Fail,
+            "acme.greeter/1: acme_greeter_v1_t.add: offset 24 in the library, 32 in the contract's minor 1", [], TimeSpan.Zero, "acme.greeter/1");
+        var report = new ConformanceReport([new LibraryReport("/tmp/libg.so", "c", [new PluginSummary(0, "org.example.greeter", "single", ["acme.greeter/1"])],
+            null, [result], TimeSpan.Zero)], TimeSpan.Zero);
+
+        var writer = new StringWriter();
+        JsonReporter.Write(report, writer);
+        using var doc = JsonDocument.Parse(writer.ToString());
+        Assert.Equal("acme.greeter/1", doc.RootElement.GetProperty("libraries")[0].GetProperty("results")[0].GetProperty("interface").GetString());
+
+        var path = Path.Combine(Path.GetTempPath(), $"nplug-check-{Guid.NewGuid():N}.xml");
+        try
+        {
+            JUnitReporter.Write(report, path);
+            var testcase = XDocument.Load(path).Descendants("testcase").Single();
+            Assert.EndsWith(".org.example.greeter.acme.greeter/1", testcase.Attribute("classname")!.Value);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -39,6 +39,16 @@ public class SuiteCatalogTests
     }
 
     [Fact]
+    public void The_interface_checks_are_per_interface_and_share_a_worker_group_of_their_own()
+    {
+        var interfaceChecks = ConformanceSuite.Checks.Where(c => c.Name.StartsWith("interface.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["interface.vtable-size", "interface.required-functions", "interface.layout", "interface.lifecycle"],
+            interfaceChecks.Select(c => c.Name));
+        Assert.All(interfaceChecks, c => Assert.Equal((CheckScope.Interface, "interface", CheckIsolation.Group), (c.Scope, c.Group, c.Isolation)));
+        Assert.DoesNotContain(ConformanceSuite.Checks, c => c.Group == "interface" && c.Scope != CheckScope.Interface);
+    }
+
+    [Fact]
     public void Patterns_select_by_name_glob_and_rule()
     {
         Assert.Equal(ConformanceSuite.Checks.Count, ConformanceSuite.Select([]).Count);

@@ -40,6 +40,9 @@ public sealed class CheckOptions
     [Option('c', "config", HelpText = "Config for one plugin's instances: id=config (repeatable; give the library files first). Default: the empty config.")]
     public IEnumerable<string> Configs { get; set; } = [];
 
+    [Option("interface", HelpText = "A layout manifest of nplug bindgen (layout/<stem>.layout.g.json): plugins listing one of its interfaces get the interface.* checks against it (repeatable; give the library files first).")]
+    public IEnumerable<string> Interfaces { get; set; } = [];
+
     [Option('i', "input", HelpText = "File with the valid records to feed transforms, one per line (default: a built-in sample).")]
     public string? Input { get; set; }
 
@@ -60,6 +63,7 @@ public sealed class CheckOptions
     [
         new("Check one library", SkipDefaults, new CheckOptions { Libraries = ["plugins/libnp_c_counter.so"] }),
         new("A plugin that needs options", SkipDefaults, new CheckOptions { Libraries = ["plugins/libnp_c_text.so"], Configs = ["org.nativeplugins.c.grep=pattern=error"] }),
+        new("A plugin of your own interface", SkipDefaults, new CheckOptions { Libraries = ["libgreeter_c.so"], Interfaces = ["generated/layout/greeter.layout.g.json"] }),
         new("Only the input-handling checks, JSON out", SkipDefaults, new CheckOptions { Libraries = ["plugins/libnp_c_counter.so"], Check = "input.*", Json = true }),
         new("CI: JUnit report", SkipDefaults, new CheckOptions { Libraries = ["plugins/libnp_c_counter.so", "plugins/libnp_rust_samples.so"], JUnit = "nplug-check.xml" }),
     ];
@@ -82,6 +86,13 @@ internal static class CheckCommand
             if (!c.Contains('=') && File.Exists(c)) libraries.Add(c);
             else configArgs.Add(c);
         }
+        // The same for --interface: a manifest is JSON, so an existing file that is not one is a library.
+        var manifestArgs = new List<string>();
+        foreach (var m in o.Interfaces)
+        {
+            if (!m.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(m)) libraries.Add(m);
+            else manifestArgs.Add(m);
+        }
         var patterns = o.Check is null ? new List<string>() : [o.Check];
         if (libraries.Count == 0) throw new UsageException("check: give at least one library file (or --list-checks)");
         foreach (var l in libraries)
@@ -96,6 +107,10 @@ internal static class CheckCommand
             configs[c[..eq]] = c[(eq + 1)..];
         }
 
+        var interfaces = manifestArgs.SelectMany(InterfaceManifests.Load).ToList();
+        if (interfaces.GroupBy(c => c.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new UsageException($"check: interface {twice.Key} is described by more than one --interface manifest");
+
         IReadOnlyList<string>? records = null;
         if (o.Input is { } input) records = File.ReadAllLines(input).Where(l => l.Length > 0).ToList();
 
@@ -109,6 +124,7 @@ internal static class CheckCommand
             CheckTimeout = TimeSpan.FromSeconds(o.TimeoutSeconds),
             Jobs = o.Jobs ?? Math.Clamp(Environment.ProcessorCount, 1, 4),
             InProcess = o.InProcess,
+            Interfaces = interfaces,
             Worker = WorkerLaunch.CurrentProcess("check", "--worker"),
             Settings = new SuiteSettings { Configs = configs, Records = records, PanicRecord = o.PanicRecord, Threads = o.Threads },
         };
@@ -128,6 +144,13 @@ internal static class CheckCommand
         console.Out.Flush();
         return report.ExitCode;
     }
+
+    private static string Scope(CheckScope scope) => scope switch
+    {
+        CheckScope.Transform => "per plugin",
+        CheckScope.Interface => "per interface",
+        _ => "library",
+    };
 
     private static int ListChecks(CheckOptions o, CliConsole console)
     {
@@ -158,7 +181,7 @@ internal static class CheckCommand
         {
             console.Out.WriteLine($"{rule.Key}  {ConformanceSuite.RuleTitles.GetValueOrDefault(rule.Key, "")}");
             foreach (var c in rule)
-                console.Out.WriteLine($"  {c.Name,-34} {(c.Scope == CheckScope.Transform ? "per plugin" : "library   ")}  {c.Description}");
+                console.Out.WriteLine($"  {c.Name,-34} {Scope(c.Scope),-13}  {c.Description}");
         }
         return ExitCodes.Ok;
     }

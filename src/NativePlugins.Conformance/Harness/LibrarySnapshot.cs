@@ -12,8 +12,17 @@ internal static class SnapshotLimits
     public const ulong MaxCount = 4096;
 }
 
+/// <summary>The np_interface_layout_t entry of an interface (np_plugin_descriptor_t.interface_layouts, ABI 1.2).</summary>
+/// <param name="Fingerprint">The interface fingerprint the library's compiler saw; 0 means "not given".</param>
+/// <param name="Report">The interface's layout report, or 0.</param>
+internal sealed record InterfaceLayoutSnapshot(ulong Fingerprint, IntPtr Report);
+
 /// <summary>One interface entry of a plugin descriptor.</summary>
-internal sealed record InterfaceSnapshot(byte[]? Id, IntPtr Vtable)
+/// <param name="Id">The interface id bytes, or null when unreadable.</param>
+/// <param name="Vtable">The vtable pointer as given.</param>
+/// <param name="Layout">Its interface_layouts entry; null when the descriptor's struct_size does not cover
+/// interface_layouts (a 1.0/1.1 library, rule H2) or the library set it to NULL.</param>
+internal sealed record InterfaceSnapshot(byte[]? Id, IntPtr Vtable, InterfaceLayoutSnapshot? Layout = null)
 {
     public string DisplayId => Id is null ? "(unreadable id)" : NativeText.Show(Id);
     public bool Is(string id) => Id is not null && Id.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(id));
@@ -171,7 +180,11 @@ internal sealed unsafe partial class LibrarySnapshot
         {
             var entry = d.interfaces[i];
             var id = NativeText.TryCopyBytes(entry.id, NativeText.MaxDescriptorStringBytes, out var idProblem);
-            var iface = new InterfaceSnapshot(id, (IntPtr)entry.vtable);
+            // ReadPrefix zeroed interface_layouts when struct_size does not cover it, so NULL means "not given" both ways.
+            var layout = d.interface_layouts == null
+                ? null
+                : new InterfaceLayoutSnapshot(d.interface_layouts[i].fingerprint, (IntPtr)d.interface_layouts[i].report);
+            var iface = new InterfaceSnapshot(id, (IntPtr)entry.vtable, layout);
             plugin.Interfaces.Add(iface);
             var at = $"{where}.interfaces[{i}]";
             if (idProblem is not null) p.Add($"{at}.id {idProblem}");

@@ -8,6 +8,7 @@ namespace NativePlugins.Conformance;
 /// <param name="Summary">One line: why it failed or was skipped, or what was verified when it passed.</param>
 /// <param name="Details">Further lines: every problem found, the signal of a crash, the plugin's last output.</param>
 /// <param name="Duration">Wall time of the check, including a crash or timeout.</param>
+/// <param name="InterfaceId">The interface the check ran on, for interface checks; null otherwise.</param>
 public sealed record CheckResult(
     string Check,
     string Rule,
@@ -15,4 +16,5 @@ public sealed record CheckResult(
     CheckVerdict Verdict,
     string Summary,
     IReadOnlyList<string> Details,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    string? InterfaceId = null);

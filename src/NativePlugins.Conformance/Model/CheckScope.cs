@@ -7,4 +7,8 @@ public enum CheckScope
     Library,
     /// <summary>One plugin of the library that implements np.transform/1; the check runs once per such plugin.</summary>
     Transform,
+    /// <summary>One interface of one plugin that a <see cref="Interop.NativeInterfaceContract"/> given to the run
+    /// describes (<see cref="ConformanceOptions.Interfaces"/>, <c>nplug check --interface</c>); the check runs once
+    /// per such plugin and interface.</summary>
+    Interface,
 }

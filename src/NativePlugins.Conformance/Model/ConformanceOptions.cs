@@ -1,3 +1,5 @@
+using NativePlugins.Interop;
+
 namespace NativePlugins.Conformance;
 
 /// <summary>What <see cref="ConformanceRunner.Run"/> checks and how.</summary>
@@ -25,6 +27,12 @@ public sealed record ConformanceOptions
     /// <see cref="WorkerLaunch.CurrentProcess"/>).</summary>
     public WorkerLaunch? Worker { get; init; }
 
+    /// <summary>The user interfaces the interface checks know (interop/interfaces.md): each plugin that lists one of
+    /// these ids gets the <c>interface.*</c> checks against its contract. <c>nplug check --interface</c> fills it from
+    /// bindgen's layout manifests; a library user passes the generated <c>&lt;VTable&gt;Contract.Value</c>. Interfaces
+    /// a plugin lists that no contract describes are reported as not checked. Ids must be unique.</summary>
+    public IReadOnlyList<NativeInterfaceContract> Interfaces { get; init; } = [];
+
     /// <summary>What the checks feed to plugins.</summary>
     public SuiteSettings Settings { get; init; } = new();
 
@@ -35,8 +43,9 @@ public sealed record ConformanceOptions
 /// <summary>The inputs the checks use; passed to every worker.</summary>
 public sealed record SuiteSettings
 {
-    /// <summary>Config string per plugin id for every create of the transform checks; plugins not listed get the
-    /// empty config, which np.transform/1 defines as "defaults".</summary>
+    /// <summary>Config string per plugin id for every create of the transform and interface checks; plugins not listed
+    /// get the empty config, which np.transform/1 defines as "defaults" (and a user interface's create should accept
+    /// the same way, or be given one here).</summary>
     public IReadOnlyDictionary<string, string> Configs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The valid input stream, one record per entry; null uses the built-in sample

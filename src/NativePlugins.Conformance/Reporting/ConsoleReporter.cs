@@ -68,8 +68,8 @@ public sealed class ConsoleReporter
                                 $"{l.Plugins.Count} plugin(s): {Markup.Escape(string.Join(", ", l.Plugins.Select(p => $"{p.Id} ({p.Threading}; {string.Join(" ", p.Interfaces)})")))}");
         if (l.DescribeError is not null) _console.MarkupLine($"  [red]{Markup.Escape(l.DescribeError)}[/]");
 
-        // The plugin column only when there is more than one plugin to tell apart.
-        var showPlugin = l.Results.Select(r => r.PluginId).Where(p => p is not null).Distinct().Count() > 1;
+        // The plugin column only when there is more than one plugin (or plugin interface) to tell apart.
+        var showPlugin = l.Results.Select(Target).Where(p => p is not null).Distinct().Count() > 1;
         var table = new Table().Border(_interactive ? TableBorder.Rounded : TableBorder.Simple);
         table.AddColumn("verdict");
         table.AddColumn(new TableColumn("check") { NoWrap = true });
@@ -79,7 +79,7 @@ public sealed class ConsoleReporter
         foreach (var r in l.Results)
         {
             var cells = new List<Spectre.Console.Rendering.IRenderable> { new Markup(Verdict(r.Verdict)), new Text(r.Check), new Text(r.Rule) };
-            if (showPlugin) cells.Add(new Text(r.PluginId ?? "-"));
+            if (showPlugin) cells.Add(new Text(Target(r) ?? "-"));
             cells.Add(new Text(r.Summary));
             table.AddRow(cells);
         }
@@ -88,12 +88,15 @@ public sealed class ConsoleReporter
         foreach (var r in l.Results.Where(r => r.Verdict == CheckVerdict.Fail))
         {
             _console.MarkupLine($"[red]FAIL[/] [bold]{Markup.Escape(r.Check)}[/] ({r.Rule}: {Markup.Escape(ConformanceSuite.RuleTitles.GetValueOrDefault(r.Rule, ""))})" +
-                                (r.PluginId is null ? "" : $" on {Markup.Escape(r.PluginId)}"));
+                                (Target(r) is { } target ? $" on {Markup.Escape(target)}" : ""));
             _console.WriteLine($"    {r.Summary}");
             foreach (var d in r.Details.Where(d => !r.Summary.StartsWith(d, StringComparison.Ordinal))) _console.WriteLine($"    {d}");
         }
         _console.MarkupLine($"  {l.Passed} passed, {l.Failed} failed, {l.Skipped} skipped in {l.Duration.TotalSeconds:0.0} s");
     }
+
+    /// <summary>What a result is about beyond the library: the plugin, and for interface checks the interface.</summary>
+    private static string? Target(CheckResult r) => r.InterfaceId is { } i ? $"{r.PluginId ?? "-"} {i}" : r.PluginId;
 
     private static string Verdict(CheckVerdict v) => v switch
     {

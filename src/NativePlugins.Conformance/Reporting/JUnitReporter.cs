@@ -46,7 +46,7 @@ public static class JUnitReporter
             foreach (var r in l.Results)
             {
                 var testcase = new XElement("testcase",
-                    new XAttribute("classname", $"nplug.check.{name}{(r.PluginId is null ? "" : "." + r.PluginId)}"),
+                    new XAttribute("classname", $"nplug.check.{name}{(r.PluginId is null ? "" : "." + r.PluginId)}{(r.InterfaceId is null ? "" : "." + r.InterfaceId)}"),
                     new XAttribute("name", $"{r.Check} [{r.Rule}]"),
                     new XAttribute("time", Seconds(r.Duration)));
                 switch (r.Verdict)

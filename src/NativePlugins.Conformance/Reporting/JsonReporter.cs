@@ -65,6 +65,7 @@ public static class JsonReporter
             j.WriteString("check", r.Check);
             j.WriteString("rule", r.Rule);
             j.WriteString("plugin", r.PluginId);
+            if (r.InterfaceId is not null) j.WriteString("interface", r.InterfaceId);
             j.WriteString("verdict", r.Verdict.ToString().ToLowerInvariant());
             j.WriteString("summary", r.Summary);
             j.WriteStartArray("details");

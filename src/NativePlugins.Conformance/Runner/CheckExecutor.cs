@@ -19,13 +19,20 @@ internal static class CheckExecutor
         try
         {
             PluginUnderTest? plugin = null;
+            InterfaceUnderTest? iface = null;
             if (info.Scope == CheckScope.Transform)
             {
                 plugin = state.Plugin(unit.PluginIndex ?? -1, out var reason);
                 if (plugin is null) return Result(CheckVerdict.Skip, reason!, []);
                 pluginId = plugin.Id;
             }
-            context = new CheckContext(check, state.Path, () => state.Library, plugin, state.Settings, phase);
+            else if (info.Scope == CheckScope.Interface)
+            {
+                iface = state.Interface(unit.PluginIndex ?? -1, unit.InterfaceId ?? "", out var reason);
+                if (iface is null) return Result(CheckVerdict.Skip, reason!, []);
+                pluginId = iface.Plugin.DisplayId;
+            }
+            context = new CheckContext(check, state.Path, () => state.Library, plugin, state.Settings, phase, iface);
             check.Run(context);
             return FromContext(context);
         }
@@ -59,6 +66,6 @@ internal static class CheckExecutor
         }
 
         CheckResult Result(CheckVerdict verdict, string summary, IReadOnlyList<string> details) =>
-            new(info.Name, info.Rule, pluginId, verdict, summary, details, watch.Elapsed);
+            new(info.Name, info.Rule, pluginId, verdict, summary, details, watch.Elapsed, unit.InterfaceId);
     }
 }

@@ -7,7 +7,8 @@ namespace NativePlugins.Conformance;
 
 /// <summary>
 /// The single entry point of the suite: plans the selected checks for each library (library checks once, transform
-/// checks once per np.transform/1 plugin, found by a first worker that describes the library), runs them in worker
+/// checks once per np.transform/1 plugin, interface checks once per plugin and interface a given contract describes,
+/// all found by a first worker that describes the library), runs them in worker
 /// processes (a group of cheap checks shares one; checks that measure the process get their own), retries failed
 /// time-budget checks in fresh workers, and returns the report.
 /// </summary>
@@ -18,11 +19,13 @@ public static class ConformanceRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Libraries.Count == 0) throw new ArgumentException("no library to check");
+        var duplicate = options.Interfaces.GroupBy(c => c.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"interface {duplicate.Key} is given more than once");
         var selected = ConformanceSuite.Select(options.CheckPatterns);
         var settings = options.Settings with { CheckTimeout = options.CheckTimeout };
         var total = Stopwatch.StartNew();
         var libraries = options.Libraries
-            .Select(l => options.InProcess ? RunInProcess(l, selected, settings, options.Observer)
+            .Select(l => options.InProcess ? RunInProcess(l, selected, settings, options)
                                            : RunOutOfProcess(l, selected, settings, options))
             .ToList();
         return new ConformanceReport(libraries, total.Elapsed);
@@ -33,11 +36,13 @@ public static class ConformanceRunner
     {
         var watch = Stopwatch.StartNew();
         var launch = options.Worker ?? WorkerLaunch.CurrentProcess("check", "--worker");
-        var runner = new WorkerBatchRunner(launch, options.CheckTimeout, settings);
+        var runner = new WorkerBatchRunner(launch, options.CheckTimeout, settings,
+            options.Interfaces.Select(InterfaceContractWire.From).ToList());
         var observer = options.Observer;
         var results = new ConcurrentBag<CheckResult>();
         var libraryChecks = selected.Where(c => c.Scope == CheckScope.Library).ToList();
         var transformChecks = selected.Where(c => c.Scope == CheckScope.Transform).ToList();
+        var interfaceChecks = selected.Where(c => c.Scope == CheckScope.Interface).ToList();
         observer?.LibraryStarted(library, libraryChecks.Count);
 
         void Finished(CheckResult r)
@@ -76,6 +81,9 @@ public static class ConformanceRunner
 
         var description = described.Task.GetAwaiter().GetResult();
         var (plan, skipped) = PlanTransformUnits(library, description, transformChecks);
+        var (interfacePlan, interfaceSkipped) = PlanInterfaceUnits(library, description, interfaceChecks, options.Interfaces);
+        plan.AddRange(interfacePlan);
+        skipped.AddRange(interfaceSkipped);
         observer?.ChecksPlanned(library, plan.Sum(b => b.Units.Count) + skipped.Count);
         skipped.ForEach(Finished);
         running.AddRange(plan.Select(Start));
@@ -90,7 +98,7 @@ public static class ConformanceRunner
             for (var attempt = 2; attempt <= info.Attempts && last.Verdict == CheckVerdict.Fail; attempt++)
             {
                 CheckResult? again = null;
-                var unit = new WorkUnit(info.Name, PluginIndex(description, failed.PluginId), failed.PluginId);
+                var unit = new WorkUnit(info.Name, PluginIndex(description, failed.PluginId), failed.PluginId, failed.InterfaceId);
                 runner.Run(new WorkerBatch(library, false, [(unit, info)]), _ => { }, r => again = r);
                 if (again is null) break;
                 last = again with
@@ -139,12 +147,44 @@ public static class ConformanceRunner
         return (batches, []);
     }
 
-    private static LibraryReport RunInProcess(string library, IReadOnlyList<CheckInfo> selected, SuiteSettings settings,
-                                              IConformanceObserver? observer)
+    /// <summary>Interface checks: one unit per check, plugin and listed interface that a contract describes, all in
+    /// the "interface" group's worker (the checks are cheap, and a crash only costs a restart). Every listed interface
+    /// that no contract describes gets each check skipped with the way to check it (np.transform/1 has its own
+    /// checks); a library without any such interface gets each check skipped once, with the reason.</summary>
+    private static (List<WorkerBatch> Batches, List<CheckResult> Skipped) PlanInterfaceUnits(
+        string library, LibraryDescription description, IReadOnlyList<CheckInfo> checks, IReadOnlyList<Interop.NativeInterfaceContract> contracts)
     {
+        if (checks.Count == 0) return ([], []);
+        var listed = description.Plugins
+            .SelectMany(p => p.Interfaces.Where(i => i != Interop.NpAbi.NP_TRANSFORM_ID_STRING).Distinct().Select(i => (Plugin: p, Interface: i)))
+            .ToList();
+        CheckResult Skip(CheckInfo c, string? plugin, string? iface, string reason) =>
+            new(c.Name, c.Rule, plugin, CheckVerdict.Skip, reason, [], TimeSpan.Zero, iface);
+        if (listed.Count == 0)
+        {
+            var reason = description.Error is { } error
+                ? $"the library cannot be used: {error}"
+                : $"no plugin of the library lists an interface other than {Interop.NpAbi.NP_TRANSFORM_ID_STRING}";
+            return ([], checks.Select(c => Skip(c, null, null, reason)).ToList());
+        }
+        var known = contracts.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var skipped = listed.Where(x => !known.Contains(x.Interface))
+            .SelectMany(x => checks.Select(c => Skip(c, x.Plugin.Id, x.Interface, $"{x.Interface} is not checked: pass --interface <manifest>")))
+            .ToList();
+        var units = listed.Where(x => known.Contains(x.Interface))
+            .SelectMany(x => checks.Select(c => (Unit: new WorkUnit(c.Name, x.Plugin.Index, x.Plugin.Id, x.Interface), Info: c)))
+            .ToList();
+        var batches = units.Count == 0 ? [] : new List<WorkerBatch> { new(library, false, units) };
+        return (batches, skipped);
+    }
+
+    private static LibraryReport RunInProcess(string library, IReadOnlyList<CheckInfo> selected, SuiteSettings settings,
+                                              ConformanceOptions options)
+    {
+        var observer = options.Observer;
         var watch = Stopwatch.StartNew();
         var results = new List<CheckResult>();
-        using var state = new LibraryState(library, settings);
+        using var state = new LibraryState(library, settings, options.Interfaces);
         var libraryChecks = selected.Where(c => c.Scope == CheckScope.Library).ToList();
         observer?.LibraryStarted(library, libraryChecks.Count);
         void Execute(WorkUnit unit)
@@ -159,6 +199,10 @@ public static class ConformanceRunner
         var description = state.Describe();
         foreach (var c in libraryChecks.Where(c => c.Name != "timing.load-cold")) Execute(new WorkUnit(c.Name, null, null));
         var (plan, skipped) = PlanTransformUnits(library, description, selected.Where(c => c.Scope == CheckScope.Transform).ToList());
+        var (interfacePlan, interfaceSkipped) = PlanInterfaceUnits(library, description,
+            selected.Where(c => c.Scope == CheckScope.Interface).ToList(), options.Interfaces);
+        plan.AddRange(interfacePlan);
+        skipped.AddRange(interfaceSkipped);
         observer?.ChecksPlanned(library, plan.Sum(b => b.Units.Count) + skipped.Count);
         foreach (var r in skipped)
         {
@@ -178,6 +222,7 @@ public static class ConformanceRunner
         var rank = selected.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i);
         return results.OrderBy(r => rank.GetValueOrDefault(r.Check, int.MaxValue))
             .ThenBy(r => PluginIndex(d, r.PluginId) ?? -1)
+            .ThenBy(r => r.InterfaceId, StringComparer.Ordinal)
             .ToList();
     }
 }

@@ -22,7 +22,8 @@ public static partial class ConformanceWorker
             throw new InvalidOperationException("the worker request (JSON on stdin) lacks library, units or settings");
         DisableCoreDumps();
 
-        using var state = new LibraryState(request.Library, request.Settings);
+        var contracts = (request.Interfaces ?? []).Select(w => w.ToContract()).ToList();
+        using var state = new LibraryState(request.Library, request.Settings, contracts);
         void Send(WorkerEvent e)
         {
             protocol.WriteLine(WorkerJson.Serialize(e));

@@ -4,8 +4,8 @@ using NativePlugins.Interop;
 namespace NativePlugins.Conformance.Runner;
 
 /// <summary>The library under test as one process sees it: opened on first use (and only then, so that checks that
-/// need a cold process get one), with its transform plugins by index.</summary>
-internal sealed class LibraryState(string path, SuiteSettings settings) : IDisposable
+/// need a cold process get one), with its transform plugins by index and the interfaces the run's contracts describe.</summary>
+internal sealed class LibraryState(string path, SuiteSettings settings, IReadOnlyList<NativeInterfaceContract> interfaces) : IDisposable
 {
     private LibraryUnderTest? _library;
     private LibraryUnusableException? _unusable;
@@ -49,6 +49,20 @@ internal sealed class LibraryState(string path, SuiteSettings settings) : IDispo
             return null;
         }
         return new PluginUnderTest(Library, plugin, api, Settings.ConfigFor(plugin.DisplayId));
+    }
+
+    /// <summary>The interface <paramref name="interfaceId"/> of the plugin at <paramref name="index"/>, with the
+    /// run's contract for it, or a reason why it cannot be checked.</summary>
+    public InterfaceUnderTest? Interface(int index, string interfaceId, out string? reason)
+    {
+        reason = null;
+        var contract = interfaces.FirstOrDefault(c => c.Id == interfaceId);
+        if (contract is null) { reason = $"{interfaceId} is not checked: pass --interface <manifest>"; return null; }
+        var plugin = Library.Snapshot.Plugins.FirstOrDefault(p => p.Index == index);
+        if (plugin is null) { reason = $"plugins[{index}] could not be read"; return null; }
+        if (plugin.Find(interfaceId) is not { } entry) { reason = $"{plugin.DisplayId} does not list {interfaceId}"; return null; }
+        if (entry.Vtable == 0) { reason = $"{plugin.DisplayId}: the {interfaceId} vtable is NULL (see descriptor.interfaces)"; return null; }
+        return new InterfaceUnderTest(Library, plugin, entry, contract, Settings.ConfigFor(plugin.DisplayId));
     }
 
     /// <summary>Opens and enters the library and lists its plugins; never throws for a bad library.</summary>

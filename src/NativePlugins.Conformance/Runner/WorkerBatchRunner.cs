@@ -11,7 +11,8 @@ internal sealed record WorkerBatch(string Library, bool Describe, IReadOnlyList<
 /// within its timeout fails with that reason, its last announced phase and the tail of the worker's stderr; the units
 /// after it continue in a fresh worker.
 /// </summary>
-internal sealed class WorkerBatchRunner(WorkerLaunch launch, TimeSpan checkTimeout, SuiteSettings settings)
+internal sealed class WorkerBatchRunner(WorkerLaunch launch, TimeSpan checkTimeout, SuiteSettings settings,
+    IReadOnlyList<InterfaceContractWire> interfaces)
 {
     /// <summary>Time a worker may take to start the runtime and enter the library before its first unit starts.</summary>
     private static readonly TimeSpan StartupAllowance = TimeSpan.FromSeconds(30);
@@ -40,7 +41,7 @@ internal sealed class WorkerBatchRunner(WorkerLaunch launch, TimeSpan checkTimeo
             if (++failedStarts < 2) continue;
             foreach (var (unit, info) in pending)
                 finished(new CheckResult(info.Name, info.Rule, unit.PluginId, CheckVerdict.Fail,
-                    $"nplug check could not run a worker process: {outcome.Exit}", outcome.Stderr, TimeSpan.Zero));
+                    $"nplug check could not run a worker process: {outcome.Exit}", outcome.Stderr, TimeSpan.Zero, unit.InterfaceId));
             return;
         }
     }
@@ -75,7 +76,7 @@ internal sealed class WorkerBatchRunner(WorkerLaunch launch, TimeSpan checkTimeo
         };
         process.Start();
         process.BeginErrorReadLine();
-        var request = new WorkerRequest(library, describe, units.Select(u => u.Unit).ToList(), settings);
+        var request = new WorkerRequest(library, describe, units.Select(u => u.Unit).ToList(), settings, interfaces);
         process.StandardInput.Write(WorkerJson.Serialize(request));
         process.StandardInput.Close();
 
@@ -160,7 +161,7 @@ internal sealed class WorkerBatchRunner(WorkerLaunch launch, TimeSpan checkTimeo
                 ? $"{exit}{(phase is null ? "" : $" (while: {phase})")}"
                 : $"crashed: the worker was {exit}{(phase is null ? "" : $" (while: {phase})")}";
             finished(new CheckResult(info.Name, info.Rule, unit.PluginId, CheckVerdict.Fail, summary, details,
-                clock.Elapsed));
+                clock.Elapsed, unit.InterfaceId));
             return new WorkerOutcome(didDescribe, completed + 1, true, exit, tail);
         }
         return new WorkerOutcome(didDescribe, completed, didDescribe || completed > 0, exit, tail);

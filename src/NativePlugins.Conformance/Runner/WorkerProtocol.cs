@@ -8,7 +8,9 @@ namespace NativePlugins.Conformance.Runner;
 /// <param name="Describe">Report the library's plugins first (the runner plans per-plugin checks from it).</param>
 /// <param name="Units">The checks to run, in order.</param>
 /// <param name="Settings">The inputs the checks use.</param>
-internal sealed record WorkerRequest(string Library, bool Describe, IReadOnlyList<WorkUnit> Units, SuiteSettings Settings);
+/// <param name="Interfaces">The contracts of the interface checks (<see cref="ConformanceOptions.Interfaces"/>).</param>
+internal sealed record WorkerRequest(string Library, bool Describe, IReadOnlyList<WorkUnit> Units, SuiteSettings Settings,
+    IReadOnlyList<InterfaceContractWire>? Interfaces = null);
 
 /// <summary>
 /// One line of the worker's protocol stream (JSON lines on the worker's original stdout; the plugin's own stdout is

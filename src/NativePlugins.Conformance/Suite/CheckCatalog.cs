@@ -20,6 +20,7 @@ internal static class CheckCatalog
         .. EmitterChecks.All,
         .. LeafChecks.All,
         .. TimingChecks.All,
+        .. InterfaceChecks.All,
     ];
 
     private static readonly Dictionary<string, Check> ByName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);

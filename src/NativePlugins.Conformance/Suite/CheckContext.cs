@@ -13,7 +13,8 @@ internal sealed class CheckContext(
     Func<LibraryUnderTest> library,
     PluginUnderTest? plugin,
     SuiteSettings settings,
-    Action<string> phase)
+    Action<string> phase,
+    InterfaceUnderTest? iface = null)
 {
     private readonly List<string> _problems = [];
     private readonly List<string> _notes = [];
@@ -48,6 +49,17 @@ internal sealed class CheckContext(
             if (plugin is null) throw new InvalidOperationException($"{Info.Name} is not a transform check");
             plugin.Library.EnsureInitialized();
             return plugin;
+        }
+    }
+
+    /// <summary>The user interface under test (interface checks only); the library is initialised.</summary>
+    public InterfaceUnderTest Interface
+    {
+        get
+        {
+            if (iface is null) throw new InvalidOperationException($"{Info.Name} is not an interface check");
+            iface.Library.EnsureInitialized();
+            return iface;
         }
     }
 

@@ -25,11 +25,28 @@ public static class Native
         ["exec", typeof(Program).Assembly.Location, Program.WorkerFlag]);
 
     /// <summary>native/fixtures/conformance/expected.txt as (library file, failing checks, extra options).</summary>
-    public static IReadOnlyList<(string Library, IReadOnlyList<string> Failing)> Expected { get; } =
+    public static IReadOnlyList<(string Library, IReadOnlyList<string> Failing, IReadOnlyList<string> Options)> Expected { get; } =
         File.ReadAllLines(RepoLayout.RepoFile(Path.Combine("native", "fixtures", "conformance", "expected.txt")))
             .Select(l => l.Trim())
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             .Select(l => l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
-            .Select(f => (f[0], (IReadOnlyList<string>)(f[1] == "-" ? [] : f[1].Split(',').ToList())))
+            .Select(f => (f[0], (IReadOnlyList<string>)(f[1] == "-" ? [] : f[1].Split(',').ToList()), (IReadOnlyList<string>)f[2..]))
             .ToList();
+
+    /// <summary>The contracts an expected.txt line's options name (<c>--interface &lt;manifest&gt;</c>, repeatable; the
+    /// only option the fixtures use). Any other option is an error, so that a new one cannot be silently ignored.</summary>
+    public static IReadOnlyList<NativePlugins.Interop.NativeInterfaceContract> Interfaces(IReadOnlyList<string> options)
+    {
+        var contracts = new List<NativePlugins.Interop.NativeInterfaceContract>();
+        for (var i = 0; i < options.Count; i += 2)
+        {
+            Assert.True(options[i] == "--interface" && i + 1 < options.Count, $"expected.txt: unsupported options '{string.Join(" ", options)}'");
+            contracts.Add(Manifest(options[i + 1]));
+        }
+        return contracts;
+    }
+
+    /// <summary>A contract by its manifest path (relative to the repository root), read as nplug check reads it.</summary>
+    private static NativePlugins.Interop.NativeInterfaceContract Manifest(string path) =>
+        NativePlugins.Interop.NativeInterfaceContract.FromManifest(RepoLayout.RepoFile(path));
 }
