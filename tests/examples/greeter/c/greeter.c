@@ -30,7 +30,7 @@ static np_status NP_CDECL greeter_create(const np_host_t *host, np_str_t config,
     uint8_t *text = np_host_copy_bytes(host, opts.greeting.ptr, opts.greeting.len);
     if (!self || !text) {
         np_host_free(host, self, sizeof *self, NP_HOST_DEFAULT_ALIGN);
-        np_host_free(host, text, opts.greeting.len, 1);
+        np_host_free(host, text, opts.greeting.len + 1, 1);
         return np_error_set(error, NP_ERR_OUT_OF_MEMORY, "no memory for a greeter");
     }
     self->host = host;
@@ -41,7 +41,7 @@ static np_status NP_CDECL greeter_create(const np_host_t *host, np_str_t config,
 
 static void NP_CDECL greeter_destroy(acme_greeter_t *self) {
     if (!self) return;
-    np_host_free(self->host, (void *)self->greeting.ptr, self->greeting.len, 1);
+    np_host_free(self->host, (void *)self->greeting.ptr, self->greeting.len + 1, 1); /* np_host_copy_bytes adds a NUL */
     np_host_free(self->host, self, sizeof *self, NP_HOST_DEFAULT_ALIGN);
 }
 
