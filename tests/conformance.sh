@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ABI conformance with `nplug check` (src/NativePlugins.Conformance), run by tests/run-all.sh after the native build:
-#   1. every sample plugin library in <build>/plugins and <build>/plugins-hosted passes every check (exit 0), the
-#      interface checks included for plugins of the examples' own interfaces (--interface <manifest>);
+#   1. every sample plugin library in <build>/plugins and <build>/plugins-hosted, and every example plugin in
+#      <build>/examples and <build>/examples-hosted, passes every check (exit 0), the interface checks included for
+#      plugins of the examples' own interfaces (--interface <manifest>);
 #   2. every deliberately broken library in <build>/fixtures/conformance fails EXACTLY the checks that
 #      native/fixtures/conformance/expected.txt names (exit 1), and the correct fixtures fail none (exit 0), each run
 #      with the options its line gives (the greeter fixtures: --interface <acme.greeter/1 manifest>);
@@ -41,7 +42,7 @@ secs_since() { local ms=$(($(now_ms) - $1)); printf '%d.%d' $((ms / 1000)) $((ms
 
 # ---- 1. sample plugins: all checks pass ----------------------------------------------------------------------------
 shopt -s nullglob
-samples=("$build"/plugins/*.so "$build"/plugins-hosted/*.so)
+samples=("$build"/plugins/*.so "$build"/plugins-hosted/*.so "$build"/examples/*.so "$build"/examples-hosted/*.so)
 native_samples=("$build"/plugins/*.so)
 hosted_samples=("$build"/plugins-hosted/*.so)
 if [ ${#native_samples[@]} -eq 0 ] || [ ${#hosted_samples[@]} -eq 0 ]; then
