@@ -47,6 +47,9 @@ step "main job: nplug demo (C, Rust and C# plugins in one pipeline)"
 dotnet run -c Release --project src/NativePlugins.Cli -p:NplugSkipNativeBuild=true -- demo > "$NPLUG_BUILD_DIR/demo-output.txt"
 grep -q 'records=42 bytes=947 distinct=9' "$NPLUG_BUILD_DIR/demo-output.txt" || { echo "demo output is wrong:" >&2; cat "$NPLUG_BUILD_DIR/demo-output.txt" >&2; exit 1; }
 
+step "example: acme.greeter/1 in C, Rust and C#, called from its .NET host (tests/examples/greeter/run.sh)"
+bash tests/examples/greeter/run.sh
+
 step "ABI conformance (nplug check) over samples and fixtures"
 bash tests/conformance.sh
 
