@@ -9,6 +9,7 @@ public static class Cli
 {
     private const string Usage = """
         usage: nplug-generator (--write | --check | --dump) [--root <repo>] [--include <dir>] [--out <dir>] [--verbose]
+               nplug-generator bindgen <header>... --out <dir> [...]   (= nplug bindgen; see interop/interfaces.md)
           --write          regenerate every generated file in place
           --check          regenerate in memory; exit 1 and list the files that differ from what is on disk
           --dump           print the parsed model (structs, fields, offsets, @since, constants)
@@ -20,6 +21,8 @@ public static class Cli
 
     public static int Run(string[] args)
     {
+        // `nplug-generator bindgen ...` is `nplug bindgen ...` without building the CLI (interop/interfaces.md).
+        if (args.Length > 0 && args[0] == "bindgen") return Bindgen.Bindgen.Run(args[1..], Console.Out, Console.Error);
         string? mode = null, root = null, include = null, output = null;
         bool verbose = false;
         for (int i = 0; i < args.Length; i++)

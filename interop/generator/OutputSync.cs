@@ -86,7 +86,7 @@ public static class OutputSync
     }
 
     /// <summary>"line N: expected `...`, found `...`": enough to see what changed without a diff tool.</summary>
-    private static string FirstDifference(string onDisk, string generated)
+    internal static string FirstDifference(string onDisk, string generated)
     {
         var a = onDisk.Split('\n');
         var b = generated.Split('\n');

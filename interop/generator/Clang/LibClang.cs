@@ -52,6 +52,7 @@ internal unsafe struct CXToken
 internal static class CursorKind
 {
     public const int StructDecl = 2;
+    public const int UnionDecl = 3;
     public const int FieldDecl = 6;
     public const int FunctionDecl = 8;
     public const int ParmDecl = 10;
@@ -134,6 +135,7 @@ internal static unsafe partial class LibClang
     [LibraryImport(Lib)] public static partial uint clang_isCursorDefinition(CXCursor cursor);
     [LibraryImport(Lib)] public static partial CXString clang_Cursor_getRawCommentText(CXCursor cursor);
     [LibraryImport(Lib)] public static partial uint clang_Cursor_isMacroFunctionLike(CXCursor cursor);
+    [LibraryImport(Lib)] public static partial uint clang_Cursor_isBitField(CXCursor cursor);
     [LibraryImport(Lib)] public static partial long clang_Cursor_getOffsetOfField(CXCursor cursor);
     [LibraryImport(Lib)] public static partial uint clang_equalCursors(CXCursor a, CXCursor b);
     [LibraryImport(Lib)] public static partial CXType clang_getTypedefDeclUnderlyingType(CXCursor cursor);

@@ -14,10 +14,14 @@ public static class LayoutFingerprint
     /// <summary>The canonical text of minor <paramref name="minor"/>:
     /// for every laid-out struct that exists in that minor, in declaration order, the line `struct NAME`, then one
     /// line `FIELD:CANONICAL_TYPE@OFFSET+SIZE` per field that exists in that minor; every line ends with LF.</summary>
-    public static string CanonicalText(AbiModel model, uint minor)
+    public static string CanonicalText(AbiModel model, uint minor) => CanonicalText(model.LaidOutStructs, minor);
+
+    /// <summary>The canonical text of the given structs, in the given order (opaque ones skipped): an interface
+    /// fingerprint is this over the structs its vtable reaches, the vtable first (interop/interfaces.md).</summary>
+    public static string CanonicalText(IEnumerable<AbiStruct> structs, uint minor)
     {
         var sb = new StringBuilder();
-        foreach (var s in model.LaidOutStructs.Where(s => s.SinceMinor <= minor))
+        foreach (var s in structs.Where(s => !s.IsOpaque && s.SinceMinor <= minor))
         {
             sb.Append("struct ").Append(s.Name).Append('\n');
             foreach (var f in s.FieldsAt(minor))
@@ -27,6 +31,8 @@ public static class LayoutFingerprint
     }
 
     public static ulong Compute(AbiModel model, uint minor) => Fnv1a64(Encoding.UTF8.GetBytes(CanonicalText(model, minor)));
+
+    public static ulong Compute(IEnumerable<AbiStruct> structs, uint minor) => Fnv1a64(Encoding.UTF8.GetBytes(CanonicalText(structs, minor)));
 
     public static ulong Fnv1a64(ReadOnlySpan<byte> bytes)
     {
