@@ -184,6 +184,14 @@ pub unsafe fn guarded(
     err.status()
 }
 
+/// Runs plugin code that belongs to no instance (a function of an interface without instances, or one that takes
+/// no instance): a panic becomes `NP_ERR_PANIC` naming `plugin` and `function` with the panic's message, as
+/// [`InstanceBox::call`] does for methods (there is no instance to poison).
+pub fn call_plugin<R>(plugin: &str, function: &str, body: impl FnOnce() -> Result<R>) -> Result<R> {
+    catch(body)
+        .unwrap_or_else(|panic| Err(Error::new(NP_ERR_PANIC, format!("{plugin} panicked in {function}: {panic}"))))
+}
+
 /// Runs `body`, turning a panic into a [`CaughtPanic`]. Never unwinds.
 pub fn catch<R>(body: impl FnOnce() -> R) -> Result<R, CaughtPanic> {
     install_hook();

@@ -228,6 +228,14 @@ impl<P: Plugin, I: 'static, S: Send + Sync + 'static> InstanceBox<P, I, S> {
         }
     }
 
+    /// Runs a method that cannot fail and has no status to report a failure with (an `[instance]` function that
+    /// returns `void` or a plain integer): exactly [`InstanceBox::call`] (it waits for the lock of a THREAD_SAFE
+    /// plugin, refuses an overlapping call on a SINGLE one, poisons after a panic), with `None` instead of the error.
+    /// The glue then returns the type's default.
+    pub fn call_infallible<R>(&self, function: &str, body: impl FnOnce(&mut P) -> R) -> Option<R> {
+        self.call(function, |plugin| Ok(body(plugin))).ok()
+    }
+
     /// Runs a method that has no status to report a failure with (a `[leaf]` getter, a `void` function): `None`
     /// when the instance is poisoned, when another call on it is running (a `[leaf]` never blocks, so it cannot
     /// wait for the lock, whatever the threading model), or when the method panics, which poisons the instance
