@@ -20,10 +20,14 @@ public static class BindgenPlan
                 if (!files.TryAdd(path, text)) throw new GeneratorException($"two bindgen emitters write {path}");
         }
 
+        Add(CLayoutEmitter.Emit(model));
+        Add(ManifestEmitter.Emit(model));
+        Add(CSharpContractEmitter.Emit(model));
         Add(CSharpHostWrapperEmitter.Emit(model));
         Add(CSharpPluginGlueEmitter.Emit(model));
+        string rust = RustContractEmitter.Emit(model);
         string glue = RustInterfaceGlueEmitter.Emit(model);
-        if (glue.Length > 0) Add([($"rust/{model.RustModule}.rs", glue)]);
+        Add([(RustContractEmitter.PathOf(model), glue.Length == 0 ? rust : rust + "\n" + glue)]);
         return files;
     }
 }

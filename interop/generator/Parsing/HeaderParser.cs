@@ -212,14 +212,14 @@ public sealed unsafe partial class HeaderParser
 
     /// <summary>A refusal. The ABI generator's messages say `where: what`; bindgen's say
     /// `file:line: rule I<n>: where: what` (interop/interfaces.md: the user must find the line and the rule).</summary>
-    private GeneratorException Refuse(CXCursor at, int userRule, string where, string message)
+    private GeneratorException Refuse(CXCursor at, int userRule, string where, string message, string separator = ": ")
     {
-        if (!UserMode) return new GeneratorException($"{where}: {message}");
+        if (!UserMode) return new GeneratorException($"{where}{separator}{message}");
         var (file, line, _) = LibClang.Location(at);
         // `where` starts with the header for the ABI's messages; the location already names it.
         foreach (var (_, include) in _userHeaders!.Values)
             if (where.StartsWith(include + ": ", StringComparison.Ordinal)) where = where[(include.Length + 2)..];
-        return new GeneratorException($"{DisplayName(file)}:{line}: rule I{userRule}: {where}: {message}");
+        return new GeneratorException($"{DisplayName(file)}:{line}: rule I{userRule}: {where}{separator}{message}");
     }
 
     private AbiModel BuildModel(void* tu, List<CXCursor> top, List<CXCursor> abi)
@@ -424,13 +424,15 @@ public sealed unsafe partial class HeaderParser
                 throw Refuse(fieldCursors[i], 2, $"{header}: {name}.{fields[i].Name}",
                     $"(since minor {fields[i].SinceMinor}) follows {fields[i - 1].Name} " +
                     $"(since minor {fields[i - 1].SinceMinor}): fields are appended in the order of the minors that added them" +
-                    (UserMode ? $"; tag it @since R.{fields[i - 1].SinceMinor} or newer, or move it before {fields[i - 1].Name} if it is not yet released" : ""));
+                    (UserMode ? $"; tag it @since R.{fields[i - 1].SinceMinor} or newer, or move it before {fields[i - 1].Name} if it is not yet released" : ""),
+                    " ");
         bool grows = fields.Any(f => f.SinceMinor > structSince);
         if (grows && (fields[0].Name != "struct_size" || fields[0].Type.Canonical != "uint32_t"))
             throw Refuse(structCursor, 2, $"{header}: {name}",
                 "gains fields after its first minor but does not start with uint32_t struct_size " +
                 (UserMode ? "(only structs a reader can size may grow: add `uint32_t struct_size;` as its first field)"
-                          : "(interop/README.md, section 2: only prefix structs may grow)"));
+                          : "(interop/README.md, section 2: only prefix structs may grow)"),
+                " ");
     }
 
     // ---- Types -----------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ public sealed record NativeInterfaceFunction(string Name, uint Offset, bool Requ
 /// A user interface as a host registers it (<c>PluginHostOptions.Interfaces</c>): enough to validate a plugin's
 /// vtable at load (struct_size, required functions, fingerprint) and to name the struct and field that differ.
 /// </summary>
-public sealed class NativeInterfaceContract
+public sealed partial class NativeInterfaceContract
 {
     private readonly ulong[] _fingerprints;
 
