@@ -7,7 +7,6 @@
 // Functions without a typed wrapper (rule I6) are not left out: the trait gets an associated const RAW_<NAME> of
 // the vtable field's type that the plugin fills by hand (required ones have no default, so a missing one does not
 // compile); the documentation of the generated const says so.
-using System.Globalization;
 using System.Text;
 using NativePlugins.Generator.Model;
 
@@ -20,25 +19,17 @@ public static class RustInterfaceGlueEmitter
     {
         if (model.Interfaces.Count == 0) return "";
         var w = new CodeWriter();
-        foreach (var itf in model.Interfaces) EmitInterface(w, itf);
+        // BindgenPlan puts one blank line between the raw declarations and this text; interfaces are separated by one.
+        for (int i = 0; i < model.Interfaces.Count; i++)
+        {
+            if (i > 0) w.Line();
+            EmitInterface(w, model.Interfaces[i]);
+        }
         return w.ToString();
     }
 
-    /// <summary>The trait of an interface: `acme.greeter/1` is `AcmeGreeterV1`.</summary>
-    public static string TraitName(InterfaceModel itf)
-    {
-        string name = itf.Id[..itf.Id.IndexOf('/', StringComparison.Ordinal)];
-        var sb = new StringBuilder();
-        foreach (var part in name.Split(['.', '_', '-'], StringSplitOptions.RemoveEmptyEntries))
-            sb.Append(char.ToUpperInvariant(part[0])).Append(part[1..]);
-        return sb.Append('V').Append(itf.Revision.ToString(CultureInfo.InvariantCulture)).ToString();
-    }
-
-    /// <summary>The raw emitter's accessor of an interface's layout report: `acme_greeter_v1_t` has
-    /// `acme_greeter_v1_layout_report()` (a `const fn`, so that the report can be static data of a descriptor).</summary>
-    public static string LayoutReportFunction(InterfaceModel itf) => $"{StripT(itf.VTable.Name)}_layout_report";
-
-    private static string StripT(string name) => name.EndsWith("_t", StringComparison.Ordinal) ? name[..^2] : name;
+    /// <summary>The trait of an interface: `acme_greeter_v1_t` is `AcmeGreeterV1`, the name the C# side uses too.</summary>
+    public static string TraitName(InterfaceModel itf) => ContractNames.Pascal(itf);
 
     private const string Sdk = "::nplug_sdk";
     private const string Abi = "::nplug_sdk::abi";
@@ -51,7 +42,6 @@ public static class RustInterfaceGlueEmitter
         string instance = trait + "Instance";
         string vtable = itf.VTable.Name;
 
-        w.Line();
         w.Line($"// ---- {itf.Id}: the Rust plugin side (nplug-sdk) {new string('-', Math.Max(4, 78 - itf.Id.Length))}");
         w.Line();
         EmitTrait(w, itf, trait, marker);
@@ -66,6 +56,7 @@ public static class RustInterfaceGlueEmitter
         {
             w.Line($"/// What a `{itf.Instance!.Name} *` of plugin `P` points to: the SDK's instance box, tagged with [`{marker}`].");
             w.Line($"/// A function filled by hand (`RAW_*`) gets its plugin with `{instance}::<P>::get(instance)?.call(..)`.");
+            w.Line("#[rustfmt::skip]");
             w.Line($"pub type {instance}<P> = {Sdk}::InstanceBox<P, {marker}>;");
             w.Line();
         }
@@ -73,6 +64,7 @@ public static class RustInterfaceGlueEmitter
         w.Line($"/// The `{vtable}` of a plugin type `P` implementing [`{trait}`], and its `extern \"C\"` functions.");
         w.Line($"pub struct {glue}<P>(::core::marker::PhantomData<P>);");
         w.Line();
+        w.Line("#[rustfmt::skip]");
         using (w.Block($"impl<P: {trait}> {glue}<P> {{", "}"))
         {
             w.Line($"/// `P`'s vtable: every function this interface has at minor {itf.NewestMinor}; optional ones NULL unless `P` provides them.");
@@ -101,20 +93,17 @@ public static class RustInterfaceGlueEmitter
         }
         w.Line();
 
-        ulong fingerprint = itf.Fingerprints[(int)itf.NewestMinor];
-        w.Line($"// SAFETY: {glue}::<P>::VTABLE is a static {vtable} filled with the SDK's glue; the fingerprint and report are");
-        w.Line($"// those of the header's structs at minor {itf.NewestMinor}, the minor the vtable implements.");
+        w.Line($"// SAFETY: {glue}::<P>::VTABLE is a static {vtable} filled with the SDK's glue; the layout is the one the raw");
+        w.Line($"// declarations above computed for minor {itf.NewestMinor}, the minor the vtable implements (it is the full struct).");
+        w.Line("#[rustfmt::skip]");
         using (w.Block($"unsafe impl<P: {trait}> {Sdk}::Interface<P> for {marker} {{", "}"))
         {
             w.Line($"const ID: &'static str = \"{itf.Id}\";");
             w.Line($"type VTable = {vtable};");
             w.Line($"const VTABLE: &'static {vtable} = &{glue}::<P>::VTABLE;");
-            w.Line($"/// Interface fingerprint of `{itf.Id}` at minor {itf.NewestMinor} and this compiler's layout of its structs.");
-            using (w.Block($"const LAYOUT: {Abi}::np_interface_layout_t = {Abi}::np_interface_layout_t {{", "};"))
-            {
-                w.Line($"fingerprint: 0x{fingerprint.ToString("x16", CultureInfo.InvariantCulture)},");
-                w.Line($"report: {LayoutReportFunction(itf)}(),");
-            }
+            w.Line($"/// `{ContractNames.Fingerprint(itf)}` and this compiler's layout report of the interface's structs: the value");
+            w.Line($"/// `{ContractNames.VTableBase(itf)}_interface_layout()` returns, read in a const so that descriptors stay static data.");
+            w.Line($"const LAYOUT: {Abi}::np_interface_layout_t = {ContractNames.Macro(itf)}_INTERFACE_LAYOUT.0;");
         }
     }
 
@@ -134,6 +123,7 @@ public static class RustInterfaceGlueEmitter
             w.Line("///");
             w.Line("/// Functions the typed wrappers do not understand (rule I6) are filled by hand: set their `RAW_*` const.");
         }
+        w.Line("#[rustfmt::skip]");
         using (w.Block($"pub trait {trait}: {Sdk}::Plugin {{", "}"))
         {
             bool first = true;
@@ -160,9 +150,12 @@ public static class RustInterfaceGlueEmitter
     {
         w.Lines(RustNames.Doc(f.Field.Doc));
         w.Line("///");
-        w.Line($"/// No typed wrapper ({Escape(f.NoWrapperReason ?? "rule I6")}): the plugin gives the `extern \"C\"` function itself,");
-        w.Line("/// written with `nplug_sdk::boundary` (argument checks, `guarded`, the instance box)." +
-               (f.Required ? " Required: `None` makes a host refuse the plugin." : " Optional: `None` (the default) is not provided."));
+        w.Line($"/// No typed wrapper: {Escape(f.NoWrapperReason ?? "outside rule I6")}.");
+        w.Line("///");
+        w.Line("/// The plugin gives the `extern \"C\"` function itself, written with `nplug_sdk::boundary` (argument checks,");
+        w.Line(f.Required
+            ? "/// `guarded`, the instance box). Required: `None` makes a host refuse the plugin (a NULL required function)."
+            : "/// `guarded`, the instance box). Optional: `None`, the default, is not provided.");
         string type = Type(f.Type);
         w.Line(f.Required ? $"const RAW_{f.Name.ToUpperInvariant()}: {type};" : $"const RAW_{f.Name.ToUpperInvariant()}: {type} = None;");
     }
@@ -178,11 +171,13 @@ public static class RustInterfaceGlueEmitter
             w.Line();
         }
         w.Lines(RustNames.Doc(f.Field.Doc));
-        if (f.IsLeaf)
+        if (f.IsLeaf && shape.IsInstanceMethod)
         {
             w.Line("///");
-            w.Line("/// `[leaf]`: never blocks, allocates or calls the host. It is not run (the default value is returned) while another");
-            w.Line("/// call on the instance is running or once the instance is poisoned.");
+            w.Line("/// `[leaf]`: must not block, allocate or call the host. The SDK does not run it while another call on the instance is");
+            w.Line(shape.ReturnsStatus
+                ? "/// running or once the instance is poisoned: the call is `NP_ERR_STATE` then (a leaf never waits for a lock)."
+                : "/// running or once the instance is poisoned: the call returns the type's default then (a leaf never waits for a lock).");
         }
         string signature = $"fn {name}({string.Join(", ", TraitParameters(f, shape))}){TraitReturn(shape)}";
         if (f.Required)
@@ -325,31 +320,35 @@ public static class RustInterfaceGlueEmitter
             if (shape.IsInstanceMethod) w.Line($"let instance = {instance}::<P>::get({n[0]})?;");
             EmitArgumentChecks(w, shape, n, status: true);
             string call = $"<P as {trait}>::{RustNames.Identifier(f.Name)}({CallArguments(f, shape, shape.IsInstanceMethod ? "plugin" : "")})";
-            if (!shape.IsInstanceMethod)
-                w.Line($"let result = {Sdk}::boundary::call_plugin(<P as {Sdk}::Plugin>::INFO.id, \"{f.Name}\", || {call});");
-            else if (f.IsLeaf)
+            // A [leaf] never waits for the lock; its refusal carries static text (no allocation).
+            string run = (shape.IsInstanceMethod, f.IsLeaf) switch
             {
-                // A [leaf] never waits for the lock; its refusal carries static text (no allocation).
-                w.Line($"let result = instance.call_leaf(|plugin| {call}).unwrap_or_else(|| {{");
-                w.Line($"    Err({Sdk}::Error::state(\"{itf.Id}: {f.Name} did not run: the instance is poisoned or another call on it is running\"))");
-                w.Line("});");
-            }
-            else w.Line($"let result = instance.call(\"{f.Name}\", |plugin| {call});");
+                (false, _) => $"{Sdk}::boundary::call_plugin(<P as {Sdk}::Plugin>::INFO.id, \"{f.Name}\", || {call})",
+                (true, true) => $"instance.call_leaf(|plugin| {call}).unwrap_or_else(|| Err({Sdk}::Error::state(" +
+                                $"\"{itf.Id}: {f.Name} did not run: the instance is poisoned or another call on it is running\")))",
+                (true, false) => $"instance.call(\"{f.Name}\", |plugin| {call})",
+            };
             switch (shape.Result.Kind)
             {
-                case ResultKind.OutBytes or ResultKind.OutText: w.Line($"{n[shape.Result.Index]}.finish(result)"); break;
+                case ResultKind.OutBytes or ResultKind.OutText:
+                    w.Line($"let result = {run};");
+                    w.Line($"{n[shape.Result.Index]}.finish(result)");
+                    break;
                 case ResultKind.OutInteger:
-                    w.Line($"*{n[shape.Result.Index]} = result?;");
+                    w.Line($"*{n[shape.Result.Index]} = {run}?;");
                     w.Line("Ok(())");
                     break;
-                default: w.Line("result"); break;
+                default: w.Line(run); break;
             }
         }
     }
 
     private static void EmitPlainBody(CodeWriter w, InterfaceFunction f, WrapperShape shape, string trait, string instance, IReadOnlyList<string> n)
     {
-        using (w.Block("unsafe {", "}"))
+        // Only pointers need unsafe: a function of integers alone (`uint32_t revision(void)`) has none to check.
+        bool pointers = shape.IsInstanceMethod || shape.Inputs.Any(i => i.Kind != InputKind.Integer) ||
+                        shape.Result.Kind is ResultKind.OutBytes or ResultKind.OutText or ResultKind.OutInteger;
+        using (pointers ? w.Block("unsafe {", "}") : null)
         {
             if (shape.IsInstanceMethod)
                 w.Line($"let Some(instance) = {instance}::<P>::lookup({n[0]}) else {{ return Default::default() }};");

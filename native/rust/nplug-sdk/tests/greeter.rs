@@ -19,11 +19,10 @@ use nplug_sdk::{
     np_str,
 };
 
-#[allow(dead_code, non_camel_case_types, non_upper_case_globals, non_snake_case)]
-mod greeter {
-    include!("fixtures/greeter_raw.rs");
-    include!("fixtures/greeter_glue.rs");
-}
+/// The example's generated bindings (`nplug bindgen`, tests/examples/greeter/generated), raw declarations and glue.
+#[path = "../../../../tests/examples/greeter/generated/rust/greeter.rs"]
+#[allow(dead_code)] // the tests use part of the bindings
+mod greeter;
 use greeter::{AcmeGreeterV1, AcmeGreeterV1Interface, acme_greeter_t, acme_greeter_v1_t};
 
 const GREETER_ID: &str = "acme.greeter/1";
