@@ -236,10 +236,10 @@ impl<P: Plugin, I: 'static, S: Send + Sync + 'static> InstanceBox<P, I, S> {
         self.call(function, |plugin| Ok(body(plugin))).ok()
     }
 
-    /// Runs a method that has no status to report a failure with (a `[leaf]` getter, a `void` function): `None`
-    /// when the instance is poisoned, when another call on it is running (a `[leaf]` never blocks, so it cannot
-    /// wait for the lock, whatever the threading model), or when the method panics, which poisons the instance
-    /// with a fixed message (no allocation, no host call: rule P11). The glue then returns the type's default.
+    /// Runs a `[leaf]` method (rule P11: never blocks, allocates or calls the host): `None` when the instance is
+    /// poisoned, when another call on it is running (a leaf cannot wait for the lock, whatever the threading model),
+    /// or when the method panics, which poisons the instance with a fixed message (no allocation, no host call).
+    /// The glue then returns the type's default, or `NP_ERR_STATE` with static text when the leaf returns a status.
     pub fn call_leaf<R>(&self, body: impl FnOnce(&mut P) -> R) -> Option<R> {
         if self.is_poisoned() {
             return None;

@@ -27,7 +27,25 @@
 //! nplug_sdk::export_plugins!(Upper);
 //! ```
 //!
-//! What the SDK guarantees at the boundary:
+//! ## Interfaces of your own
+//!
+//! For a header of your own (interop/interfaces.md), `nplug bindgen` writes `rust/<module>.rs`: the `#[repr(C)]`
+//! declarations and, per interface, a trait (`AcmeGreeterV1`, a [`Plugin`] with one typed method per function:
+//! `&str` for text, `&[u8]` for bytes, [`OutBytes`] for a variable-size result, `Result<i64>` for an `out_*` integer)
+//! and a marker type (`AcmeGreeterV1Interface`) implementing [`Interface`]. Include the file, implement the trait,
+//! and list each plugin's interfaces; a plugin may implement any number of them, `np.transform/1`
+//! ([`TransformInterface`]) among them, and a plugin listed without interfaces is a transform, as above:
+//!
+//! ```ignore
+//! #[path = "../generated/rust/greeter.rs"]
+//! mod greeter;
+//! nplug_sdk::export_plugins!(Upper, Greeter: [greeter::AcmeGreeterV1Interface, nplug_sdk::TransformInterface]);
+//! ```
+//!
+//! The generated glue is built from the public [`boundary`] helpers, which a function the typed wrappers do not
+//! cover (a `RAW_*` const of the trait) uses too. tests/examples/greeter/rust is the complete example.
+//!
+//! What the SDK guarantees at the boundary (for every interface):
 //! * `np_entry` negotiates exactly as rule P1 says and hands over the generated layout report;
 //! * every exported function catches panics: `NP_ERR_PANIC` with the message, instance poisoned (P7);
 //! * everything from the host is checked: NULLs, `struct_size`, UTF-8, batch offsets, emitter invariants (P6, H5);
