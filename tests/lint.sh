@@ -2,7 +2,7 @@
 # Formatting and lint checks of every language, run by tests/run-all.sh (the README's test command). Each check fails
 # the run; none is skipped when its tool is missing (.ci/install-deps.sh installs them).
 #   C, C++   clang-format --dry-run --Werror (style: .clang-format) over the hand-written sources git tracks
-#   Rust     cargo fmt --check and cargo clippy -D warnings, for both workspaces
+#   Rust     cargo fmt --check and cargo clippy -D warnings, for both workspaces and the greeter bindings check crate
 #   C#       dotnet format --verify-no-changes (style: .editorconfig) over NativePlugins.sln
 # Generated files (*.g.*) are checked byte for byte by the generator's own --check instead.
 set -euo pipefail
@@ -17,7 +17,7 @@ mapfile -t c_files < <(git ls-files '*.c' '*.h' '*.cpp' '*.cc' | grep -v '\.g\.'
 [ "${#c_files[@]}" -gt 0 ] || { echo "lint: no C sources found (run from a git checkout)" >&2; exit 1; }
 clang-format --dry-run --Werror "${c_files[@]}" || failed+=("clang-format")
 
-for manifest in native/rust/Cargo.toml interop/bindings/rust/Cargo.toml; do
+for manifest in native/rust/Cargo.toml interop/bindings/rust/Cargo.toml tests/examples/greeter/bindings-check/Cargo.toml; do
   step "cargo fmt --check ($manifest)"
   cargo fmt --all --check --manifest-path "$manifest" || failed+=("cargo fmt $manifest")
   step "cargo clippy -D warnings ($manifest)"

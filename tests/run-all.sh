@@ -17,6 +17,11 @@ bash .ci/install-deps.sh
 step "generated bindings match the header (regenerate and diff)"
 bash interop/generator/check.sh
 
+step "example contract bindings match their header (nplug bindgen --check, tests/examples/greeter/README.md)"
+dotnet build -c Release src/NativePlugins.Cli -p:NplugSkipNativeBuild=true -v quiet -nologo
+(cd tests/examples/greeter && dotnet "$root/src/NativePlugins.Cli/bin/Release/net10.0/nplug.dll" bindgen include/acme/greeter.h \
+  --include include --csharp-namespace Acme.Greeter --rust-module greeter --out generated --check)
+
 step "lint: clang-format, cargo fmt, cargo clippy -D warnings, dotnet format (tests/lint.sh)"
 bash tests/lint.sh
 
@@ -27,7 +32,7 @@ cmake --build "$NPLUG_BUILD_DIR" --parallel 2
 step "native tests (ctest)"
 ctest --test-dir "$NPLUG_BUILD_DIR" --output-on-failure --no-tests=error
 
-for manifest in interop/bindings/rust/Cargo.toml native/rust/Cargo.toml; do
+for manifest in interop/bindings/rust/Cargo.toml native/rust/Cargo.toml tests/examples/greeter/bindings-check/Cargo.toml; do
   step "cargo test ($manifest)"
   cargo test --offline --release --manifest-path "$manifest" --target-dir "$root/build/cargo"
 done

@@ -21,19 +21,22 @@ public static class NplugCli
     {
         try
         {
+            // bindgen parses its own command line (repeatable --include, headers anywhere; shared with nplug-generator).
+            if (args.Length > 0 && args[0] == BindgenCommand.Verb) return BindgenCommand.Run(args[1..], console);
             using var parser = new Parser(s =>
             {
                 s.AllowMultiInstance = true;
                 s.CaseInsensitiveEnumValues = true;
                 s.HelpWriter = null; // help is rendered below, to the right stream
             });
-            var parsed = parser.ParseArguments<ListOptions, InspectOptions, RunOptions, DemoOptions, CheckOptions>(args);
+            var parsed = parser.ParseArguments<ListOptions, InspectOptions, RunOptions, DemoOptions, CheckOptions, BindgenOptions>(args);
             return parsed.MapResult(
                 (ListOptions o) => ListCommand.Run(o, console),
                 (InspectOptions o) => InspectCommand.Run(o, console),
                 (RunOptions o) => RunCommand.Run(o, console),
                 (DemoOptions o) => DemoCommand.Run(o, console),
                 (CheckOptions o) => CheckCommand.Run(o, console),
+                (BindgenOptions _) => BindgenCommand.Run([], console),
                 errors => Help(parsed, errors, console));
         }
         catch (PluginLoadException e) { return Fail(console, e.Message, ExitCodes.PluginError); }

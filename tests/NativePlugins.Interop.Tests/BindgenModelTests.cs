@@ -127,6 +127,11 @@ public sealed class BindgenModelTests
         { "np_ prefixed declaration", "#define ACME_GREETER_ID \"acme.greeter/1\"", "#define NP_GREETER_ID \"acme.greeter/1\"",
             "7: rule I7: " },
         { "foreign prefix", "#define ACME_GREETER_ID \"acme.greeter/1\"", "#define OTHER_GREETER_ID \"acme.greeter/1\"", "7: rule I7: " },
+        { "@create without @destroy", "[instance] @destroy Destroy", "[instance] Destroy", "13: rule I5: " },
+        { "optional @create", "own format). Never NULL.", "own format). Optional.", "18: rule I5: " },
+        { "wrong @destroy shape", "void (NP_CDECL *destroy)(acme_greeter_t *instance);", "void (NP_CDECL *destroy)(acme_greeter_t *instance, uint32_t flags);",
+            "21: rule I5: " },
+        { "a function declaration", "#endif", "void acme_greeter_hello(void);\n#endif", "30: rule I1: " },
         { "data in a vtable", "    /** [instance][leaf] Greetings so far.", "    uint64_t data; /* not a function */\n    /** [instance][leaf] Greetings so far.",
             "26: rule I3: " },
     };
@@ -138,6 +143,37 @@ public sealed class BindgenModelTests
         var e = Assert.Throws<GeneratorException>(() => Scratch.Build(Scratch.Replace(Scratch.Greeter, anchor, replacement)));
         Assert.StartsWith(Scratch.HeaderName + ":" + expected, e.Message);
         Assert.True(e.Message.Length > Scratch.HeaderName.Length + expected.Length + 20, $"{name}: the message says what to do: {e.Message}");
+    }
+
+    [Fact]
+    public void A_header_with_pragma_once_is_read()
+    {
+        string header = Scratch.Replace(Scratch.Replace(Scratch.Greeter, "#ifndef ACME_GREETER_H\n#define ACME_GREETER_H\n", "#pragma once\n"),
+            "\n#endif\n", "\n");
+        Assert.Equal("acme.greeter/1", Assert.Single(Scratch.Build(header).Interfaces).Id);
+    }
+
+    [Fact]
+    public void Declarations_of_every_given_header_count_and_only_theirs()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nplug-bindgen-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path.Combine(dir, "acme"));
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "acme", "reply.h"),
+                "#ifndef ACME_REPLY_H\n#define ACME_REPLY_H\n#include <stdint.h>\n\n/* A reply. */\ntypedef struct acme_reply {\n    uint64_t len;\n} acme_reply_t;\n\n#endif\n");
+            File.WriteAllText(Path.Combine(dir, "acme", "unrelated.h"),
+                "#ifndef UNRELATED_H\n#define UNRELATED_H\ntypedef struct other { int x; } other_t;\n#endif\n");
+            string greeter = Scratch.Replace(Scratch.Greeter, "#include <nplug/nplug.h>\n", "#include <nplug/nplug.h>\n#include \"acme/reply.h\"\n#include \"acme/unrelated.h\"\n")
+                .Replace("uint64_t (NP_CDECL *count)(const acme_greeter_t *instance);", "uint64_t (NP_CDECL *count)(const acme_greeter_t *instance, acme_reply_t *reply);");
+            File.WriteAllText(Path.Combine(dir, "acme", "greeter.h"), greeter);
+            var model = ContractBuilder.Build(new BindgenRequest([Path.Combine(dir, "acme", "greeter.h"), Path.Combine(dir, "acme", "reply.h")], [dir],
+                RepoFiles.IncludeDir, null, null, "nplug bindgen test"));
+            Assert.Equal(["acme/greeter.h", "acme/reply.h"], model.Declarations.Headers.Order());
+            Assert.Equal(["acme_greeter_t", "acme_greeter_v1_t", "acme_reply_t"], model.Declarations.Structs.Select(s => s.Name).Order());
+            Assert.Equal(["acme_greeter_v1_t", "acme_reply_t"], model.Interfaces[0].Structs.Select(s => s.Name));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 
     [Fact]

@@ -111,8 +111,12 @@ internal static partial class InterfaceReader
                     "has no @create and @destroy: add both, or pass a struct that is not an opaque instance");
             return null;
         }
-        if (creates.Count == 0) throw Refusal.At(sites.Struct(vtable.Name), 5, $"{vtable.Name}: has @destroy {destroys[0].Field.Name} but no @create");
-        if (destroys.Count == 0) throw Refusal.At(sites.Struct(vtable.Name), 5, $"{vtable.Name}: has @create {creates[0].Field.Name} but no @destroy");
+        if (creates.Count == 0)
+            throw Refusal.At(sites.Struct(vtable.Name), 5, $"{vtable.Name}: {destroys[0].Field.Name} is tagged @destroy but no function is tagged " +
+                                                          "@create: tag the function that creates an instance `@create`");
+        if (destroys.Count == 0)
+            throw Refusal.At(sites.Struct(vtable.Name), 5, $"{vtable.Name}: {creates[0].Field.Name} is tagged @create but no function is tagged " +
+                                                          "@destroy: tag the function that destroys an instance `@destroy`");
 
         var create = creates[0];
         const string createShape = "np_status (*)(const np_host_t *host, np_str_t config, T **out_instance, np_error_t *error)";

@@ -53,6 +53,7 @@ internal static class CursorKind
 {
     public const int StructDecl = 2;
     public const int UnionDecl = 3;
+    public const int EnumDecl = 5;
     public const int FieldDecl = 6;
     public const int FunctionDecl = 8;
     public const int ParmDecl = 10;

@@ -59,7 +59,8 @@ public sealed record WrapperShape(
 /// <summary>One function pointer of a vtable.</summary>
 /// <param name="Field">The vtable field (name, offset, doc, SinceMinor = the interface minor that appended it).</param>
 /// <param name="Required">"Never NULL" (true) or "Optional" (false), rule I4.</param>
-/// <param name="Wrapper">The typed wrapper's shape, or null when the function gets only its raw pointer.</param>
+/// <param name="Wrapper">The typed wrapper's shape, or null when the function gets only its raw pointer (always null
+/// for @create/@destroy: the instance wrapper itself is their typed form, and NoWrapperReason is null for them).</param>
 /// <param name="NoWrapperReason">Why there is no wrapper (bindgen prints it), or null.</param>
 /// <param name="ThreadTags">The thread tags of its doc comment, e.g. ["instance", "leaf"].</param>
 public sealed record InterfaceFunction(

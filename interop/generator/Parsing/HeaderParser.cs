@@ -135,6 +135,8 @@ public sealed unsafe partial class HeaderParser
         foreach (var dir in _userIncludeDirs) argList.AddRange(["-I", dir]);
         foreach (var header in _userHeaderOrder.Skip(1)) argList.AddRange(["-include", header]);
         argList.AddRange(["-Wall", "-Wextra", "-Wno-unused-macros"]);
+        // A contract header is parsed as the main file; `#pragma once` is right in it, not a mistake.
+        if (UserMode) argList.Add("-Wno-pragma-once-outside-header");
         string[] args = [.. argList];
         var handles = new List<nint>();
         try
@@ -218,8 +220,12 @@ public sealed unsafe partial class HeaderParser
         var (file, line, _) = LibClang.Location(at);
         // `where` starts with the header for the ABI's messages; the location already names it.
         foreach (var (_, include) in _userHeaders!.Values)
+        {
             if (where.StartsWith(include + ": ", StringComparison.Ordinal)) where = where[(include.Length + 2)..];
-        return new GeneratorException($"{DisplayName(file)}:{line}: rule I{userRule}: {where}{separator}{message}");
+            else if (where == include) where = "";
+        }
+        string what = where.Length == 0 ? message : where + separator + message;
+        return new GeneratorException($"{DisplayName(file)}:{line}: rule I{userRule}: {what}");
     }
 
     private AbiModel BuildModel(void* tu, List<CXCursor> top, List<CXCursor> abi)
@@ -315,6 +321,9 @@ public sealed unsafe partial class HeaderParser
                 case 503: // inclusion directive
                 case 502: // macro expansion
                     break;
+                case CursorKind.EnumDecl when UserMode:
+                    throw Refuse(c, 1, header, $"enum {Spelling(c)}: enums are not allowed (their size is the compiler's choice); " +
+                                               "use a fixed-width integer and #define its values");
                 default:
                     throw Refuse(c, 1, header, $"unsupported declaration `{Spelling(c)}` (cursor kind {LibClang.clang_getCursorKind(c)}): " +
                                                "only struct, integer and function-pointer typedefs and #define constants");
@@ -540,7 +549,13 @@ public sealed unsafe partial class HeaderParser
             throw Refuse(owner, 1, where,
                 $"type `{LibClang.Take(LibClang.clang_getTypeSpelling(t))}` is not allowed in the ABI " +
                 "(fixed-width integers, pointers and structs only: no bool, char, enum or floating point)" +
-                (UserMode ? "; use uint32_t (0/1) for a flag, an integer type for a character or enumeration" : ""));
+                (UserMode ? canonical.kind switch
+                {
+                    TypeKind.Bool => "; use uint32_t (0 or 1) for a flag",
+                    TypeKind.Char_S or TypeKind.Char_U => "; use uint8_t for a byte, np_str_t for text",
+                    TypeKind.Enum => "; use a fixed-width integer and #define its values",
+                    _ => "; use a fixed-width integer (a scaled or fixed-point value) instead",
+                } : ""));
         return new PrimitiveType($"{(signed.Value ? "" : "u")}int{size * 8}_t");
     }
 
