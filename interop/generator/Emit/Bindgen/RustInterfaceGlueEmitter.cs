@@ -54,7 +54,8 @@ public static class RustInterfaceGlueEmitter
         w.Line();
         if (itf.HasInstances)
         {
-            w.Line($"/// What a `{itf.Instance!.Name} *` of plugin `P` points to: the SDK's instance box, tagged with [`{marker}`].");
+            w.Line($"/// What the instance pointer (`{itf.Instance!.Name} *`) of plugin `P` points to: the SDK's instance box, tagged");
+            w.Line($"/// with [`{marker}`].");
             w.Line($"/// A function filled by hand (`RAW_*`) gets its plugin with `{instance}::<P>::get(instance)?.call(..)`.");
             w.Line("#[rustfmt::skip]");
             w.Line($"pub type {instance}<P> = {Sdk}::InstanceBox<P, {marker}>;");
@@ -115,7 +116,8 @@ public static class RustInterfaceGlueEmitter
         w.Line("///");
         w.Line($"/// `{itf.Id}` in safe Rust: implement it on a plugin type and list [`{marker}`] for the type in");
         w.Line("/// `nplug_sdk::export_plugins!`. The SDK does the ABI work around each method: NULL and UTF-8 checks of the");
-        w.Line("/// arguments (a bad one is `NP_ERR_INVALID_ARGUMENT` and the method is not called), errors into `np_error_t`,");
+        w.Line("/// arguments (a bad one is `NP_ERR_INVALID_ARGUMENT`, or the default value for a function without a status, and the");
+        w.Line("/// method is not called), errors into `np_error_t`,");
         w.Line("/// panics caught (`NP_ERR_PANIC`, and the instance is poisoned: every later call but destroy fails), calls on an");
         w.Line("/// `NP_THREADING_SINGLE` instance never overlapping, `np_out_bytes_t` growth.");
         if (itf.Functions.Any(f => f.Role == FunctionRole.Method && f.Wrapper is null))

@@ -147,7 +147,8 @@ pub fn acme_greeter_v1_interface_layout() -> &'static nplug_abi::np_interface_la
 ///
 /// `acme.greeter/1` in safe Rust: implement it on a plugin type and list [`AcmeGreeterV1Interface`] for the type in
 /// `nplug_sdk::export_plugins!`. The SDK does the ABI work around each method: NULL and UTF-8 checks of the
-/// arguments (a bad one is `NP_ERR_INVALID_ARGUMENT` and the method is not called), errors into `np_error_t`,
+/// arguments (a bad one is `NP_ERR_INVALID_ARGUMENT`, or the default value for a function without a status, and the
+/// method is not called), errors into `np_error_t`,
 /// panics caught (`NP_ERR_PANIC`, and the instance is poisoned: every later call but destroy fails), calls on an
 /// `NP_THREADING_SINGLE` instance never overlapping, `np_out_bytes_t` growth.
 #[rustfmt::skip]
@@ -182,7 +183,8 @@ pub trait AcmeGreeterV1: ::nplug_sdk::Plugin {
 /// implements them).
 pub struct AcmeGreeterV1Interface;
 
-/// What a `acme_greeter_t *` of plugin `P` points to: the SDK's instance box, tagged with [`AcmeGreeterV1Interface`].
+/// What the instance pointer (`acme_greeter_t *`) of plugin `P` points to: the SDK's instance box, tagged
+/// with [`AcmeGreeterV1Interface`].
 /// A function filled by hand (`RAW_*`) gets its plugin with `AcmeGreeterV1Instance::<P>::get(instance)?.call(..)`.
 #[rustfmt::skip]
 pub type AcmeGreeterV1Instance<P> = ::nplug_sdk::InstanceBox<P, AcmeGreeterV1Interface>;
