@@ -79,9 +79,6 @@ mod validate;
 
 pub mod testing;
 
-// Lets the SDK's own tests use the paths generated glue uses (`::nplug_sdk::...`).
-extern crate self as nplug_sdk;
-
 /// The generated C ABI bindings this SDK is built on (crate `nplug-abi`, generated from the header).
 pub use nplug_abi as abi;
 
