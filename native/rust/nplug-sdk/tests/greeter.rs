@@ -15,8 +15,8 @@ use nplug_abi::{
 };
 use nplug_sdk::testing::{CallError, ErrorBuffer, TestLibrary, TestOutBytes};
 use nplug_sdk::{
-    Batch, Config, Emitter, Error, Host, LogLevel, OutBytes, Plugin, PluginInfo, Result, Transform, TransformInterface,
-    np_str,
+    Batch, Config, Emitter, Error, Host, LogLevel, OutBytes, Plugin, PluginInfo, Result, Threading, Transform,
+    TransformInterface, np_str,
 };
 
 /// The example's generated bindings (`nplug bindgen`, tests/examples/greeter/generated), raw declarations and glue.
@@ -140,6 +140,35 @@ impl AcmeGreeterV1 for Both {
     }
 }
 
+/// NP_THREADING_THREAD_SAFE: calls on one instance may overlap; the SDK serializes them (rule P9).
+struct Shared {
+    greetings: u64,
+}
+
+impl Plugin for Shared {
+    const INFO: PluginInfo =
+        PluginInfo::new("org.nplug.test.shared", "Shared", "1.0.0").threading(Threading::ThreadSafe);
+}
+
+impl AcmeGreeterV1 for Shared {
+    fn create(_host: &Host, _config: &Config<'_>) -> Result<Self> {
+        Ok(Shared { greetings: 0 })
+    }
+    fn greet(&mut self, name: &str, out: &mut OutBytes<'_>) -> Result<()> {
+        let before = self.greetings;
+        std::thread::yield_now(); // a racing unsynchronized caller would lose updates here
+        self.greetings = before + 1;
+        out.write_str(name)
+    }
+    fn add(&mut self, a: i64, b: i64) -> Result<i64> {
+        Ok(a + b)
+    }
+    const HAS_COUNT: bool = true;
+    fn count(&self) -> u64 {
+        self.greetings
+    }
+}
+
 /// acme.greeter/1 without the optional `count`.
 struct Minimal;
 
@@ -164,6 +193,7 @@ nplug_sdk::export_plugins!(
     Greeter: [AcmeGreeterV1Interface],
     Both: [TransformInterface, AcmeGreeterV1Interface],
     Minimal: [AcmeGreeterV1Interface],
+    Shared: [AcmeGreeterV1Interface],
 );
 
 /// The tests share the library's init count and the statics above.
@@ -242,7 +272,13 @@ fn descriptors_list_each_plugins_interfaces_with_their_layouts() {
     let library = load();
     assert_eq!(
         library.plugin_ids(),
-        ["org.nplug.test.upper", "org.nplug.test.greeter", "org.nplug.test.both", "org.nplug.test.minimal"]
+        [
+            "org.nplug.test.upper",
+            "org.nplug.test.greeter",
+            "org.nplug.test.both",
+            "org.nplug.test.minimal",
+            "org.nplug.test.shared"
+        ]
     );
     assert_eq!(library.interface_ids("org.nplug.test.upper"), [NP_TRANSFORM_ID]);
     assert_eq!(library.interface_ids("org.nplug.test.greeter"), [GREETER_ID]);
@@ -440,4 +476,27 @@ fn destroy_tolerates_null_and_foreign_pointers() {
     let mut transform = library.create("org.nplug.test.upper", "").unwrap();
     unsafe { (vtable.destroy.unwrap())(transform.raw() as *mut acme_greeter_t) };
     assert_eq!(transform.process(&["still alive"]).unwrap(), ["STILL ALIVE"], "a foreign pointer is never freed");
+}
+
+#[test]
+fn a_thread_safe_instance_serializes_overlapping_calls() {
+    let _serial = serial();
+    let library = load();
+    let greeter = Instance::create(&library, "org.nplug.test.shared", "").unwrap();
+    let (vtable, raw) = (greeter.vtable, greeter.raw as usize);
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            scope.spawn(move || {
+                let mut error = ErrorBuffer::with_capacity(256);
+                for _ in 0..250 {
+                    let mut out = TestOutBytes::growable(2);
+                    let name = np_str(if t % 2 == 0 { "even" } else { "odd" });
+                    let status =
+                        unsafe { (vtable.greet.unwrap())(raw as *mut acme_greeter_t, name, out.raw(), error.raw()) };
+                    error.result(status).expect("no overlapping call is refused on a THREAD_SAFE instance");
+                }
+            });
+        }
+    });
+    assert_eq!(greeter.count(), 1000, "every greet ran under the instance's lock");
 }
