@@ -89,6 +89,19 @@ public sealed class RustInterfaceGlueTests
     }
 
     [Fact]
+    public void The_layout_the_glue_reads_in_a_const_is_a_static_of_the_raw_declarations()
+    {
+        // The glue needs the np_interface_layout_t in a const (descriptors are static data); the raw emitter's accessor
+        // functions are not const fn, so the glue reads the static behind them. A rename there must fail here first.
+        var model = BindgenModelTests.Greeter();
+        var i = model.Interfaces[0];
+        string raw = RustContractEmitter.Emit(model);
+        Assert.Contains($"static {ContractNames.Macro(i)}_INTERFACE_LAYOUT: ", raw);
+        Assert.Contains($"&{ContractNames.Macro(i)}_INTERFACE_LAYOUT.0", raw);
+        Assert.Contains($"{ContractNames.Macro(i)}_INTERFACE_LAYOUT.0;", RustInterfaceGlueEmitter.Emit(model));
+    }
+
+    [Fact]
     public void The_trait_is_named_like_the_csharp_side()
     {
         var i = BindgenModelTests.Greeter().Interfaces[0];
