@@ -146,6 +146,42 @@ public sealed class BindgenModelTests
     }
 
     [Fact]
+    public void An_interface_without_lifecycle_tags_has_no_instances()
+    {
+        const string header = """
+            #pragma once
+            #include <nplug/nplug.h>
+
+            /* A host-owned context a plugin is handed. */
+            typedef struct acme_context acme_context_t;
+
+            /** Stateless math. @interface acme.math/2 */
+            typedef struct acme_math_v2 {
+                uint32_t struct_size;
+                uint32_t reserved;
+                /** [thread-safe] *out_sum = a + b. Never NULL. */
+                np_status (NP_CDECL *add)(int64_t a, int64_t b, int64_t *out_sum, np_error_t *error);
+                /** [thread-safe] Reads the host's context. Never NULL. */
+                np_status (NP_CDECL *use)(const acme_context_t *context, np_error_t *error);
+                /** [thread-safe] Optional. @since 2.1 */
+                uint32_t (NP_CDECL *version)(void);
+            } acme_math_v2_t;
+            """;
+        var i = Assert.Single(Scratch.Build(header).Interfaces);
+        Assert.False(i.HasInstances);
+        Assert.Null(i.Instance);
+        Assert.Equal(2u, i.Revision);
+        Assert.Equal(1u, i.NewestMinor);
+        var add = Assert.IsType<WrapperShape>(i.Functions[0].Wrapper);
+        Assert.False(add.IsInstanceMethod);
+        Assert.Equal(["a", "b"], add.Inputs.Select(x => x.Name));
+        Assert.Null(i.Functions[1].Wrapper);
+        Assert.Contains("`context` of type `const acme_context_t *`", i.Functions[1].NoWrapperReason);
+        var version = Assert.IsType<WrapperShape>(i.Functions[2].Wrapper);
+        Assert.Equal(new WrapperResult(ResultKind.ReturnValue, -1, new PrimitiveType("uint32_t")), version.Result);
+    }
+
+    [Fact]
     public void A_header_with_pragma_once_is_read()
     {
         string header = Scratch.Replace(Scratch.Replace(Scratch.Greeter, "#ifndef ACME_GREETER_H\n#define ACME_GREETER_H\n", "#pragma once\n"),

@@ -36,7 +36,8 @@ public static class ContractBuilder
         string module = request.RustModule ?? RustModuleName(stem);
         if (!IsRustIdentifier(module))
             throw new GeneratorException($"--rust-module `{module}` is not a Rust module name (lower-case letters, digits, _)");
-        return new ContractModel(request.Headers, stem, parsed.Model, interfaces, ns, module, request.CommandLine);
+        var headers = request.Headers.Select(Path.GetFullPath).ToList();
+        return new ContractModel(headers, stem, parsed.Model, interfaces, ns, module, request.CommandLine);
     }
 
     private static bool IsCSharpNamespace(string ns) =>

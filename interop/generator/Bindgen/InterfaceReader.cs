@@ -93,7 +93,7 @@ internal static partial class InterfaceReader
     }
 
     /// <summary>Rule I5: the opaque T of <c>@create</c>'s <c>T **out_instance</c>, with both lifecycle functions
-    /// checked; null for an interface without instances (no @create, @destroy, or function taking a T * first).</summary>
+    /// checked; null for an interface without instances (neither @create nor @destroy).</summary>
     private static AbiStruct? InstanceType(AbiModel model, DeclarationSites sites, AbiStruct vtable,
         List<(AbiField Field, FunctionPointerType Type, SourceSite Site)> functions)
     {
@@ -101,16 +101,8 @@ internal static partial class InterfaceReader
         var destroys = functions.Where(x => Role(x.Field) == "destroy").ToList();
         if (creates.Count > 1) throw Refusal.At(creates[1].Site, 5, $"{vtable.Name}.{creates[1].Field.Name}: a second @create (after {creates[0].Field.Name})");
         if (destroys.Count > 1) throw Refusal.At(destroys[1].Site, 5, $"{vtable.Name}.{destroys[1].Field.Name}: a second @destroy (after {destroys[0].Field.Name})");
-        if (creates.Count == 0 && destroys.Count == 0)
-        {
-            var takesInstance = functions.FirstOrDefault(x => x.Type.Parameters.Count > 0 &&
-                x.Type.Parameters[0].Type is PointerType { Pointee: StructType s } && model.Structs.Any(u => u.IsOpaque && u.Name == s.Name));
-            if (takesInstance.Field is not null)
-                throw Refusal.At(takesInstance.Site, 5,
-                    $"{vtable.Name}.{takesInstance.Field.Name}: takes an instance ({takesInstance.Type.Parameters[0].Type.Canonical}) but the vtable " +
-                    "has no @create and @destroy: add both, or pass a struct that is not an opaque instance");
-            return null;
-        }
+        // No lifecycle tags: an interface without instances (its functions may still take opaque handles as data).
+        if (creates.Count == 0 && destroys.Count == 0) return null;
         if (creates.Count == 0)
             throw Refusal.At(sites.Struct(vtable.Name), 5, $"{vtable.Name}: {destroys[0].Field.Name} is tagged @destroy but no function is tagged " +
                                                           "@create: tag the function that creates an instance `@create`");
