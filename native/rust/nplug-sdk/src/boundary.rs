@@ -1,5 +1,16 @@
-//! Panic containment at the C boundary (rule P7): every exported function runs its body through [`catch`], so a
-//! panic becomes a value (`NP_ERR_PANIC` plus its message) instead of unwinding into C, which would abort the process.
+//! The C boundary, for the glue of every interface (`np.transform/1`'s and what `nplug bindgen` generates): the
+//! helpers each exported `extern "C"` function is made of, public so that generated code and a hand-written
+//! function use the same ones.
+//!
+//! * [`guarded`]: the shell of a status-returning export: runs the body, turns its `Err` into the status and a
+//!   message in the caller's `np_error_t` ([`write_error`], rule P5), and a panic into `NP_ERR_PANIC` with its
+//!   message ([`catch`], rule P7). [`catch_leaf`] is the same for `[leaf]` functions, without a message.
+//! * Arguments: [`text_arg`] (an `np_str_t` that must be UTF-8), [`bytes_arg`], [`out_arg`] (out-pointers), and
+//!   [`OutBytes`] over an `np_out_bytes_t` (rule P6: nothing from the host reaches plugin code unchecked).
+//! * Instances: [`InstanceBox`]: create through a factory, destroy, poisoning after a panic, and the refusal of an
+//!   overlapping call on an `NP_THREADING_SINGLE` instance (rule H4).
+//!
+//! # Panics print nothing
 //!
 //! The default panic hook would print "thread '...' panicked at ..." to the host process's stderr. Inside a boundary
 //! call the SDK's hook prints nothing: it only records the panic location, and the SDK reports message and location
@@ -20,6 +31,15 @@ use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, Once};
+
+use nplug_abi::{NP_ERR_PANIC, NP_OK, np_error_t, np_status};
+
+pub use crate::args::{bytes_arg, out_arg, text_arg};
+pub use crate::error::write_error;
+pub use crate::instance::InstanceBox;
+pub use crate::out_bytes::OutBytes;
+
+use crate::error::{Error, Result};
 
 /// A caught panic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,6 +160,38 @@ fn sdk_hook(info: &PanicHookInfo<'_>) {
     }
 }
 
+/// The shell of an exported function that returns `np_status`: runs `body`; `Ok` is `NP_OK` with `error` untouched,
+/// `Err` is its status with its message written into `error` (or, when the message is empty, the message every
+/// SDK gives then: `PLUGIN: FUNCTION failed with NP_ERR_X (the plugin gave no message)`, rule S7). A panic that the
+/// body did not contain itself (plugin code runs inside [`InstanceBox::call`], which does) still never crosses into
+/// C: it is `NP_ERR_PANIC` naming `plugin` and `function`.
+///
+/// # Safety
+/// `error` is NULL or the caller's `np_error_t` for this call, its `message` valid for `capacity` bytes.
+pub unsafe fn guarded(
+    function: &str,
+    plugin: &str,
+    error: *mut np_error_t,
+    body: impl FnOnce() -> Result<()>,
+) -> np_status {
+    let err = match catch(body) {
+        Ok(Ok(())) => return NP_OK,
+        Ok(Err(err)) => err.or_default_message(plugin, function),
+        Err(panic) => Error::new(NP_ERR_PANIC, format!("{plugin} panicked in {function} (inside the SDK): {panic}")),
+    };
+    // SAFETY: the caller's contract.
+    unsafe { err.write_to(error) };
+    err.status()
+}
+
+/// Runs plugin code that belongs to no instance (a function of an interface without instances, or one that takes
+/// no instance): a panic becomes `NP_ERR_PANIC` naming `plugin` and `function` with the panic's message, as
+/// [`InstanceBox::call`] does for methods (there is no instance to poison).
+pub fn call_plugin<R>(plugin: &str, function: &str, body: impl FnOnce() -> Result<R>) -> Result<R> {
+    catch(body)
+        .unwrap_or_else(|panic| Err(Error::new(NP_ERR_PANIC, format!("{plugin} panicked in {function}: {panic}"))))
+}
+
 /// Runs `body`, turning a panic into a [`CaughtPanic`]. Never unwinds.
 pub fn catch<R>(body: impl FnOnce() -> R) -> Result<R, CaughtPanic> {
     install_hook();
@@ -166,11 +218,18 @@ pub fn catch<R>(body: impl FnOnce() -> R) -> Result<R, CaughtPanic> {
     result
 }
 
+/// A panic caught by [`catch_leaf`]: no message or location (a `[leaf]` does not allocate to keep them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeafPanic;
+
 /// Like [`catch`] but reporting no message or location: for `[leaf]` functions, which never allocate (rule P11).
 /// The hook is installed by then (by `np_entry`, whose own body runs here, and by every [`catch`]).
-pub fn catch_leaf<R>(body: impl FnOnce() -> R) -> Result<R, ()> {
+pub fn catch_leaf<R>(body: impl FnOnce() -> R) -> Result<R, LeafPanic> {
     let _ = DEPTH.try_with(|d| d.set(d.get() + 1));
-    let result = panic::catch_unwind(AssertUnwindSafe(body)).map_err(drop_payload);
+    let result = panic::catch_unwind(AssertUnwindSafe(body)).map_err(|payload| {
+        drop_payload(payload);
+        LeafPanic
+    });
     let _ = DEPTH.try_with(|d| d.set(d.get().saturating_sub(1)));
     result
 }

@@ -97,13 +97,18 @@ impl Error {
     ///
     /// # Safety
     /// `error` is NULL or points to a valid `np_error_t` whose `message` is NULL or valid for `capacity` bytes.
-    pub(crate) unsafe fn write_to(&self, error: *mut np_error_t) {
+    pub unsafe fn write_to(&self, error: *mut np_error_t) {
         unsafe { write_error(error, self.status, &self.message, self.code) }
     }
 }
 
-/// See [`Error::write_to`].
-pub(crate) unsafe fn write_error(error: *mut np_error_t, status: np_status, message: &str, code: i32) {
+/// Writes a failure into a caller-owned `np_error_t` (rule P5): `code` as given, `message` never past `capacity`,
+/// truncated at a UTF-8 character boundary, never empty when there is room (an empty message becomes the status
+/// name). NULL `error`, NULL `message` and capacity 0 are tolerated (nothing is written but `code`/`len`).
+///
+/// # Safety
+/// `error` is NULL or points to a valid `np_error_t` whose `message` is NULL or valid for `capacity` bytes.
+pub unsafe fn write_error(error: *mut np_error_t, status: np_status, message: &str, code: i32) {
     if error.is_null() {
         return;
     }

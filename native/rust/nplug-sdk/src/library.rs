@@ -2,23 +2,22 @@
 //! (rule P1), and the ref-counted `init`/`deinit` (rule P3).
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::mem::{offset_of, size_of};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use nplug_abi::{
     NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_INVALID_ARGUMENT, NP_ERR_PANIC, NP_ERR_VERSION, NP_LAYOUT_FINGERPRINT_1_0,
     NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2, NP_MIN_SIZEOF_np_negotiation_t, NP_OK,
-    NP_SIZEOF_np_negotiation_t_1_1, NP_SIZEOF_np_negotiation_t_1_2, NP_TRANSFORM_ID, np_error_t, np_host_t,
+    NP_SIZEOF_np_negotiation_t_1_1, NP_SIZEOF_np_negotiation_t_1_2, np_error_t, np_host_t, np_interface_layout_t,
     np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
 };
 
 use crate::boundary;
 use crate::error::{Error, truncate_utf8, write_error};
 use crate::host::Host;
-use crate::plugin::Transform;
+use crate::interface::Interface;
+use crate::plugin::Plugin;
 use crate::strings::np_str_static;
-use crate::transform::TransformGlue;
 
 /// The SDK string every Rust library reports in `np_library_t.sdk`.
 pub const SDK: &str = concat!("nplug-rust/", env!("CARGO_PKG_VERSION"));
@@ -44,15 +43,38 @@ pub struct DescriptorPtr(*const np_plugin_descriptor_t);
 unsafe impl Sync for DescriptorPtr {}
 unsafe impl Send for DescriptorPtr {}
 
-/// The descriptor and interface table of a plugin type, as constants (static data once referenced).
-pub struct PluginStatics<P>(PhantomData<P>);
+impl DescriptorPtr {
+    /// Wraps a descriptor of static data.
+    pub const fn new(descriptor: &'static np_plugin_descriptor_t) -> Self {
+        DescriptorPtr(descriptor)
+    }
+}
 
-impl<P: Transform> PluginStatics<P> {
-    const INTERFACES: &'static [np_interface_t; 1] =
-        &[np_interface_t { id: np_str_static(NP_TRANSFORM_ID), vtable: TransformGlue::<P>::VTABLE_PTR }];
+/// `P`'s `np_interface_t` for interface `I`, for `export_plugins!`.
+pub const fn interface_entry<P: Plugin, I: Interface<P>>() -> np_interface_t {
+    np_interface_t { id: np_str_static(I::ID), vtable: I::VTABLE_PTR }
+}
 
-    /// `P`'s plugin descriptor.
-    pub const DESCRIPTOR: &'static np_plugin_descriptor_t = &np_plugin_descriptor_t {
+/// `P`'s `np_interface_layout_t` for interface `I`, for `export_plugins!`.
+pub const fn interface_layout<P: Plugin, I: Interface<P>>() -> np_interface_layout_t {
+    I::LAYOUT
+}
+
+/// `P`'s plugin descriptor listing `interfaces`, with `layouts` parallel to them. When no interface gives a layout
+/// (a library of transforms only: np.transform/1 is covered by the ABI's own fingerprint), `interface_layouts` is
+/// NULL, as the header allows, and the descriptor is what it was before interfaces could have layouts.
+pub const fn plugin_descriptor<P: Plugin>(
+    interfaces: &'static [np_interface_t],
+    layouts: &'static [np_interface_layout_t],
+) -> np_plugin_descriptor_t {
+    assert!(interfaces.len() == layouts.len(), "one np_interface_layout_t per interface");
+    let mut any_layout = false;
+    let mut i = 0;
+    while i < layouts.len() {
+        any_layout |= layouts[i].fingerprint != 0 || !layouts[i].report.is_null();
+        i += 1;
+    }
+    np_plugin_descriptor_t {
         struct_size: size_of::<np_plugin_descriptor_t>() as u32,
         threading: P::INFO.threading.as_raw(),
         id: np_str_static(P::INFO.id),
@@ -60,16 +82,10 @@ impl<P: Transform> PluginStatics<P> {
         version: np_str_static(P::INFO.version),
         description: np_str_static(P::INFO.description),
         vendor: np_str_static(P::INFO.vendor),
-        interfaces: Self::INTERFACES.as_ptr(),
-        interface_count: Self::INTERFACES.len() as u64,
-        // @since 1.2: np.transform/1's own layout report is not handed over yet (a host then checks struct_size).
-        interface_layouts: std::ptr::null(),
-    };
-}
-
-/// `P`'s descriptor, for `export_plugins!`.
-pub const fn descriptor<P: Transform>() -> DescriptorPtr {
-    DescriptorPtr(PluginStatics::<P>::DESCRIPTOR)
+        interfaces: interfaces.as_ptr(),
+        interface_count: interfaces.len() as u64,
+        interface_layouts: if any_layout { layouts.as_ptr() } else { std::ptr::null() },
+    }
 }
 
 /// The library descriptor in a static.

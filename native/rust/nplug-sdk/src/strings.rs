@@ -58,7 +58,7 @@ pub unsafe fn bytes_from_raw<'a>(ptr: *const u8, len: u64) -> Result<&'a [u8], S
 /// Reads an `np_str_t` as UTF-8 text, checking NULL, length and encoding.
 ///
 /// # Safety
-/// As [`bytes_from_raw`].
+/// When `text.ptr` is non-NULL it is valid for `text.len` bytes for the lifetime `'a`.
 pub unsafe fn str_from_np<'a>(text: np_str_t) -> Result<&'a str, StrError> {
     let bytes = unsafe { bytes_from_raw(text.ptr, text.len) }?;
     std::str::from_utf8(bytes).map_err(|e| StrError::InvalidUtf8 { valid_up_to: e.valid_up_to() })

@@ -1,6 +1,6 @@
 //! In-process test doubles for plugin authors and for the SDK's own tests: a host table that records logs and
 //! checks its allocator's use ([`TestHost`]), a host emitter with configurable (small, exact, failing, lying)
-//! growth ([`TestEmitter`]), and a harness that loads a library through its `np_entry` and drives plugins through
+//! growth ([`TestEmitter`]), a caller's `np_out_bytes_t` that grows (moving) or is fixed ([`TestOutBytes`]), and a harness that loads a library through its `np_entry` and drives plugins through
 //! the real C ABI ([`TestLibrary`], [`TestInstance`]). None of it is reachable from a plugin's exported symbols.
 
 use std::alloc::Layout;
@@ -11,9 +11,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use nplug_abi::{
-    NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_OUT_OF_MEMORY, NP_OK, NP_TRANSFORM_ID, np_batch_t, np_emitter_t, np_error_t,
-    np_host_t, np_instance_t, np_library_t, np_negotiation_t, np_status, np_str_t, np_transform_stats_t,
-    np_transform_v1_t,
+    NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_OUT_OF_MEMORY, NP_OK, NP_SIZEOF_np_out_bytes_t_1_2, NP_TRANSFORM_ID, np_batch_t,
+    np_emitter_t, np_error_t, np_host_t, np_instance_t, np_interface_layout_t, np_library_t, np_negotiation_t,
+    np_out_bytes_t, np_plugin_descriptor_t, np_status, np_str_t, np_transform_stats_t, np_transform_v1_t,
 };
 
 use crate::emitter::Emitter;
@@ -431,21 +431,40 @@ impl TestLibrary {
             .collect()
     }
 
-    /// The np.transform/1 vtable of plugin `id`.
-    pub fn transform(&self, id: &str) -> &'static np_transform_v1_t {
-        for i in 0..self.library.plugin_count as usize {
-            let plugin = unsafe { &**self.library.plugins.add(i) };
-            if unsafe { str_from_np(plugin.id) } != Ok(id) {
-                continue;
-            }
-            for j in 0..plugin.interface_count as usize {
-                let interface = unsafe { &*plugin.interfaces.add(j) };
-                if unsafe { str_from_np(interface.id) } == Ok(NP_TRANSFORM_ID) {
-                    return unsafe { &*(interface.vtable as *const np_transform_v1_t) };
-                }
+    /// The descriptor of plugin `id`.
+    pub fn plugin(&self, id: &str) -> &'static np_plugin_descriptor_t {
+        (0..self.library.plugin_count as usize)
+            .map(|i| unsafe { &**self.library.plugins.add(i) })
+            .find(|plugin| unsafe { str_from_np(plugin.id) } == Ok(id))
+            .unwrap_or_else(|| panic!("no plugin '{id}' in this library"))
+    }
+
+    /// Ids of the interfaces plugin `id` lists, in its order.
+    pub fn interface_ids(&self, id: &str) -> Vec<&'static str> {
+        let plugin = self.plugin(id);
+        (0..plugin.interface_count as usize)
+            .map(|j| unsafe { str_from_np((*plugin.interfaces.add(j)).id) }.expect("interface ids are UTF-8"))
+            .collect()
+    }
+
+    /// The vtable plugin `id` gives for `interface` and its entry of `interface_layouts` (`None` when the
+    /// descriptor has no layouts). Panics when the plugin does not list the interface.
+    pub fn interface(&self, id: &str, interface: &str) -> (*const c_void, Option<np_interface_layout_t>) {
+        let plugin = self.plugin(id);
+        for j in 0..plugin.interface_count as usize {
+            let entry = unsafe { &*plugin.interfaces.add(j) };
+            if unsafe { str_from_np(entry.id) } == Ok(interface) {
+                let layout = (!plugin.interface_layouts.is_null()).then(|| unsafe { *plugin.interface_layouts.add(j) });
+                return (entry.vtable, layout);
             }
         }
-        panic!("no plugin '{id}' with {NP_TRANSFORM_ID} in this library");
+        panic!("plugin '{id}' does not list {interface}");
+    }
+
+    /// The np.transform/1 vtable of plugin `id`.
+    pub fn transform(&self, id: &str) -> &'static np_transform_v1_t {
+        let (vtable, _) = self.interface(id, NP_TRANSFORM_ID);
+        unsafe { &*(vtable as *const np_transform_v1_t) }
     }
 
     /// Creates an instance of plugin `id` through the C ABI.
@@ -580,5 +599,102 @@ impl Drop for TestInstance<'_> {
     fn drop(&mut self) {
         let destroy = self.vtable.destroy.expect("destroy is never NULL");
         unsafe { destroy(self.instance) };
+    }
+}
+
+#[repr(C)]
+struct OutBytesInner {
+    raw: np_out_bytes_t,
+    buf: Vec<u8>,
+    reserve_calls: usize,
+    fail_reserve: bool,
+}
+
+/// A caller-owned `np_out_bytes_t` for tests: [`TestOutBytes::growable`] has a `reserve` that MOVES the buffer
+/// (a new allocation, the old one overwritten and dropped, so a stale pointer shows up) and grows it exactly to
+/// what was asked; [`TestOutBytes::fixed`] has `reserve` NULL.
+pub struct TestOutBytes {
+    inner: Box<OutBytesInner>,
+}
+
+unsafe extern "C" fn out_bytes_reserve(out: *mut np_out_bytes_t, additional: u64) -> np_status {
+    // SAFETY: `raw` is the first field of the repr(C) OutBytesInner this callback was installed on.
+    let inner = unsafe { &mut *(out as *mut OutBytesInner) };
+    inner.reserve_calls += 1;
+    if inner.fail_reserve {
+        return NP_ERR_OUT_OF_MEMORY;
+    }
+    let len = inner.raw.len as usize;
+    let mut moved = vec![0xCDu8; len + additional as usize];
+    moved[..len].copy_from_slice(&inner.buf[..len]);
+    inner.buf.iter_mut().for_each(|b| *b = 0xEE);
+    inner.buf = moved;
+    inner.raw.data = inner.buf.as_mut_ptr();
+    inner.raw.capacity = inner.buf.len() as u64;
+    NP_OK
+}
+
+impl TestOutBytes {
+    /// A buffer of `capacity` bytes that grows through `reserve`.
+    pub fn growable(capacity: usize) -> Self {
+        Self::new(capacity, Some(out_bytes_reserve))
+    }
+
+    /// A buffer of `capacity` bytes that cannot grow (`reserve` is NULL).
+    pub fn fixed(capacity: usize) -> Self {
+        Self::new(capacity, None)
+    }
+
+    fn new(capacity: usize, reserve: Option<unsafe extern "C" fn(*mut np_out_bytes_t, u64) -> np_status>) -> Self {
+        let mut inner = Box::new(OutBytesInner {
+            raw: np_out_bytes_t {
+                struct_size: NP_SIZEOF_np_out_bytes_t_1_2,
+                reserved: 0,
+                data: std::ptr::null_mut(),
+                len: 0,
+                capacity: capacity as u64,
+                context: std::ptr::null_mut(),
+                reserve,
+            },
+            buf: vec![0xCDu8; capacity],
+            reserve_calls: 0,
+            fail_reserve: false,
+        });
+        inner.raw.data = if capacity == 0 { std::ptr::null_mut() } else { inner.buf.as_mut_ptr() };
+        TestOutBytes { inner }
+    }
+
+    /// Makes `reserve` fail with NP_ERR_OUT_OF_MEMORY.
+    pub fn fail_reserve(&mut self) {
+        self.inner.fail_reserve = true;
+    }
+
+    /// Starts with `bytes` already in the buffer (a caller appending to what it has).
+    pub fn preset(&mut self, bytes: &[u8]) {
+        let inner = &mut *self.inner;
+        assert!(bytes.len() <= inner.buf.len(), "preset larger than the buffer");
+        inner.buf[..bytes.len()].copy_from_slice(bytes);
+        inner.raw.len = bytes.len() as u64;
+    }
+
+    /// The raw struct for a call (valid while self is).
+    pub fn raw(&mut self) -> *mut np_out_bytes_t {
+        &mut self.inner.raw
+    }
+
+    /// The bytes written so far (`data[0..len)`).
+    pub fn bytes(&self) -> &[u8] {
+        assert!(self.inner.raw.len <= self.inner.raw.capacity, "len above capacity");
+        &self.inner.buf[..self.inner.raw.len as usize]
+    }
+
+    /// The bytes written so far, as UTF-8 text.
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(self.bytes()).expect("the output is UTF-8")
+    }
+
+    /// How many times `reserve` was called.
+    pub fn reserve_calls(&self) -> usize {
+        self.inner.reserve_calls
     }
 }

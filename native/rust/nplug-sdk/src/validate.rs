@@ -233,6 +233,33 @@ pub const fn validate_plugins(plugins: &[PluginInfo]) {
     }
 }
 
+/// Checks the interfaces one plugin lists (rule P2): at least one, every id `ns.name/revision`, no id twice.
+/// Panics (a compile error in a const item) on the first violation.
+pub const fn validate_interfaces(ids: &[&str]) {
+    if ids.is_empty() {
+        panic!("export_plugins!: a plugin must implement at least one interface");
+    }
+    let mut i = 0;
+    while i < ids.len() {
+        if !is_valid_interface_id(ids[i]) {
+            panic!(
+                "{}",
+                "export_plugins!: an interface id is not ns.name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$; rule P2)"
+            );
+        }
+        let mut j = 0;
+        while j < i {
+            if str_eq(ids[j], ids[i]) {
+                panic!(
+                    "export_plugins!: a plugin lists the same interface twice (interface ids are unique per plugin, rule P2)"
+                );
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +293,14 @@ mod tests {
     #[test]
     fn s11_semantic_versions_as_the_vectors_say() {
         expect_verdicts("versions.tsv", is_valid_semver);
+    }
+
+    #[test]
+    fn interface_lists_are_checked() {
+        validate_interfaces(&["np.transform/1", "acme.greeter/1", "acme.greeter/2"]);
+        for bad in [&[][..], &["np.transform/1", "np.transform/1"], &["acme.greeter"]] {
+            assert!(std::panic::catch_unwind(|| validate_interfaces(bad)).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -140,3 +140,123 @@ pub fn acme_greeter_v1_layout_report() -> &'static nplug_abi::np_layout_report_t
 pub fn acme_greeter_v1_interface_layout() -> &'static nplug_abi::np_interface_layout_t {
     &ACME_GREETER_V1_INTERFACE_LAYOUT.0
 }
+
+// ---- acme.greeter/1: the Rust plugin side (nplug-sdk) ----------------------------------------------------------------
+
+/// The vtable of acme.greeter/1. @interface acme.greeter/1
+///
+/// `acme.greeter/1` in safe Rust: implement it on a plugin type and list [`AcmeGreeterV1Interface`] for the type in
+/// `nplug_sdk::export_plugins!`. The SDK does the ABI work around each method: NULL and UTF-8 checks of the
+/// arguments (a bad one is `NP_ERR_INVALID_ARGUMENT`, or the default value for a function without a status, and the
+/// method is not called), errors into `np_error_t`,
+/// panics caught (`NP_ERR_PANIC`, and the instance is poisoned: every later call but destroy fails), calls on an
+/// `NP_THREADING_SINGLE` instance never overlapping, `np_out_bytes_t` growth.
+#[rustfmt::skip]
+pub trait AcmeGreeterV1: ::nplug_sdk::Plugin {
+    /// \[thread-safe\] @create Create an instance from config (UTF-8, the plugin's own format). Never NULL.
+    ///
+    /// The config is UTF-8 (checked by the SDK); `host` is valid until the instance is dropped and may be kept.
+    /// Dropping the value is `destroy`.
+    fn create(host: &::nplug_sdk::Host, config: &::nplug_sdk::Config<'_>) -> ::nplug_sdk::Result<Self>;
+
+    /// \[instance\] Append "Hello, \<name\>!" to out. @returns text Never NULL.
+    fn greet(&mut self, name: &str, out: &mut ::nplug_sdk::OutBytes<'_>) -> ::nplug_sdk::Result<()>;
+
+    /// \[instance\] \*out_sum = a + b; NP_ERR_INPUT on overflow. Never NULL.
+    fn add(&mut self, a: i64, b: i64) -> ::nplug_sdk::Result<i64>;
+
+    /// Whether the plugin provides `count` (optional): when false, the default, the vtable's `count` is NULL and a
+    /// host sees it as not provided. Set it to true where `count` is implemented.
+    const HAS_COUNT: bool = false;
+
+    /// \[instance\]\[leaf\] Greetings so far. Optional: NULL when not provided. @since 1.1
+    ///
+    /// `[leaf]`: must not block, allocate or call the host. The SDK does not run it while another call on the instance is
+    /// running or once the instance is poisoned: the call returns the type's default then (a leaf never waits for a lock).
+    fn count(&self) -> u64 {
+        Default::default()
+    }
+}
+
+/// `acme.greeter/1` for `nplug_sdk::export_plugins!`: list it after a plugin type that implements [`AcmeGreeterV1`],
+/// `export_plugins!(MyPlugin: [AcmeGreeterV1Interface])` (with `nplug_sdk::TransformInterface` and others as the plugin
+/// implements them).
+pub struct AcmeGreeterV1Interface;
+
+/// What the instance pointer (`acme_greeter_t *`) of plugin `P` points to: the SDK's instance box, tagged
+/// with [`AcmeGreeterV1Interface`].
+/// A function filled by hand (`RAW_*`) gets its plugin with `AcmeGreeterV1Instance::<P>::get(instance)?.call(..)`.
+#[rustfmt::skip]
+pub type AcmeGreeterV1Instance<P> = ::nplug_sdk::InstanceBox<P, AcmeGreeterV1Interface>;
+
+/// The `acme_greeter_v1_t` of a plugin type `P` implementing [`AcmeGreeterV1`], and its `extern "C"` functions.
+pub struct AcmeGreeterV1Glue<P>(::core::marker::PhantomData<P>);
+
+#[rustfmt::skip]
+impl<P: AcmeGreeterV1> AcmeGreeterV1Glue<P> {
+    /// `P`'s vtable: every function this interface has at minor 1; optional ones NULL unless `P` provides them.
+    pub const VTABLE: acme_greeter_v1_t = acme_greeter_v1_t {
+        struct_size: ::core::mem::size_of::<acme_greeter_v1_t>() as u32,
+        reserved: 0,
+        create: Some(Self::create),
+        destroy: Some(Self::destroy),
+        greet: Some(Self::greet),
+        add: Some(Self::add),
+        count: if <P as AcmeGreeterV1>::HAS_COUNT { Some(Self::count) } else { None },
+    };
+
+    unsafe extern "C" fn create(host: *const ::nplug_sdk::abi::np_host_t, config: ::nplug_sdk::abi::np_str_t, out_instance: *mut *mut acme_greeter_t, error: *mut ::nplug_sdk::abi::np_error_t) -> ::nplug_sdk::abi::np_status {
+        unsafe {
+            ::nplug_sdk::boundary::guarded("create", <P as ::nplug_sdk::Plugin>::INFO.id, error, || {
+                AcmeGreeterV1Instance::<P>::create("create", host, config, out_instance, (), <P as AcmeGreeterV1>::create)
+            })
+        }
+    }
+
+    unsafe extern "C" fn destroy(instance: *mut acme_greeter_t) {
+        unsafe { AcmeGreeterV1Instance::<P>::destroy(instance) }
+    }
+
+    unsafe extern "C" fn greet(instance: *mut acme_greeter_t, name: ::nplug_sdk::abi::np_str_t, out: *mut ::nplug_sdk::abi::np_out_bytes_t, error: *mut ::nplug_sdk::abi::np_error_t) -> ::nplug_sdk::abi::np_status {
+        unsafe {
+            ::nplug_sdk::boundary::guarded("greet", <P as ::nplug_sdk::Plugin>::INFO.id, error, || {
+                let instance = AcmeGreeterV1Instance::<P>::get(instance)?;
+                let name = ::nplug_sdk::boundary::text_arg("name", name)?;
+                let mut out = ::nplug_sdk::OutBytes::from_raw(out)?;
+                let result = instance.call("greet", |plugin| <P as AcmeGreeterV1>::greet(plugin, name, &mut out));
+                out.finish(result)
+            })
+        }
+    }
+
+    unsafe extern "C" fn add(instance: *mut acme_greeter_t, a: i64, b: i64, out_sum: *mut i64, error: *mut ::nplug_sdk::abi::np_error_t) -> ::nplug_sdk::abi::np_status {
+        unsafe {
+            ::nplug_sdk::boundary::guarded("add", <P as ::nplug_sdk::Plugin>::INFO.id, error, || {
+                let instance = AcmeGreeterV1Instance::<P>::get(instance)?;
+                let out_sum = ::nplug_sdk::boundary::out_arg("out_sum", out_sum)?;
+                *out_sum = instance.call("add", |plugin| <P as AcmeGreeterV1>::add(plugin, a, b))?;
+                Ok(())
+            })
+        }
+    }
+
+    /// `[leaf]`: no lock is waited for, nothing is allocated on success, the host is not called.
+    unsafe extern "C" fn count(instance: *const acme_greeter_t) -> u64 {
+        unsafe {
+            let Some(instance) = AcmeGreeterV1Instance::<P>::lookup(instance) else { return Default::default() };
+            instance.call_leaf(|plugin| <P as AcmeGreeterV1>::count(plugin)).unwrap_or_default()
+        }
+    }
+}
+
+// SAFETY: AcmeGreeterV1Glue::<P>::VTABLE is a static acme_greeter_v1_t filled with the SDK's glue; the layout is the one the raw
+// declarations above computed for minor 1, the minor the vtable implements (it is the full struct).
+#[rustfmt::skip]
+unsafe impl<P: AcmeGreeterV1> ::nplug_sdk::Interface<P> for AcmeGreeterV1Interface {
+    const ID: &'static str = "acme.greeter/1";
+    type VTable = acme_greeter_v1_t;
+    const VTABLE: &'static acme_greeter_v1_t = &AcmeGreeterV1Glue::<P>::VTABLE;
+    /// `ACME_GREETER_V1_LAYOUT_FINGERPRINT` and this compiler's layout report of the interface's structs: the value
+    /// `acme_greeter_v1_interface_layout()` returns, read in a const so that descriptors stay static data.
+    const LAYOUT: ::nplug_sdk::abi::np_interface_layout_t = ACME_GREETER_V1_INTERFACE_LAYOUT.0;
+}
