@@ -17,7 +17,7 @@ foreach (var path in args)
         }
         catch (PluginCallException e)
         {
-            Console.WriteLine($"{plugin.Id}: overflow refused: {e.StatusName}: {e.PluginMessage}");
+            Console.WriteLine($"{plugin.Id}: add(long.MaxValue, 1) failed with {e.StatusName}: {e.PluginMessage}");
         }
         // the service goes first (end of this scope) ...
     }
