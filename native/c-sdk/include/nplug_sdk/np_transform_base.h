@@ -79,21 +79,34 @@ np_status np_sdk_transform_stats(np_instance_t *instance, np_transform_stats_t *
 
 NP_SDK_END_DECLS
 
+/* Define `name`, the np.transform/1 vtable of `impl` for the plugin whose descriptor is the static variable
+ * `descriptor` (declare it before this macro and define it after). For a plugin that lists several interfaces
+ * (np.transform/1 next to an interface of your own) and so writes its descriptor by hand:
+ *
+ *     static const np_plugin_descriptor_t my_plugin;
+ *     NP_TRANSFORM_VTABLE(my_transform, my_impl, my_plugin);
+ *     static const np_interface_t my_interfaces[] = {{NP_STR_LIT(NP_TRANSFORM_ID), &my_transform},
+ *                                                    {NP_STR_LIT(ACME_GREETER_ID), &my_greeter_vtable}};
+ *
+ * np.transform/1's entry in interface_layouts may be {0, NULL}: the ABI fingerprint covers its structs. */
+#define NP_TRANSFORM_VTABLE(name, impl, descriptor)                                                                    \
+    static np_status NP_CDECL name##_np_create(const np_host_t *host, np_str_t config, np_instance_t **out_instance,   \
+                                               np_error_t *error) {                                                    \
+        return np_sdk_transform_create(&(impl), &(descriptor), host, config, out_instance, error);                     \
+    }                                                                                                                  \
+    static const np_transform_v1_t name = {                                                                            \
+        sizeof(np_transform_v1_t), 0,                                                                                  \
+        name##_np_create,          np_sdk_transform_destroy,                                                           \
+        np_sdk_transform_process,  np_sdk_transform_flush,                                                             \
+        np_sdk_transform_stats,                                                                                        \
+    }
+
 /* Declare and register a transform plugin: `name` is a fresh identifier, `impl` your np_sdk_transform_t
  * variable, the rest a designated initializer of np_plugin_descriptor_t's text fields (.id, .name, .version
  * required; .description, .vendor optional). The threading model is NP_THREADING_SINGLE. */
 #define NP_TRANSFORM_PLUGIN(name, impl, ...)                                                                           \
     static const np_plugin_descriptor_t name;                                                                          \
-    static np_status NP_CDECL name##_np_create(const np_host_t *host, np_str_t config, np_instance_t **out_instance,   \
-                                               np_error_t *error) {                                                    \
-        return np_sdk_transform_create(&(impl), &name, host, config, out_instance, error);                             \
-    }                                                                                                                  \
-    static const np_transform_v1_t name##_np_vtable = {                                                                \
-        sizeof(np_transform_v1_t), 0,                                                                                  \
-        name##_np_create,          np_sdk_transform_destroy,                                                           \
-        np_sdk_transform_process,  np_sdk_transform_flush,                                                             \
-        np_sdk_transform_stats,                                                                                        \
-    };                                                                                                                 \
+    NP_TRANSFORM_VTABLE(name##_np_vtable, impl, name);                                                                 \
     static const np_interface_t name##_np_interfaces[] = {{NP_STR_LIT(NP_TRANSFORM_ID), &name##_np_vtable}};           \
     static const np_plugin_descriptor_t name = {.struct_size = sizeof(np_plugin_descriptor_t),                         \
                                                 .interfaces = name##_np_interfaces,                                    \
