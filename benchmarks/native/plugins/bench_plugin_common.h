@@ -41,7 +41,8 @@ static inline np_status bench_negotiate(np_negotiation_t *negotiation, const np_
     }
     uint32_t minor = negotiation->abi_minor < NP_ABI_MINOR ? negotiation->abi_minor : NP_ABI_MINOR;
     negotiation->abi_minor = minor;
-    negotiation->layout_fingerprint = minor == 0 ? NP_LAYOUT_FINGERPRINT_1_0 : NP_LAYOUT_FINGERPRINT_1_1;
+    /* The header's own table of fingerprints per minor: a new minor cannot be forgotten here. */
+    negotiation->layout_fingerprint = NP_LAYOUT_FINGERPRINT_FOR_MINOR(minor);
     negotiation->layout_report = BENCH_LAYOUT_REPORT;
     *out_library = library;
     return NP_OK;
