@@ -64,41 +64,10 @@ public sealed unsafe class TransformInstance : IDisposable
 
     internal static TransformInstance Create(PluginLibrary library, PluginInfo plugin, TransformVTable vt, string config)
     {
-        var libraryHandle = library.Handle;
-        bool libraryRef = false;
-        libraryHandle.DangerousAddRef(ref libraryRef); // throws ObjectDisposedException when the library is gone
-        HostTable? table = null;
-        try
-        {
-            table = InstanceTables.Create(library, plugin, out var counters);
-
-            var configBytes = Encoding.UTF8.GetBytes(config);
-            byte* buffer = stackalloc byte[PluginErrorText.Capacity];
-            np_error_t error; // field by field (rule H8, NpScalarInit)
-            NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
-            np_instance_t* instance = null;
-            int status;
-            fixed (byte* c = configBytes)
-            {
-                var configStr = new np_str_t { ptr = configBytes.Length == 0 ? null : c, len = (ulong)configBytes.Length };
-                status = vt.V.create(table.Pointer, configStr, &instance, &error);
-            }
-            if (status != NpAbi.NP_OK)
-                throw new PluginCallException("create", status, plugin.Id, plugin.FilePath,
-                    PluginErrorText.Read(error, buffer), error.code);
-            if (instance == null)
-                throw new PluginCallException("create", NpAbi.NP_ERR_PLUGIN, plugin.Id, plugin.FilePath,
-                    "create returned NP_OK but no instance", protocolViolation: true);
-
-            var handle = new InstanceHandle(instance, (delegate* unmanaged[Cdecl]<void*, void>)vt.V.destroy, libraryHandle, table);
-            return new TransformInstance(library, plugin, vt, config, handle, counters);
-        }
-        catch
-        {
-            table?.Dispose();
-            if (libraryRef) libraryHandle.DangerousRelease();
-            throw;
-        }
+        var handle = InstanceCreation.Create(library, plugin, "create",
+            (delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, void**, np_error_t*, int>)vt.V.create,
+            (delegate* unmanaged[Cdecl]<void*, void>)vt.V.destroy, config, out var counters);
+        return new TransformInstance(library, plugin, vt, config, handle, counters);
     }
 
     /// <summary>Processes a batch, appending the output records to <paramref name="output"/>.</summary>
