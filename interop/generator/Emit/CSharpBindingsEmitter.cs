@@ -21,7 +21,7 @@ internal static class CSharpBindingsEmitter
             if (constants.Count > 0) EmitConstants(w, constants, $"Constants of {header}.");
             var statuses = StatusCodes(constants);
             if (statuses.Count > 0) EmitStatusNames(w, statuses);
-            foreach (var s in structs) EmitStruct(w, s, model);
+            foreach (var s in structs) EmitStruct(w, s, minor => Since(model, minor));
             foreach (var f in fnTypedefs) EmitFunctionTypedef(w, f);
             yield return ($"{Folder}/{header[..^2]}.g.cs", w.ToString());
         }
@@ -43,26 +43,30 @@ internal static class CSharpBindingsEmitter
         w.Line();
         w.Lines(CSharpNames.Doc(summary));
         w.Line("public static unsafe partial class NpAbi");
-        using (w.Block())
+        using (w.Block()) EmitConstantMembers(w, constants, "ReadOnlySpan<byte>");
+    }
+
+    /// <summary>The members for #define constants (integers as consts, strings as a u8 span plus a _STRING twin);
+    /// bindgen emits a user's constants with it too. <paramref name="spanType"/> is how the span type is spelled.</summary>
+    public static void EmitConstantMembers(CodeWriter w, IEnumerable<AbiConstant> constants, string spanType)
+    {
+        bool first = true;
+        foreach (var c in constants)
         {
-            bool first = true;
-            foreach (var c in constants)
+            if (!first) w.Line();
+            first = false;
+            if (c.Kind == ConstantKind.String)
             {
-                if (!first) w.Line();
-                first = false;
-                if (c.Kind == ConstantKind.String)
-                {
-                    w.Lines(CSharpNames.Doc(c.Doc, "UTF-8 bytes, without a terminating NUL."));
-                    w.Line($"public static ReadOnlySpan<byte> {c.Name} => {CSharpNames.StringLiteral(c.Text)}u8;");
-                    w.Lines(CSharpNames.Doc($"{c.Name} as a .NET string."));
-                    w.Line($"public const string {c.Name}_STRING = {CSharpNames.StringLiteral(c.Text)};");
-                }
-                else
-                {
-                    w.Lines(CSharpNames.Doc(c.Doc));
-                    bool hex = c.Text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
-                    w.Line($"public const {CSharpNames.ConstantType(c.Kind)} {c.Name} = {CSharpNames.IntegerLiteral(c.Integer, c.Kind, hex)};");
-                }
+                w.Lines(CSharpNames.Doc(c.Doc, "UTF-8 bytes, without a terminating NUL."));
+                w.Line($"public static {spanType} {c.Name} => {CSharpNames.StringLiteral(c.Text)}u8;");
+                w.Lines(CSharpNames.Doc($"{c.Name} as a .NET string."));
+                w.Line($"public const string {c.Name}_STRING = {CSharpNames.StringLiteral(c.Text)};");
+            }
+            else
+            {
+                w.Lines(CSharpNames.Doc(c.Doc));
+                bool hex = c.Text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+                w.Line($"public const {CSharpNames.ConstantType(c.Kind)} {c.Name} = {CSharpNames.IntegerLiteral(c.Integer, c.Kind, hex)};");
             }
         }
     }
@@ -88,7 +92,9 @@ internal static class CSharpBindingsEmitter
         }
     }
 
-    private static void EmitStruct(CodeWriter w, AbiStruct s, AbiModel model)
+    /// <summary>One struct as a blittable C# struct; bindgen emits a user's structs with it too. <paramref name="since"/>
+    /// gives the doc suffix of a struct's or field's minor ("" for the first minor).</summary>
+    public static void EmitStruct(CodeWriter w, AbiStruct s, Func<uint, string> since)
     {
         w.Line();
         if (s.IsOpaque)
@@ -99,7 +105,7 @@ internal static class CSharpBindingsEmitter
             w.Line("}");
             return;
         }
-        w.Lines(CSharpNames.Doc(s.Doc, $"C: struct {s.Tag}; {s.Size} bytes, aligned to {s.Align} (x86-64).{Since(model, s.SinceMinor)}"));
+        w.Lines(CSharpNames.Doc(s.Doc, $"C: struct {s.Tag}; {s.Size} bytes, aligned to {s.Align} (x86-64).{since(s.SinceMinor)}"));
         w.Line("[StructLayout(LayoutKind.Sequential)]");
         w.Line($"public unsafe partial struct {s.Name}");
         using (w.Block())
@@ -109,11 +115,11 @@ internal static class CSharpBindingsEmitter
             {
                 if (!first && (f.Doc.Contains('\n') || f.Type is FunctionPointerType)) w.Line();
                 first = false;
-                w.Lines(CSharpNames.Doc(f.Doc, $"C: {f.CSpelling} at offset {f.Offset}.{Since(model, f.SinceMinor)}"));
+                w.Lines(CSharpNames.Doc(f.Doc, $"C: {f.CSpelling} at offset {f.Offset}.{since(f.SinceMinor)}"));
                 if (f.Type is ArrayType a)
                 {
                     if (a.Element is not PrimitiveType p || p == PrimitiveType.Void)
-                        throw new GeneratorException($"{s.Name}.{f.Name}: only arrays of integers are supported");
+                        throw new GeneratorException($"{s.Name}.{f.Name}: only arrays of integers are supported in C#");
                     w.Line($"public fixed {CSharpNames.Primitive(p.Name)} {CSharpNames.Identifier(f.Name)}[{a.Length}];");
                 }
                 else
@@ -126,7 +132,8 @@ internal static class CSharpBindingsEmitter
 
     private static string Since(AbiModel model, uint minor) => minor == 0 ? "" : $" Since ABI {model.AbiMajor}.{minor}.";
 
-    private static void EmitFunctionTypedef(CodeWriter w, AbiFunctionTypedef f)
+    /// <summary>A function-pointer typedef as a named struct around the pointer; bindgen uses it too.</summary>
+    public static void EmitFunctionTypedef(CodeWriter w, AbiFunctionTypedef f)
     {
         w.Line();
         var signature = $"{f.Type.Return.Canonical} (*)({string.Join(", ", f.Type.Parameters.Select(p => $"{p.Type.Canonical} {p.Name}".Trim()))})";

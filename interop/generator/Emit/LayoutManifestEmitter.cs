@@ -29,11 +29,22 @@ internal static class LayoutManifestEmitter
         w.Line($"\"opaque\": [{string.Join(", ", model.Structs.Where(s => s.IsOpaque).Select(s => Str(s.Name)))}],");
         w.Line("\"structs\": [");
         w.Indent();
-        var structs = model.LaidOutStructs.ToList();
+        WriteStructs(w, model.LaidOutStructs.ToList(), _ => model.AbiMinor);
+        w.Outdent();
+        w.Line("]");
+        w.Outdent();
+        w.Line("}");
+        yield return (Path, w.ToString());
+    }
+
+    /// <summary>The entries of a manifest's "structs" array, one field per line; bindgen's contract manifest writes
+    /// its structs with it too. <paramref name="newestMinor"/> bounds each struct's size_by_minor.</summary>
+    public static void WriteStructs(CodeWriter w, IReadOnlyList<AbiStruct> structs, Func<AbiStruct, uint> newestMinor)
+    {
         for (int i = 0; i < structs.Count; i++)
         {
             var s = structs[i];
-            var sizes = Enumerable.Range(0, (int)model.AbiMinor + 1).Select(m => s.SizeAt((uint)m));
+            var sizes = Enumerable.Range(0, (int)newestMinor(s) + 1).Select(m => s.SizeAt((uint)m));
             w.Line("{");
             w.Indent();
             w.Line($"\"name\": {Str(s.Name)}, \"tag\": {Str(s.Tag)}, \"header\": {Str(s.Header)},");
@@ -51,14 +62,10 @@ internal static class LayoutManifestEmitter
             w.Outdent();
             w.Line(i < structs.Count - 1 ? "}," : "}");
         }
-        w.Outdent();
-        w.Line("]");
-        w.Outdent();
-        w.Line("}");
-        yield return (Path, w.ToString());
     }
 
-    private static string Str(string s)
+    /// <summary>A JSON string literal.</summary>
+    public static string Str(string s)
     {
         var sb = new StringBuilder("\"");
         foreach (char c in s)

@@ -21,8 +21,8 @@ public static class CSharpContractEmitter
         w.Line($"namespace {model.CSharpNamespace};");
         var decl = model.Declarations;
         if (decl.Constants.Count > 0) EmitConstants(w, model);
-        foreach (var s in decl.Structs) EmitStruct(w, model, s);
-        foreach (var f in decl.FunctionTypedefs) EmitFunctionTypedef(w, f);
+        foreach (var s in decl.Structs) CSharpBindingsEmitter.EmitStruct(w, s, minor => ContractNames.Since(model, s, minor));
+        foreach (var f in decl.FunctionTypedefs) CSharpBindingsEmitter.EmitFunctionTypedef(w, f);
         foreach (var i in model.Interfaces) EmitContract(w, model, i);
         yield return (PathOf(model), w.ToString());
     }
@@ -32,75 +32,7 @@ public static class CSharpContractEmitter
         w.Line();
         w.Lines(CSharpNames.Doc($"The constants of {string.Join(", ", model.Declarations.Headers)}."));
         w.Line($"public static class {ContractNames.StemPascal(model)}Constants");
-        using (w.Block())
-        {
-            bool first = true;
-            foreach (var c in model.Declarations.Constants)
-            {
-                if (!first) w.Line();
-                first = false;
-                if (c.Kind == ConstantKind.String)
-                {
-                    w.Lines(CSharpNames.Doc(c.Doc, "UTF-8 bytes, without a terminating NUL."));
-                    w.Line($"public static global::System.ReadOnlySpan<byte> {c.Name} => {CSharpNames.StringLiteral(c.Text)}u8;");
-                    w.Lines(CSharpNames.Doc($"{c.Name} as a .NET string."));
-                    w.Line($"public const string {c.Name}_STRING = {CSharpNames.StringLiteral(c.Text)};");
-                }
-                else
-                {
-                    w.Lines(CSharpNames.Doc(c.Doc));
-                    bool hex = c.Text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
-                    w.Line($"public const {CSharpNames.ConstantType(c.Kind)} {c.Name} = {CSharpNames.IntegerLiteral(c.Integer, c.Kind, hex)};");
-                }
-            }
-        }
-    }
-
-    private static void EmitStruct(CodeWriter w, ContractModel model, AbiStruct s)
-    {
-        w.Line();
-        if (s.IsOpaque)
-        {
-            w.Lines(CSharpNames.Doc(s.Doc, "Opaque: only ever used through a pointer."));
-            w.Line($"public partial struct {s.Name}");
-            w.Line("{");
-            w.Line("}");
-            return;
-        }
-        w.Lines(CSharpNames.Doc(s.Doc, $"C: struct {s.Tag}; {s.Size} bytes, aligned to {s.Align} (x86-64).{ContractNames.Since(model, s, s.SinceMinor)}"));
-        w.Line("[StructLayout(LayoutKind.Sequential)]");
-        w.Line($"public unsafe partial struct {s.Name}");
-        using (w.Block())
-        {
-            bool first = true;
-            foreach (var f in s.Fields)
-            {
-                if (!first && (f.Doc.Contains('\n') || f.Type is FunctionPointerType)) w.Line();
-                first = false;
-                w.Lines(CSharpNames.Doc(f.Doc, $"C: {f.CSpelling} at offset {f.Offset}.{ContractNames.Since(model, s, f.SinceMinor)}"));
-                if (f.Type is ArrayType a)
-                {
-                    if (a.Element is not PrimitiveType p || p == PrimitiveType.Void)
-                        throw new GeneratorException($"{s.Name}.{f.Name}: only arrays of integers are supported in C#");
-                    w.Line($"public fixed {CSharpNames.Primitive(p.Name)} {CSharpNames.Identifier(f.Name)}[{a.Length}];");
-                }
-                else
-                {
-                    w.Line($"public {CSharpNames.Type(f.Type)} {CSharpNames.Identifier(f.Name)};");
-                }
-            }
-        }
-    }
-
-    private static void EmitFunctionTypedef(CodeWriter w, AbiFunctionTypedef f)
-    {
-        w.Line();
-        w.Lines(CSharpNames.Doc(f.Doc, $"C: typedef {f.Type.Canonical}. A function pointer wrapped in a struct so that it has a name."));
-        w.Line($"public unsafe partial struct {f.Name}");
-        using (w.Block())
-        {
-            w.Line($"public {CSharpNames.FunctionPointer(f.Type)} Value;");
-        }
+        using (w.Block()) CSharpBindingsEmitter.EmitConstantMembers(w, model.Declarations.Constants, "global::System.ReadOnlySpan<byte>");
     }
 
     private static void EmitContract(CodeWriter w, ContractModel model, InterfaceModel i)

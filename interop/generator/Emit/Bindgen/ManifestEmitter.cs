@@ -2,7 +2,6 @@
 // in the shape of interop/layout/layout.g.json, plus an `interfaces` array (id, revision, newest minor, vtable, the
 // structs of its fingerprint, fingerprints per minor, functions). Tools build a NativeInterfaceContract from it
 // (NativeInterfaceContract.FromManifest). Written by hand, one field per line: a layout change is a one-line diff.
-using System.Text;
 using NativePlugins.Generator.Model;
 
 namespace NativePlugins.Generator.Emit.Bindgen;
@@ -25,29 +24,7 @@ public static class ManifestEmitter
         w.Line($"\"opaque\": [{string.Join(", ", decl.Structs.Where(s => s.IsOpaque).Select(s => Str(s.Name)))}],");
         w.Line("\"structs\": [");
         w.Indent();
-        var structs = decl.LaidOutStructs.ToList();
-        for (int i = 0; i < structs.Count; i++)
-        {
-            var s = structs[i];
-            uint newest = NewestMinor(model, s);
-            var sizes = Enumerable.Range(0, (int)newest + 1).Select(m => s.SizeAt((uint)m));
-            w.Line("{");
-            w.Indent();
-            w.Line($"\"name\": {Str(s.Name)}, \"tag\": {Str(s.Tag)}, \"header\": {Str(s.Header)},");
-            w.Line($"\"size\": {s.Size}, \"align\": {s.Align}, \"since\": {s.SinceMinor}, \"size_by_minor\": [{string.Join(", ", sizes)}],");
-            w.Line("\"fields\": [");
-            w.Indent();
-            for (int j = 0; j < s.Fields.Count; j++)
-            {
-                var f = s.Fields[j];
-                w.Line($"{{ \"name\": {Str(f.Name)}, \"type\": {Str(f.CSpelling)}, \"canonical_type\": {Str(f.Type.Canonical)}, " +
-                       $"\"offset\": {f.Offset}, \"size\": {f.Size}, \"since\": {f.SinceMinor} }}{Comma(j, s.Fields.Count)}");
-            }
-            w.Outdent();
-            w.Line("]");
-            w.Outdent();
-            w.Line("}" + Comma(i, structs.Count));
-        }
+        LayoutManifestEmitter.WriteStructs(w, decl.LaidOutStructs.ToList(), s => NewestMinor(model, s));
         w.Outdent();
         w.Line("],");
         w.Line("\"interfaces\": [");
@@ -95,19 +72,5 @@ public static class ManifestEmitter
 
     private static string Comma(int index, int count) => index < count - 1 ? "," : "";
 
-    private static string Str(string s)
-    {
-        var sb = new StringBuilder("\"");
-        foreach (char c in s)
-        {
-            sb.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                < ' ' => $"\\u{(int)c:x4}",
-                _ => c.ToString(),
-            });
-        }
-        return sb.Append('"').ToString();
-    }
+    private static string Str(string s) => LayoutManifestEmitter.Str(s);
 }
