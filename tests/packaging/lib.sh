@@ -24,3 +24,22 @@ np_consumer_dir() {
   case "$d" in "$np_repo"/*) echo "consumer folder $d is inside the repository" >&2; return 1 ;; esac
   echo "$d"
 }
+
+# The staged nplug tool (stage-nuget.sh installs it); every consumer checks its plugin with it.
+np_nplug() {
+  [ -x "$np_nplug" ] || { echo "packaging: $np_nplug is not installed (run stage.sh first)" >&2; return 1; }
+  "$np_nplug" "$@"
+}
+
+# A nuget.config in <dir> that adds the stage's feed to the machine's own sources (nuget.org stays, for the
+# packages ours depend on and the NativeAOT compiler).
+np_write_nuget_config() {
+  cat > "$1/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="nativeplugins-stage" value="$np_feed" />
+  </packageSources>
+</configuration>
+XML
+}
