@@ -43,8 +43,18 @@
 /* The attributes of one entry of the np_plugins section. */
 #define NP_SDK_PLUGIN_SECTION_ENTRY __attribute__((NP_SDK_RETAIN_ used, section("np_plugins"), aligned(sizeof(void *))))
 
+/* Every registration also references np_entry. A linker takes a member out of a static archive only to resolve an
+ * undefined symbol, and nothing else in a plugin names np_entry: without this reference a plain
+ * `cc -shared plugin.c libnp_c_sdk.a` link would silently produce a library with no np_entry at all (np_add_plugin
+ * and nativeplugins.pc also pass --undefined=np_entry; this makes every other way of linking right too). A library
+ * that defines its own np_entry keeps it: the linker resolves the reference against the library's own objects
+ * before it looks into the archive, so the SDK's member is not taken. `used` keeps the reference in the object. */
+#define NP_SDK_ENTRY_REFERENCE_(descriptor)                                                                            \
+    __attribute__((used)) static const np_entry_fn descriptor##_np_entry_ref = np_entry
+
 /* Register the plugin whose descriptor is the static variable `descriptor` (an identifier). */
 #define NP_REGISTER_PLUGIN(descriptor)                                                                                 \
+    NP_SDK_ENTRY_REFERENCE_(descriptor);                                                                               \
     NP_SDK_PLUGIN_SECTION_ENTRY static const np_plugin_descriptor_t *const descriptor##_np_registration = &(descriptor)
 
 /* Library lifecycle hooks (optional). init runs when the library's init count goes 0 -> 1, deinit when it goes
