@@ -12,7 +12,8 @@ public class RustLibraryTests
     {
         using var host = TestHosts.Create();
         var library = host.Load(Samples);
-        Assert.Equal("nplug-rust/0.1.0", library.Sdk);
+        // The crate version is the product version (interop/VERSION), which is this assembly's version too.
+        Assert.Equal($"nplug-rust/{typeof(RustLibraryTests).Assembly.GetName().Version!.ToString(3)}", library.Sdk);
         Assert.Equal(AbiVersion.Current, library.AgreedAbi);
         Assert.Equal(AbiVersion.Current, library.LibraryAbi);
         Assert.Equal(Interop.NpAbi.NP_LAYOUT_FINGERPRINT, library.LayoutFingerprint);

@@ -5,14 +5,20 @@
 #       [OUTPUT_NAME <name>]              # file becomes lib<name>.so (default: <target>); a leading "lib" or a
 #                                         # trailing ".so" in <name> is dropped, so no liblib surprises
 #       [FIXTURE]                         # a deliberately broken test library: output to NP_FIXTURE_OUTPUT_DIR
-#       [OUTPUT_DIRECTORY <dir>]          # override the output directory (default NP_PLUGIN_OUTPUT_DIR)
+#       [OUTPUT_DIRECTORY <dir>]          # the output directory (default: NP_PLUGIN_OUTPUT_DIR if the calling
+#                                         # scope defines it, as this repository's build does; else the
+#                                         # caller's CMAKE_CURRENT_BINARY_DIR)
 #       [EXPORTS <symbol>...]             # exported symbols (default: np_entry); for fixtures only
 #       [LINK_LIBRARIES <lib>...])        # extra libraries to link
 #
+# The same file serves this repository's build, a project that add_subdirectory()s it, and the installed package
+# (NativePluginsConfig.cmake includes it); it links NativePlugins::c_sdk, the name all three define.
+#
 # The library is a MODULE (loaded with dlopen, never linked against), built with -fvisibility=hidden and a
 # linker version script that exports np_entry and nothing else (check: nm -D --defined-only <lib>). It links
-# the C SDK (np::c_sdk), whose np_entry is taken only when no source of the library defines its own: the link
-# line carries --undefined=np_entry so that archive member is pulled in even though no object references it.
+# the C SDK (NativePlugins::c_sdk), whose np_entry is taken only when no source of the library defines its own: the link
+# line carries --undefined=np_entry so that archive member is pulled in even when no object references it (the
+# SDK's registration macros reference it too, so a plain `cc ... -lnp_c_sdk` link gets it as well).
 # --no-undefined makes a missing symbol a link error instead of a dlopen failure on the user's machine.
 
 function(np_add_plugin target)
@@ -33,10 +39,16 @@ function(np_add_plugin target)
   endif()
   if(NP_OUTPUT_DIRECTORY)
     set(out_dir "${NP_OUTPUT_DIRECTORY}")
-  elseif(NP_FIXTURE)
+  elseif(NP_FIXTURE AND DEFINED NP_FIXTURE_OUTPUT_DIR)
     set(out_dir "${NP_FIXTURE_OUTPUT_DIR}")
-  else()
+  elseif(DEFINED NP_PLUGIN_OUTPUT_DIR)
     set(out_dir "${NP_PLUGIN_OUTPUT_DIR}")
+  else()
+    set(out_dir "${CMAKE_CURRENT_BINARY_DIR}")
+  endif()
+  if(NOT TARGET NativePlugins::c_sdk)
+    message(FATAL_ERROR "np_add_plugin(${target}): the target NativePlugins::c_sdk does not exist; "
+                        "find_package(NativePlugins) or add_subdirectory(<NativePlugins>) first")
   endif()
 
   add_library(${target} MODULE ${NP_SOURCES})
@@ -59,5 +71,5 @@ function(np_add_plugin target)
   if("np_entry" IN_LIST NP_EXPORTS)
     target_link_options(${target} PRIVATE "LINKER:--undefined=np_entry")
   endif()
-  target_link_libraries(${target} PRIVATE np::c_sdk ${NP_LINK_LIBRARIES})
+  target_link_libraries(${target} PRIVATE NativePlugins::c_sdk ${NP_LINK_LIBRARIES})
 endfunction()

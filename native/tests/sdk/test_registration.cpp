@@ -33,7 +33,7 @@ TEST(Registration, EveryPluginOfEveryTranslationUnitIsListedInLinkOrder) {
     EXPECT_EQ(id_of(lib, 3), "org.nativeplugins.test.manual"); // registry_b.c (linked second): hand-written
     EXPECT_EQ(std::string(reinterpret_cast<const char *>(nph_library_descriptor(lib)->sdk.ptr),
                           nph_library_descriptor(lib)->sdk.len),
-              "nplug-c/0.1.0");
+              "nplug-c/" NP_TEST_PRODUCT_VERSION); // interop/VERSION, as CMake read it
 }
 
 TEST(Registration, ABundleAndASinglePluginLibrary) {

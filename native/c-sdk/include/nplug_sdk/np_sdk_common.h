@@ -16,7 +16,7 @@
 
 /* The SDK's name and version, reported in np_library_t.sdk. */
 #define NP_C_SDK_NAME "nplug-c"
-#define NP_C_SDK_VERSION "0.1.0"
+#define NP_C_SDK_VERSION "0.2.0"
 #define NP_C_SDK_ID NP_C_SDK_NAME "/" NP_C_SDK_VERSION
 
 #ifdef __cplusplus

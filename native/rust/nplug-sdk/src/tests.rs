@@ -295,7 +295,7 @@ fn entry_returns_the_same_descriptors_every_time() {
     assert_eq!(library.struct_size, NP_SIZEOF_np_library_t_1_2);
     assert_eq!(library.flags, 0, "no NP_LIBRARY_NO_UNLOAD: a Rust library may be unloaded");
     assert_eq!(library.plugin_count, 3);
-    assert_eq!(unsafe { crate::str_from_np(library.sdk) }, Ok("nplug-rust/0.1.0"));
+    assert_eq!(unsafe { crate::str_from_np(library.sdk) }, Ok(concat!("nplug-rust/", env!("CARGO_PKG_VERSION"))));
     let echo = unsafe { &**library.plugins };
     assert_eq!(unsafe { crate::str_from_np(echo.id) }, Ok("org.nplug.test.echo"));
     assert_eq!(unsafe { crate::str_from_np(echo.description) }, Ok("echoes records"));
