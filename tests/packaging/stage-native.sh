@@ -21,26 +21,28 @@ for f in include/nplug/nplug.h include/nplug_sdk/np_sdk.h lib/libnp_c_sdk.a lib/
 done
 
 # ---- Rust: cargo package, as for a registry, then unpacked --------------------------------------------------------
-# nplug-sdk's packaged manifest names nplug-abi by version only (a registry dependency), so packaging it resolves
-# nplug-abi through a [patch.crates-io] entry pointing at the nplug-abi just packaged: offline, and exactly the
-# entry a consumer writes (native/rust/nplug-sdk/README.md). --allow-dirty: a working tree may have local changes.
+# nplug-sdk's packaged manifest names nplug-abi by version only (a registry dependency). --exclude-lockfile: a
+# library's Cargo.lock means nothing to its dependents, and writing one would resolve nplug-abi from crates.io
+# (offline: impossible). --allow-dirty: a working tree may have local changes. Nothing in the repository is written.
 pack="$np_stage/cargo-package"
 rm -rf "$np_crates" "$pack"
 mkdir -p "$np_crates"
-package_crate() { # <name> <manifest> [cargo args...]
+package_crate() { # <name> <manifest>
   local name="$1" manifest="$2"
-  shift 2
   np_step "cargo package $name"
-  (cd "$np_stage" && cargo package --offline --no-verify --allow-dirty --quiet --manifest-path "$np_repo/$manifest" \
-    --target-dir "$pack" "$@") || { echo "stage-native: cargo package of $name failed" >&2; exit 1; }
+  (cd "$np_stage" && cargo package --offline --no-verify --allow-dirty --exclude-lockfile --quiet \
+    --manifest-path "$np_repo/$manifest" --target-dir "$pack") || { echo "stage-native: cargo package of $name failed" >&2; exit 1; }
   local crate="$pack/package/$name-$np_version.crate"
   [ -f "$crate" ] || { echo "stage-native: $crate missing: is $manifest at version $np_version (interop/VERSION)?" >&2; exit 1; }
   cp "$crate" "$np_crates/"
   mkdir -p "$np_crates/$name"
   tar -xzf "$crate" -C "$np_crates/$name" --strip-components=1
 }
+locks_before="$(cd "$np_repo" && sha256sum interop/bindings/rust/Cargo.lock native/rust/Cargo.lock)"
 package_crate nplug-abi interop/bindings/rust/Cargo.toml
-package_crate nplug-sdk native/rust/nplug-sdk/Cargo.toml --config "patch.crates-io.nplug-abi.path=\"$np_crates/nplug-abi\""
+package_crate nplug-sdk native/rust/nplug-sdk/Cargo.toml
+[ "$(cd "$np_repo" && sha256sum interop/bindings/rust/Cargo.lock native/rust/Cargo.lock)" = "$locks_before" ] ||
+  { echo "stage-native: cargo package changed a Cargo.lock of the repository (git diff '*Cargo.lock')" >&2; exit 1; }
 # The packaged nplug-sdk must name nplug-abi by this version (nothing else resolves offline).
 awk -v want="version = \"$np_version\"" '/^\[/ { dep = ($0 == "[dependencies.nplug-abi]") } dep && $0 == want { ok = 1 }
   END { exit !ok }' "$np_crates/nplug-sdk/Cargo.toml" ||
