@@ -31,7 +31,8 @@ package_crate() { # <name> <manifest>
   local name="$1" manifest="$2"
   np_step "cargo package $name"
   (cd "$np_stage" && cargo package --offline --no-verify --allow-dirty --exclude-lockfile --quiet \
-    --manifest-path "$np_repo/$manifest" --target-dir "$pack") || { echo "stage-native: cargo package of $name failed" >&2; exit 1; }
+    --manifest-path "$np_repo/$manifest" --target-dir "$pack") ||
+    { echo "stage-native: cargo package of $name ($manifest) failed" >&2; exit 1; }
   local crate="$pack/package/$name-$np_version.crate"
   [ -f "$crate" ] || { echo "stage-native: $crate missing: is $manifest at version $np_version (interop/VERSION)?" >&2; exit 1; }
   cp "$crate" "$np_crates/"

@@ -16,9 +16,9 @@
 #
 # The library is a MODULE (loaded with dlopen, never linked against), built with -fvisibility=hidden and a
 # linker version script that exports np_entry and nothing else (check: nm -D --defined-only <lib>). It links
-# the C SDK (NativePlugins::c_sdk), whose np_entry is taken only when no source of the library defines its own: the link
-# line carries --undefined=np_entry so that archive member is pulled in even when no object references it (the
-# SDK's registration macros reference it too, so a plain `cc ... -lnp_c_sdk` link gets it as well).
+# the C SDK (NativePlugins::c_sdk), whose np_entry is taken only when no source of the library defines its own:
+# the link line carries --undefined=np_entry so that archive member is pulled in even when no object references
+# it (the SDK's registration macros reference it too, so a plain `cc ... -lnp_c_sdk` link gets it as well).
 # --no-undefined makes a missing symbol a link error instead of a dlopen failure on the user's machine.
 
 function(np_add_plugin target)
