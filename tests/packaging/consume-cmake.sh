@@ -57,12 +57,13 @@ lib_cmake="$work/cmake/build/libstage_c_upper.so"
 
 # (b) plain cc + pkg-config, the way the C SDK's README shows (no CMake, no version script)
 np_step "cc + pkg-config nativeplugins"
+command -v pkg-config >/dev/null || { echo "consume-cmake: pkg-config is not installed" >&2; exit 1; }
 export PKG_CONFIG_PATH="$np_prefix/lib/pkgconfig"
 pkg-config --exact-version="$np_version" nativeplugins ||
   { echo "consume-cmake: pkg-config finds no nativeplugins $np_version in $PKG_CONFIG_PATH" >&2; exit 1; }
 lib_pc="$work/libstage_c_upper_pc.so"
 # shellcheck disable=SC2046 # pkg-config's output is a list of flags
-cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden -DSTAGE_PLUGIN_ID='"stage.c-upper-pc"' "$work/upper.c" \
+"${CC:-cc}" -std=c11 -O2 -shared -fPIC -fvisibility=hidden -DSTAGE_PLUGIN_ID='"stage.c-upper-pc"' "$work/upper.c" \
   $(pkg-config --cflags --libs nativeplugins) -o "$lib_pc"
 
 for lib in "$lib_cmake" "$lib_pc"; do
