@@ -87,7 +87,7 @@ internal sealed partial class PluginStartupService(
     private partial void LogSkipped(string path, string why);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information,
-        Message = "NativePlugins: {Libraries} librar(ies) with {Plugins} plugin(s) loaded at startup, {Refused} refused")]
+        Message = "NativePlugins: startup loaded {Libraries} libraries with {Plugins} plugins; refused {Refused}")]
     private partial void LogStarted(int libraries, int plugins, int refused);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "NativePlugins: released {File}")]
