@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Diagnostics;
 using NativePlugins.Hosting.Discovery;
 using NativePlugins.Hosting.Interfaces;
 using NativePlugins.Hosting.Loading;
@@ -26,7 +27,7 @@ public sealed unsafe class PluginHost : IDisposable
     /// <summary>Creates a host. Nothing is loaded until <see cref="Load"/> or a directory scan.</summary>
     public PluginHost(PluginHostOptions? options = null)
     {
-        Options = options ?? new PluginHostOptions();
+        Options = (options ?? new PluginHostOptions()).Freeze();
         if (Options.AbiMinor > NpAbi.NP_ABI_MINOR)
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"AbiMinor {Options.AbiMinor} is newer than the header this host was built with ({NpAbi.NP_ABI_MINOR})");
@@ -34,9 +35,10 @@ public sealed unsafe class PluginHost : IDisposable
         Interfaces = new InterfaceRegistry(Options.Interfaces);
         _services = new HostServices(Options.LoggerFactory, Options.HostName, Options.HostExtensions);
         _logger = _services.LoggerFactory.CreateLogger("NativePlugins.Host");
+        Metrics = HostMetrics.For(Options.MeterFactory);
     }
 
-    /// <summary>The options the host was created with.</summary>
+    /// <summary>The options the host was created with: a frozen copy (<see cref="PluginHostOptions.IsFrozen"/>).</summary>
     public PluginHostOptions Options { get; }
 
     /// <summary>The ABI version the host offers at negotiation.</summary>
@@ -69,6 +71,23 @@ public sealed unsafe class PluginHost : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using var activity = HostActivities.StartLoad(path);
+        try
+        {
+            var library = LoadCore(path);
+            if (activity is not null) HostActivities.Loaded(activity, library);
+            return library;
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            if (e is PluginLoadException refused) HostActivities.Refused(activity, refused);
+            else HostActivities.Failed(activity, e.GetType().FullName ?? e.GetType().Name, e.Message);
+            throw;
+        }
+    }
+
+    private PluginLibrary LoadCore(string path)
+    {
         var opened = LibraryLoader.Open(path, AbiVersion, CanUnload, Interfaces);
         try
         {
@@ -241,6 +260,9 @@ public sealed unsafe class PluginHost : IDisposable
     }
 
     internal HostServices Services => _services;
+
+    /// <summary>The counters every instance of this host records to.</summary>
+    internal HostMetrics Metrics { get; }
 
     /// <summary>The registered interfaces (<see cref="PluginHostOptions.Interfaces"/>), by id.</summary>
     internal InterfaceRegistry Interfaces { get; }

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Diagnostics;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Interop;
@@ -21,12 +22,40 @@ internal static unsafe class InstanceCreation
     /// message; NP_OK without an instance is a protocol violation. Nothing leaks on failure.</summary>
     /// <param name="library">The library; it stays loaded while the handle lives.</param>
     /// <param name="plugin">The plugin: names the logger, the counters and every message.</param>
+    /// <param name="interfaceId">The interface's id, for the span and the counters.</param>
     /// <param name="createName">The create function's name, for messages ("create").</param>
     /// <param name="create">The interface's create function.</param>
     /// <param name="destroy">The interface's destroy function.</param>
     /// <param name="config">The config string, passed as UTF-8.</param>
     /// <param name="counters">The instance's host-allocation counters.</param>
-    public static InstanceHandle Create(PluginLibrary library, PluginInfo plugin, string createName,
+    public static InstanceHandle Create(PluginLibrary library, PluginInfo plugin, string interfaceId, string createName,
+        delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, void**, np_error_t*, int> create,
+        delegate* unmanaged[Cdecl]<void*, void> destroy, string config, out AllocationCounters counters)
+    {
+        using var activity = HostActivities.StartCreate(plugin, interfaceId);
+        try
+        {
+            var handle = CreateCore(library, plugin, interfaceId, createName, create, destroy, config, out counters);
+            activity?.SetTag(PluginTelemetry.OutcomeTag, PluginTelemetry.OutcomeOk);
+            return handle;
+        }
+        catch (Exception e)
+        {
+            if (e is PluginCallException failed)
+            {
+                var errorType = failed.IsProtocolViolation ? PluginTelemetry.ProtocolViolationErrorType : failed.StatusName;
+                library.Host.Metrics.RecordFailure(plugin.Id, interfaceId, createName, errorType);
+                if (activity is not null) HostActivities.Failed(activity, errorType, failed.Message);
+            }
+            else if (activity is not null)
+            {
+                HostActivities.Failed(activity, e.GetType().FullName ?? e.GetType().Name, e.Message);
+            }
+            throw;
+        }
+    }
+
+    private static InstanceHandle CreateCore(PluginLibrary library, PluginInfo plugin, string interfaceId, string createName,
         delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, void**, np_error_t*, int> create,
         delegate* unmanaged[Cdecl]<void*, void> destroy, string config, out AllocationCounters counters)
     {
@@ -48,6 +77,7 @@ internal static unsafe class InstanceCreation
             NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
             void* instance = null;
             int status;
+            library.Host.Metrics.RecordCall(plugin.Id, interfaceId, createName);
             fixed (byte* c = configBytes)
             {
                 var configStr = new np_str_t { ptr = configBytes.Length == 0 ? null : c, len = (ulong)configBytes.Length };

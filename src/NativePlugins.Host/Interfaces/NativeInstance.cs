@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
+using NativePlugins.Hosting.Diagnostics;
 using NativePlugins.Hosting.Instances;
 using NativePlugins.Hosting.Interfaces;
 using NativePlugins.Hosting.Loading;
@@ -36,6 +37,7 @@ public abstract unsafe class NativeInstance : IDisposable
     private readonly InstanceHandle _handle;
     private readonly ValidatedInterface _vt;
     private readonly CallGate _gate;
+    private readonly HostMetrics _metrics;
     private int _poisoned;
 
     /// <summary>Takes over the instance <paramref name="state"/> holds (once: a second wrapper of the same state is
@@ -52,6 +54,7 @@ public abstract unsafe class NativeInstance : IDisposable
         _vt = state.VTable;
         _handle = state.Handle;
         _gate = new CallGate(serialize: Plugin.Threading == PluginThreading.Single, destroy: _handle.Dispose);
+        _metrics = state.Library.Host.Metrics;
     }
 
     /// <summary>The plugin this is an instance of.</summary>
@@ -119,6 +122,8 @@ public abstract unsafe class NativeInstance : IDisposable
         int thread = OwnerBias.CurrentThread;
         var path = _gate.Enter(thread);
         if (path == CallPath.Disposed) ThrowDisposed();
+        // One test of a field or two when nobody listens; the tags are made only for a listener.
+        if (_metrics.Calls.Enabled) _metrics.RecordCall(Plugin.Id, InterfaceContract.Id, function);
         return new NativeCall(thread, path);
     }
 
@@ -163,8 +168,11 @@ public abstract unsafe class NativeInstance : IDisposable
         byte* inline)
     {
         if (NativeOutput.Violation(output, inline) is { } violation)
+        {
+            _metrics.RecordFailure(Plugin.Id, InterfaceContract.Id, function, PluginTelemetry.ProtocolViolationErrorType);
             throw new PluginCallException(function, status, Plugin.Id, Plugin.FilePath,
                 violation + " (rule P10); the output of this call was discarded", protocolViolation: true);
+        }
         Check(status, function, error, buffer);
     }
 
@@ -210,6 +218,7 @@ public abstract unsafe class NativeInstance : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Fail(int status, string function, string message, int code)
     {
+        _metrics.RecordFailure(Plugin.Id, InterfaceContract.Id, function, NpStatus.Name(status));
         if (status == NpAbi.NP_ERR_PANIC) Volatile.Write(ref _poisoned, 1);
         throw new PluginCallException(function, status, Plugin.Id, Plugin.FilePath, message, code);
     }

@@ -48,7 +48,7 @@ public sealed unsafe class NativeInstanceState
     internal static NativeInstanceState Create(PluginLibrary library, PluginInfo plugin, ValidatedInterface vt, string config)
     {
         var contract = vt.Registered.Contract;
-        var handle = InstanceCreation.Create(library, plugin, contract.Create!.Name,
+        var handle = InstanceCreation.Create(library, plugin, contract.Id, contract.Create!.Name,
             (delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, void**, np_error_t*, int>)vt.FunctionAt(contract.Create.Offset),
             (delegate* unmanaged[Cdecl]<void*, void>)vt.FunctionAt(contract.Destroy!.Offset), config, out var counters);
         return new NativeInstanceState(library, plugin, vt, config, handle, counters);

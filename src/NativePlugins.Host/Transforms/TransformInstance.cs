@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Diagnostics;
 using NativePlugins.Hosting.Instances;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
@@ -24,6 +25,9 @@ public sealed unsafe class TransformInstance : IDisposable
     private readonly InstanceHandle _handle;
     private readonly TransformVTable _vt;
     private readonly CallGate _gate;
+    private readonly HostMetrics _metrics;
+    private readonly KeyValuePair<string, object?>[] _processTags;
+    private readonly KeyValuePair<string, object?>[] _flushTags;
     private int _poisoned;
 
     private TransformInstance(PluginLibrary library, PluginInfo plugin, TransformVTable vt, string config,
@@ -36,6 +40,10 @@ public sealed unsafe class TransformInstance : IDisposable
         _vt = vt;
         _handle = handle;
         _gate = new CallGate(serialize: plugin.Threading == PluginThreading.Single, destroy: handle.Dispose);
+        _metrics = library.Host.Metrics;
+        // Made once here, so that a call a listener observes allocates nothing for its tags.
+        _processTags = HostMetrics.CallTags(plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, "process");
+        _flushTags = HostMetrics.CallTags(plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, "flush");
     }
 
     /// <summary>The plugin this is an instance of.</summary>
@@ -64,7 +72,7 @@ public sealed unsafe class TransformInstance : IDisposable
 
     internal static TransformInstance Create(PluginLibrary library, PluginInfo plugin, TransformVTable vt, string config)
     {
-        var handle = InstanceCreation.Create(library, plugin, "create",
+        var handle = InstanceCreation.Create(library, plugin, NpAbi.NP_TRANSFORM_ID_STRING, "create",
             (delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, void**, np_error_t*, int>)vt.V.create,
             (delegate* unmanaged[Cdecl]<void*, void>)vt.V.destroy, config, out var counters);
         return new TransformInstance(library, plugin, vt, config, handle, counters);
@@ -135,6 +143,9 @@ public sealed unsafe class TransformInstance : IDisposable
             _gate.Exit(thread, path); // the buffer is busy or disposed: no call was made
             throw;
         }
+        // Metrics: one test of a few fields when nobody listens; when someone does, one record per call (per batch).
+        bool observed = _metrics.IsObserved;
+        int countBefore = observed ? output.Count : 0;
         // No try/finally around the call itself: native code cannot throw a managed exception (the host's own
         // callbacks catch everything), and the finally would cost a funclet call on every batch.
         int status = batch != null
@@ -149,6 +160,9 @@ public sealed unsafe class TransformInstance : IDisposable
         {
             _gate.Exit(thread, path);
         }
+        if (observed)
+            _metrics.RecordTransformCall(batch != null ? _processTags : _flushTags,
+                batch != null ? (long)batch->count : 0, violation is null ? output.Count - countBefore : 0);
         if (violation is not null || status != NpAbi.NP_OK)
             Fail(batch != null ? "process" : "flush", status, violation, error, buffer);
     }
@@ -194,6 +208,8 @@ public sealed unsafe class TransformInstance : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Fail(string operation, int status, string? violation, in np_error_t error, byte* buffer)
     {
+        _metrics.RecordFailure(Plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, operation,
+            violation is not null ? PluginTelemetry.ProtocolViolationErrorType : NpStatus.Name(status));
         if (violation is not null)
             throw new PluginCallException(operation, status, Plugin.Id, Plugin.FilePath,
                 violation + " (rule P10); the output of this call was discarded", protocolViolation: true);
