@@ -94,7 +94,7 @@ internal static class CheckCommand
             else manifestArgs.Add(m);
         }
         var patterns = o.Check is null ? new List<string>() : [o.Check];
-        if (libraries.Count == 0) throw new UsageException("check: give at least one library file (or --list-checks)");
+        if (libraries.Count == 0) throw new UsageException("check: missing argument <library>: give at least one library file (or --list-checks)");
         foreach (var l in libraries)
             if (!File.Exists(l)) throw new UsageException($"check: {l}: no such file");
         if (o.TimeoutSeconds <= 0) throw new UsageException("check: --timeout must be positive");

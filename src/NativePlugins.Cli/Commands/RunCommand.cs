@@ -45,7 +45,7 @@ internal static class RunCommand
             var fromFile = def.Stages.Select(s => s.ToStage()).ToList();
             return ApplyConfig(fromFile, o.Config);
         }
-        if (ids.Count == 0) throw new UsageException("--pipeline needs at least one plugin id (or use --definition)");
+        if (ids.Count == 0) throw new UsageException("run: missing option --pipeline: give the plugin ids of the stages, or a --definition file");
         return ApplyConfig(ids.Select(id => new PipelineStage(id)).ToList(), o.Config);
     }
 

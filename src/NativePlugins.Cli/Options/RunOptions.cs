@@ -26,11 +26,14 @@ public sealed class RunOptions : CommonOptions
     [Option('q', "quiet", HelpText = "Do not print the per-stage report on stderr.")]
     public bool Quiet { get; set; }
 
+    // Examples show what a user types: without the defaults (--batch-size 1024 --log-level warn) spelled out.
+    private static readonly UnParserSettings SkipDefaults = new() { SkipDefault = true };
+
     [Usage(ApplicationAlias = "nplug")]
     public static IEnumerable<Example> Examples =>
     [
-        new("Upper-case the lines of a file", new RunOptions { Pipeline = ["org.nativeplugins.c.upper"], Input = "in.txt" }),
-        new("Filter, then upper-case stdin", new RunOptions
+        new("Upper-case the lines of a file", SkipDefaults, new RunOptions { Pipeline = ["org.nativeplugins.c.upper"], Input = "in.txt" }),
+        new("Filter, then upper-case stdin", SkipDefaults, new RunOptions
         {
             Pipeline = ["org.nativeplugins.c.grep", "org.nativeplugins.c.upper"],
             Config = ["org.nativeplugins.c.grep=pattern=error"],
