@@ -25,7 +25,7 @@ public sealed class CheckOptions
     [Option("json", HelpText = "Print the report as JSON on stdout instead of the table.")]
     public bool Json { get; set; }
 
-    [Option("junit", HelpText = "Also write the report as JUnit XML to this file (for CI).")]
+    [Option("junit", HelpText = "Also write the report as JUnit XML to this file (for CI; missing folders are created).")]
     public string? JUnit { get; set; }
 
     [Option("timeout", Default = 10.0, HelpText = "Seconds a check may run before it fails as hung (heavy checks get a multiple).")]
