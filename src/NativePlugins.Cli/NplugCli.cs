@@ -61,12 +61,14 @@ public static class NplugCli
         catch (PluginNotFoundException e) { return Fail(console, e.Message, ExitCodes.PluginError); }
         catch (NotSupportedException e) { return Fail(console, e.Message, ExitCodes.PluginError); }
         catch (UsageException e) { return UsageFailure(console, [e.Message], verb?.Name); }
+        // The reader of stdout is gone (`nplug run ... | head -1`): stop quietly, as a SIGPIPE would, but exit 0.
+        catch (IOException e) when (CliConsole.IsBrokenPipe(e)) { return ExitCodes.Ok; }
         catch (IOException e) { return Fail(console, e.Message, ExitCodes.IoError); }
         catch (UnauthorizedAccessException e) { return Fail(console, e.Message, ExitCodes.IoError); }
         catch (Exception e) { return Fail(console, $"internal error: {e}", ExitCodes.Internal); }
         finally
         {
-            console.Out.Flush();
+            FlushOut(console);
             console.Error.Flush();
         }
     }
@@ -149,15 +151,29 @@ public static class NplugCli
     /// <summary>A usage error: the message lines, then where to read more; exit code 2.</summary>
     private static int UsageFailure(CliConsole console, IEnumerable<string> messages, string? verb)
     {
-        console.Out.Flush();
+        FlushOut(console);
         foreach (var m in messages) console.Error.WriteLine($"nplug: error: {m}");
         console.Error.WriteLine(verb is null ? "Try 'nplug help' for the list of verbs." : $"Try 'nplug help {verb}' for its options and examples.");
         return ExitCodes.Usage;
     }
 
+    /// <summary>Flushes stdout before anything goes to stderr (so the two interleave in order); a broken pipe is
+    /// no reason to lose the message.</summary>
+    private static void FlushOut(CliConsole console)
+    {
+        try
+        {
+            console.Out.Flush();
+        }
+        catch (IOException e) when (CliConsole.IsBrokenPipe(e))
+        {
+            // Nobody reads stdout any more; what is left in the buffer has no reader either.
+        }
+    }
+
     private static int Fail(CliConsole console, string message, int code)
     {
-        console.Out.Flush();
+        FlushOut(console);
         console.Error.WriteLine($"nplug: error: {message}");
         return code;
     }

@@ -104,4 +104,47 @@ public class CliStreamingTests
             if (!p.HasExited) p.Kill(entireProcessTree: true);
         }
     }
+
+    [Fact]
+    public async Task The_real_executable_stops_when_the_reader_of_its_output_is_gone()
+    {
+        // As `yes | nplug run -p upper | head -1`: endless input, a reader that leaves after one line. nplug must end
+        // (quietly, exit 0) instead of upper-casing into a closed pipe for ever.
+        var nplug = Path.Combine(AppContext.BaseDirectory, "nplug.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in (string[])[nplug, .. RunArgs()]) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        try
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            var feed = Task.Run(() =>
+            {
+                var chunk = string.Concat(Enumerable.Repeat("y\n", 4096));
+                try
+                {
+                    while (!p.HasExited) p.StandardInput.Write(chunk);
+                }
+                catch (IOException)
+                {
+                    // nplug has exited and closed its stdin: the feed is done.
+                }
+                return 0;
+            });
+            Assert.Equal("Y", await Within(p.StandardOutput.ReadLineAsync(), "the first record"));
+            p.StandardOutput.Close();
+            await Within(p.WaitForExitAsync().ContinueWith(_ => 0), "nplug to exit after its reader left");
+            Assert.True(p.ExitCode == ExitCodes.Ok, await stderr);
+            Assert.DoesNotContain("error", await stderr);
+            await Within(feed, "the end of the input feed");
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+        }
+    }
 }
