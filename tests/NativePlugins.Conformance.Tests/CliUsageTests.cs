@@ -93,6 +93,7 @@ public class CliUsageTests
     [InlineData("run: unknown option '-z'\n", "run", "-z")] // one letter off a one-letter option is no typo
     [InlineData("run: invalid value for --batch-size (expected a whole number)", "run", "-p", "x", "--batch-size", "many")]
     [InlineData("check: invalid value for --timeout (expected a number)", "check", "--timeout", "soon", "lib.so")]
+    [InlineData("run: --batch-size must be positive (got 0)", "run", "-p", "org.example.not-loaded", "--batch-size", "0")]
     public void Usage_errors_name_what_is_wrong_as_the_help_does(string message, params string[] args)
     {
         var (code, _, err) = Nplug(args);
@@ -126,5 +127,14 @@ public class CliUsageTests
         Assert.Empty(UsageErrors.Closest("status", verbs));
         Assert.Empty(UsageErrors.Closest("x", ["y", "z"])); // every one-letter word is one edit from another
         Assert.Equal(["--json"], UsageErrors.Closest("--josn", ["--json", "--jobs", "--junit"]));
+    }
+
+    [Fact]
+    public void A_directory_as_input_is_an_io_error_that_says_so()
+    {
+        using var dir = new TempDirectory("nplug-cli-tests");
+        var (code, _, err) = Nplug("run", "-p", "org.nativeplugins.c.upper", "-i", dir.Path, "--plugin-dir", RepoLayout.PluginDir, "--no-default-path");
+        Assert.Equal(ExitCodes.IoError, code);
+        Assert.Contains($"nplug: error: {dir.Path}: is a directory, not an input file", err);
     }
 }
