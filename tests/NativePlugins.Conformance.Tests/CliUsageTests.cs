@@ -137,4 +137,13 @@ public class CliUsageTests
         Assert.Equal(ExitCodes.IoError, code);
         Assert.Contains($"nplug: error: {dir.Path}: is a directory, not an input file", err);
     }
+
+    [Fact]
+    public void List_of_a_missing_directory_says_so_rather_than_a_refused_file()
+    {
+        var (code, _, err) = Nplug("list", "/nonexistent/plugins");
+        Assert.Equal(ExitCodes.PluginError, code);
+        Assert.Contains("nplug: 1 directory not found", err);
+        Assert.DoesNotContain("refused", err);
+    }
 }
