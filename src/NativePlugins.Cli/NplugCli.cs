@@ -52,6 +52,8 @@ public static class NplugCli
             if (parsed is Parsed<object> ok)
             {
                 verb = Verbs.Single(v => v.Options == ok.Value.GetType());
+                if (UsageErrors.DanglingOption(args[^1], verb.Options) is { } dangling)
+                    throw new UsageException($"{verb.Name}: option {dangling} needs a value");
                 return verb.Run(ok.Value, console);
             }
             return NotParsed(args, parsed, ((NotParsed<object>)parsed).Errors.ToList(), console);

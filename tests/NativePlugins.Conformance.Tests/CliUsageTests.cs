@@ -93,6 +93,8 @@ public class CliUsageTests
     [InlineData("run: unknown option '-z'\n", "run", "-z")] // one letter off a one-letter option is no typo
     [InlineData("run: invalid value for --batch-size (expected a whole number)", "run", "-p", "x", "--batch-size", "many")]
     [InlineData("check: invalid value for --timeout (expected a number)", "check", "--timeout", "soon", "lib.so")]
+    [InlineData("check: option --junit needs a value", "check", "lib.so", "--junit")] // the parser itself lets it pass
+    [InlineData("run: option -i needs a value", "run", "-p", "x", "-i")]
     [InlineData("run: --batch-size must be positive (got 0)", "run", "-p", "org.example.not-loaded", "--batch-size", "0")]
     public void Usage_errors_name_what_is_wrong_as_the_help_does(string message, params string[] args)
     {

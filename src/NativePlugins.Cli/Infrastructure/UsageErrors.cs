@@ -26,6 +26,21 @@ public static class UsageErrors
         _ => SentenceBuilder.Create().FormatError(error),
     };
 
+    /// <summary>The option <paramref name="lastArgument"/> names when it is an option of <paramref name="options"/>
+    /// that takes a value but ends the command line: CommandLineParser then leaves the option unset without an error
+    /// (<c>nplug check lib.so --junit</c> wrote no report and passed), so nplug reports it itself.</summary>
+    public static string? DanglingOption(string lastArgument, Type options)
+    {
+        if (!lastArgument.StartsWith('-') || lastArgument.Contains('=') || lastArgument.Length < 2) return null;
+        var name = lastArgument.TrimStart('-');
+        bool isLong = lastArgument.StartsWith("--", StringComparison.Ordinal);
+        var property = options.GetProperties().FirstOrDefault(p => p.GetCustomAttribute<OptionAttribute>() is { } o &&
+            (isLong ? o.LongName == name : o.ShortName == name));
+        if (property is null) return null;
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        return type == typeof(bool) ? null : lastArgument;
+    }
+
     /// <summary>The candidates closest to <paramref name="typed"/> by edit distance (an adjacent swap counts as one
     /// edit; case and leading dashes are ignored), or none when even the closest is too far to be a typo: at most one
     /// edit for short words, two from seven letters, and fewer edits than the word has letters (so "-z" is not
