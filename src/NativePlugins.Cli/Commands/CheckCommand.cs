@@ -25,7 +25,7 @@ public sealed class CheckOptions
     [Option("json", HelpText = "Print the report as JSON on stdout instead of the table.")]
     public bool Json { get; set; }
 
-    [Option("junit", HelpText = "Also write the report as JUnit XML to this file (for CI).")]
+    [Option("junit", HelpText = "Also write the report as JUnit XML to this file (for CI; missing folders are created).")]
     public string? JUnit { get; set; }
 
     [Option("timeout", Default = 10.0, HelpText = "Seconds a check may run before it fails as hung (heavy checks get a multiple).")]
@@ -94,7 +94,7 @@ internal static class CheckCommand
             else manifestArgs.Add(m);
         }
         var patterns = o.Check is null ? new List<string>() : [o.Check];
-        if (libraries.Count == 0) throw new UsageException("check: give at least one library file (or --list-checks)");
+        if (libraries.Count == 0) throw new UsageException("check: missing argument <library>: give at least one library file (or --list-checks)");
         foreach (var l in libraries)
             if (!File.Exists(l)) throw new UsageException($"check: {l}: no such file");
         if (o.TimeoutSeconds <= 0) throw new UsageException("check: --timeout must be positive");
@@ -129,6 +129,10 @@ internal static class CheckCommand
             Settings = new SuiteSettings { Configs = configs, Records = records, PanicRecord = o.PanicRecord, Threads = o.Threads },
         };
 
+        // The report's folder is made before the run, so a path that cannot be written fails in a second, not after
+        // the whole suite (CI passes paths like reports/nplug/check.xml into a fresh checkout).
+        if (o.JUnit is { } junitPath) CreateParentDirectory(junitPath);
+
         ConformanceReport report;
         if (o.Json)
         {
@@ -138,11 +142,28 @@ internal static class CheckCommand
         else
         {
             var terminal = !Console.IsOutputRedirected && console.StdOut is not MemoryStream;
-            report = new ConsoleReporter(console.Out, terminal).Run(observer => ConformanceRunner.Run(options with { Observer = observer }));
+            // The report's table pads every cell; on a terminal that is invisible, anywhere else it is noise.
+            var output = terminal ? console.Out : new LineEndTrimmingWriter(console.Out);
+            report = new ConsoleReporter(output, terminal).Run(observer => ConformanceRunner.Run(options with { Observer = observer }));
+            output.Flush();
         }
         if (o.JUnit is { } junit) JUnitReporter.Write(report, junit);
         console.Out.Flush();
         return report.ExitCode;
+    }
+
+    private static void CreateParentDirectory(string file)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (string.IsNullOrEmpty(dir)) return;
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"check: --junit {file}: cannot create the folder {dir}: {e.Message}", e);
+        }
     }
 
     private static string Scope(CheckScope scope) => scope switch

@@ -15,6 +15,7 @@ internal static class DemoCommand
 
     public static int Run(DemoOptions o, CliConsole console)
     {
+        if (o.BatchSize <= 0) throw new UsageException($"demo: --batch-size must be positive (got {o.BatchSize})");
         var err = console.Error;
         var definitionPath = o.Definition ?? DefaultDefinition;
         if (!File.Exists(definitionPath))

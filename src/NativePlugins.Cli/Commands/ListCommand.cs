@@ -38,7 +38,12 @@ internal static class ListCommand
         foreach (var s in result.Skipped) w.WriteLine($"skipped: {s.Path}: {s.Reason}");
         w.Flush();
         foreach (var e in result.Errors) console.Error.WriteLine($"nplug: error: {e.Message}");
-        if (result.HasErrors) console.Error.WriteLine($"nplug: {result.Errors.Count} file(s) refused");
+        // A directory that does not exist is an error too, but not a refused file: count them apart.
+        int missing = result.Errors.Count(e => e.Reason == PluginLoadError.DirectoryNotFound);
+        var summary = new List<string>();
+        if (result.Errors.Count > missing) summary.Add($"{result.Errors.Count - missing} file(s) refused");
+        if (missing > 0) summary.Add($"{missing} director{(missing == 1 ? "y" : "ies")} not found");
+        if (summary.Count > 0) console.Error.WriteLine($"nplug: {string.Join(", ", summary)}");
     }
 
     private static void WriteJson(DiscoveryResult result, TextWriter w)

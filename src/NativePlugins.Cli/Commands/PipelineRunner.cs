@@ -5,7 +5,10 @@ using NativePlugins.Hosting;
 namespace NativePlugins.Cli.Commands;
 
 /// <summary>Streams lines through a pipeline: read a batch of lines into one native buffer, run it through every
-/// stage (zero-copy between stages), write the last stage's records as lines, repeat; flush at the end.</summary>
+/// stage (zero-copy between stages), write the last stage's records as lines, repeat; flush at the end.
+/// Output is buffered, but flushed whenever the input is drained for now (<see cref="LineReader.Drained"/>): over a
+/// pipe or a terminal, every record that could be produced is out before nplug waits for more input, while a file
+/// (or a fast producer) still gets large writes.</summary>
 internal static class PipelineRunner
 {
     public sealed record Result(long LinesIn, long RecordsOut, TimeSpan Elapsed);
@@ -24,6 +27,7 @@ internal static class PipelineRunner
             batch.Clear();
             if (!reader.ReadBatch(batch, batchSize)) break;
             written += Write(pipeline.Process(batch), sink);
+            if (reader.Drained) sink.Flush();
         }
         written += Write(pipeline.Flush(), sink);
         sink.Flush();

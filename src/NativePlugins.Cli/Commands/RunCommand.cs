@@ -9,6 +9,8 @@ internal static class RunCommand
 {
     public static int Run(RunOptions o, CliConsole console)
     {
+        // Checked before any plugin is loaded: a typo must not cost a library's init.
+        if (o.BatchSize <= 0) throw new UsageException($"run: --batch-size must be positive (got {o.BatchSize})");
         var stages = Stages(o);
         using var host = HostFactory.Create(o, console.Error);
         var discovery = host.LoadFromSearchPath();
@@ -23,6 +25,8 @@ internal static class RunCommand
 
     internal static Stream OpenInput(string path)
     {
+        // Opening a directory fails with "Access to the path is denied", which sends the user after permissions.
+        if (Directory.Exists(path)) throw new IOException($"{path}: is a directory, not an input file");
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
@@ -45,7 +49,7 @@ internal static class RunCommand
             var fromFile = def.Stages.Select(s => s.ToStage()).ToList();
             return ApplyConfig(fromFile, o.Config);
         }
-        if (ids.Count == 0) throw new UsageException("--pipeline needs at least one plugin id (or use --definition)");
+        if (ids.Count == 0) throw new UsageException("run: missing option --pipeline: give the plugin ids of the stages, or a --definition file");
         return ApplyConfig(ids.Select(id => new PipelineStage(id)).ToList(), o.Config);
     }
 

@@ -21,16 +21,16 @@ internal sealed class TextTable(params string[] headers)
         foreach (var r in _rows) Line(w, indent, r, widths);
     }
 
+    /// <summary>One row; never ends in spaces, even when its last cells are empty (pipes, files and logs keep
+    /// trailing padding that a terminal hides).</summary>
     private void Line(TextWriter w, string indent, string[] cells, int[] widths)
     {
-        w.Write(indent);
+        var line = new System.Text.StringBuilder(indent);
         for (int i = 0; i < cells.Length; i++)
         {
-            var last = i == cells.Length - 1;
-            var cell = _rightAligned.Contains(i) ? cells[i].PadLeft(widths[i]) : last ? cells[i] : cells[i].PadRight(widths[i]);
-            w.Write(cell);
-            if (!last) w.Write("  ");
+            if (i > 0) line.Append("  ");
+            line.Append(_rightAligned.Contains(i) ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i]));
         }
-        w.WriteLine();
+        w.WriteLine(line.ToString().TrimEnd(' '));
     }
 }

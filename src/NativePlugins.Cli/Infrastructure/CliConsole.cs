@@ -15,7 +15,33 @@ public sealed class CliConsole : IDisposable
 
     /// <summary>The process's console.</summary>
     public static CliConsole System() =>
-        new(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
+        new(Console.OpenStandardInput(), OpenStandardOutput(), Console.Error);
+
+    /// <summary>
+    /// stdout as a plain file stream on Unix. .NET's console stream silently drops writes to a pipe whose reader has
+    /// gone (EPIPE), so <c>yes | nplug run -p x | head -1</c> would never end; a file stream reports the broken pipe
+    /// as an <see cref="IOException"/> and nplug stops (<see cref="IsBrokenPipe"/>). Windows, or a descriptor that
+    /// cannot be wrapped (stdout closed), keeps the console stream.
+    /// </summary>
+    private static Stream OpenStandardOutput()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+            {
+                // fall through
+            }
+        }
+        return Console.OpenStandardOutput();
+    }
+
+    /// <summary>Whether <paramref name="e"/> is a write to a pipe nobody reads any more (EPIPE: errno 32 on Linux
+    /// and macOS): the consumer has what it wanted, which is not an error of nplug.</summary>
+    public static bool IsBrokenPipe(IOException e) => !OperatingSystem.IsWindows() && e.HResult == 32;
 
     /// <summary>Raw input bytes (records for run).</summary>
     public Stream StdIn { get; }
@@ -31,8 +57,15 @@ public sealed class CliConsole : IDisposable
 
     public void Dispose()
     {
-        Out.Flush();
-        StdOut.Flush();
+        try
+        {
+            Out.Flush();
+            StdOut.Flush();
+        }
+        catch (IOException e) when (IsBrokenPipe(e))
+        {
+            // Already reported (or deliberately quiet): see NplugCli.
+        }
         Error.Flush();
     }
 }

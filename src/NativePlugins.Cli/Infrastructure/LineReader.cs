@@ -7,11 +7,19 @@ namespace NativePlugins.Cli.Infrastructure;
 /// appends each complete line to a <see cref="RecordBuffer"/>. A trailing '\r' is removed (CRLF input); a last
 /// line without a newline is still a record.
 /// </summary>
+/// <remarks>
+/// Interactive input (a pipe fed slowly, a terminal): a read of a pipe or terminal returns what has arrived, so a
+/// read that returned less than it asked for means the input was drained at that moment and the next read would
+/// most likely block. A batch that already holds records is then returned short instead of waiting for more lines,
+/// and <see cref="Drained"/> tells the caller to flush its output before it reads again. A regular file returns
+/// short reads only at its end, so its batches stay full (throughput) and nothing changes for it.
+/// </remarks>
 public sealed class LineReader(Stream input, int bufferSize = 64 * 1024)
 {
     private byte[] _buffer = new byte[bufferSize];
     private int _start, _end;
     private bool _eof;
+    private bool _lastReadShort;
 
     /// <summary>Total lines read.</summary>
     public long Lines { get; private set; }
@@ -19,8 +27,14 @@ public sealed class LineReader(Stream input, int bufferSize = 64 * 1024)
     /// <summary>Total bytes read.</summary>
     public long Bytes { get; private set; }
 
-    /// <summary>Appends up to <paramref name="max"/> lines to <paramref name="batch"/>. Returns false at the end of
-    /// input when nothing was appended.</summary>
+    /// <summary>True when the buffer holds no complete line and the last read returned less than it asked for (or
+    /// the end of input): the next <see cref="ReadBatch"/> would wait for the input, so pending output should be
+    /// flushed now.</summary>
+    public bool Drained => _eof || (_lastReadShort && _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n') < 0);
+
+    /// <summary>Appends up to <paramref name="max"/> lines to <paramref name="batch"/>: fewer at the end of input, and
+    /// fewer when the input is drained for now (see the remarks) and at least one line was appended. Returns false
+    /// at the end of input when nothing was appended.</summary>
     public bool ReadBatch(RecordBuffer batch, int max)
     {
         int added = 0;
@@ -45,6 +59,8 @@ public sealed class LineReader(Stream input, int bufferSize = 64 * 1024)
                 }
                 break;
             }
+            // Hand over what we have rather than block on a slow pipe with records waiting.
+            if (added > 0 && _lastReadShort) break;
             Fill();
         }
         return added > 0;
@@ -67,8 +83,10 @@ public sealed class LineReader(Stream input, int bufferSize = 64 * 1024)
             _start = 0;
         }
         if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-        int n = input.Read(_buffer, _end, _buffer.Length - _end);
+        int requested = _buffer.Length - _end;
+        int n = input.Read(_buffer, _end, requested);
         if (n == 0) _eof = true;
+        _lastReadShort = n < requested;
         _end += n;
         Bytes += n;
     }

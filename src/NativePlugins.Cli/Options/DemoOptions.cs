@@ -16,6 +16,9 @@ public sealed class DemoOptions : CommonOptions
     [Option("batch-size", Default = 256, HelpText = "Records per batch handed to the first stage.")]
     public int BatchSize { get; set; } = 256;
 
+    // Examples show what a user types: without the defaults (--batch-size 1024 --log-level warn) spelled out.
+    private static readonly UnParserSettings SkipDefaults = new() { SkipDefault = true };
+
     [Usage(ApplicationAlias = "nplug")]
-    public static IEnumerable<Example> Examples => [new("Run the demo", new DemoOptions())];
+    public static IEnumerable<Example> Examples => [new("Run the demo", SkipDefaults, new DemoOptions())];
 }

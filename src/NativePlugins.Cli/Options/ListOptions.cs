@@ -13,10 +13,13 @@ public sealed class ListOptions : CommonOptions
     [Option("json", HelpText = "Print JSON instead of a table.")]
     public bool Json { get; set; }
 
+    // Examples show what a user types: without the defaults (--batch-size 1024 --log-level warn) spelled out.
+    private static readonly UnParserSettings SkipDefaults = new() { SkipDefault = true };
+
     [Usage(ApplicationAlias = "nplug")]
     public static IEnumerable<Example> Examples =>
     [
-        new("List the bundled plugins", new ListOptions()),
-        new("List two directories", new ListOptions { Directories = ["build/native/plugins", "build/native/fixtures"] }),
+        new("List the bundled plugins", SkipDefaults, new ListOptions()),
+        new("List two directories", SkipDefaults, new ListOptions { Directories = ["build/native/plugins", "build/native/fixtures"] }),
     ];
 }

@@ -4,7 +4,7 @@ using CommandLine.Text;
 namespace NativePlugins.Cli.Options;
 
 [Verb("run", HelpText = "Stream lines (stdin or --input) through a pipeline of np.transform/1 plugins to stdout; " +
-    "per-stage counts and timing go to stderr.")]
+    "per-stage counts and timing go to stderr. Over a pipe or terminal, each record is written before nplug waits for more input.")]
 public sealed class RunOptions : CommonOptions
 {
     [Option('p', "pipeline", Separator = ',', HelpText = "Plugin ids of the stages, in order: a,b,c.")]
@@ -20,17 +20,21 @@ public sealed class RunOptions : CommonOptions
     [Option('i', "input", HelpText = "Read lines from this file instead of stdin.")]
     public string? Input { get; set; }
 
-    [Option("batch-size", Default = 1024, HelpText = "Records per batch handed to the first stage.")]
+    [Option("batch-size", Default = 1024, HelpText = "At most this many records per batch handed to the first stage " +
+        "(a pipe that pauses gets what has arrived).")]
     public int BatchSize { get; set; } = 1024;
 
     [Option('q', "quiet", HelpText = "Do not print the per-stage report on stderr.")]
     public bool Quiet { get; set; }
 
+    // Examples show what a user types: without the defaults (--batch-size 1024 --log-level warn) spelled out.
+    private static readonly UnParserSettings SkipDefaults = new() { SkipDefault = true };
+
     [Usage(ApplicationAlias = "nplug")]
     public static IEnumerable<Example> Examples =>
     [
-        new("Upper-case the lines of a file", new RunOptions { Pipeline = ["org.nativeplugins.c.upper"], Input = "in.txt" }),
-        new("Filter, then upper-case stdin", new RunOptions
+        new("Upper-case the lines of a file", SkipDefaults, new RunOptions { Pipeline = ["org.nativeplugins.c.upper"], Input = "in.txt" }),
+        new("Filter, then upper-case stdin", SkipDefaults, new RunOptions
         {
             Pipeline = ["org.nativeplugins.c.grep", "org.nativeplugins.c.upper"],
             Config = ["org.nativeplugins.c.grep=pattern=error"],
