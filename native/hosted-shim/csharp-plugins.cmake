@@ -43,7 +43,8 @@ set(NP_CS_EXAMPLE_PROJECTS
 # Everything the plugins are built from: a change re-runs dotnet publish, no change skips it entirely.
 file(GLOB_RECURSE _np_cs_inputs CONFIGURE_DEPENDS
      "${_np_cs_root}/src/NativePlugins.PluginSdk/*.cs" "${_np_cs_root}/src/NativePlugins.PluginSdk/*.csproj"
-     "${_np_cs_root}/src/NativePlugins.PluginSdk/*.targets" "${_np_cs_root}/src/NativePlugins.PluginSdk/*.c"
+     "${_np_cs_root}/src/NativePlugins.PluginSdk/*.targets" "${_np_cs_root}/src/NativePlugins.PluginSdk/*.props"
+     "${_np_cs_root}/src/NativePlugins.PluginSdk/*.c"
      "${_np_cs_root}/src/NativePlugins.PluginSdk/*.h"
      "${_np_cs_root}/src/NativePlugins.PluginSdk.Generators/*.cs"
      "${_np_cs_root}/src/NativePlugins.PluginSdk.Generators/*.csproj"
@@ -53,7 +54,8 @@ file(GLOB_RECURSE _np_cs_inputs CONFIGURE_DEPENDS
      "${_np_cs_root}/interop/bindings/csharp/*.cs" "${_np_cs_root}/interop/bindings/csharp/*.csproj"
      "${_np_cs_root}/interop/include/*.h")
 list(FILTER _np_cs_inputs EXCLUDE REGEX "/(bin|obj)/")
-list(APPEND _np_cs_inputs "${_np_cs_root}/src/build/Common.props" "${_np_cs_root}/src/Directory.Build.props")
+list(APPEND _np_cs_inputs "${_np_cs_root}/src/build/Common.props" "${_np_cs_root}/src/build/Package.props"
+     "${_np_cs_root}/src/Directory.Build.props")
 
 # dotnet as a child of CMake, possibly itself a child of an outer MSBuild: drop what MSBuild exports to children.
 set(_np_cs_dotnet

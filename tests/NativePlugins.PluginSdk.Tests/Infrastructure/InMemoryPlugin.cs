@@ -14,7 +14,7 @@ namespace NativePlugins.PluginSdk.Tests.Infrastructure;
 /// </summary>
 internal static unsafe class InMemoryPlugin
 {
-    /// <summary>What ImplicitUsings gives a plugin project (build/NativePlugin.targets enables it).</summary>
+    /// <summary>What ImplicitUsings gives a plugin project (buildTransitive/NativePlugins.PluginSdk.Core.targets enables it).</summary>
     private const string ImplicitUsings = """
         global using System;
         global using System.Collections.Generic;
