@@ -17,8 +17,12 @@ public static class Bindgen
           --check                  write nothing; exit 1 naming every file under --out that differs
         """;
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <param name="workingDirectory">The folder relative paths of <paramref name="args"/> are relative to (default: the
+    /// process's current directory); `nplug new` runs bindgen inside the project it creates without changing the
+    /// process-wide current directory, and the banners keep the relative command a user reruns there.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, string? workingDirectory = null)
     {
+        string Resolve(string path) => workingDirectory is null ? path : Path.GetFullPath(path, workingDirectory);
         var headers = new List<string>();
         var includes = new List<string>();
         string? ns = null, module = null, outDir = null;
@@ -50,13 +54,14 @@ public static class Bindgen
         string command = CommandLine(args);
         try
         {
-            var request = new BindgenRequest(headers, includes, AbiHeaders.Locate(), ns, module, command);
+            var request = new BindgenRequest(headers.Select(Resolve).ToList(), includes.Select(Resolve).ToList(), AbiHeaders.Locate(),
+                ns, module, command);
             ContractModel model = ContractBuilder.Build(request);
             foreach (var iface in model.Interfaces)
                 foreach (var f in iface.Functions.Where(f => f.NoWrapperReason is not null))
                     output.WriteLine($"nplug bindgen: note: {iface.Id}: {f.Name} gets no typed wrapper, only its function pointer: {f.NoWrapperReason}");
             var files = BindgenPlan.Generate(model);
-            string full = Path.GetFullPath(outDir);
+            string full = Path.GetFullPath(Resolve(outDir));
             return check ? BindgenOutput.Check(full, files, command, output, error) : BindgenOutput.Write(full, files, output);
         }
         catch (GeneratorException e)

@@ -22,5 +22,8 @@ public static class BindgenCommand
 {
     public const string Verb = "bindgen";
 
-    public static int Run(string[] args, CliConsole console) => Bindgen.Run(args, console.Out, console.Error);
+    /// <param name="workingDirectory">What relative paths in <paramref name="args"/> are relative to (default: the
+    /// current directory); <see cref="NewCommand"/> passes the project it creates.</param>
+    public static int Run(string[] args, CliConsole console, string? workingDirectory = null) =>
+        Bindgen.Run(args, console.Out, console.Error, workingDirectory);
 }
