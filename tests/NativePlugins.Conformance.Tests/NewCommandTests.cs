@@ -143,6 +143,16 @@ public class NewCommandTests
     }
 
     [Fact]
+    public void Ids_with_double_dashes_still_give_well_formed_project_files()
+    {
+        // "--" may not appear in an XML comment; P2 allows it in ids.
+        using var dir = new TempDirectory("nplug-new-tests");
+        Assert.Equal(0, New(dir, "csharp", "com.example.x--y", dir.File("p"), "acme.a--b/1").Code);
+        _ = System.Xml.Linq.XDocument.Load(dir.File("p/ComExampleXY.csproj"));
+        Assert.True(File.Exists(dir.File("p/include/acme/a__b.h")));
+    }
+
+    [Fact]
     public void A_non_empty_folder_is_refused_unless_forced()
     {
         using var dir = new TempDirectory("nplug-new-tests");
