@@ -62,6 +62,15 @@ public class NewCommandTests
     }
 
     [Fact]
+    public void The_help_explains_the_derived_names()
+    {
+        var (code, output, _) = Nplug("new", "--help");
+        Assert.Equal(0, code);
+        foreach (var name in new[] { "com_example_hello_world", "ComExampleHelloWorld", "Com.Example.HelloWorld", "include/acme/hello.h", "AcmeHelloV1" })
+            Assert.Contains(name, output); // the help wraps at spaces: a name stays whole
+    }
+
+    [Fact]
     public void Names_are_derived_from_the_ids_deterministically()
     {
         var plugin = PluginNames.FromId("com.example.hello-world");

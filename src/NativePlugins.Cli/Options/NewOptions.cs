@@ -3,24 +3,25 @@ using CommandLine.Text;
 
 namespace NativePlugins.Cli.Options;
 
-[Verb("new", HelpText = "Create a plugin project outside this repository: nplug new c|rust|csharp <plugin-id> " +
-    "[--interface <ns.name/N>] [--output <dir>] [--force]. An np.transform/1 that upper-cases records (config " +
-    "prefix=<text>), or with --interface a starter contract header (include/<ns>/<name>.h), its bindings (generated/, " +
-    "by nplug bindgen) and a plugin implementing it; README.md says how to build and check it. Names come from the " +
-    "plugin id: dots and dashes become underscores for the library, crate and C names (com.example.hello -> " +
-    "libcom_example_hello.so), PascalCase for the C# and Rust type (ComExampleHello) and the C# namespace " +
-    "(Com.Example.Hello); the interface acme.hello/1 gives include/acme/hello.h, acme_hello_v1_t and AcmeHelloV1.")]
+[Verb("new", HelpText = "Create a plugin project that builds with its own language's tools and passes nplug check: " +
+    "nplug new c|rust|csharp <plugin-id> [--interface <ns.name/N>] [--output <dir>] [--force]. An np.transform/1 that " +
+    "upper-cases records (config prefix=<text>), or with --interface a starter contract header, its bindings (by nplug " +
+    "bindgen) and a plugin implementing it. README.md in the project says how to build and check it.")]
 public sealed class NewOptions
 {
     [Value(0, MetaName = "language", Required = true, HelpText = "c, rust or csharp.")]
     public string Language { get; set; } = "";
 
-    [Value(1, MetaName = "plugin-id", Required = true, HelpText = "The plugin's id: reverse-DNS (com.example.hello), " +
-        "lower-case, starting with a letter.")]
+    [Value(1, MetaName = "plugin-id", Required = true, HelpText = "The plugin's id: reverse-DNS, lower-case, starting " +
+        "with a letter. It names everything: com.example.hello-world gives the library, crate and C prefix " +
+        "com_example_hello_world (dots and dashes as underscores; libcom_example_hello_world.so), the C#/Rust type " +
+        "ComExampleHelloWorld and the C# namespace Com.Example.HelloWorld (each label in PascalCase).")]
     public string PluginId { get; set; } = "";
 
     [Option("interface", HelpText = "Implement an interface of your own instead of np.transform/1: its id, " +
-        "<ns>.<name>/<revision> (acme.hello/1). The project gets a starter header for it and bindgen's bindings.")]
+        "<ns>.<name>/<revision> (acme.hello/1). The project gets the starter header include/acme/hello.h (vtable acme_hello_v1_t, instance " +
+        "acme_hello_t; the other labels joined by underscores name the file) and bindgen's bindings in generated/, " +
+        "where the interface is AcmeHelloV1 (C# IAcmeHelloV1 in namespace Acme.Hello, Rust module hello).")]
     public string? Interface { get; set; }
 
     [Option('o', "output", HelpText = "The project folder (default: ./<name>, the plugin id with dots and dashes as " +
