@@ -44,6 +44,7 @@ public class NewCommandTests
     [InlineData(new[] { "new", "c", "com.x", "--interface", "np.thing/1" }, "the namespace np belongs to the ABI")]
     [InlineData(new[] { "new", "c", "com.x", "--interface", "9acme.x/1" }, "must start with a letter")]
     [InlineData(new[] { "new", "c", "com.x", "--rust-sdk", "/tmp" }, "--rust-sdk is for rust projects only")]
+    [InlineData(new[] { "new", "rust", "acme.hello.v1", "--interface", "acme.hello/1" }, "gives the type name AcmeHelloV1, which the bindings of acme.hello/1 use")]
     public void Bad_arguments_are_usage_errors_that_say_why(string[] args, string message)
     {
         using var dir = new TempDirectory("nplug-new-tests");

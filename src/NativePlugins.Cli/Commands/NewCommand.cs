@@ -27,6 +27,11 @@ internal static class NewCommand
             throw new UsageException($"new: unknown language '{language}' (one of: {string.Join(", ", Languages)})");
         var plugin = PluginNames.FromId(o.PluginId);
         var contract = o.Interface is null ? null : InterfaceNames.FromId(o.Interface);
+        // The plugin's type sits next to bindgen's names of the interface (Rust: one namespace for both).
+        if (contract is not null && new[] { contract.TypeName, contract.TypeName + "Interface", "I" + contract.TypeName,
+                contract.TypeName + "Contract", contract.TypeName + "Exports" }.Contains(plugin.TypeName))
+            throw new UsageException($"new: plugin id '{plugin.Id}' gives the type name {plugin.TypeName}, which the " +
+                $"bindings of {contract.Id} use; choose another plugin id");
         if (o.RustSdk is not null && language != "rust")
             throw new UsageException("new: --rust-sdk is for rust projects only");
 
