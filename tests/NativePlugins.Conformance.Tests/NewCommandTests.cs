@@ -143,7 +143,7 @@ public class NewCommandTests
         Assert.Equal(version, NewCommand.NplugVersion());
         Assert.Equal(0, New(dir, "csharp", "com.example.hello", dir.File("cs"), null).Code);
         string csproj = File.ReadAllText(dir.File("cs/ComExampleHello.csproj"));
-        Assert.Contains($"<PackageReference Include=\"NativePlugins.PluginSdk\" Version=\"{version}\" />", csproj);
+        Assert.Contains($"<Sdk Name=\"NativePlugins.PluginSdk\" Version=\"{version}\" />", csproj);
         Assert.Contains("<NplugPluginMode>Aot</NplugPluginMode>", csproj);
         Assert.Contains("<TargetFramework>net10.0</TargetFramework>", csproj);
         Assert.Contains("[NativePlugin(\"com.example.hello\"", File.ReadAllText(dir.File("cs/ComExampleHello.cs")));
