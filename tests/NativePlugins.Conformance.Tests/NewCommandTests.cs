@@ -228,6 +228,27 @@ public class NewCommandTests
     }
 
     [Fact]
+    public void Rust_sdk_of_a_packaged_crate_patches_its_registry_dependency_on_nplug_abi()
+    {
+        // cargo package writes nplug-sdk's dependency as a table with a version and no path.
+        using var dir = new TempDirectory("nplug-new-tests");
+        Directory.CreateDirectory(dir.File("crates/nplug-sdk"));
+        Directory.CreateDirectory(dir.File("crates/nplug-abi"));
+        File.WriteAllText(dir.File("crates/nplug-sdk/Cargo.toml"),
+            "[package]\nname = \"nplug-sdk\"\nversion = \"0.2.0\"\n\n[dependencies.nplug-abi]\nversion = \"0.2.0\"\n");
+        File.WriteAllText(dir.File("crates/nplug-abi/Cargo.toml"), "[package]\nname = \"nplug-abi\"\nversion = \"0.2.0\"\n");
+        var (code, _, err) = Nplug("new", "rust", "com.example.hello", "--rust-sdk", dir.File("crates/nplug-sdk"), "--output", dir.File("p"));
+        Assert.True(code == 0, err);
+        string cargo = File.ReadAllText(dir.File("p/Cargo.toml"));
+        Assert.Contains($"[patch.crates-io]\nnplug-abi = {{ path = \"{dir.File("crates/nplug-abi")}\" }}", cargo);
+        File.Delete(dir.File("crates/nplug-abi/Cargo.toml"));
+        var (missing, _, missingErr) = Nplug("new", "rust", "com.example.hello", "--rust-sdk", dir.File("crates/nplug-sdk"), "--output", dir.File("q"));
+        Assert.Equal(ExitCodes.Usage, missing);
+        Assert.Contains("no nplug-abi crate next to it", missingErr);
+        Assert.Contains("names nplug-abi by version only", missingErr);
+    }
+
+    [Fact]
     public void The_c_transform_compiles_against_the_sdk_and_passes_nplug_check()
     {
         using var dir = new TempDirectory("nplug-new-tests");

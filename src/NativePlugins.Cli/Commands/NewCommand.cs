@@ -70,11 +70,12 @@ internal static class NewCommand
         if (language == "rust")
         {
             string sdkPath = "vendor/" + NewRustCrates.Sdk, abiPath = "vendor/" + NewRustCrates.Abi;
+            bool patchAbi = false;
             if (o.RustSdk is not null)
             {
-                var (sdk, abi) = NewRustCrates.Existing(o.RustSdk, needAbi: contract is not null);
-                (sdkPath, abiPath) = (sdk, abi ?? "");
-                values["RUST_SDK_NOTE"] = $"The crates nplug-sdk and nplug-abi are used from `{sdk}` and next to it " +
+                var existing = NewRustCrates.Existing(o.RustSdk, interfaceNeedsAbi: contract is not null);
+                (sdkPath, abiPath, patchAbi) = (existing.Sdk, existing.Abi ?? "", existing.AbiFromRegistry);
+                values["RUST_SDK_NOTE"] = $"The crates nplug-sdk and nplug-abi are used from `{existing.Sdk}` and next to it " +
                     "(`nplug new --rust-sdk`); change the paths in Cargo.toml when they move.";
             }
             else
@@ -86,6 +87,9 @@ internal static class NewCommand
             var deps = new StringBuilder($"nplug-sdk = {{ path = {TomlString(sdkPath)} }}\n");
             if (contract is not null)
                 deps.Append($"# The generated declarations (generated/rust) name nplug_abi's types.\nnplug-abi = {{ path = {TomlString(abiPath)} }}\n");
+            if (patchAbi)
+                deps.Append($"\n# That nplug-sdk names nplug-abi by version, as from a registry: take it from the folder next to it.\n" +
+                    $"[patch.crates-io]\nnplug-abi = {{ path = {TomlString(abiPath)} }}\n");
             values["RUST_DEPENDENCIES"] = deps.ToString();
         }
         var files = NewTemplates.Expand(language, contract is not null, values);

@@ -73,15 +73,22 @@ internal static partial class NewRustCrates
         }
     }
 
+    /// <summary>An existing nplug-sdk for --rust-sdk: its folder, the nplug-abi folder next to it (null when not
+    /// needed), and whether the SDK names nplug-abi by version only (a packaged crate, as from a registry), which the
+    /// project then points at that folder with [patch.crates-io].</summary>
+    public sealed record ExistingCrates(string Sdk, string? Abi, bool AbiFromRegistry);
+
     /// <summary>
-    /// --rust-sdk: the nplug-sdk folder given, and for an interface the nplug-abi folder next to it (named nplug-abi
-    /// or nplug-abi-&lt;version&gt;, as an unpacked crate is). Returns both full paths (abi null when not needed).
+    /// --rust-sdk: the nplug-sdk folder given, and the nplug-abi folder next to it (named nplug-abi or
+    /// nplug-abi-&lt;version&gt;, as an unpacked crate is) when an interface's bindings or a registry dependency need it.
     /// </summary>
-    public static (string Sdk, string? Abi) Existing(string sdkDir, bool needAbi)
+    public static ExistingCrates Existing(string sdkDir, bool interfaceNeedsAbi)
     {
         string sdk = Path.GetFullPath(sdkDir);
-        ReadManifest(sdk, Sdk, "--rust-sdk");
-        if (!needAbi) return (sdk, null);
+        string manifest = ReadManifest(sdk, Sdk, "--rust-sdk");
+        bool fromRegistry = !AbiDependencyHasPath(manifest);
+        if (!interfaceNeedsAbi && !fromRegistry) return new ExistingCrates(sdk, null, false);
+        string why = fromRegistry ? $"its Cargo.toml names {Abi} by version only" : "an interface's generated bindings need it";
         string parent = Path.GetDirectoryName(sdk)!;
         var candidates = Directory.EnumerateDirectories(parent)
             .Where(d => Path.GetFileName(d) is var n && (n == Abi || n.StartsWith(Abi + "-", StringComparison.Ordinal)))
@@ -89,13 +96,30 @@ internal static partial class NewRustCrates
             .ToList();
         return candidates.Count switch
         {
-            1 => (sdk, candidates[0]),
+            1 => new ExistingCrates(sdk, candidates[0], fromRegistry),
             0 => throw new UsageException($"new: --rust-sdk {sdkDir}: no {Abi} crate next to it in {parent} (a folder {Abi} or " +
-                $"{Abi}-<version> with its Cargo.toml); an interface's generated bindings need it"),
+                $"{Abi}-<version> with its Cargo.toml); {why}"),
             _ => throw new UsageException($"new: --rust-sdk {sdkDir}: more than one {Abi} crate next to it: " +
                 string.Join(", ", candidates.Select(Path.GetFileName))),
         };
     }
+
+    /// <summary>Whether nplug-sdk's dependency on nplug-abi (inline in [dependencies], or its own
+    /// [dependencies.nplug-abi] table as cargo package writes it) has a path.</summary>
+    private static bool AbiDependencyHasPath(string manifest)
+    {
+        string? table = null;
+        foreach (string line in Lines(manifest))
+        {
+            if (TableHeader().Match(line) is { Success: true } header) table = header.Groups[1].Value;
+            else if (table == "dependencies" && AbiDependency().IsMatch(line)) return PathField().IsMatch(line);
+            else if (table == $"dependencies.{Abi}" && PathField().IsMatch(line)) return true;
+        }
+        return false;
+    }
+
+    [GeneratedRegex(@"\bpath\s*=")]
+    private static partial Regex PathField();
 
     private static string ReadManifest(string dir, string expected, string what)
     {
