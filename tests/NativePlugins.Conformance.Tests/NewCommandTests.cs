@@ -200,6 +200,17 @@ public class NewCommandTests
     }
 
     [Fact]
+    public void The_crates_nplug_ships_can_be_vendored()
+    {
+        // The copies the CLI's project file puts next to nplug (and so next to this test assembly).
+        var crates = NewRustCrates.Shipped(NewRustCrates.ShippedDir);
+        Assert.Equal(["nplug-sdk", "nplug-abi"], crates.Select(c => c.Name));
+        Assert.Contains("nplug-abi = { path = \"../nplug-abi\"", crates[0].Manifest);
+        Assert.True(File.Exists(Path.Combine(crates[0].Source, "src", "lib.rs")));
+        Assert.False(Directory.Exists(Path.Combine(crates[0].Source, "tests")), "tests/ stay in the repository");
+    }
+
+    [Fact]
     public void A_shipped_crate_that_inherits_from_a_workspace_is_refused_naming_the_line()
     {
         using var dir = new TempDirectory("nplug-new-tests");
