@@ -19,6 +19,11 @@ ldconfig -p 2>/dev/null | grep 'libclang-14.so.1' >/dev/null || need+=(libclang1
 # memcheck tests.
 command -v clang-format >/dev/null 2>&1 || need+=(clang-format)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+# pkg-config: the packaging test builds a C plugin from the installed nativeplugins.pc (tests/packaging).
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+# unzip: the packaging test checks what each .nupkg carries. zlib headers: NativeAOT links C# plugins with -lz.
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: generated-bindings drift check, lint (formatting and clippy in every language),
-# native ctest, cargo test, .NET tests (xunit) and the ABI conformance runner over every sample plugin and every
-# broken fixture. Exits non-zero on any failure.
+# native ctest, cargo test, .NET tests (xunit), the ABI conformance runner over every sample plugin and every broken
+# fixture, and the packages consumed outside the repository (tests/packaging). Exits non-zero on any failure.
 # This is the README's test command; .ci/run calls it. Every suite it names must exist and run: a missing script,
 # manifest or test list fails the run, never skips it.
 set -euo pipefail
@@ -56,5 +56,8 @@ bash tests/examples/greeter/outside.sh
 
 step "ABI conformance (nplug check) over samples and fixtures"
 bash tests/conformance.sh
+
+step "packages consumed outside the repository: NuGet feed, nplug tool, CMake install, crates (tests/packaging/run.sh)"
+bash tests/packaging/run.sh
 
 step "all tests passed"

@@ -161,4 +161,11 @@ grep -q '^stage .* in=[1-9]' "$out" || fail "no stage received records"
 grep -q '^metric nativeplugins.calls [1-9]' "$out" || fail "the host's meter counted no call"
 grep -q '^record .' "$out" || fail "the pipeline emitted no record"
 cmp -s "$dir/first.out" "$dir/second.out" || fail "two runs over the same records printed different output"
+# The plugins run.sh's consumers stage are upper-casers (C, Rust, C#, and nplug new's in every language) and one
+# reverser (stage.cs-reverse): whatever their order, every record must come out reversed and upper-cased.
+if grep -q '^plugin stage.cs-reverse ' "$out"; then
+  expected=$(printf '%s\n' "$records" | rev | tr '[:lower:]' '[:upper:]' | sed 's/^/record /')
+  [ "$(grep '^record ' "$out")" = "$expected" ] ||
+    fail "the pipeline's records are not the input reversed and upper-cased: expected"$'\n'"$expected"
+fi
 np_step "host app: $transforms transform plugin(s) as pipeline stages, $(grep -c '^record ' "$out") output record(s), deterministic"

@@ -12,8 +12,9 @@ namespace NativePlugins.PluginSdk.Runtime;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed unsafe class LibraryState
 {
-    /// <summary>The producing SDK, reported in <c>np_library_t.sdk</c> with the mode appended.</summary>
-    public const string SdkName = "nplug-cs/0.1.0";
+    /// <summary>The producing SDK, reported in <c>np_library_t.sdk</c> with the mode appended; the version is the
+    /// product's (interop/VERSION).</summary>
+    public const string SdkName = "nplug-cs/" + SdkVersion.Value;
 
     private readonly PluginDefinition[] _plugins;
     private readonly delegate* unmanaged[Cdecl]<np_host_t*, np_error_t*, int> _init;

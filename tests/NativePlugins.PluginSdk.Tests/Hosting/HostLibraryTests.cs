@@ -1,4 +1,5 @@
 using NativePlugins.Hosting;
+using NativePlugins.PluginSdk.Runtime;
 using NativePlugins.PluginSdk.Tests.Infrastructure;
 using HostPluginHost = NativePlugins.Hosting.PluginHost;
 
@@ -23,10 +24,10 @@ public sealed class HostLibraryTests
         PluginLibrary hostedRegex = second.Load(BuildLayout.Plugin("hosted", "libnp_cs_regex.so"));
         PluginLibrary aotWordFreq = second.Load(BuildLayout.Plugin("aot", "libnp_cs_wordfreq.so"));
 
-        Assert.Equal("nplug-cs/0.1.0 (aot)", aotRegex.Sdk);
-        Assert.Equal("nplug-cs/0.1.0 (hosted)", hostedWordFreq.Sdk);
-        Assert.Equal("nplug-cs/0.1.0 (hosted)", hostedRegex.Sdk);
-        Assert.Equal("nplug-cs/0.1.0 (aot)", aotWordFreq.Sdk);
+        Assert.Equal($"{LibraryState.SdkName} (aot)", aotRegex.Sdk);
+        Assert.Equal($"{LibraryState.SdkName} (hosted)", hostedWordFreq.Sdk);
+        Assert.Equal($"{LibraryState.SdkName} (hosted)", hostedRegex.Sdk);
+        Assert.Equal($"{LibraryState.SdkName} (aot)", aotWordFreq.Sdk);
         Assert.All([aotRegex, hostedWordFreq, hostedRegex, aotWordFreq], l => Assert.False(l.CanUnload));
         Assert.True(aotRegex.HasLayoutReport);
 

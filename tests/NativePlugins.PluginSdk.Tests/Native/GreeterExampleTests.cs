@@ -1,4 +1,5 @@
 using NativePlugins.Interop;
+using NativePlugins.PluginSdk.Runtime;
 using NativePlugins.PluginSdk.Tests.Infrastructure;
 
 namespace NativePlugins.PluginSdk.Tests.Native;
@@ -27,7 +28,7 @@ public sealed unsafe class GreeterExampleTests
     public void The_library_lists_both_plugins_with_their_interfaces_and_layouts(string mode)
     {
         RawLibrary library = Open(mode);
-        Assert.Equal($"nplug-cs/0.1.0 ({mode})", library.Sdk);
+        Assert.Equal($"{LibraryState.SdkName} ({mode})", library.Sdk);
         Assert.Equal([Greeter, Shouting], library.PluginIds.Order(StringComparer.Ordinal));
 
         np_plugin_descriptor_t* greeter = library.Plugin(Greeter);

@@ -1,4 +1,5 @@
 using NativePlugins.Interop;
+using NativePlugins.PluginSdk.Runtime;
 using NativePlugins.PluginSdk.Tests.Infrastructure;
 
 namespace NativePlugins.PluginSdk.Tests.Native;
@@ -22,7 +23,7 @@ public sealed unsafe class NegotiationTests
         Assert.True(negotiation.layout_report is not null, "layout_report is NULL");
         Assert.Equal(NpAbiLayout.Structs.Count, (int)negotiation.layout_report->struct_count);
         Assert.True(library is not null);
-        Assert.Equal($"nplug-cs/0.1.0 ({mode})", RawLibrary.Str(library->sdk));
+        Assert.Equal($"{LibraryState.SdkName} ({mode})", RawLibrary.Str(library->sdk));
     }
 
     [Theory]
@@ -90,7 +91,7 @@ public sealed unsafe class NegotiationTests
         Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, entry(null, null));
         Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, entry(&negotiation, null));
         Assert.Equal(NpAbi.NP_ABI_MAJOR, negotiation.library_abi_major); // still written (rule P1)
-        Assert.Equal("nplug-cs/0.1.0: np_entry: out_library is NULL", error.ToString()); // ABI 1.2: and says why
+        Assert.Equal($"{LibraryState.SdkName}: np_entry: out_library is NULL", error.ToString()); // ABI 1.2: and says why
     }
 
     // ---- ABI 1.2: np_negotiation_t.error, the host's buffer for why np_entry failed ---------------------------------
@@ -104,7 +105,7 @@ public sealed unsafe class NegotiationTests
             error: error.Pointer);
 
         Assert.Equal(NpAbi.NP_ERR_VERSION, status);
-        Assert.Equal($"nplug-cs/0.1.0: this library speaks ABI {NpAbi.NP_ABI_MAJOR}.{NpAbi.NP_ABI_MINOR}; " +
+        Assert.Equal($"{LibraryState.SdkName}: this library speaks ABI {NpAbi.NP_ABI_MAJOR}.{NpAbi.NP_ABI_MINOR}; " +
                      $"the host speaks major {NpAbi.NP_ABI_MAJOR + 1}", error.ToString());
         Assert.Equal(0, error.Code);
         Assert.True(negotiation.error == error.Pointer, "np_negotiation_t.error is an input: it was changed");
@@ -120,7 +121,7 @@ public sealed unsafe class NegotiationTests
 
         Assert.Equal(NpAbi.NP_ERR_VERSION, status);
         Assert.Equal(16ul, error.Length);
-        Assert.Equal("nplug-cs/0.1.0: ", error.ToString());
+        Assert.Equal($"{LibraryState.SdkName}: ", error.ToString());
     }
 
     [Theory]

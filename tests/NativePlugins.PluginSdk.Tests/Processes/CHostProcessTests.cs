@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NativePlugins.PluginSdk.Runtime;
 using NativePlugins.PluginSdk.Tests.Infrastructure;
 
 namespace NativePlugins.PluginSdk.Tests.Processes;
@@ -50,7 +51,7 @@ public sealed class CHostProcessTests
         Result result = CHost("", "list", BuildLayout.Plugin(mode, "libnp_cs_regex.so"), BuildLayout.Plugin(mode, "libnp_cs_wordfreq.so"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains($"sdk nplug-cs/0.1.0 ({mode})", result.Stdout);
+        Assert.Contains($"sdk {LibraryState.SdkName} ({mode})", result.Stdout);
         Assert.Contains(Regex + " 1.0.0", result.Stdout);
         Assert.Contains(WordFreq + " 1.0.0", result.Stdout);
     }
