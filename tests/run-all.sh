@@ -39,7 +39,7 @@ done
 
 step ".NET tests (xunit)"
 # A test project that is not in the solution would silently not run. (The examples' projects are no test projects:
-# CMake builds the plugin, tests/examples/greeter/run.sh and outside.sh build and run the host.)
+# CMake builds the plugin, tests/examples/greeter/run.sh and tests/packaging/consume-greeter.sh build and run the host.)
 missing=$(comm -23 <(git ls-files 'tests/*.csproj' ':!tests/examples/*' | sort) <(dotnet sln NativePlugins.sln list | grep '\.csproj$' | sort))
 [ -z "$missing" ] || { echo "test projects missing from NativePlugins.sln (they would not run): $missing" >&2; exit 1; }
 dotnet test NativePlugins.sln -c Release -p:NplugSkipNativeBuild=true
@@ -50,9 +50,6 @@ grep -q 'records=42 bytes=947 distinct=9' "$NPLUG_BUILD_DIR/demo-output.txt" || 
 
 step "example: acme.greeter/1 in C, Rust and C#, called from its .NET host (tests/examples/greeter/run.sh)"
 bash tests/examples/greeter/run.sh
-
-step "example outside the repository: bindgen, cc, cargo, dotnet publish, dotnet build (tests/examples/greeter/outside.sh)"
-bash tests/examples/greeter/outside.sh
 
 step "ABI conformance (nplug check) over samples and fixtures"
 bash tests/conformance.sh
