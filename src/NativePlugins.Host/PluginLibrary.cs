@@ -75,7 +75,7 @@ public sealed class PluginLibrary : IDisposable
     /// <summary>True when the library handed over a layout report.</summary>
     public bool HasLayoutReport { get; }
 
-    /// <summary>The producing SDK and version, e.g. <c>nplug-c/0.1.0</c>; may be empty.</summary>
+    /// <summary>The producing SDK and version, e.g. <c>nplug-c/0.2.0</c>; may be empty.</summary>
     public string Sdk { get; }
 
     /// <summary>What the library declares in <c>np_library_t.flags</c> (ABI 1.2), unknown bits included;

@@ -25,6 +25,8 @@ internal static class ExportsWriter
     private const string Interop = "global::NativePlugins.Interop";
     private const string Runtime = "global::NativePlugins.PluginSdk.Runtime";
     private const string Sdk = "global::NativePlugins.PluginSdk";
+    // The generator's own version (the product version of interop/VERSION, through $(Version)), three parts.
+    private static readonly string GeneratorVersion = typeof(ExportsWriter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     public static string Write(IReadOnlyList<PluginModel> plugins)
     {
@@ -41,7 +43,7 @@ internal static class ExportsWriter
         s.AppendLine("    /// <summary>The C ABI exports of this plugin library: np_entry, init/deinit, and per plugin its interfaces' create");
         s.AppendLine("    /// functions (np.transform/1's whole vtable; a [NativeInterface]'s other functions are its generated exports).</summary>");
         s.AppendLine("    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        s.AppendLine("    [global::System.CodeDom.Compiler.GeneratedCode(\"NativePlugins.PluginSdk.Generators\", \"0.1.0\")]");
+        s.AppendLine($"    [global::System.CodeDom.Compiler.GeneratedCode(\"NativePlugins.PluginSdk.Generators\", \"{GeneratorVersion}\")]");
         s.AppendLine($"    public static unsafe class {ExportsClass}");
         s.AppendLine("    {");
         s.AppendLine("        // Every plugin of this library; the SDK builds the native descriptors from it on the first np_entry.");
