@@ -143,4 +143,23 @@ public class LoadPolicyTests
         e = Assert.Throws<ArgumentException>(() => Host(LoadPolicy.Default with { TrustFile = dir.File("missing") }));
         Assert.Contains("cannot be read", e.Message);
     }
+
+    [Fact]
+    public void Nplug_list_takes_a_trust_file()
+    {
+        using var dir = new TempDirectory();
+        var counter = dir.Copy(NativeArtifacts.CCounter);
+        dir.Copy(NativeArtifacts.CText);
+        var trust = dir.File("trusted.sha256");
+        File.WriteAllText(trust, $"{Sha256(counter)}  libnp_c_counter.so\n");
+        var error = new StringWriter();
+        int exit;
+        using (var output = new MemoryStream())
+        using (var console = new NativePlugins.Cli.Infrastructure.CliConsole(new MemoryStream(), output, error))
+            exit = NativePlugins.Cli.NplugCli.Run(["list", "--no-default-path", "--trust-file", trust, dir.Path], console);
+        Assert.Equal(NativePlugins.Cli.ExitCodes.PluginError, exit);
+        var line = Assert.Single(error.ToString().Split('\n'), l => l.Contains("libnp_c_text.so"));
+        Assert.Contains("NotTrusted", line);
+        Assert.DoesNotContain("libnp_c_counter.so", error.ToString());
+    }
 }

@@ -13,11 +13,10 @@ namespace NativePlugins.Hosting.Loading;
 /// section) kills the process with SIGBUS. Neither can be caught afterwards.
 /// </summary>
 /// <remarks>
-/// Cost on Linux: statx on the path (type and size, without opening: a FIFO is refused before anything could block),
-/// open (O_NONBLOCK, in case the path was swapped for a FIFO since), statx on the descriptor (it is still the same
-/// regular file), one pread of the first 4 KiB into a stack buffer (the header and, in every library a linker
-/// writes, the program header table; a table further in costs one more pread), close. No managed handle, no
-/// allocation on the success path. The file can still be replaced between this check and dlopen's own open; only
+/// Cost on Linux: statx on the path (type, size, owner, whether it is a link, without opening: a FIFO is refused
+/// before anything could block), open (O_NONBLOCK, in case the path was swapped for a FIFO since), one pread of the
+/// first 4 KiB into a stack buffer (the header and, in every library a linker writes, the program header table; a
+/// table further in costs one more pread), close. No managed handle, no allocation on the success path. The file can still be replaced between this check and dlopen's own open; only
 /// someone who can write to its directory can do that, which <see cref="LoadPolicy"/> refuses by default for
 /// everyone but the owner.
 /// </remarks>
@@ -31,22 +30,29 @@ internal static class LibraryFileProbe
     public static string LibrarySuffix =>
         OperatingSystem.IsWindows() ? ".dll" : OperatingSystem.IsMacOS() ? ".dylib" : ".so";
 
-    /// <summary>Throws a <see cref="PluginLoadException"/> when the file cannot be a library of this process, or
-    /// could not be loaded without hanging or crashing it. Returns what the file system said about the file (for
-    /// <see cref="LoadPolicy"/>), when the platform can tell.</summary>
-    public static FileFacts? Check(string path)
+    /// <summary>What the file system says about <paramref name="path"/> without opening it (Linux: statx), or null
+    /// where the platform cannot tell cheaply; throws FileNotFound and the like.</summary>
+    public static FileFacts? Stat(string path)
     {
-        if (OperatingSystem.IsLinux() && UnixFile.IsAvailable && path.Length <= UnixFile.MaxPathChars && !path.Contains('\0'))
-        {
-            var facts = UnixFile.CheckLinux(path);
-            if (facts is not null) return facts;
-            // statx is not available (an old kernel, a seccomp filter): the fallback below opens the file with
-            // O_NONBLOCK, so a FIFO still cannot block, and pread names it.
-            UnixFile.CheckWithoutStat(path);
-            return null;
-        }
-        CheckManaged(path);
-        return null;
+        if (!OperatingSystem.IsLinux() || !UnixFile.IsAvailable) return null;
+        // The kernel refuses such paths anyway; refused here, they never reach a managed open (which blocks on a FIFO).
+        if (path.Contains('\0'))
+            throw new PluginLoadException(PluginLoadError.FileNotFound, path, null, "no such file (the path contains a NUL)");
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > UnixFile.MaxPathBytes)
+            throw new PluginLoadException(PluginLoadError.LoadFailed, path, null,
+                $"the path is longer than PATH_MAX ({UnixFile.MaxPathBytes} bytes)");
+        return UnixFile.Stat(path);
+    }
+
+    /// <summary>Throws a <see cref="PluginLoadException"/> when the file cannot be a library of this process, or
+    /// could not be loaded without hanging or crashing it. <paramref name="facts"/>: <see cref="Stat"/>'s answer.</summary>
+    public static void Check(string path, FileFacts? facts)
+    {
+        if (facts is { } f) UnixFile.Read(path, f);
+        // statx is not available (an old kernel, a seccomp filter): the file is opened with O_NONBLOCK, so a FIFO
+        // still cannot block, and pread names it.
+        else if (OperatingSystem.IsLinux() && UnixFile.IsAvailable) UnixFile.CheckWithoutStat(path);
+        else CheckManaged(path);
     }
 
     /// <summary>The checks with managed file APIs (Windows, macOS, FreeBSD), every failure turned into its typed
@@ -228,7 +234,8 @@ internal static class LibraryFileProbe
 }
 
 /// <summary>What the file system says about a library file (statx on Linux), for <see cref="LoadPolicy"/>.</summary>
-internal readonly record struct FileFacts(uint Mode, uint Owner, long Size);
+/// <paramref name="IsLink"/>: the path itself is a symbolic link (the other facts are its target's).
+internal readonly record struct FileFacts(uint Mode, uint Owner, long Size, bool IsLink);
 
 /// <summary>Reads from an open file: a descriptor of libc's (Linux) or a managed handle (elsewhere).</summary>
 internal readonly struct FileReader

@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 namespace NativePlugins.Hosting.Loading;
 
 /// <summary>
-/// Applies a host's <see cref="LoadPolicy"/> to one file, around <see cref="LibraryFileProbe"/>: the symlink rule
-/// first (before anything of the target is opened), then the probe, then permissions, ownership and the trust file.
+/// Applies a host's <see cref="LoadPolicy"/> to one file, around <see cref="LibraryFileProbe"/>: one statx, the
+/// symlink rule (before anything of the target is opened), then the probe, then permissions, ownership and the
+/// trust file. Costs on the usual path (no link, no trust file): statx of the file, statx of its directory, then the
+/// probe's open + pread + close.
 /// Made once per host: the trust file is parsed and the effective user asked once.
 /// </summary>
 internal sealed class LoadGate
@@ -30,23 +32,26 @@ internal sealed class LoadGate
     public void Check(string file, string? directory)
     {
         directory ??= Path.GetDirectoryName(file) ?? file;
-        string real = _policy.AllowSymlinksOutsideDirectory ? file : CheckSymlink(file, directory);
-        var facts = LibraryFileProbe.Check(file);
+        var facts = LibraryFileProbe.Stat(file); // one statx: also says whether the path is a link
+        bool isLink = facts?.IsLink ?? new FileInfo(file).LinkTarget is not null;
+        string real = Resolve(file, directory, isLink);
+        LibraryFileProbe.Check(file, facts);
         CheckPermissions(file, real, facts);
         _trust?.Check(file, real);
     }
 
-    /// <summary>The file's real path; refuses a link that resolves outside <paramref name="directory"/>.</summary>
-    private static string CheckSymlink(string file, string directory)
+    /// <summary>The file's real path, resolved only when a link is involved (the path is one, or the file was found
+    /// in a subdirectory of a scan, which may be one); refuses a link that resolves outside
+    /// <paramref name="directory"/> unless the policy allows it.</summary>
+    private string Resolve(string file, string directory, bool isLink)
     {
         bool inSubdirectory = !string.Equals(Path.GetDirectoryName(file), Path.TrimEndingDirectorySeparator(directory),
             StringComparison.Ordinal);
-        bool isLink = new FileInfo(file).LinkTarget is not null; // one lstat
         if (!isLink && !inSubdirectory) return file; // the common case: nothing to resolve
         string? real = RealPath(file), realDir = RealPath(directory);
         if (real is null || realDir is null) return file; // missing: the probe names it
         var root = Path.EndsInDirectorySeparator(realDir) ? realDir : realDir + Path.DirectorySeparatorChar;
-        if (!real.StartsWith(root, StringComparison.Ordinal))
+        if (!_policy.AllowSymlinksOutsideDirectory && !real.StartsWith(root, StringComparison.Ordinal))
             throw new PluginLoadException(PluginLoadError.SymlinkOutsideDirectory, file, null,
                 $"a symbolic link to {real}, outside {realDir} (LoadPolicy.AllowSymlinksOutsideDirectory is false)");
         return real;
@@ -70,7 +75,7 @@ internal sealed class LoadGate
             var dir = Path.GetDirectoryName(real);
             if (dir is not null)
             {
-                uint dirMode = (uint)File.GetUnixFileMode(dir);
+                uint dirMode = UnixFile.DirectoryMode(dir) ?? (uint)File.GetUnixFileMode(dir);
                 if ((dirMode & forbidden) != 0)
                     throw Insecure(file, $"its directory {dir} is {Writable(dirMode)} (mode {Octal(dirMode)}): " +
                         "anyone could replace or add libraries there");

@@ -11,15 +11,13 @@ internal static unsafe partial class UnixFile
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
-    private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
     // The asm-generic values, shared by x64, arm64, x86 and arm (octal 04000, 0400, 02000000).
     private const int ORdOnly = 0, ONonBlock = 0x800, ONoCtty = 0x100, OCloexec = 0x80000;
-    private const int MaxPathBytes = 4096; // PATH_MAX
     private const int ENOENT = 2, EPERM = 1, ENOTDIR = 20, ESPIPE = 29, EISDIR = 21, ENOSYS = 38;
 
-    /// <summary>Longest path (in UTF-16 chars) that surely fits the stack buffer as UTF-8.</summary>
-    public const int MaxPathChars = MaxPathBytes / 3;
+    /// <summary>PATH_MAX: the longest path (UTF-8 bytes, without the NUL) the stack buffers take.</summary>
+    public const int MaxPathBytes = 4096;
 
     public const uint FileTypeMask = 0xF000, TypeRegular = 0x8000, TypeDirectory = 0x4000, TypeFifo = 0x1000, TypeSocket = 0xC000,
         TypeCharDevice = 0x2000, TypeBlockDevice = 0x6000, TypeSymlink = 0xA000;
@@ -34,10 +32,7 @@ internal static unsafe partial class UnixFile
     {
         [FieldOffset(20)] public uint Uid;
         [FieldOffset(28)] public ushort Mode;
-        [FieldOffset(32)] public ulong Ino;
-        [FieldOffset(40)] public ulong Size;
-        [FieldOffset(136)] public uint DevMajor;
-        [FieldOffset(140)] public uint DevMinor;
+            [FieldOffset(40)] public ulong Size;
     }
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
@@ -58,14 +53,15 @@ internal static unsafe partial class UnixFile
         fixed (byte* b = buffer) return (int)PreadCall(fd, b, (nuint)buffer.Length, offset);
     }
 
-    /// <summary>The whole probe through statx: the facts about the file, or null when statx is unavailable (then
-    /// nothing was opened and <see cref="CheckWithoutStat"/> must run).</summary>
-    public static FileFacts? CheckLinux(string path)
+    /// <summary>statx of the path itself (a symlink is not followed, so that one call answers both "is it a link" and,
+    /// for the usual non-link, everything else), then of the link's target when it is one. Null when statx is not
+    /// available (nothing was looked at; <see cref="CheckWithoutStat"/> must serve).</summary>
+    public static FileFacts? Stat(string path)
     {
-        if (s_noStatx) return null;
+        if (s_noStatx || s_noLibc) return null;
         try
         {
-            return CheckCore(path);
+            return StatCore(path);
         }
         catch (EntryPointNotFoundException)
         {
@@ -79,23 +75,53 @@ internal static unsafe partial class UnixFile
         }
     }
 
-    private static FileFacts? CheckCore(string path)
+    private static FileFacts? StatCore(string path)
     {
         byte* cpath = stackalloc byte[MaxPathBytes + 1];
         ToCString(path, cpath);
         Statx st;
-        // Follows symlinks, as dlopen does: the type checked is the type of what would be opened.
-        if (StatxCall(AtFdCwd, cpath, 0, StatxBasicStats, &st) != 0)
+        if (StatxCall(AtFdCwd, cpath, AtSymlinkNoFollow, StatxBasicStats, &st) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno is ENOSYS or EPERM) { s_noStatx = true; return null; } // kernel < 4.11 or a seccomp filter
             throw errno is ENOENT or ENOTDIR ? LibraryFileProbe.NotFound(path) : CannotRead(path, errno);
         }
-        ThrowUnlessRegular(path, st.Mode);
-        if (st.Size == 0) throw LibraryFileProbe.Empty(path);
+        bool isLink = (st.Mode & FileTypeMask) == TypeSymlink;
+        // dlopen follows links: the type, size and owner checked are those of what would be opened.
+        if (isLink && StatxCall(AtFdCwd, cpath, 0, StatxBasicStats, &st) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno is ENOENT or ENOTDIR
+                ? new PluginLoadException(PluginLoadError.FileNotFound, path, null, "a symbolic link to a missing file")
+                : CannotRead(path, errno);
+        }
+        return new FileFacts(st.Mode, st.Uid, (long)st.Size, isLink);
+    }
 
+    /// <summary>The mode of a directory (following links), or null when it cannot be stat'ed this way.</summary>
+    public static uint? DirectoryMode(string path)
+    {
+        if (s_noStatx || s_noLibc || path.Contains('\0') || System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
+            return null;
+        byte* cpath = stackalloc byte[MaxPathBytes + 1];
+        ToCString(path, cpath);
+        Statx st;
+        return StatxCall(AtFdCwd, cpath, 0, StatxBasicStats, &st) == 0 ? st.Mode : null;
+    }
+
+    /// <summary>The probe proper, given <see cref="Stat"/>'s facts: type and size from them (a FIFO is refused
+    /// before anything could block), then open, one pread, the header checks, close.</summary>
+    public static void Read(string path, FileFacts facts)
+    {
+        ThrowUnlessRegular(path, facts.Mode);
+        if (facts.Size == 0) throw LibraryFileProbe.Empty(path);
+        byte* cpath = stackalloc byte[MaxPathBytes + 1];
+        ToCString(path, cpath);
         // O_NONBLOCK: should the path have become a FIFO since the statx, open returns at once instead of waiting
-        // for a writer. O_NOCTTY: a terminal never becomes the controlling one.
+        // for a writer, and pread fails with ESPIPE. O_NOCTTY: a terminal never becomes the controlling one. No
+        // fstat to compare inodes: each system call costs microseconds on a loaded machine, and a file replaced
+        // after this check could as well be replaced after it and before dlopen (the directory-permission rule of
+        // LoadPolicy is what keeps others from doing either).
         int fd = Open(cpath, ORdOnly | ONonBlock | ONoCtty | OCloexec);
         if (fd < 0)
         {
@@ -104,22 +130,11 @@ internal static unsafe partial class UnixFile
         }
         try
         {
-            Statx opened;
-            byte empty = 0;
-            if (StatxCall(fd, &empty, AtEmptyPath, StatxBasicStats, &opened) != 0)
-                throw CannotRead(path, Marshal.GetLastPInvokeError());
-            ThrowUnlessRegular(path, opened.Mode);
-            if (opened.Ino != st.Ino || opened.DevMajor != st.DevMajor || opened.DevMinor != st.DevMinor)
-                throw new PluginLoadException(PluginLoadError.LoadFailed, path, null,
-                    "the file was replaced while it was being checked");
-            if (opened.Size == 0) throw LibraryFileProbe.Empty(path);
-
             Span<byte> header = stackalloc byte[LibraryFileProbe.HeaderBytes];
             var reader = new FileReader(fd);
             int read = reader.Read(header, 0);
             if (read < 0) throw ReadFailed(path, Marshal.GetLastPInvokeError());
-            LibraryFileProbe.Inspect(path, header[..read], (long)opened.Size, reader);
-            return new FileFacts(opened.Mode, opened.Uid, (long)opened.Size);
+            LibraryFileProbe.Inspect(path, header[..read], facts.Size, reader);
         }
         finally
         {
@@ -163,7 +178,7 @@ internal static unsafe partial class UnixFile
     /// <summary>realpath(3): every symlink resolved, or null when a part of the path does not exist.</summary>
     public static string? RealPath(string path)
     {
-        if (path.Length > MaxPathChars || path.Contains('\0')) return null;
+        if (path.Contains('\0') || System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes) return null;
         byte* cpath = stackalloc byte[MaxPathBytes + 1];
         ToCString(path, cpath);
         try
