@@ -146,4 +146,25 @@ public class HostileFileTests
             result.Errors.Select(e => (e.FilePath, e.Reason)));
         AssertStillWorks(host);
     }
+
+    [Fact]
+    public void Nplug_list_of_a_folder_with_a_FIFO_and_a_truncated_file_lists_the_good_library()
+    {
+        using var dir = new TempDirectory();
+        dir.Copy(NativeArtifacts.CCounter);
+        File.WriteAllBytes(dir.File("libcut.so"), File.ReadAllBytes(NativeArtifacts.CCounter)[..3000]);
+        MakeFifo(dir.File("libpipe.so"));
+        var error = new StringWriter();
+        using var output = new MemoryStream();
+        int exit = WithinDeadline(() =>
+        {
+            using var console = new NativePlugins.Cli.Infrastructure.CliConsole(new MemoryStream(), output, error);
+            return NativePlugins.Cli.NplugCli.Run(["list", "--no-default-path", dir.Path], console);
+        });
+        Assert.Equal(NativePlugins.Cli.ExitCodes.PluginError, exit);
+        Assert.Contains(Counter, System.Text.Encoding.UTF8.GetString(output.ToArray()));
+        var lines = error.ToString().Split('\n');
+        Assert.Contains("MalformedLibrary", Assert.Single(lines, l => l.Contains("libcut.so")));
+        Assert.Contains("NotARegularFile", Assert.Single(lines, l => l.Contains("libpipe.so")));
+    }
 }
