@@ -27,12 +27,13 @@ internal static unsafe partial class UnixFile
 
     public static bool IsAvailable => !s_noLibc;
 
+    /// <summary>struct statx of linux/stat.h (256 bytes, the same on every architecture): only the fields read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct Statx
     {
-        [FieldOffset(20)] public uint Uid;
-        [FieldOffset(28)] public ushort Mode;
-            [FieldOffset(40)] public ulong Size;
+        [FieldOffset(20)] public uint Uid;    // stx_uid
+        [FieldOffset(28)] public ushort Mode; // stx_mode
+        [FieldOffset(40)] public ulong Size;  // stx_size
     }
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
