@@ -22,6 +22,7 @@ public sealed unsafe class PluginHost : IDisposable
     private readonly Dictionary<string, PluginLibrary> _byId = new(StringComparer.Ordinal);
     private readonly HostServices _services;
     private readonly ILogger _logger;
+    private readonly LoadGate _gate;
     private bool _disposed;
 
     /// <summary>Creates a host. Nothing is loaded until <see cref="Load"/> or a directory scan.</summary>
@@ -33,6 +34,7 @@ public sealed unsafe class PluginHost : IDisposable
                 $"AbiMinor {Options.AbiMinor} is newer than the header this host was built with ({NpAbi.NP_ABI_MINOR})");
         AbiVersion = new AbiVersion(NpAbi.NP_ABI_MAJOR, Options.AbiMinor);
         Interfaces = new InterfaceRegistry(Options.Interfaces);
+        _gate = new LoadGate(Options.LoadPolicy); // parses the trust file: a bad one fails here, not at every load
         _services = new HostServices(Options.LoggerFactory, Options.HostName, Options.HostExtensions);
         _logger = _services.LoggerFactory.CreateLogger("NativePlugins.Host");
         Metrics = HostMetrics.For(Options.MeterFactory);
@@ -67,14 +69,18 @@ public sealed unsafe class PluginHost : IDisposable
     /// <summary>Loads, validates and initializes one library file.</summary>
     /// <exception cref="PluginLoadException">The file was refused; <see cref="PluginLoadException.Reason"/> says why.
     /// Nothing else loaded in the host is affected.</exception>
-    public PluginLibrary Load(string path)
+    public PluginLibrary Load(string path) => LoadFound(path, directory: null);
+
+    /// <summary><paramref name="directory"/>: the scanned directory the file was found in (the load policy's
+    /// symlink rule), null for the file's own.</summary>
+    private PluginLibrary LoadFound(string path, string? directory)
     {
         ArgumentNullException.ThrowIfNull(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var activity = HostActivities.StartLoad(path);
         try
         {
-            var library = LoadCore(path);
+            var library = LoadCore(path, directory);
             if (activity is not null) HostActivities.Loaded(activity, library);
             return library;
         }
@@ -86,9 +92,9 @@ public sealed unsafe class PluginHost : IDisposable
         }
     }
 
-    private PluginLibrary LoadCore(string path)
+    private PluginLibrary LoadCore(string path, string? directory)
     {
-        var opened = LibraryLoader.Open(path, AbiVersion, CanUnload, Interfaces);
+        var opened = LibraryLoader.Open(path, AbiVersion, CanUnload, Interfaces, _gate, directory);
         try
         {
             lock (_lock)
@@ -120,11 +126,14 @@ public sealed unsafe class PluginHost : IDisposable
 
     /// <summary>Like <see cref="Load"/>, reporting a refusal as a result instead of an exception.</summary>
     public bool TryLoad(string path, [NotNullWhen(true)] out PluginLibrary? library,
+        [NotNullWhen(false)] out PluginLoadException? error) => TryLoadFound(path, null, out library, out error);
+
+    private bool TryLoadFound(string path, string? directory, [NotNullWhen(true)] out PluginLibrary? library,
         [NotNullWhen(false)] out PluginLoadException? error)
     {
         try
         {
-            library = Load(path);
+            library = LoadFound(path, directory);
             error = null;
             return true;
         }
@@ -168,7 +177,7 @@ public sealed unsafe class PluginHost : IDisposable
                 scan.Skipped.Add(new SkippedPath(file, $"identical to {original}, already loaded"));
                 continue;
             }
-            if (TryLoad(file, out var library, out var error))
+            if (TryLoadFound(file, scan.FoundIn[file], out var library, out var error))
             {
                 loaded.Add(library);
                 identical.Add(file);

@@ -36,6 +36,11 @@ public sealed class PluginHostOptions
     /// symlink is skipped and listed in <see cref="DiscoveryResult.Skipped"/>.</summary>
     public bool FollowSymlinks { get; set { ThrowIfFrozen(); field = value; } }
 
+    /// <summary>Which files the host agrees to load at all, checked before dlopen: permissions, ownership, symlinks
+    /// leaving their directory, an optional SHA-256 trust file. Default <see cref="LoadPolicy.Default"/>
+    /// (<see cref="Hosting.LoadPolicy"/> says what it refuses and why).</summary>
+    public LoadPolicy LoadPolicy { get; set { ThrowIfFrozen(); field = value; } } = LoadPolicy.Default;
+
     /// <summary>The newest ABI minor this host offers at negotiation. Default: the header's <c>NP_ABI_MINOR</c>.
     /// A lower value makes the host behave like an older host (tools use it to test rule P1).</summary>
     public uint AbiMinor { get; set { ThrowIfFrozen(); field = value; } } = Interop.NpAbi.NP_ABI_MINOR;
@@ -77,6 +82,7 @@ public sealed class PluginHostOptions
         UseEnvironmentSearchPath = UseEnvironmentSearchPath,
         Recursive = Recursive,
         FollowSymlinks = FollowSymlinks,
+        LoadPolicy = LoadPolicy ?? throw Null(nameof(LoadPolicy)), // immutable: shared, not copied
         AbiMinor = AbiMinor,
         UnloadLibraries = UnloadLibraries,
         NeverUnloadSdkPrefixes = Copy(NeverUnloadSdkPrefixes, nameof(NeverUnloadSdkPrefixes)),

@@ -61,7 +61,20 @@ public class DiscoveryTests
             Assert.Equal(dir.File("libnp_c_counter.so"), skipped.Path);
             Assert.Contains("symbolic link", skipped.Reason);
         }
+        // Followed, a link out of the scanned directory is still refused by the default load policy ...
         using (var host = new PluginHost(new PluginHostOptions { UseEnvironmentSearchPath = false, FollowSymlinks = true }))
+        {
+            var result = host.LoadDirectories([dir.Path]);
+            Assert.Empty(result.Libraries);
+            Assert.Equal(PluginLoadError.SymlinkOutsideDirectory, Assert.Single(result.Errors).Reason);
+        }
+        // ... unless the policy allows it.
+        using (var host = new PluginHost(new PluginHostOptions
+        {
+            UseEnvironmentSearchPath = false,
+            FollowSymlinks = true,
+            LoadPolicy = LoadPolicy.Default with { AllowSymlinksOutsideDirectory = true },
+        }))
         {
             var result = host.LoadDirectories([dir.Path]);
             Assert.Single(result.Libraries);

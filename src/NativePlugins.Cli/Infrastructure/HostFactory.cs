@@ -25,14 +25,23 @@ public static class HostFactory
                 .Where(Directory.Exists));
         if (useDefaults && Directory.Exists(BundledPluginDirectory)) dirs.Add(BundledPluginDirectory);
 
-        return new PluginHost(new PluginHostOptions
+        var hostOptions = new PluginHostOptions
         {
             SearchPaths = dirs,
             UseEnvironmentSearchPath = false, // added above, in the CLI's order
             Recursive = options.Recursive,
             FollowSymlinks = options.FollowSymlinks,
+            LoadPolicy = LoadPolicy.Default with { TrustFile = options.TrustFile },
             LoggerFactory = new StderrLoggerProvider(stderr, StderrLoggerProvider.ParseLevel(options.LogLevel)),
             HostName = "nplug",
-        });
+        };
+        try
+        {
+            return new PluginHost(hostOptions);
+        }
+        catch (ArgumentException e) when (options.TrustFile is not null && e.ParamName == "LoadPolicy")
+        {
+            throw new UsageException($"--trust-file: {e.Message}"); // the host reads the trust file when created
+        }
     }
 }

@@ -18,6 +18,10 @@ public abstract class CommonOptions
     [Option("follow-symlinks", HelpText = "Load plugin files that are symbolic links (skipped by default).")]
     public bool FollowSymlinks { get; set; }
 
+    [Option("trust-file", HelpText = "Load only libraries whose SHA-256 this file lists (sha256sum format: " +
+        "'<sha256>  <file name or path>'); any other is refused as NotTrusted.")]
+    public string? TrustFile { get; set; }
+
     [Option("log-level", Default = "warn", HelpText = "Plugin log lines shown on stderr: trace, debug, info, warn, error, none.")]
     public string LogLevel { get; set; } = "warn";
 }

@@ -6,7 +6,10 @@ namespace NativePlugins.Hosting.Discovery;
 /// asked, symlinks skipped unless asked, ordinal file-name order so scans are reproducible.</summary>
 internal static class PluginDiscovery
 {
-    public sealed record Scan(List<string> Files, List<PluginLoadException> Errors, List<SkippedPath> Skipped);
+    /// <summary>The candidates in order; <paramref name="FoundIn"/>: file -> the search directory it was found under
+    /// (for the load policy's symlink rule).</summary>
+    public sealed record Scan(List<string> Files, Dictionary<string, string> FoundIn, List<PluginLoadException> Errors,
+        List<SkippedPath> Skipped);
 
     /// <summary>The search path: explicit directories, then <c>NPLUG_PLUGIN_PATH</c> entries (when enabled).
     /// Explicit directories that do not exist are errors; missing environment entries are ignored, like PATH.</summary>
@@ -28,7 +31,7 @@ internal static class PluginDiscovery
 
     public static Scan Find(IEnumerable<(string Directory, bool Explicit)> dirs, bool recursive, bool followSymlinks)
     {
-        var scan = new Scan([], [], []);
+        var scan = new Scan([], new(StringComparer.Ordinal), [], []);
         var files = new HashSet<string>(StringComparer.Ordinal);
         var visited = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (dir, isExplicit) in dirs)
@@ -40,12 +43,12 @@ internal static class PluginDiscovery
                         "no such directory"));
                 continue;
             }
-            Walk(dir, recursive, followSymlinks, scan, files, visited);
+            Walk(dir, dir, recursive, followSymlinks, scan, files, visited);
         }
         return scan;
     }
 
-    private static void Walk(string dir, bool recursive, bool followSymlinks, Scan scan, HashSet<string> files,
+    private static void Walk(string root, string dir, bool recursive, bool followSymlinks, Scan scan, HashSet<string> files,
         HashSet<string> visited)
     {
         // A directory reached twice (through a followed symlink, or listed twice) is scanned once: no loops.
@@ -86,9 +89,13 @@ internal static class PluginDiscovery
                 scan.Skipped.Add(new SkippedPath(entry.FullName, "symbolic link (symlinks are not followed)"));
                 continue;
             }
-            if (files.Add(entry.FullName)) scan.Files.Add(entry.FullName);
+            if (files.Add(entry.FullName))
+            {
+                scan.Files.Add(entry.FullName);
+                scan.FoundIn[entry.FullName] = root;
+            }
         }
-        foreach (var sub in subdirs) Walk(sub, recursive, followSymlinks, scan, files, visited);
+        foreach (var sub in subdirs) Walk(root, sub, recursive, followSymlinks, scan, files, visited);
     }
 
     private static string Normalize(string dir) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));

@@ -80,4 +80,29 @@ public enum PluginLoadError
 
     /// <summary>The library's <c>init</c> failed.</summary>
     InitFailed,
+
+    // Refused before dlopen, by the file probe and the load policy (PluginHostOptions.LoadPolicy).
+
+    /// <summary>An ELF file whose header, program header table or a mapped range (<c>PT_LOAD</c>,
+    /// <c>PT_DYNAMIC</c>) lies outside the file: truncated or damaged. dlopen would map it and crash on first touch.</summary>
+    MalformedLibrary,
+
+    /// <summary>Not a regular file (a FIFO, socket, device or directory): never opened for reading, since opening
+    /// a FIFO blocks.</summary>
+    NotARegularFile,
+
+    /// <summary>The file or its directory is writable by other users (<see cref="LoadPolicy"/>).</summary>
+    InsecurePermissions,
+
+    /// <summary>The file is owned by a user other than the process's own or root, where the policy asks
+    /// (<see cref="LoadPolicy.Owner"/>).</summary>
+    UntrustedOwner,
+
+    /// <summary>The path is a symbolic link whose target lies outside the directory it was found in
+    /// (<see cref="LoadPolicy.AllowSymlinksOutsideDirectory"/>).</summary>
+    SymlinkOutsideDirectory,
+
+    /// <summary>A trust file is configured (<see cref="LoadPolicy.TrustFile"/>) and the library's SHA-256 is not
+    /// listed for it: unknown or changed.</summary>
+    NotTrusted,
 }

@@ -28,8 +28,8 @@ internal sealed unsafe class OpenedLibrary(
 }
 
 /// <summary>
-/// Opens a library file: probe the file (before dlopen, or only when dlopen failed: see
-/// <see cref="LibraryFileProbe.LoaderRefusesNonLibraries"/>), dlopen (NativeLibrary.TryLoad), find <c>np_entry</c>
+/// Opens a library file: check it before dlopen (the load policy, and <see cref="LibraryFileProbe"/>: a file
+/// dlopen would hang or crash on never reaches it), dlopen (NativeLibrary.TryLoad), find <c>np_entry</c>
 /// and check that it is a function (<see cref="EntrySymbol"/>), negotiate the version
 /// (Vulkan-style in/out minor), check the layout fingerprint, validate every descriptor (rule H3). Nothing of the
 /// library is called before its descriptors were validated except <c>np_entry</c> itself.
@@ -38,23 +38,17 @@ internal static unsafe class LibraryLoader
 {
     /// <summary>Opens <paramref name="path"/>; <paramref name="canUnload"/> decides from the library's sdk string and
     /// flags (null when not readable) whether the file may be unloaded later (rule H6); the vtables of
-    /// <paramref name="interfaces"/> are validated too (interop/interfaces.md section 3).</summary>
+    /// <paramref name="interfaces"/> are validated too (interop/interfaces.md section 3). <paramref name="gate"/>
+    /// checks the file before dlopen (the load policy and <see cref="LibraryFileProbe"/>); <paramref name="directory"/>
+    /// is where a scan found it (null: the file's own directory).</summary>
     public static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload,
-        InterfaceRegistry interfaces) =>
-        Open(path, host, canUnload, probeBeforeLoad: !LibraryFileProbe.LoaderRefusesNonLibraries, interfaces);
-
-    /// <summary>Same, choosing where the file probe runs: before dlopen (needed where the dynamic loader might map
-    /// a non-library, see <see cref="LibraryFileProbe.LoaderRefusesNonLibraries"/>), or only after dlopen failed, to
-    /// name the reason. Either way a refused file gets the same typed reason; the tests run both.</summary>
-    internal static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload, bool probeBeforeLoad,
-        InterfaceRegistry? interfaces = null)
+        InterfaceRegistry? interfaces, LoadGate gate, string? directory = null)
     {
         var file = Path.GetFullPath(path);
-        if (probeBeforeLoad) LibraryFileProbe.Check(file);
+        gate.Check(file, directory);
 
         if (!NativeLibrary.TryLoad(file, out var h))
         {
-            if (!probeBeforeLoad) LibraryFileProbe.Check(file); // throws the precise reason when it can name one
             throw new PluginLoadException(PluginLoadError.LoadFailed, file, null, LoaderMessage(file));
         }
 
