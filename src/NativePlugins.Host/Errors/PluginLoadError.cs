@@ -80,4 +80,9 @@ public enum PluginLoadError
 
     /// <summary>The library's <c>init</c> failed.</summary>
     InitFailed,
+
+    /// <summary>A pointer the library handed over (a descriptor, string, array, vtable, layout report or function) is
+    /// not in readable memory for the bytes the host must read, or a function pointer not in executable memory
+    /// (rule H3): dereferencing or calling it would crash the host.</summary>
+    InvalidPointer,
 }
