@@ -130,7 +130,9 @@ public unsafe class PointerRejectionTests
             var entry = NativeLibrary.GetExport(h, "np_entry");
             var memory = LoadedMemory.ForLibrary(entry);
             Assert.True(memory.IsExecutable((void*)entry));
+            Assert.False(memory.ReadProcessMap); // answered from the segments: no system call
             Assert.False(memory.IsReadable((void*)0x1000, 1));
+            Assert.True(memory.ReadProcessMap); // outside them: the process map decides
         }
         finally
         {

@@ -47,6 +47,10 @@ internal sealed unsafe class LoadedMemory
     public static LoadedMemory ForLibrary(nint anchor) =>
         OperatingSystem.IsLinux() ? new LoadedMemory(anchor, enabled: true) : Unchecked;
 
+    /// <summary>True once a pointer outside the library's own segments made this check read /proc/self/maps (tests:
+    /// a C library's load must not need it).</summary>
+    internal bool ReadProcessMap => _maps is not null;
+
     /// <summary>True when <paramref name="length"/> bytes from <paramref name="p"/> can be read (false for NULL
     /// or a range that wraps).</summary>
     public bool IsReadable(void* p, ulong length) => Allows((nuint)p, length == 0 ? 1 : length, PfR);
