@@ -49,6 +49,9 @@ internal static unsafe class EagerBinding
         }
         handle = (nint)h;
         error = reason?.ReplaceLineEndings(" ").Trim();
+        // glibc starts the text with the path, which the refusal already names first.
+        if (error is not null && error.StartsWith(file + ": ", StringComparison.Ordinal) && error.Length > file.Length + 2)
+            error = error[(file.Length + 2)..];
         return h != null;
     }
 
