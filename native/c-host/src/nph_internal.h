@@ -82,4 +82,28 @@ uint64_t nph_expected_fingerprint(uint32_t minor);
 /* Compare the library's fingerprint (and, on a mismatch, its layout report) with this host's. */
 nph_error_t nph_check_layout(const char *path, const np_negotiation_t *negotiation, nph_diag_t *diag);
 
+/* ---- nph_memory.c ---- */
+/* Where a library's pointers may point (rule H3): readable memory for data, executable memory for functions. */
+#define NPH_MAX_OWN_SEGMENTS 16
+typedef struct nph_region {
+    uintptr_t start, end;
+    int readable, executable;
+} nph_region_t;
+typedef struct nph_memory {
+    uintptr_t anchor;                       /* an address in the library (its np_entry) */
+    nph_region_t own[NPH_MAX_OWN_SEGMENTS]; /* the library's PT_LOAD segments */
+    size_t own_count;
+    nph_region_t *maps; /* /proc/self/maps, read on the first pointer outside them */
+    size_t map_count;
+    int maps_read;
+} nph_memory_t;
+void nph_memory_init(nph_memory_t *m, const void *anchor);
+void nph_memory_free(nph_memory_t *m);
+int nph_memory_readable(nph_memory_t *m, const void *p, uint64_t len);
+int nph_memory_executable(nph_memory_t *m, const void *fn);
+/* Every pointer of the negotiation answer and the descriptors readable/executable, before the checks of
+ * nph_check_layout and nph_validate_library read through them (NPH_E_INVALID naming the field). */
+nph_error_t nph_check_pointers(const char *path, const np_negotiation_t *negotiation, const np_library_t *library,
+                               nph_memory_t *memory, nph_diag_t *diag);
+
 #endif /* NPLUG_HOST_INTERNAL_H */

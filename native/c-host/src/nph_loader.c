@@ -259,6 +259,21 @@ nph_error_t nph_host_load(nph_host_t *host, const char *path, nph_library_t **ou
     *(void **)&lib->entry = symbol; /* object pointer to function pointer, the POSIX dlsym idiom */
 
     if ((e = nph_negotiate(host, lib, diag)) != NPH_OK) goto refused;
+    {
+        nph_memory_t memory; /* after np_entry: memory it allocated for its descriptors is mapped by now */
+        nph_memory_init(&memory, symbol);
+        e = nph_check_pointers(path, &lib->negotiation, lib->descriptor, &memory, diag);
+        /* Closing reads np_library_t.flags: forget a descriptor that cannot be read (the library is unloaded). */
+        if (e != NPH_OK && !nph_memory_readable(&memory, lib->descriptor, sizeof(uint32_t))) lib->descriptor = NULL;
+        if (lib->descriptor && e != NPH_OK) {
+            uint32_t size = lib->descriptor->struct_size;
+            if (!nph_memory_readable(&memory, lib->descriptor,
+                                     size < sizeof(np_library_t) ? size : sizeof(np_library_t)))
+                lib->descriptor = NULL;
+        }
+        nph_memory_free(&memory);
+        if (e != NPH_OK) goto refused;
+    }
     if ((e = nph_check_layout(path, &lib->negotiation, diag)) != NPH_OK) goto refused;
     if ((e = nph_validate_library(path, lib->descriptor, lib->negotiation.abi_minor, diag)) != NPH_OK) goto refused;
     if ((e = nph_check_unique(host, lib, diag)) != NPH_OK) goto refused;

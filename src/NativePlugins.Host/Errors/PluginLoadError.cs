@@ -105,4 +105,9 @@ public enum PluginLoadError
     /// <summary>A trust file is configured (<see cref="LoadPolicy.TrustFile"/>) and the library's SHA-256 is not
     /// listed for it: unknown or changed.</summary>
     NotTrusted,
+
+    /// <summary>A pointer the library handed over (a descriptor, string, array, vtable, layout report or function) is
+    /// not in readable memory for the bytes the host must read, or a function pointer not in executable memory
+    /// (rule H3): dereferencing or calling it would crash the host.</summary>
+    InvalidPointer,
 }

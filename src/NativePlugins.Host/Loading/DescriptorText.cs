@@ -13,6 +13,9 @@ internal readonly struct FieldName(string name, ulong index = FieldName.NoIndex,
 
     public static implicit operator FieldName(string name) => new(name);
 
+    /// <summary>True for <c>default</c>: no name.</summary>
+    public bool IsEmpty => name is null;
+
     public override string ToString() =>
         index == NoIndex ? name : member is null ? $"{name}[{index}]" : $"{name}[{index}].{member}";
 }
@@ -21,18 +24,24 @@ internal readonly struct FieldName(string name, ulong index = FieldName.NoIndex,
 /// refusal raised as the <see cref="PluginLoadException"/> that names the field, the file and the plugin.</summary>
 internal static unsafe class DescriptorText
 {
-    /// <summary>The bytes of a string (not copied). Never reads when the pointer is NULL or the length absurd.</summary>
-    public static ReadOnlySpan<byte> Bytes(np_str_t s, FieldName what, string file, string? pluginId)
+    /// <summary>The bytes of a string (not copied). Never reads when the pointer is NULL, the length absurd or the
+    /// bytes not all in readable memory (<paramref name="memory"/>; <paramref name="pointerField"/> names the
+    /// pointer for that refusal, e.g. <c>np_plugin_descriptor_t.id.ptr</c>).</summary>
+    public static ReadOnlySpan<byte> Bytes(np_str_t s, FieldName what, string file, string? pluginId,
+        LoadedMemory memory, string pointerField)
     {
         var problem = NativeText.TryGetBytes(s, NativeText.MaxDescriptorStringBytes, out var bytes);
         if (problem != NativeTextProblem.None) throw Refused(problem, s, what, file, pluginId);
+        if (s.len > 0 && !memory.IsReadable(s.ptr, s.len))
+            throw PointerCheck.Unreadable(file, pluginId, pointerField, what, s.ptr, s.len);
         return bytes;
     }
 
     /// <summary>A validated UTF-8 string copied into managed memory.</summary>
-    public static string Read(np_str_t s, FieldName what, string file, string? pluginId)
+    public static string Read(np_str_t s, FieldName what, string file, string? pluginId, LoadedMemory memory,
+        string pointerField)
     {
-        var bytes = Bytes(s, what, file, pluginId);
+        var bytes = Bytes(s, what, file, pluginId, memory, pointerField);
         if (bytes.IsEmpty) return string.Empty;
         if (!NativeText.IsUtf8(bytes)) throw NotUtf8(bytes, what, file, pluginId);
         return Encoding.UTF8.GetString(bytes);

@@ -44,6 +44,11 @@ internal static unsafe class DescriptorValidator
 
     private const string TransformVTableWhat = "the " + NpAbi.NP_TRANSFORM_ID_STRING + " vtable";
 
+    /// <summary>The library descriptor pointer in InvalidPointer refusals: it is np_entry's out parameter.</summary>
+    internal const string LibraryPointerField = "np_entry out_library (np_library_t*)";
+
+    private const string InterfaceIdPointerField = "np_interface_t.id.ptr";
+
     private static readonly StructFacts s_library = AbiLayoutFacts.Get("np_library_t");
     private static readonly StructFacts s_descriptor = AbiLayoutFacts.Get("np_plugin_descriptor_t");
     private static readonly StructFacts s_transform = AbiLayoutFacts.Get("np_transform_v1_t");
@@ -62,24 +67,34 @@ internal static unsafe class DescriptorValidator
     /// <param name="interfaces">The host's registered interfaces (default: none).</param>
     /// <param name="blocks">Owner of the vtable copies of registered interfaces: the library handle's (a fresh one
     /// when null, for tests that validate descriptors built in memory).</param>
+    /// <param name="memory">Where the library's pointers may point (<see cref="LoadedMemory"/>): the loader's check
+    /// of the loaded library; unchecked by default, for tests whose descriptors hold placeholder functions.</param>
     public static (np_library_t Library, string Sdk, ImmutableArray<ValidatedPlugin> Plugins) Validate(
         string file, np_library_t* library, AbiVersion agreed, InterfaceRegistry? interfaces = null,
-        NativeBlocks? blocks = null)
+        NativeBlocks? blocks = null, LoadedMemory? memory = null)
     {
         interfaces ??= InterfaceRegistry.Empty;
+        memory ??= LoadedMemory.Unchecked;
+        PointerCheck.ReadableStruct(memory, library, s_library, agreed.Minor, (uint)sizeof(np_library_t), file, null,
+            LibraryPointerField);
         if (*(uint*)library < s_library.MinimumSize) throw TooSmall(library, s_library, file, null, null);
         var lib = PrefixStruct.Read<np_library_t>(library, s_library, agreed.Minor, out _);
-        var sdk = DescriptorText.Read(lib.sdk, "library sdk string", file, null);
+        var sdk = DescriptorText.Read(lib.sdk, "library sdk string", file, null, memory, "np_library_t.sdk.ptr");
         if (lib.init == null)
             throw new PluginLoadException(PluginLoadError.NullFunction, file, null, "np_library_t.init is NULL");
         if (lib.deinit == null)
             throw new PluginLoadException(PluginLoadError.NullFunction, file, null, "np_library_t.deinit is NULL");
+        PointerCheck.Executable(memory, lib.init, file, null, "np_library_t.init");
+        PointerCheck.Executable(memory, lib.deinit, file, null, "np_library_t.deinit");
         if (lib.plugin_count > MaxPlugins)
             throw new PluginLoadException(PluginLoadError.InvalidValue, file, null,
                 $"plugin_count is {lib.plugin_count} (at most {MaxPlugins})");
         if (lib.plugin_count > 0 && lib.plugins == null)
             throw new PluginLoadException(PluginLoadError.NullPointer, file, null,
                 $"plugin_count is {lib.plugin_count} but plugins is NULL");
+        if (lib.plugin_count > 0)
+            PointerCheck.Readable(memory, lib.plugins, lib.plugin_count * (ulong)sizeof(np_plugin_descriptor_t*), file,
+                null, "np_library_t.plugins");
 
         int count = (int)lib.plugin_count;
         var plugins = count == 0 ? [] : new ValidatedPlugin[count];
@@ -89,7 +104,9 @@ internal static unsafe class DescriptorValidator
             var descriptor = lib.plugins[i];
             if (descriptor == null)
                 throw new PluginLoadException(PluginLoadError.NullPointer, file, null, $"plugins[{i}] is NULL");
-            var plugin = ValidatePlugin(file, descriptor, (uint)i, agreed, interfaces, ref blocks);
+            PointerCheck.ReadableStruct(memory, descriptor, s_descriptor, agreed.Minor, (uint)sizeof(np_plugin_descriptor_t),
+                file, null, "np_library_t.plugins[]", new FieldName("plugins", (ulong)i));
+            var plugin = ValidatePlugin(file, descriptor, (uint)i, agreed, interfaces, ref blocks, memory);
             var id = plugin.Info.Id;
             int first = -1;
             if (seen is null)
@@ -107,29 +124,29 @@ internal static unsafe class DescriptorValidator
     }
 
     private static ValidatedPlugin ValidatePlugin(string file, np_plugin_descriptor_t* p, uint index, AbiVersion agreed,
-        InterfaceRegistry registry, ref NativeBlocks? blocks)
+        InterfaceRegistry registry, ref NativeBlocks? blocks, LoadedMemory memory)
     {
         if (p->struct_size < s_descriptor.MinimumSize)
-            throw TooSmall(p, s_descriptor, file, TentativeId(p), $"plugins[{index}]");
+            throw TooSmall(p, s_descriptor, file, TentativeId(p, memory), $"plugins[{index}]");
         var d = PrefixStruct.Read<np_plugin_descriptor_t>(p, s_descriptor, agreed.Minor, out _);
 
         // The id first, so that every later error can name the plugin. Until it is known to be valid, errors name
         // it in its escaped form.
         var idField = new FieldName("plugins", index, "id");
-        var idBytes = DescriptorText.Bytes(d.id, idField, file, null);
+        var idBytes = DescriptorText.Bytes(d.id, idField, file, null, memory, "np_plugin_descriptor_t.id.ptr");
         if (!NativeText.IsUtf8(idBytes)) throw DescriptorText.NotUtf8(idBytes, idField, file, NativeText.Escape(idBytes));
         var id = idBytes.IsEmpty ? string.Empty : Encoding.UTF8.GetString(idBytes);
         if (!NpDescriptorRules.IsValidPluginId(id)) throw InvalidId(idBytes, file);
 
-        var name = DescriptorText.Read(d.name, "name", file, id);
+        var name = DescriptorText.Read(d.name, "name", file, id, memory, "np_plugin_descriptor_t.name.ptr");
         if (name.Length == 0)
             throw new PluginLoadException(PluginLoadError.MissingName, file, id, "the name is empty");
-        var version = DescriptorText.Read(d.version, "version", file, id);
+        var version = DescriptorText.Read(d.version, "version", file, id, memory, "np_plugin_descriptor_t.version.ptr");
         if (!NpDescriptorRules.IsValidVersion(version))
             throw new PluginLoadException(PluginLoadError.InvalidVersion, file, id,
                 $"version '{version}' is not a semantic version (MAJOR.MINOR.PATCH[-pre][+build])");
-        var description = DescriptorText.Read(d.description, "description", file, id);
-        var vendor = DescriptorText.Read(d.vendor, "vendor", file, id);
+        var description = DescriptorText.Read(d.description, "description", file, id, memory, "np_plugin_descriptor_t.description.ptr");
+        var vendor = DescriptorText.Read(d.vendor, "vendor", file, id, memory, "np_plugin_descriptor_t.vendor.ptr");
         if (d.threading != NpAbi.NP_THREADING_SINGLE && d.threading != NpAbi.NP_THREADING_THREAD_SAFE)
             throw new PluginLoadException(PluginLoadError.InvalidThreading, file, id,
                 $"threading is {d.threading}; known values are NP_THREADING_SINGLE (0) and NP_THREADING_THREAD_SAFE (1)");
@@ -143,11 +160,16 @@ internal static unsafe class DescriptorValidator
             throw new PluginLoadException(PluginLoadError.NullPointer, file, id,
                 $"interface_count is {d.interface_count} but interfaces is NULL");
 
+        PointerCheck.Readable(memory, d.interfaces, d.interface_count * (ulong)sizeof(np_interface_t), file, id,
+            "np_plugin_descriptor_t.interfaces");
         var interfaces = new string[(int)d.interface_count];
         var details = new InterfaceDetail[interfaces.Length];
         // Rule H2: interface_layouts (@since 1.2) was read as NULL unless the descriptor's struct_size and the
         // agreed minor cover it; a NULL array or a fingerprint of 0 means "not given".
         var layouts = d.interface_layouts;
+        if (layouts != null)
+            PointerCheck.Readable(memory, layouts, d.interface_count * (ulong)sizeof(np_interface_layout_t), file, id,
+                "np_plugin_descriptor_t.interface_layouts");
         TransformVTable? transform = null;
         List<ValidatedInterface>? registered = null;
         for (int k = 0; k < interfaces.Length; k++)
@@ -155,7 +177,7 @@ internal static unsafe class DescriptorValidator
             np_interface_t itf = d.interfaces[k];
             np_interface_layout_t layout = layouts == null ? default : layouts[k];
             var itfField = new FieldName("interfaces", (ulong)k, "id");
-            var itfBytes = DescriptorText.Bytes(itf.id, itfField, file, id);
+            var itfBytes = DescriptorText.Bytes(itf.id, itfField, file, id, memory, InterfaceIdPointerField);
             // The interface this host implements is recognised by its bytes: no string to allocate or pattern to
             // match for the common case (the constant is a valid id).
             bool isTransform = itfBytes.SequenceEqual(NpAbi.NP_TRANSFORM_ID);
@@ -163,7 +185,7 @@ internal static unsafe class DescriptorValidator
             if (isTransform) itfId = NpAbi.NP_TRANSFORM_ID_STRING;
             else
             {
-                itfId = DescriptorText.Read(itf.id, itfField, file, id);
+                itfId = DescriptorText.Read(itf.id, itfField, file, id, memory, InterfaceIdPointerField);
                 if (!NpDescriptorRules.IsValidInterfaceId(itfId))
                     throw new PluginLoadException(PluginLoadError.InvalidInterfaceId, file, id,
                         $"interface id '{itfId}' is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
@@ -175,11 +197,15 @@ internal static unsafe class DescriptorValidator
                 throw new PluginLoadException(PluginLoadError.NullPointer, file, id,
                     $"the vtable of interface '{itfId}' is NULL");
             uint? minor = null;
+            // Every vtable, also of an interface this host does not know: its struct_size is reported.
+            PointerCheck.Readable(memory, itf.vtable, sizeof(uint), file, id, "np_interface_t.vtable",
+                new FieldName("interfaces", (ulong)k));
             if (isTransform)
-                transform = ValidateTransform(file, id, itf.vtable, agreed);
+                transform = ValidateTransform(file, id, itf.vtable, agreed, memory);
             else if (registry.Find(itfId) is { } known)
             {
-                var validated = InterfaceValidator.Validate(file, id, known, itf.vtable, layout, blocks ??= new NativeBlocks());
+                var validated = InterfaceValidator.Validate(file, id, known, itf.vtable, layout, blocks ??= new NativeBlocks(),
+                    memory);
                 (registered ??= []).Add(validated);
                 minor = validated.Minor;
             }
@@ -197,15 +223,23 @@ internal static unsafe class DescriptorValidator
         return new ValidatedPlugin(info, transform, registered?.ToArray());
     }
 
-    private static TransformVTable ValidateTransform(string file, string id, void* vtable, AbiVersion agreed)
+    private static TransformVTable ValidateTransform(string file, string id, void* vtable, AbiVersion agreed,
+        LoadedMemory memory)
     {
         if (*(uint*)vtable < s_transform.MinimumSize) throw TooSmall(vtable, s_transform, file, id, TransformVTableWhat);
+        PointerCheck.ReadableStruct(memory, vtable, s_transform, agreed.Minor, (uint)sizeof(np_transform_v1_t), file, id,
+            "np_interface_t.vtable", TransformVTableWhat);
         var vt = PrefixStruct.Read<np_transform_v1_t>(vtable, s_transform, agreed.Minor, out _);
         if (vt.create == null) throw NullFunction("create");
         if (vt.destroy == null) throw NullFunction("destroy");
         if (vt.process == null) throw NullFunction("process");
         if (vt.flush == null) throw NullFunction("flush");
+        PointerCheck.Executable(memory, vt.create, file, id, "np_transform_v1_t.create");
+        PointerCheck.Executable(memory, vt.destroy, file, id, "np_transform_v1_t.destroy");
+        PointerCheck.Executable(memory, vt.process, file, id, "np_transform_v1_t.process");
+        PointerCheck.Executable(memory, vt.flush, file, id, "np_transform_v1_t.flush");
         // stats is optional (@since 1.1): NULL, or beyond struct_size, or not in the agreed minor = absent.
+        if (vt.stats != null) PointerCheck.Executable(memory, vt.stats, file, id, "np_transform_v1_t.stats");
         return new TransformVTable(vt);
 
         PluginLoadException NullFunction(string fn) =>
@@ -221,11 +255,12 @@ internal static unsafe class DescriptorValidator
 
     /// <summary>The id of a descriptor that failed a size check, for the error message only: read when
     /// struct_size covers it and it looks like a string, else null.</summary>
-    private static string? TentativeId(np_plugin_descriptor_t* p)
+    private static string? TentativeId(np_plugin_descriptor_t* p, LoadedMemory memory)
     {
         if (p->struct_size < s_descriptorIdEnd) return null;
         var s = p->id;
         if (s.ptr == null || s.len == 0 || s.len > NpDescriptorRules.MaxPluginIdBytes) return null;
+        if (!memory.IsReadable(s.ptr, s.len)) return null;
         return NativeText.Escape(new ReadOnlySpan<byte>(s.ptr, (int)s.len));
     }
 

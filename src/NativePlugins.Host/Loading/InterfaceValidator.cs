@@ -14,11 +14,18 @@ namespace NativePlugins.Hosting.Loading;
 internal static unsafe class InterfaceValidator
 {
     public static ValidatedInterface Validate(string file, string pluginId, RegisteredInterface itf, void* vtable,
-        np_interface_layout_t layout, NativeBlocks blocks)
+        np_interface_layout_t layout, NativeBlocks blocks, LoadedMemory? memory = null)
     {
+        memory ??= LoadedMemory.Unchecked;
         var contract = itf.Contract;
         uint structSize = *(uint*)vtable;
         if (structSize < itf.VTable.MinimumSize) throw TooSmall(file, pluginId, itf, structSize);
+        // The most the host reads of it, whatever minor the fingerprint picks below.
+        PointerCheck.Readable(memory, vtable, Math.Min(itf.VTable.ReadableBytes(structSize, contract.NewestMinor), contract.Size),
+            file, pluginId, "np_interface_t.vtable", itf.Id);
+        // The report is read only when the fingerprint matches no minor (InterfaceLayoutCheck): checked only then.
+        if (layout.fingerprint != 0 && contract.MinorOf(layout.fingerprint) is null)
+            PointerCheck.LayoutReport(memory, layout.report, "np_interface_layout_t.report", file, pluginId, itf.Id);
 
         ulong? fingerprint = layout.fingerprint == 0 ? null : layout.fingerprint;
         uint minor = fingerprint is { } fp
@@ -26,11 +33,18 @@ internal static unsafe class InterfaceValidator
             : MinorFitting(contract, structSize);
 
         uint readable = itf.VTable.ReadableBytes(structSize, minor);
-        foreach (var f in itf.Required)
+        foreach (var f in contract.Functions)
         {
-            // A required function appended later is required only when struct_size (and the minor) cover it (I4).
+            // A required function appended later is required only when struct_size (and the minor) cover it (I4);
+            // a function beyond them is never read, so never called.
             if (f.SinceMinor > minor || f.End > readable) continue;
-            if (*(nint*)((byte*)vtable + f.Offset) == 0) throw NullFunction(file, pluginId, itf, f);
+            var fn = *(void**)((byte*)vtable + f.Offset);
+            if (fn == null)
+            {
+                if (f.Required) throw NullFunction(file, pluginId, itf, f);
+                continue;
+            }
+            PointerCheck.Executable(memory, fn, file, pluginId, itf.QualifiedNames[f.Name]);
         }
 
         var copy = blocks.AllocZeroed(contract.Size);

@@ -29,7 +29,7 @@ internal sealed unsafe class OpenedLibrary(
 
 /// <summary>
 /// Opens a library file: check it before dlopen (the load policy, and <see cref="LibraryFileProbe"/>: a file
-/// dlopen would hang or crash on never reaches it), dlopen (NativeLibrary.TryLoad), find <c>np_entry</c>
+/// dlopen would hang or crash on never reaches it), dlopen with eager binding (<see cref="EagerBinding"/>), find <c>np_entry</c>
 /// and check that it is a function (<see cref="EntrySymbol"/>), negotiate the version
 /// (Vulkan-style in/out minor), check the layout fingerprint, validate every descriptor (rule H3). Nothing of the
 /// library is called before its descriptors were validated except <c>np_entry</c> itself.
@@ -47,9 +47,9 @@ internal static unsafe class LibraryLoader
         var file = Path.GetFullPath(path);
         gate.Check(file, directory);
 
-        if (!NativeLibrary.TryLoad(file, out var h))
+        if (!EagerBinding.TryOpen(file, out var h, out var loaderError))
         {
-            throw new PluginLoadException(PluginLoadError.LoadFailed, file, null, LoaderMessage(file));
+            throw new PluginLoadException(PluginLoadError.LoadFailed, file, null, loaderError ?? LoaderMessage(file));
         }
 
         var handle = new LibraryHandle(h, file, canUnload(string.Empty, null));
@@ -67,9 +67,13 @@ internal static unsafe class LibraryLoader
             }
             var entry = (delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int>)entryAddress;
 
-            var negotiation = Negotiate(file, entry, host, out var library);
+            // Rule H3, pointers: what np_entry hands over is checked against the memory map before it is read;
+            // np_entry's address identifies the library's own segments (LoadedMemory).
+            var memory = LoadedMemory.ForLibrary(entryAddress);
+            var negotiation = Negotiate(file, entry, host, memory, out var library);
             var agreed = new AbiVersion(negotiation.abi_major, negotiation.abi_minor);
-            var (descriptor, sdk, plugins) = DescriptorValidator.Validate(file, library, agreed, interfaces, handle.Blocks);
+            var (descriptor, sdk, plugins) =
+                DescriptorValidator.Validate(file, library, agreed, interfaces, handle.Blocks, memory);
             var flags = DescriptorValidator.Flags(library, agreed);
             handle.CanUnload = canUnload(sdk, flags);
             return new OpenedLibrary(file, handle, descriptor, negotiation, sdk, flags, plugins);
@@ -82,7 +86,8 @@ internal static unsafe class LibraryLoader
     }
 
     private static np_negotiation_t Negotiate(string file,
-        delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int> entry, AbiVersion host, out np_library_t* library)
+        delegate* unmanaged[Cdecl]<np_negotiation_t*, np_library_t**, int> entry, AbiVersion host, LoadedMemory memory,
+        out np_library_t* library)
     {
         // ABI 1.2: the library's reason when np_entry fails (the hosted shim's "no .NET runtime"). A 1.0/1.1 library
         // never writes it.
@@ -110,15 +115,20 @@ internal static unsafe class LibraryLoader
 
         var expected = AbiLayoutFacts.Fingerprint(n.abi_minor);
         if (n.layout_fingerprint != expected)
+        {
+            // The report is read to name the differing field: only its pointers are in the way of that message.
+            PointerCheck.LayoutReport(memory, n.layout_report, "np_negotiation_t.layout_report", file, null);
             throw new PluginLoadException(PluginLoadError.LayoutMismatch, file, null,
                 $"layout fingerprint for ABI {host.Major}.{n.abi_minor} is 0x{n.layout_fingerprint:x16}, the host's is " +
                 $"0x{expected:x16}: {AbiLayoutFacts.DescribeMismatch(n.layout_report, n.abi_minor)}");
+        }
 
         library = lib;
         return n;
     }
 
-    /// <summary>The dynamic loader's own explanation (dlerror text), for the failure path only.</summary>
+    /// <summary>The dynamic loader's own explanation where <see cref="EagerBinding"/> had none (NativeLibrary's
+    /// exception text), for the failure path only.</summary>
     private static string LoaderMessage(string file)
     {
         try

@@ -22,7 +22,7 @@ typedef enum nph_error {
     NPH_E_VERSION,   /* ABI major mismatch (rule P1) */
     NPH_E_ENTRY,     /* np_entry failed or broke the negotiation protocol (rule P1) */
     NPH_E_LAYOUT,    /* layout fingerprint mismatch */
-    NPH_E_INVALID,   /* a descriptor breaks rule P2 */
+    NPH_E_INVALID,   /* a descriptor breaks rule P2, or a pointer in it is not readable / executable memory (H3) */
     NPH_E_DUPLICATE, /* a plugin id is already loaded (rule P2) */
     NPH_E_INIT,      /* the library's init failed */
     NPH_E_NOT_FOUND, /* no such plugin, or it lacks the interface */
