@@ -80,4 +80,8 @@ public enum PluginLoadError
 
     /// <summary>The library's <c>init</c> failed.</summary>
     InitFailed,
+
+    /// <summary>The library broke the protocol of a load-time call (<c>np_entry</c>, <c>init</c>): it wrote past the end
+    /// of the host's error buffer, or reported a message longer than the buffer (rule P5).</summary>
+    ProtocolViolation,
 }
