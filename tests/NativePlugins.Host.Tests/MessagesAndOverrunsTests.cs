@@ -1,5 +1,6 @@
 using System.Text;
 using NativePlugins.Hosting;
+using NativePlugins.Hosting.Interfaces;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Interop;
 using NativePlugins.TestSupport;
@@ -264,5 +265,34 @@ public class MessagesAndOverrunsTests
         Assert.False(PluginErrorText.GuardIntact(buffer));
         Assert.Contains("wrote past the end", PluginErrorText.Violation(NpAbi.NP_OK, error, buffer, out overran));
         Assert.True(overran);
+    }
+
+    [Fact]
+    public unsafe void A_write_past_an_out_bytes_buffer_is_caught_inline_and_after_it_grew()
+    {
+        byte* inline = stackalloc byte[NativeOutput.InlineBytes];
+        np_out_bytes_t output;
+        NativeOutput.Init(&output, inline, NativeOutput.InlineBytes);
+        Assert.Null(NativeOutput.Violation(&output, inline, out bool overran));
+        output.data[output.capacity] = 0;
+        Assert.Contains("wrote past the end of the np_out_bytes_t buffer", NativeOutput.Violation(&output, inline, out overran));
+        Assert.True(overran);
+        // A broken guard is not moved to the heap: reserve refuses, the caller reports.
+        Assert.Equal(NpAbi.NP_ERR_INVALID_ARGUMENT, output.reserve(&output, 10_000));
+
+        NativeOutput.Init(&output, inline, NativeOutput.InlineBytes);
+        try
+        {
+            Assert.Equal(NpAbi.NP_OK, output.reserve(&output, 10_000));
+            Assert.True(output.capacity >= 10_000);
+            Assert.Null(NativeOutput.Violation(&output, inline, out overran));
+            output.data[output.capacity + 3] = 1;
+            Assert.NotNull(NativeOutput.Violation(&output, inline, out overran));
+            Assert.True(overran);
+        }
+        finally
+        {
+            NativeOutput.Release(&output);
+        }
     }
 }
