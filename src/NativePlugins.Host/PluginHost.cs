@@ -281,12 +281,22 @@ public sealed unsafe class PluginHost : IDisposable
         var name = Path.GetFileName(opened.FilePath);
         var logger = _services.LoggerFactory.CreateLogger(name);
         var table = new HostTable(new HostTableContext(_services, logger, counters, $"library '{name}'"), opened.Agreed.Minor);
-        byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+        byte* buffer = stackalloc byte[PluginErrorText.BufferBytes];
         np_error_t error; // field by field (rule H8, NpScalarInit)
-        NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
+        PluginErrorText.Init(&error, buffer);
         int status;
         var init = opened.Library.init;
         lock (HostSerialization.Lock) status = init(table.Pointer, &error);
+        if (PluginErrorText.Violation(status, error, buffer, out _) is { } broken)
+        {
+            // Refused even when init succeeded (then deinit is owed, and called): its memory is suspect.
+            if (status == NpAbi.NP_OK)
+                lock (HostSerialization.Lock) opened.Library.deinit();
+            table.Dispose();
+            throw new PluginLoadException(PluginLoadError.ProtocolViolation, opened.FilePath,
+                opened.Plugins.Length == 1 ? opened.Plugins[0].Info.Id : null,
+                $"init {PluginErrorText.Describe(broken, status, error, buffer)}");
+        }
         if (status != NpAbi.NP_OK)
         {
             // init failed: deinit is not owed. The table may still be referenced by a misbehaving library, but

@@ -53,6 +53,11 @@ nph_error_t nph_fail(nph_diag_t *diag, nph_error_t code, np_status status, const
 /* The file name part of a path. */
 const char *nph_basename(const char *path);
 
+/* Plugin text as a diagnostic shows it (interop/README.md section 5, vectors/display-text.tsv): one line, C0/DEL and
+ * bytes outside valid UTF-8 as \xHH, C1, bidi controls and U+2028/U+2029 as \uHHHH, everything else kept. Writes at
+ * most cap - 1 bytes and a NUL (cut between pieces); returns the length. */
+size_t nph_one_line(const uint8_t *in, size_t len, char *out, size_t cap);
+
 /* ---- nph_host_table.c ---- */
 void nph_table_init(nph_table_t *t, nph_host_t *host, uint32_t abi_minor, const char *scope);
 uint64_t nph_table_live_bytes(const nph_table_t *t);

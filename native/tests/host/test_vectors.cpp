@@ -11,6 +11,7 @@ extern "C" {
 int nph_plugin_id_valid(np_str_t id);
 int nph_interface_id_valid(np_str_t id);
 int nph_semver_valid(np_str_t v);
+size_t nph_one_line(const uint8_t *in, size_t len, char *out, size_t cap);
 nph_error_t nph_check_negotiation(const char *path, uint32_t offered_minor, np_status status, const np_negotiation_t *n,
                                   const np_library_t *descriptor, nph_diag_t *diag);
 }
@@ -59,6 +60,29 @@ TEST(Vectors, HostNegotiation) {
             EXPECT_NE(diag.message[0], '\0') << v.where();
         }
     }
+}
+
+std::string one_line(const std::string &in, size_t cap = 4096) {
+    std::string out(cap, '\0');
+    size_t n = nph_one_line(reinterpret_cast<const uint8_t *>(in.data()), in.size(), out.data(), cap);
+    out.resize(n);
+    return out;
+}
+
+// Section 5, "Text in messages": what a diagnostic shows of plugin text, the same cases the .NET host runs.
+TEST(Vectors, DisplayText) {
+    for (const auto &v : nptest::read_vectors("display-text.tsv")) {
+        ASSERT_EQ(v.kind, "case") << v.where();
+        ASSERT_EQ(v.fields.size(), 2u) << v.where();
+        EXPECT_EQ(one_line(v.fields[0]), v.fields[1]) << v.where();
+        EXPECT_EQ(one_line(v.fields[1]), v.fields[1]) << v.where() << ": showing again must change nothing";
+    }
+}
+
+TEST(Vectors, DisplayTextIsCutBetweenPiecesNeverInsideOne) {
+    EXPECT_EQ(one_line("ab\n", 5), "ab");     // "\x0a" does not fit in the 2 bytes left: left out whole
+    EXPECT_EQ(one_line("a\xc3\xa9", 3), "a"); // nor does half of a character
+    EXPECT_EQ(one_line("abc", 1), "");
 }
 
 TEST(Vectors, ReaderRefusesAMissingFile) { EXPECT_THROW(nptest::read_vectors("no-such-file.tsv"), std::runtime_error); }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NativePlugins.Cli.Infrastructure;
 using NativePlugins.Cli.Options;
 using NativePlugins.Hosting;
+using NativePlugins.Interop;
 
 namespace NativePlugins.Cli.Commands;
 
@@ -27,10 +28,11 @@ internal static class InspectCommand
         return ExitCodes.Ok;
     }
 
+    // Library-provided strings pass P2 (UTF-8) but may still hold newlines or terminal escapes: shown one line each.
     private static void Text(PluginLibrary l, TextWriter w)
     {
-        w.WriteLine($"file         {l.FilePath}");
-        w.WriteLine($"sdk          {(l.Sdk.Length == 0 ? "(not given)" : l.Sdk)}");
+        w.WriteLine($"file         {NativeText.OneLine(l.FilePath)}");
+        w.WriteLine($"sdk          {(l.Sdk.Length == 0 ? "(not given)" : NativeText.OneLine(l.Sdk))}");
         w.WriteLine($"abi          {l.AgreedAbi} agreed (library {l.LibraryAbi}, host {l.Host.AbiVersion})");
         w.WriteLine($"fingerprint  {Formatting.Hex(l.LayoutFingerprint)} (layout report {(l.HasLayoutReport ? "present" : "absent")})");
         w.WriteLine($"flags        {Formatting.FlagsLine(l)}");
@@ -40,9 +42,9 @@ internal static class InspectCommand
         {
             w.WriteLine();
             w.WriteLine($"{p.Id} {p.Version}");
-            w.WriteLine($"  name         {p.Name}");
-            if (p.Description.Length > 0) w.WriteLine($"  description  {p.Description}");
-            if (p.Vendor.Length > 0) w.WriteLine($"  vendor       {p.Vendor}");
+            w.WriteLine($"  name         {NativeText.OneLine(p.Name)}");
+            if (p.Description.Length > 0) w.WriteLine($"  description  {NativeText.OneLine(p.Description)}");
+            if (p.Vendor.Length > 0) w.WriteLine($"  vendor       {NativeText.OneLine(p.Vendor)}");
             w.WriteLine($"  threading    {Formatting.Threading(p.Threading)}");
             // Each with what the library says of it: "acme.greeter/1 (fingerprint 0x...)" (ABI 1.2 interface layouts).
             w.WriteLine($"  interfaces   {string.Join(", ", p.InterfaceDetails)}");

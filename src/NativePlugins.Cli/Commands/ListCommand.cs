@@ -2,6 +2,7 @@ using System.Text.Json;
 using NativePlugins.Cli.Infrastructure;
 using NativePlugins.Cli.Options;
 using NativePlugins.Hosting;
+using NativePlugins.Interop;
 
 namespace NativePlugins.Cli.Commands;
 
@@ -29,13 +30,14 @@ internal static class ListCommand
             var table = new TextTable("ID", "VERSION", "THREADING", "INTERFACES", "ABI", "FILE");
             foreach (var (l, p) in plugins)
                 table.Add(p.Id, p.Version, Formatting.Threading(p.Threading), string.Join(",", p.InterfaceDetails),
-                    p.AbiVersion.ToString(), l.FileName);
+                    p.AbiVersion.ToString(), NativeText.OneLine(l.FileName)); // a file name may hold any byte but '/'
+
             table.Write(w);
             w.WriteLine();
             w.WriteLine($"{plugins.Count} plugin(s) in {result.Libraries.Count} librar{(result.Libraries.Count == 1 ? "y" : "ies")} " +
                 $"from {string.Join(", ", result.Directories)}");
         }
-        foreach (var s in result.Skipped) w.WriteLine($"skipped: {s.Path}: {s.Reason}");
+        foreach (var s in result.Skipped) w.WriteLine($"skipped: {NativeText.OneLine(s.Path)}: {s.Reason}");
         w.Flush();
         foreach (var e in result.Errors) console.Error.WriteLine($"nplug: error: {e.Message}");
         // A directory that does not exist is an error too, but not a refused file: count them apart.

@@ -1,3 +1,5 @@
+using NativePlugins.Interop;
+
 namespace NativePlugins.Hosting;
 
 /// <summary>
@@ -38,7 +40,8 @@ public sealed class PluginCallException : Exception
     /// <summary>The library file of the plugin.</summary>
     public string FilePath { get; }
 
-    /// <summary>The message the plugin wrote into the error buffer (rule P5), or a host note when it wrote none.</summary>
+    /// <summary>The message the plugin wrote into the error buffer (rule P5), as one line (control characters, bidi
+    /// controls and bytes that are not UTF-8 escaped: <see cref="NativeText.OneLine(string)"/>), or a host note.</summary>
     public string PluginMessage { get; }
 
     /// <summary>The plugin-specific detail code from <c>np_error_t.code</c>; 0 if none. For <c>NP_ERR_INPUT</c> it is the
@@ -58,8 +61,13 @@ public sealed class PluginCallException : Exception
     /// <summary>True when the host detected a broken protocol (e.g. a corrupted emitter), not a failing status.</summary>
     public bool IsProtocolViolation { get; }
 
-    private static string Format(string op, int status, string id, string file, string message, bool violation, long? record) =>
-        violation
-            ? $"{file}: plugin '{id}': {op} broke the protocol: {message}"
-            : $"{file}: plugin '{id}': {op} failed with {NpStatus.Name(status)} ({status}){(record is { } r ? $" at record {r}" : "")}: {message}";
+    // One line, whatever the plugin or the file system put into the parts (NativeText.OneLine, interop/README.md
+    // section 5): the plugin's message was shown by that rule already, and showing is idempotent.
+    private static string Format(string op, int status, string id, string file, string message, bool violation, long? record)
+    {
+        var where = $"{NativeText.OneLine(file)}: plugin '{NativeText.OneLine(id)}'";
+        return violation
+            ? $"{where}: {op} broke the protocol: {NativeText.OneLine(message)}"
+            : $"{where}: {op} failed with {NpStatus.Name(status)} ({status}){(record is { } r ? $" at record {r}" : "")}: {NativeText.OneLine(message)}";
+    }
 }

@@ -110,4 +110,8 @@ public enum PluginLoadError
     /// not in readable memory for the bytes the host must read, or a function pointer not in executable memory
     /// (rule H3): dereferencing or calling it would crash the host.</summary>
     InvalidPointer,
+
+    /// <summary>The library broke the protocol of a load-time call (<c>np_entry</c>, <c>init</c>): it wrote past the end
+    /// of the host's error buffer, or reported a message longer than the buffer (rule P5).</summary>
+    ProtocolViolation,
 }

@@ -9,6 +9,9 @@ internal enum CallPath
     /// <summary>The instance is disposed: no call may be made.</summary>
     Disposed,
 
+    /// <summary>The host poisoned the instance (<see cref="CallGate.Poison"/>): no call may be made but destroy.</summary>
+    Poisoned,
+
     /// <summary>The owner thread's path: plain loads and stores only.</summary>
     Owner,
 
@@ -42,6 +45,7 @@ internal sealed class CallGate(bool serialize, Action destroy)
     private int _ownerDepth;
     private int _shared;
     private int _state;
+    private int _poisoned;
     private readonly Lock? _serial = serialize ? new Lock() : null;
     private readonly Action _destroy = destroy;
 
@@ -51,7 +55,8 @@ internal sealed class CallGate(bool serialize, Action destroy)
     /// <summary>True once the owner bias was revoked for good (for tests and diagnostics).</summary>
     internal bool IsBiasRevoked => _bias.IsRevoked;
 
-    /// <summary>Enters a call. <see cref="CallPath.Disposed"/>: make no call (and do not call <see cref="Exit"/>).</summary>
+    /// <summary>Enters a call. <see cref="CallPath.Disposed"/> or <see cref="CallPath.Poisoned"/> (both below
+    /// <see cref="CallPath.Owner"/>, so one compare tells): make no call (and do not call <see cref="Exit"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CallPath Enter(int thread)
     {
@@ -64,7 +69,8 @@ internal sealed class CallGate(bool serialize, Action destroy)
         return EnterShared(thread);
     }
 
-    /// <summary>Leaves a call entered with <paramref name="path"/> (never <see cref="CallPath.Disposed"/>).</summary>
+    /// <summary>Leaves a call entered with <paramref name="path"/> (never <see cref="CallPath.Disposed"/> or
+    /// <see cref="CallPath.Poisoned"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit(int thread, CallPath path)
     {
@@ -77,6 +83,18 @@ internal sealed class CallGate(bool serialize, Action destroy)
         {
             LeaveShared();
         }
+    }
+
+    /// <summary>True once <see cref="Poison"/> ran.</summary>
+    public bool IsPoisoned => Volatile.Read(ref _poisoned) != 0;
+
+    /// <summary>Refuses every later call (<see cref="CallPath.Poisoned"/>) while destroy stays possible: the host
+    /// found the plugin's memory suspect (it wrote past a buffer). Costs the owner's fast path nothing: the bias is
+    /// revoked, so every later call takes the shared path, which tests the flag.</summary>
+    public void Poison(int thread)
+    {
+        Volatile.Write(ref _poisoned, 1);
+        _bias.Revoke(thread);
     }
 
     /// <summary>Refuses new calls; destroys now if no call is in flight, else when the last one leaves. Idempotent.</summary>
@@ -98,6 +116,11 @@ internal sealed class CallGate(bool serialize, Action destroy)
         {
             LeaveSharedCount();
             return CallPath.Disposed;
+        }
+        if (Volatile.Read(ref _poisoned) != 0)
+        {
+            LeaveSharedCount();
+            return CallPath.Poisoned;
         }
         if (_serial is null) return CallPath.Shared;
         try

@@ -72,9 +72,9 @@ internal static unsafe class InstanceCreation
                 library.AgreedAbi.Minor);
 
             var configBytes = Encoding.UTF8.GetBytes(config);
-            byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+            byte* buffer = stackalloc byte[PluginErrorText.BufferBytes];
             np_error_t error; // field by field (rule H8, NpScalarInit)
-            NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
+            PluginErrorText.Init(&error, buffer);
             void* instance = null;
             int status;
             library.Host.Metrics.RecordCall(plugin.Id, interfaceId, createName);
@@ -82,6 +82,13 @@ internal static unsafe class InstanceCreation
             {
                 var configStr = new np_str_t { ptr = configBytes.Length == 0 ? null : c, len = (ulong)configBytes.Length };
                 status = create(table.Pointer, configStr, &instance, &error);
+            }
+            if (PluginErrorText.Violation(status, error, buffer, out _) is { } broken)
+            {
+                // An instance made by a call that wrote past the buffer is not handed out; destroy releases it.
+                if (status == NpAbi.NP_OK && instance != null) destroy(instance);
+                throw new PluginCallException(createName, status, plugin.Id, plugin.FilePath,
+                    $"it {PluginErrorText.Describe(broken, status, error, buffer)}", error.code, protocolViolation: true);
             }
             if (status != NpAbi.NP_OK)
                 throw new PluginCallException(createName, status, plugin.Id, plugin.FilePath,

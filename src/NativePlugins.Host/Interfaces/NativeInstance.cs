@@ -26,13 +26,15 @@ namespace NativePlugins.Hosting;
 /// the same way.</remarks>
 public abstract unsafe class NativeInstance : IDisposable
 {
-    /// <summary>Bytes of the error buffer a wrapper passes (rule H5: at least 256).</summary>
+    /// <summary>Bytes of the error buffer a wrapper allocates; the plugin is told a little less (rule H5: at least 256),
+    /// the rest is a guard that shows a write past the capacity (rule P5).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected const int ErrorCapacity = PluginErrorText.Capacity;
+    protected const int ErrorCapacity = PluginErrorText.BufferBytes;
 
-    /// <summary>Bytes of an <c>np_out_bytes_t</c> buffer on the caller's stack; bigger output moves to the heap.</summary>
+    /// <summary>Bytes of an <c>np_out_bytes_t</c> buffer on the caller's stack (the plugin is told a little less: the
+    /// rest is a guard); bigger output moves to the heap.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected const int OutputInlineCapacity = 256;
+    protected const int OutputInlineCapacity = NativeOutput.InlineBytes;
 
     private readonly InstanceHandle _handle;
     private readonly ValidatedInterface _vt;
@@ -75,7 +77,8 @@ public abstract unsafe class NativeInstance : IDisposable
     /// <summary>Host-allocator counters of this instance (rule P4: zero live allocations after destroy).</summary>
     public AllocationCounters Allocations { get; }
 
-    /// <summary>True after a call returned NP_ERR_PANIC: the host makes no further call but destroy (rule P7).</summary>
+    /// <summary>True after a call returned NP_ERR_PANIC (rule P7) or wrote past a buffer the host gave it: the host
+    /// makes no further call but destroy.</summary>
     public bool IsPoisoned => Volatile.Read(ref _poisoned) != 0;
 
     /// <summary>True once disposed (destroy itself waits for calls still in flight).</summary>
@@ -121,7 +124,11 @@ public abstract unsafe class NativeInstance : IDisposable
         if (Volatile.Read(ref _poisoned) != 0) ThrowPoisoned(function);
         int thread = OwnerBias.CurrentThread;
         var path = _gate.Enter(thread);
-        if (path == CallPath.Disposed) ThrowDisposed();
+        if (path < CallPath.Owner)
+        {
+            if (path == CallPath.Disposed) ThrowDisposed();
+            ThrowPoisoned(function); // not reached: this gate is never poisoned (_poisoned is tested above)
+        }
         // One test of a field or two when nobody listens; the tags are made only for a listener.
         if (_metrics.Calls.Enabled) _metrics.RecordCall(Plugin.Id, InterfaceContract.Id, function);
         return new NativeCall(thread, path);
@@ -135,8 +142,7 @@ public abstract unsafe class NativeInstance : IDisposable
     /// <summary>Prepares the caller-owned <c>np_error_t</c> over <paramref name="buffer"/>
     /// (<see cref="ErrorCapacity"/> bytes, usually stackalloc'ed).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected static void InitError(np_error_t* error, byte* buffer) =>
-        NpScalarInit.Init(error, message: buffer, capacity: ErrorCapacity);
+    protected static void InitError(np_error_t* error, byte* buffer) => PluginErrorText.Init(error, buffer);
 
     /// <summary>Raises <see cref="PluginCallException"/> for a failing status of <paramref name="function"/>, with the
     /// message the plugin wrote into <paramref name="buffer"/>; NP_ERR_PANIC poisons the instance first.</summary>
@@ -144,7 +150,8 @@ public abstract unsafe class NativeInstance : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void Check(int status, string function, np_error_t* error, byte* buffer)
     {
-        if (status != NpAbi.NP_OK) Fail(status, function, PluginErrorText.Read(*error, buffer), error->code);
+        // The guard is checked on success too: an overrun is a violation whatever the status.
+        if (status != NpAbi.NP_OK || !PluginErrorText.GuardIntact(buffer)) Fail(status, function, error, buffer);
     }
 
     /// <summary><see cref="Check(int, string, np_error_t*, byte*)"/> for a function without an error buffer.</summary>
@@ -167,11 +174,13 @@ public abstract unsafe class NativeInstance : IDisposable
     protected void CheckOutput(int status, string function, np_error_t* error, byte* buffer, np_out_bytes_t* output,
         byte* inline)
     {
-        if (NativeOutput.Violation(output, inline) is { } violation)
+        if (NativeOutput.Violation(output, inline, out bool overran) is { } violation)
         {
             _metrics.RecordFailure(Plugin.Id, InterfaceContract.Id, function, PluginTelemetry.ProtocolViolationErrorType);
+            if (overran) Poison("wrote past the end of its output buffer (its memory is suspect)");
             throw new PluginCallException(function, status, Plugin.Id, Plugin.FilePath,
-                violation + " (rule P10); the output of this call was discarded", protocolViolation: true);
+                violation + " (rule P10); the output of this call was discarded" + (overran ? "; the instance is poisoned" : ""),
+                protocolViolation: true);
         }
         Check(status, function, error, buffer);
     }
@@ -219,15 +228,38 @@ public abstract unsafe class NativeInstance : IDisposable
     private void Fail(int status, string function, string message, int code)
     {
         _metrics.RecordFailure(Plugin.Id, InterfaceContract.Id, function, NpStatus.Name(status));
-        if (status == NpAbi.NP_ERR_PANIC) Volatile.Write(ref _poisoned, 1);
+        if (status == NpAbi.NP_ERR_PANIC) Poison("returned NP_ERR_PANIC (rule P7)");
         throw new PluginCallException(function, status, Plugin.Id, Plugin.FilePath, message, code);
+    }
+
+    /// <summary>A failing status or a broken error buffer (rule P5: a write past it poisons the instance; a length
+    /// beyond it is a protocol violation).</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Fail(int status, string function, np_error_t* error, byte* buffer)
+    {
+        var broken = PluginErrorText.Violation(status, *error, buffer, out bool overran);
+        if (broken is null) Fail(status, function, PluginErrorText.Read(*error, buffer), error->code);
+        _metrics.RecordFailure(Plugin.Id, InterfaceContract.Id, function, PluginTelemetry.ProtocolViolationErrorType);
+        if (overran) Poison("wrote past the end of the error buffer (its memory is suspect)");
+        throw new PluginCallException(function, status, Plugin.Id, Plugin.FilePath,
+            $"it {PluginErrorText.Describe(broken, status, *error, buffer)}" + (overran ? "; the instance is poisoned" : ""),
+            error->code, protocolViolation: true);
+    }
+
+    private string _poisonReason = "";
+
+    private void Poison(string reason)
+    {
+        _poisonReason = reason;
+        Volatile.Write(ref _poisoned, 1);
     }
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowPoisoned(string function) =>
         throw new PluginCallException(function, NpAbi.NP_ERR_STATE, Plugin.Id, Plugin.FilePath,
-            "the instance is poisoned: an earlier call returned NP_ERR_PANIC (rule P7); dispose it and create another");
+            $"the instance is poisoned: an earlier call {_poisonReason}; dispose it and create another");
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -91,9 +91,9 @@ internal static unsafe class LibraryLoader
     {
         // ABI 1.2: the library's reason when np_entry fails (the hosted shim's "no .NET runtime"). A 1.0/1.1 library
         // never writes it.
-        byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+        byte* buffer = stackalloc byte[PluginErrorText.BufferBytes];
         np_error_t error;
-        NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
+        PluginErrorText.Init(&error, buffer);
         np_negotiation_t n; // field by field, never a 256-bit zeroing right before native code (rule H8, NpScalarInit)
         // Sentinels: a library that does not write its version is told apart from one that reports 0.0 (rule P1).
         NpScalarInit.Init(&n, abi_major: host.Major, abi_minor: host.Minor,
@@ -102,6 +102,10 @@ internal static unsafe class LibraryLoader
         int status;
         lock (HostSerialization.Lock) status = entry(&n, &lib);
         n.error = null; // the buffer dies with this call; the struct is kept
+        // Before anything else is read: a library that wrote past the buffer has written into this host's stack.
+        if (PluginErrorText.Violation(status, error, buffer, out _) is { } broken)
+            throw new PluginLoadException(PluginLoadError.ProtocolViolation, file, null,
+                $"np_entry {PluginErrorText.Describe(broken, status, error, buffer)}");
 
         if (NegotiationAnswer.Check(host, status, n.abi_major, n.abi_minor, n.library_abi_major, n.library_abi_minor)
             is { } refused)

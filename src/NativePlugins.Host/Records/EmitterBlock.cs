@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using NativePlugins.Hosting.Loading;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Records;
@@ -8,7 +9,9 @@ namespace NativePlugins.Hosting.Records;
 /// The native memory behind a <see cref="RecordBuffer"/>: the <c>np_emitter_t</c> handed to plugins, followed by the
 /// host's own record of the buffers it handed out. Plugins can write anything into the emitter; the host trusts
 /// only its private copy of pointers and capacities, so a plugin that breaks the emitter protocol (rule P10) is
-/// detected after the call instead of making the host free or read the wrong memory.
+/// detected after the call instead of making the host free or read the wrong memory. Both buffers are allocated
+/// <see cref="OverrunGuard.Bytes"/> longer than their capacity, with a guard there, so that a plugin writing past the
+/// capacity (rule P10) is detected too, before the host grows or frees the buffers.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct EmitterBlock
@@ -45,10 +48,11 @@ internal unsafe struct EmitterBlock
             b->MaxDataBytes = maxDataBytes;
             b->MaxRecords = maxRecords;
             b->DataCapacity = Math.Max(dataCapacity, 1);
-            b->Data = (byte*)NativeMemory.Alloc((nuint)b->DataCapacity);
+            b->Data = (byte*)NativeMemory.Alloc((nuint)b->DataCapacity + OverrunGuard.Bytes);
             b->OffsetsCapacity = Math.Max(recordCapacity, 1) + 1;
-            b->Offsets = (ulong*)NativeMemory.Alloc((nuint)(b->OffsetsCapacity * sizeof(ulong)));
+            b->Offsets = (ulong*)NativeMemory.Alloc((nuint)(b->OffsetsCapacity * sizeof(ulong)) + OverrunGuard.Bytes);
             b->Offsets[0] = 0;
+            b->ArmGuards();
             b->Publish();
             return b;
         }
@@ -89,6 +93,17 @@ internal unsafe struct EmitterBlock
         Emitter.offsets_capacity == OffsetsCapacity && Emitter.host_data == self && Emitter.reserved == 0 &&
         (nint)Emitter.reserve == ReserveAddress;
 
+    /// <summary>Writes the guards after both capacities (after every allocation: a realloc moves them).</summary>
+    public void ArmGuards()
+    {
+        OverrunGuard.Write(Data + DataCapacity);
+        OverrunGuard.Write((byte*)(Offsets + OffsetsCapacity));
+    }
+
+    /// <summary>True when nothing was written past either capacity.</summary>
+    public readonly bool GuardsIntact =>
+        OverrunGuard.Intact(Data + DataCapacity) && OverrunGuard.Intact((byte*)(Offsets + OffsetsCapacity));
+
     /// <summary>Makes room for <paramref name="extraBytes"/> more bytes and <paramref name="extraRecords"/> more
     /// records beyond the current ones; geometric growth, bounded by the limits.</summary>
     public int Grow(ulong extraBytes, ulong extraRecords)
@@ -109,7 +124,7 @@ internal unsafe struct EmitterBlock
         if (needBytes > DataCapacity)
         {
             ulong cap = Math.Min(Math.Max(needBytes, DataCapacity > ulong.MaxValue / 2 ? needBytes : DataCapacity * 2), MaxDataBytes);
-            var p = (byte*)NativeMemory.Realloc(Data, (nuint)cap);
+            var p = (byte*)NativeMemory.Realloc(Data, (nuint)cap + OverrunGuard.Bytes);
             Data = p;
             DataCapacity = cap;
             Growths++;
@@ -117,11 +132,12 @@ internal unsafe struct EmitterBlock
         if (needOffsets > OffsetsCapacity)
         {
             ulong cap = Math.Min(Math.Max(needOffsets, OffsetsCapacity * 2), MaxRecords + 1);
-            var p = (ulong*)NativeMemory.Realloc(Offsets, checked((nuint)(cap * sizeof(ulong))));
+            var p = (ulong*)NativeMemory.Realloc(Offsets, checked((nuint)(cap * sizeof(ulong)) + OverrunGuard.Bytes));
             Offsets = p;
             OffsetsCapacity = cap;
             Growths++;
         }
+        ArmGuards();
         Publish();
         return NpAbi.NP_OK;
     }
@@ -134,7 +150,8 @@ internal unsafe struct EmitterBlock
         {
             if (self == null) return NpAbi.NP_ERR_INVALID_ARGUMENT;
             var b = (EmitterBlock*)self; // the emitter is the first member of the block
-            if (b->Magic != MagicAlive || !b->HostFieldsIntact(b)) return NpAbi.NP_ERR_INVALID_ARGUMENT;
+            // A broken guard stays broken (growing would move it and lose the evidence): the call's end reports it.
+            if (b->Magic != MagicAlive || !b->HostFieldsIntact(b) || !b->GuardsIntact) return NpAbi.NP_ERR_INVALID_ARGUMENT;
             b->ReserveCalls++;
             // The plugin's counters must still describe a valid prefix of the buffers (rule P10).
             if (self->data_used > b->DataCapacity || self->count >= b->OffsetsCapacity)

@@ -165,18 +165,24 @@ public sealed unsafe class RecordBuffer : IDisposable
         return &b->Emitter;
     }
 
+    /// <inheritdoc cref="EndCall(in BufferCall, out bool)"/>
+    internal string? EndCall(in BufferCall call) => EndCall(call, out _);
+
     /// <summary>Ends a plugin call. Returns null when the plugin kept the emitter protocol (rule P10); otherwise
-    /// restores the buffer to its state before the call and returns what was broken.</summary>
-    internal string? EndCall(in BufferCall call)
+    /// restores the buffer to its state before the call and returns what was broken. <paramref name="overran"/>: the
+    /// plugin wrote past a capacity (the guard after it was overwritten), so its memory is suspect.</summary>
+    internal string? EndCall(in BufferCall call, out bool overran)
     {
         var b = _block;
+        overran = false;
         try
         {
             ulong count = b->Emitter.count, used = b->Emitter.data_used;
-            if (b->HostFieldsIntact(b) && count >= call.CountBefore && used >= call.UsedBefore &&
+            if (b->GuardsIntact && b->HostFieldsIntact(b) && count >= call.CountBefore && used >= call.UsedBefore &&
                 count < b->OffsetsCapacity && used <= b->DataCapacity && b->Offsets[count] == used &&
                 count <= int.MaxValue - 1)
                 return null;
+            overran = !b->GuardsIntact;
             return Restore(b, call);
         }
         finally
@@ -222,7 +228,14 @@ public sealed unsafe class RecordBuffer : IDisposable
         ulong count = b->Emitter.count, used = b->Emitter.data_used;
         ulong countBefore = call.CountBefore, usedBefore = call.UsedBefore;
         string violation;
-        if (!b->HostFieldsIntact(b))
+        if (!b->GuardsIntact)
+        {
+            // Checked first: whatever else the plugin did, this is the one that can corrupt memory.
+            violation = $"the plugin wrote past the end of the output buffer (data capacity {b->DataCapacity} bytes, " +
+                        $"offsets capacity {b->OffsetsCapacity} entries; the guard bytes after them were overwritten)";
+            b->ArmGuards();
+        }
+        else if (!b->HostFieldsIntact(b))
             violation = "the plugin overwrote emitter fields only the host may change (data, offsets, capacities, reserve, host_data, reserved)";
         else if (count < countBefore || used < usedBefore)
             violation = $"the emitter went backwards (count {countBefore} -> {count}, data_used {usedBefore} -> {used})";

@@ -61,8 +61,9 @@ public sealed unsafe class TransformInstance : IDisposable
     /// <summary>True when the plugin offers <c>stats</c> (optional, ABI 1.1; absent with an ABI 1.0 library).</summary>
     public bool SupportsStats => _vt.HasStats;
 
-    /// <summary>True after a call returned NP_ERR_PANIC: the plugin now answers every call with NP_ERR_STATE (rule P7).</summary>
-    public bool IsPoisoned => Volatile.Read(ref _poisoned) != 0;
+    /// <summary>True after a call returned NP_ERR_PANIC (the plugin now answers every call with NP_ERR_STATE, rule
+    /// P7), or after the plugin wrote past a buffer the host gave it (the host then makes no call but destroy).</summary>
+    public bool IsPoisoned => Volatile.Read(ref _poisoned) != 0 || _gate.IsPoisoned;
 
     /// <summary>True once disposed (destroy itself waits for calls still in flight).</summary>
     public bool IsDisposed => _gate.IsDisposed;
@@ -127,11 +128,11 @@ public sealed unsafe class TransformInstance : IDisposable
     private void CallWithEmitter(np_batch_t* batch, RecordBuffer output)
     {
         int thread = OwnerBias.CurrentThread;
-        byte* buffer = stackalloc byte[PluginErrorText.Capacity];
+        byte* buffer = stackalloc byte[PluginErrorText.BufferBytes];
         np_error_t error; // field by field (rule H8, NpScalarInit)
-        NpScalarInit.Init(&error, message: buffer, capacity: PluginErrorText.Capacity);
+        PluginErrorText.Init(&error, buffer);
         var path = _gate.Enter(thread);
-        if (path == CallPath.Disposed) ThrowDisposed();
+        if (path < CallPath.Owner) ThrowRefused(path, batch != null ? "process" : "flush");
         np_emitter_t* emitter;
         BufferCall call;
         try
@@ -152,9 +153,10 @@ public sealed unsafe class TransformInstance : IDisposable
             ? _vt.V.process((np_instance_t*)_handle.Pointer, batch, emitter, &error)
             : _vt.V.flush((np_instance_t*)_handle.Pointer, emitter, &error);
         string? violation;
+        bool overran;
         try
         {
-            violation = output.EndCall(call);
+            violation = output.EndCall(call, out overran);
         }
         finally
         {
@@ -163,8 +165,9 @@ public sealed unsafe class TransformInstance : IDisposable
         if (observed)
             _metrics.RecordTransformCall(batch != null ? _processTags : _flushTags,
                 batch != null ? (long)batch->count : 0, violation is null ? output.Count - countBefore : 0);
-        if (violation is not null || status != NpAbi.NP_OK)
-            Fail(batch != null ? "process" : "flush", status, violation, error, buffer);
+        // The error buffer's guard is checked on success too: an overrun is a violation whatever the status.
+        if (violation is not null || status != NpAbi.NP_OK || !PluginErrorText.GuardIntact(buffer))
+            Fail(batch != null ? "process" : "flush", status, violation, overran, error, buffer);
     }
 
     /// <summary>Reads the plugin's counters. False when the plugin has no <c>stats</c> (optional; absent with an
@@ -184,7 +187,7 @@ public sealed unsafe class TransformInstance : IDisposable
         NpScalarInit.Init(&s);
         int status;
         var path = _gate.Enter(thread);
-        if (path == CallPath.Disposed) ThrowDisposed();
+        if (path < CallPath.Owner) ThrowRefused(path, "stats");
         status = fn((np_instance_t*)_handle.Pointer, &s); // [leaf] native code: cannot throw, so no try/finally (P11)
         _gate.Exit(thread, path);
         if (status != NpAbi.NP_OK)
@@ -202,17 +205,43 @@ public sealed unsafe class TransformInstance : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"{Plugin.Id} ({(Config.Length == 0 ? "defaults" : Config)})";
 
+    /// <summary>A call refused before plugin code ran: disposed, or poisoned by the host after an overrun.</summary>
     [DoesNotReturn]
-    private void ThrowDisposed() => throw new ObjectDisposedException(ToString());
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowRefused(CallPath path, string operation)
+    {
+        if (path == CallPath.Disposed) throw new ObjectDisposedException(ToString());
+        throw new PluginCallException(operation, NpAbi.NP_ERR_STATE, Plugin.Id, Plugin.FilePath,
+            $"the instance is poisoned: an earlier call {_poisonReason}; the host makes no call on it but destroy");
+    }
+
+    private string? _poisonReason;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Fail(string operation, int status, string? violation, in np_error_t error, byte* buffer)
+    private void Fail(string operation, int status, string? violation, bool overran, in np_error_t error, byte* buffer)
     {
-        _metrics.RecordFailure(Plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, operation,
-            violation is not null ? PluginTelemetry.ProtocolViolationErrorType : NpStatus.Name(status));
-        if (violation is not null)
-            throw new PluginCallException(operation, status, Plugin.Id, Plugin.FilePath,
-                violation + " (rule P10); the output of this call was discarded", protocolViolation: true);
+        // Checked before anything is read or freed: the emitter first (its output was already discarded), then the
+        // error buffer. An overrun of either poisons the instance: memory the plugin must not touch was written, so
+        // nothing it does later can be trusted (only destroy is still called, to release what it holds).
+        var errorViolation = PluginErrorText.Violation(status, error, buffer, out bool errorOverran);
+        if (violation is not null || errorViolation is not null)
+        {
+            _metrics.RecordFailure(Plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, operation, PluginTelemetry.ProtocolViolationErrorType);
+            var text = violation is not null
+                ? $"{violation} (rule P10); the output of this call was discarded" +
+                  (errorViolation is not null ? $"; it also {errorViolation}" : "")
+                : $"it {PluginErrorText.Describe(errorViolation!, status, error, buffer)}";
+            if (overran || errorOverran)
+            {
+                _poisonReason = (overran ? "wrote past the end of the output buffer" : "wrote past the end of the error buffer") +
+                    " (its memory is suspect)";
+                _gate.Poison(OwnerBias.CurrentThread);
+                text += "; the instance is poisoned";
+            }
+            throw new PluginCallException(operation, status, Plugin.Id, Plugin.FilePath, text, error.code,
+                protocolViolation: true);
+        }
+        _metrics.RecordFailure(Plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, operation, NpStatus.Name(status));
         if (status == NpAbi.NP_ERR_PANIC) Volatile.Write(ref _poisoned, 1);
         throw new PluginCallException(operation, status, Plugin.Id, Plugin.FilePath,
             PluginErrorText.Read(error, buffer), error.code);

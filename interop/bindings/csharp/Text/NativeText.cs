@@ -117,7 +117,7 @@ public static unsafe class NativeText
             {
                 if (sb.Length >= max) { sb.Append('…'); break; }
                 if (r.IsAscii) AppendByte(sb, (byte)r.Value);
-                else if (Rune.IsControl(r)) sb.Append("\\u").Append(r.Value.ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                else if (BreaksTheLine(r)) sb.Append("\\u").Append(r.Value.ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
                 else sb.Append(r.ToString());
             }
         }
@@ -131,6 +131,77 @@ public static unsafe class NativeText
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Plugin-provided text as it may appear in an error message or a report line (interop/README.md section 5, "Text
+    /// in messages"; the cases are interop/vectors/display-text.tsv): valid UTF-8 is kept, except the characters that
+    /// would break the line or take over the terminal or the reading order, which are escaped: C0 controls and DEL as
+    /// <c>\xHH</c>; C1 controls, the bidi marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
+    /// U+202A..U+202E, U+2066..U+2069) and the line and paragraph separators (U+2028, U+2029) as <c>\uHHHH</c>.
+    /// Every byte that is not part of a valid UTF-8 sequence becomes <c>\xHH</c>. The backslash itself is kept (paths
+    /// and regular expressions stay readable; the result is for people, <see cref="Escape"/> is the unambiguous form).
+    /// So the result is always one line, and applying it again changes nothing.
+    /// </summary>
+    public static string OneLine(ReadOnlySpan<byte> bytes)
+    {
+        int clean = 0;
+        while (clean < bytes.Length && bytes[clean] is >= 0x20 and < 0x7f) clean++;
+        if (clean == bytes.Length) return Encoding.ASCII.GetString(bytes); // the usual case: printable ASCII
+        var sb = new StringBuilder(bytes.Length + 16);
+        sb.Append(Encoding.ASCII.GetString(bytes[..clean]));
+        var rest = bytes[clean..];
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf8(rest, out var r, out int used) != System.Buffers.OperationStatus.Done)
+            {
+                // Invalid or truncated: each byte of the ill-formed part on its own (the decoder never swallows a
+                // byte that could start a valid sequence, so any reader that escapes byte by byte agrees).
+                for (int i = 0; i < used; i++) AppendHex(sb, "\\x", rest[i], 2);
+            }
+            else
+            {
+                AppendOneLine(sb, r);
+            }
+            rest = rest[used..];
+        }
+        return sb.ToString();
+    }
+
+    /// <summary><see cref="OneLine(ReadOnlySpan{byte})"/> for text already decoded (a file name, a message built from
+    /// several parts). A lone surrogate, which UTF-8 cannot carry, is shown as <c>\uHHHH</c>.</summary>
+    public static string OneLine(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int i = 0;
+        while (i < text.Length && text[i] is >= ' ' and < '\x7f') i++;
+        if (i == text.Length) return text;
+        var sb = new StringBuilder(text.Length + 16);
+        sb.Append(text, 0, i);
+        while (i < text.Length)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var r, out int used) != System.Buffers.OperationStatus.Done)
+                AppendHex(sb, "\\u", text[i], 4);
+            else
+                AppendOneLine(sb, r);
+            i += used;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Whether <see cref="OneLine(ReadOnlySpan{byte})"/> escapes this character.</summary>
+    public static bool BreaksTheLine(Rune r) =>
+        r.Value is < 0x20 or (>= 0x7f and <= 0x9f) or 0x061c or 0x200e or 0x200f or 0x2028 or 0x2029
+            or (>= 0x202a and <= 0x202e) or (>= 0x2066 and <= 0x2069);
+
+    private static void AppendOneLine(StringBuilder sb, Rune r)
+    {
+        if (!BreaksTheLine(r)) sb.Append(r.ToString());
+        else if (r.Value < 0x80) AppendHex(sb, "\\x", r.Value, 2);
+        else AppendHex(sb, "\\u", r.Value, 4);
+    }
+
+    private static void AppendHex(StringBuilder sb, string prefix, int value, int digits) =>
+        sb.Append(prefix).Append(value.ToString(digits == 2 ? "x2" : "x4", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary><see cref="Show"/> in single quotes.</summary>
     public static string Quote(ReadOnlySpan<byte> bytes, int max = 80) => "'" + Show(bytes, max) + "'";
