@@ -80,7 +80,7 @@ public unsafe class HostServicesTests
             Log(h, NpAbi.NP_LOG_ERROR, "e");
             Log(h, 99, "unknown level");
             var bad = stackalloc byte[] { 0x61, 0xff };
-            h->log(h, NpAbi.NP_LOG_INFO, new np_str_t { ptr = bad, len = 2 }); // invalid UTF-8: replaced, not thrown
+            h->log(h, NpAbi.NP_LOG_INFO, new np_str_t { ptr = bad, len = 2 }); // invalid UTF-8: escaped, not thrown
             h->log(h, NpAbi.NP_LOG_INFO, new np_str_t { ptr = null, len = 5 }); // NULL with a length: empty line
             h->log(null, NpAbi.NP_LOG_INFO, default);                           // NULL table: ignored
         }
@@ -91,7 +91,19 @@ public unsafe class HostServicesTests
              LogLevel.Information, LogLevel.Information],
             entries.Select(e => e.Level));
         Assert.Equal("héllo", entries[2].Message);
-        Assert.Equal("a\uFFFD", entries[6].Message);
+        Assert.Equal("a\\xff", entries[6].Message);
+    }
+
+    [Fact]
+    public void A_log_line_is_one_line_whatever_the_plugin_puts_in_it()
+    {
+        var (table, _, logs) = Table();
+        using (table)
+        {
+            Log(table.Pointer, NpAbi.NP_LOG_WARN, "forged\n2026-12-03 ERROR host: \u001b[31mall is lost\u001b[0m\u202e");
+        }
+        var entry = Assert.Single(logs.Entries);
+        Assert.Equal("forged\\x0a2026-12-03 ERROR host: \\x1b[31mall is lost\\x1b[0m\\u202e", entry.Message);
     }
 
     [Fact]

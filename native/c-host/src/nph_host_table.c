@@ -43,8 +43,12 @@ static void nph_emit_log(nph_host_t *host, int32_t level, const char *scope, np_
         host->options.log(host->options.log_context, level, scope, message);
         return;
     }
-    fprintf(stderr, "%s: [%s] %s: %.*s\n", NPH_HOST_NAME, nph_level_name(level), scope,
-            (int)(message.len > 65536 ? 65536 : message.len), message.ptr ? (const char *)message.ptr : "");
+    /* One line, by the rule of diagnostics (nph_one_line, interop/README.md section 5): a plugin's newline or terminal
+     * escape cannot forge log lines or take over the terminal. A host's own log callback gets the message as it is. */
+    char shown[4096];
+    size_t n = message.ptr ? nph_one_line(message.ptr, (size_t)message.len, shown, sizeof shown) : 0;
+    shown[n] = 0;
+    fprintf(stderr, "%s: [%s] %s: %s\n", NPH_HOST_NAME, nph_level_name(level), scope, shown);
 }
 
 void nph_host_log(nph_host_t *host, int32_t level, const char *scope, const char *fmt, ...) {

@@ -80,7 +80,10 @@ internal sealed unsafe class HostTable : IDisposable
             if (ctx is null) return;
             var logLevel = PluginLogLevels.ToLogLevel(level);
             if (!ctx.Logger.IsEnabled(logLevel)) return;
-            var text = NativeText.DecodeLenient(message, LogMessageMaxBytes);
+            // One line, by the rule of error messages (NativeText.OneLine, interop/README.md section 5): a plugin's
+            // newline or terminal escape cannot forge log entries or take over the console a log sink writes to.
+            var text = message.ptr == null || message.len == 0 ? string.Empty
+                : NativeText.OneLine(new ReadOnlySpan<byte>(message.ptr, (int)Math.Min(message.len, LogMessageMaxBytes)));
             // The string itself is the state: no message template to parse, no params array.
             ctx.Logger.Log(logLevel, default, text, null, static (s, _) => s);
         }
