@@ -8,17 +8,7 @@ namespace NativePlugins.Conformance.Tests;
 /// without trailing padding when stdout is not a terminal.</summary>
 public class CliCheckOutputTests
 {
-    private static (int Code, string Out, string Err) Nplug(params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        using (var console = new CliConsole(new MemoryStream(), stdout, stderr))
-        {
-            var code = NplugCli.Run(args, console);
-            console.Out.Flush();
-            return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-        }
-    }
+    private static (int Code, string Out, string Err) Nplug(params string[] args) => InProcessNplug.Run(args);
 
     [Fact]
     public void Junit_creates_the_folders_of_its_path()

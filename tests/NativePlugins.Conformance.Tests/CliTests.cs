@@ -9,17 +9,7 @@ namespace NativePlugins.Conformance.Tests;
 /// tests/conformance.sh exercises; here --in-process or no run at all).</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Nplug(params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        using (var console = new CliConsole(new MemoryStream(), stdout, stderr))
-        {
-            var code = NplugCli.Run(args, console);
-            console.Out.Flush();
-            return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-        }
-    }
+    private static (int Code, string Out, string Err) Nplug(params string[] args) => InProcessNplug.Run(args);
 
     [Fact]
     public void List_checks_prints_every_check_with_its_rule()

@@ -10,17 +10,7 @@ namespace NativePlugins.Conformance.Tests;
 /// is missing, the usage exit code; and --version.</summary>
 public class CliUsageTests
 {
-    private static (int Code, string Out, string Err) Nplug(params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        using (var console = new CliConsole(new MemoryStream(), stdout, stderr))
-        {
-            var code = NplugCli.Run(args, console);
-            console.Out.Flush();
-            return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-        }
-    }
+    private static (int Code, string Out, string Err) Nplug(params string[] args) => InProcessNplug.Run(args);
 
     [Theory]
     [InlineData("check", "--list-checks")]

@@ -16,17 +16,7 @@ namespace NativePlugins.Conformance.Tests;
 /// </summary>
 public class NewCommandTests
 {
-    private static (int Code, string Out, string Err) Nplug(params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        using (var console = new CliConsole(new MemoryStream(), stdout, stderr))
-        {
-            var code = NplugCli.Run(args, console);
-            console.Out.Flush();
-            return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-        }
-    }
+    private static (int Code, string Out, string Err) Nplug(params string[] args) => InProcessNplug.Run(args);
 
     /// <summary>The project's files, relative, sorted, with forward slashes.</summary>
     private static List<string> Files(string dir) =>
