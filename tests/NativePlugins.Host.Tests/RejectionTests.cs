@@ -34,7 +34,13 @@ public class RejectionTests
     [Theory]
     [MemberData(nameof(Refused))]
     public void Broken_library_is_refused_with_a_typed_reason_and_the_host_keeps_working(
-        string file, PluginLoadError reason, string? pluginId, string detail)
+        string file, PluginLoadError reason, string? pluginId, string detail) =>
+        AssertRefusedAndHostKeepsWorking(file, reason, pluginId, detail);
+
+    /// <summary>The fixture <paramref name="file"/> is refused with <paramref name="reason"/>, its file, plugin id and a
+    /// one-line message holding <paramref name="detail"/>; the host that refused it still runs a good plugin, and
+    /// refusing again gives the same reason. Every rejection test of a fixture library asserts this.</summary>
+    internal static void AssertRefusedAndHostKeepsWorking(string file, PluginLoadError reason, string? pluginId, string detail)
     {
         using var host = Create();
         host.Load(RepoLayout.Fixture("libnp_fixture_good.so"));
