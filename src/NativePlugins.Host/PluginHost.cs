@@ -38,6 +38,9 @@ public sealed unsafe class PluginHost : IDisposable
         _services = new HostServices(Options.LoggerFactory, Options.HostName, Options.HostExtensions);
         _logger = _services.LoggerFactory.CreateLogger("NativePlugins.Host");
         Metrics = HostMetrics.For(Options.MeterFactory);
+        if (Options.UseEnvironmentSearchPath && PluginSearchPath.EnvironmentIgnored)
+            _logger.LogWarning("{Variable} is ignored: the process is set-uid, set-gid or has file capabilities",
+                PluginHostOptions.PluginPathEnvironmentVariable);
     }
 
     /// <summary>The options the host was created with: a frozen copy (<see cref="PluginHostOptions.IsFrozen"/>).</summary>

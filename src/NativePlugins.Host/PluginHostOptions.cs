@@ -26,7 +26,8 @@ public sealed class PluginHostOptions
     /// <summary>Directories <see cref="PluginHost.LoadFromSearchPath"/> scans, before <c>NPLUG_PLUGIN_PATH</c>.</summary>
     public IReadOnlyList<string> SearchPaths { get; set { ThrowIfFrozen(); field = value; } } = [];
 
-    /// <summary>Also scan the directories in <c>NPLUG_PLUGIN_PATH</c>. Default true.</summary>
+    /// <summary>Also scan the directories in <c>NPLUG_PLUGIN_PATH</c>. Default true. Never in a set-uid, set-gid or
+    /// file-capability process (<see cref="PluginSearchPath.IgnoresEnvironment"/>; the host logs a warning).</summary>
     public bool UseEnvironmentSearchPath { get; set { ThrowIfFrozen(); field = value; } } = true;
 
     /// <summary>Scan subdirectories too. Default false.</summary>

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Logging;
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
+using NativePlugins.Hosting.Discovery;
+using NativePlugins.TestSupport;
 
 namespace NativePlugins.Host.Tests;
 
@@ -214,6 +217,36 @@ public class SearchPathTests
         }
         finally
         {
+            Environment.SetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable, old);
+        }
+    }
+
+    [Fact]
+    public void An_elevated_process_ignores_NPLUG_PLUGIN_PATH_and_says_so()
+    {
+        using var configured = new TempDirectory();
+        using var fromEnv = new TempDirectory();
+        configured.Copy(NativeArtifacts.CText);
+        fromEnv.Copy(NativeArtifacts.CCounter);
+        var old = Environment.GetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable);
+        Assert.False(PluginSearchPath.IgnoresEnvironment); // the test process itself is not set-uid
+        try
+        {
+            Environment.SetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable, fromEnv.Path);
+            Assert.Equal([fromEnv.Path], PluginSearchPath.FromEnvironment());
+            ProcessElevation.TestOverride = true; // as in a set-uid, set-gid or file-capability process
+            Assert.True(PluginSearchPath.IgnoresEnvironment);
+            Assert.Empty(PluginSearchPath.FromEnvironment());
+            var logs = new ListLoggerFactory();
+            using var host = new PluginHost(new PluginHostOptions { SearchPaths = [configured.Path], LoggerFactory = logs });
+            Assert.Equal([configured.Path], host.SearchPath); // explicit directories still apply
+            Assert.Equal(["libnp_c_text.so"], host.LoadFromSearchPath().Libraries.Select(l => l.FileName));
+            var warning = Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning);
+            Assert.Contains("NPLUG_PLUGIN_PATH is ignored", warning.Message);
+        }
+        finally
+        {
+            ProcessElevation.TestOverride = null;
             Environment.SetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable, old);
         }
     }

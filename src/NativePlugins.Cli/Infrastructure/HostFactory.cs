@@ -18,11 +18,8 @@ public static class HostFactory
         // The bundled folder goes last, after NPLUG_PLUGIN_PATH: a user's plugin directory wins over the bundle
         // (first loaded wins on duplicate ids). The host orders explicit directories first, so the bundle is
         // appended after the environment entries here.
-        var env = useDefaults ? Environment.GetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable) : null;
-        if (!string.IsNullOrEmpty(env))
-            // Like PATH: entries that do not exist are ignored, not errors.
-            dirs.AddRange(env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(Directory.Exists));
+        // Like PATH: entries that do not exist are ignored, not errors. None in a set-uid/set-gid nplug.
+        if (useDefaults) dirs.AddRange(PluginSearchPath.FromEnvironment().Where(Directory.Exists));
         if (useDefaults && Directory.Exists(BundledPluginDirectory)) dirs.Add(BundledPluginDirectory);
 
         var hostOptions = new PluginHostOptions

@@ -11,7 +11,8 @@ internal static class PluginDiscovery
     public sealed record Scan(List<string> Files, Dictionary<string, string> FoundIn, List<PluginLoadException> Errors,
         List<SkippedPath> Skipped);
 
-    /// <summary>The search path: explicit directories, then <c>NPLUG_PLUGIN_PATH</c> entries (when enabled).
+    /// <summary>The search path: explicit directories, then <c>NPLUG_PLUGIN_PATH</c> entries (when enabled, and not in
+    /// an elevated process: <see cref="PluginSearchPath.IgnoresEnvironment"/>).
     /// Explicit directories that do not exist are errors; missing environment entries are ignored, like PATH.</summary>
     public static List<(string Directory, bool Explicit)> SearchPath(IEnumerable<string> explicitDirs, bool useEnvironment)
     {
@@ -21,10 +22,9 @@ internal static class PluginDiscovery
             if (!string.IsNullOrWhiteSpace(d) && seen.Add(Normalize(d))) result.Add((Normalize(d), true));
         if (useEnvironment)
         {
-            var env = Environment.GetEnvironmentVariable(PluginHostOptions.PluginPathEnvironmentVariable);
-            if (!string.IsNullOrEmpty(env))
-                foreach (var d in env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    if (seen.Add(Normalize(d))) result.Add((Normalize(d), false));
+            // Empty in a set-uid/set-gid process (PluginSearchPath.IgnoresEnvironment).
+            foreach (var d in PluginSearchPath.FromEnvironment())
+                if (seen.Add(Normalize(d))) result.Add((Normalize(d), false));
         }
         return result;
     }
