@@ -6,6 +6,8 @@
 
 #include <nplug_host/nph_emitter.h>
 
+#include "nph_internal.h"
+
 #define NPH_EMITTER_MIN_BYTES 4096u
 #define NPH_EMITTER_MIN_RECORDS 256u
 
@@ -26,18 +28,24 @@ static np_status NP_CDECL nph_emitter_reserve(np_emitter_t *em, uint64_t extra_b
         if (e->max_bytes && need_bytes > e->max_bytes) return NP_ERR_OUT_OF_MEMORY;
         uint64_t cap = nph_grow_to(em->data_capacity, need_bytes, NPH_EMITTER_MIN_BYTES);
         if (e->max_bytes && cap > e->max_bytes) cap = e->max_bytes;
-        uint8_t *data = (uint8_t *)realloc(em->data, (size_t)cap);
+        uint8_t *data = (uint8_t *)realloc(em->data, (size_t)cap + NPH_GUARD_BYTES);
         if (!data) return NP_ERR_OUT_OF_MEMORY;
         em->data = data;
         em->data_capacity = cap;
+        e->owned_data = data;
+        e->owned_data_capacity = cap;
+        nph_guard_write(data + cap);
     }
     uint64_t need_offsets = em->count + 1 + extra_records;
     if (need_offsets > em->offsets_capacity) {
         uint64_t cap = nph_grow_to(em->offsets_capacity, need_offsets, NPH_EMITTER_MIN_RECORDS);
-        uint64_t *offsets = (uint64_t *)realloc(em->offsets, (size_t)(cap * sizeof *offsets));
+        uint64_t *offsets = (uint64_t *)realloc(em->offsets, (size_t)(cap * sizeof *offsets) + NPH_GUARD_BYTES);
         if (!offsets) return NP_ERR_OUT_OF_MEMORY;
         em->offsets = offsets;
         em->offsets_capacity = cap;
+        e->owned_offsets = offsets;
+        e->owned_offsets_capacity = cap;
+        nph_guard_write(offsets + cap);
     }
     return NP_OK;
 }
@@ -47,17 +55,23 @@ int nph_emitter_init(nph_emitter_t *e, uint64_t initial_bytes, uint64_t initial_
     e->em.struct_size = (uint32_t)sizeof(np_emitter_t);
     e->em.reserve = nph_emitter_reserve;
     e->em.host_data = e;
-    e->em.offsets = (uint64_t *)malloc((size_t)((initial_records + 1) * sizeof(uint64_t)));
+    e->em.offsets = (uint64_t *)malloc((size_t)((initial_records + 1) * sizeof(uint64_t)) + NPH_GUARD_BYTES);
     if (!e->em.offsets) return -1;
     e->em.offsets_capacity = initial_records + 1;
     e->em.offsets[0] = 0;
+    e->owned_offsets = e->em.offsets;
+    e->owned_offsets_capacity = e->em.offsets_capacity;
+    nph_guard_write(e->em.offsets + e->em.offsets_capacity);
     if (initial_bytes) {
-        e->em.data = (uint8_t *)malloc((size_t)initial_bytes);
+        e->em.data = (uint8_t *)malloc((size_t)initial_bytes + NPH_GUARD_BYTES);
         if (!e->em.data) {
             nph_emitter_free(e);
             return -1;
         }
         e->em.data_capacity = initial_bytes;
+        e->owned_data = e->em.data;
+        e->owned_data_capacity = initial_bytes;
+        nph_guard_write(e->em.data + initial_bytes);
     }
     return 0;
 }
@@ -98,6 +112,15 @@ const char *nph_emitter_check(const nph_emitter_t *e, uint64_t count_before, uin
     const np_emitter_t *em = &e->em;
     if (em->host_data != e || em->reserve != nph_emitter_reserve)
         return "the emitter's reserve or host_data was overwritten";
+    /* The buffers and capacities are the host's own (a plugin changes them only through reserve): checked first,
+     * since every other field may be part of what an overrun destroyed. */
+    if (e->owned_data && !nph_guard_intact(e->owned_data + e->owned_data_capacity))
+        return "wrote past the end of the output data (data_capacity)";
+    if (e->owned_offsets && !nph_guard_intact(e->owned_offsets + e->owned_offsets_capacity))
+        return "wrote past the end of the output offsets (offsets_capacity)";
+    if (em->data != e->owned_data || em->data_capacity != e->owned_data_capacity || em->offsets != e->owned_offsets ||
+        em->offsets_capacity != e->owned_offsets_capacity)
+        return "the emitter's buffers or capacities were changed other than through reserve";
     if (em->count < count_before || em->data_used < used_before)
         return "records or bytes below count/data_used were taken back";
     if (em->data_used > em->data_capacity) return "data_used is beyond data_capacity";

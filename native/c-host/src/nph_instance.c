@@ -17,7 +17,29 @@
 
 static np_error_t nph_error_buffer(nph_instance_t *inst) {
     np_error_t error = {inst->error_buffer, sizeof inst->error_buffer, 0, 0, 0};
+    nph_guard_write(inst->error_guard);
     return error;
+}
+
+/* After every call, before anything the plugin wrote is read: a write past the error buffer or past the emitter's
+ * capacity poisons the instance (memory it must not touch was written; only destroy remains, as in the .NET host). */
+static nph_error_t nph_check_overrun(nph_instance_t *inst, const char *call, np_status status, const char *emitter,
+                                     nph_diag_t *diag) {
+    int error_overrun = !nph_guard_intact(inst->error_guard);
+    const char *what = error_overrun ? "wrote past the end of the error buffer (capacity)" : emitter;
+    if (!what) return NPH_OK;
+    inst->poisoned =
+        error_overrun ? "wrote past the end of the error buffer" : "wrote past the end of the output buffer";
+    const nph_transform_t *t = &inst->transform;
+    return nph_fail(diag, NPH_E_PROTOCOL, status, "P10", NPH_WHO_FMT ": %s %s; the instance is poisoned",
+                    NPH_WHO_ARG(t), call, what);
+}
+
+static nph_error_t nph_refuse_poisoned(const nph_instance_t *inst, const char *call, nph_diag_t *diag) {
+    const nph_transform_t *t = &inst->transform;
+    return nph_fail(diag, NPH_E_PROTOCOL, 0, NULL,
+                    NPH_WHO_FMT ": %s refused: the instance is poisoned (an earlier call %s); only destroy remains",
+                    NPH_WHO_ARG(t), call, inst->poisoned);
 }
 
 /* Turn a failed call into a diagnostic; checks the message contract (P5). */
@@ -58,7 +80,12 @@ nph_error_t nph_instance_create(nph_host_t *host, const nph_transform_t *transfo
     np_instance_t *instance = NULL;
     np_status status = transform->create(&inst->table.table, cfg, &instance, &error);
     nph_error_t e = NPH_OK;
-    if (status != NP_OK) {
+    if (!nph_guard_intact(inst->error_guard)) {
+        /* Refused whatever the status: its memory is suspect. An instance it made is destroyed unused. */
+        e = nph_fail(diag, NPH_E_PROTOCOL, status, "P5", NPH_WHO_FMT ": create wrote past the end of the error buffer",
+                     NPH_WHO_ARG(transform));
+        if (status == NP_OK && instance) transform->destroy(instance);
+    } else if (status != NP_OK) {
         e = nph_call_failed(transform, "create", status, &error, diag);
     } else if (!instance) {
         e = nph_fail(diag, NPH_E_PROTOCOL, status, NULL, NPH_WHO_FMT ": create returned NP_OK without an instance",
@@ -82,6 +109,9 @@ static nph_error_t nph_after_call(nph_instance_t *inst, const char *call, np_sta
                                   nph_diag_t *diag) {
     const nph_transform_t *t = &inst->transform;
     const char *broken = nph_emitter_check(out, count_before, used_before);
+    nph_error_t overrun =
+        nph_check_overrun(inst, call, status, broken && strncmp(broken, "wrote past", 10) == 0 ? broken : NULL, diag);
+    if (overrun != NPH_OK) return overrun;
     if (broken)
         return nph_fail(diag, NPH_E_PROTOCOL, status, "P10", NPH_WHO_FMT ": %s broke the emitter protocol: %s",
                         NPH_WHO_ARG(t), call, broken);
@@ -94,6 +124,7 @@ static nph_error_t nph_after_call(nph_instance_t *inst, const char *call, np_sta
 
 nph_error_t nph_instance_process(nph_instance_t *inst, const np_batch_t *batch, nph_emitter_t *out, nph_diag_t *diag) {
     nph_diag_clear(diag);
+    if (inst->poisoned) return nph_refuse_poisoned(inst, "process", diag);
     uint64_t count_before = out->em.count, used_before = out->em.data_used;
     np_error_t error = nph_error_buffer(inst);
     np_status status = inst->transform.process(inst->instance, batch, &out->em, &error);
@@ -102,6 +133,7 @@ nph_error_t nph_instance_process(nph_instance_t *inst, const np_batch_t *batch, 
 
 nph_error_t nph_instance_flush(nph_instance_t *inst, nph_emitter_t *out, nph_diag_t *diag) {
     nph_diag_clear(diag);
+    if (inst->poisoned) return nph_refuse_poisoned(inst, "flush", diag);
     uint64_t count_before = out->em.count, used_before = out->em.data_used;
     np_error_t error = nph_error_buffer(inst);
     np_status status = inst->transform.flush(inst->instance, &out->em, &error);

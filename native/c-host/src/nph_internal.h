@@ -44,7 +44,14 @@ struct nph_instance {
     np_instance_t *instance;
     nph_table_t table; /* valid until destroy returns (H7) */
     uint8_t error_buffer[1024];
+    uint8_t error_guard[NPH_GUARD_BYTES]; /* right after error_buffer (uint8_t arrays: no padding between) */
+    const char *poisoned;                 /* why no call but destroy may be made any more; NULL while healthy */
 };
+
+/* ---- nph_guard.c ---- */
+/* Write / check the guard bytes at `at` (NPH_GUARD_BYTES, unaligned is fine; the value is random per process). */
+void nph_guard_write(void *at);
+int nph_guard_intact(const void *at);
 
 /* ---- nph_diag.c ---- */
 /* Fill diag (may be NULL) and return code. rule may be NULL; it is appended as " (rule Px)". */

@@ -151,17 +151,25 @@ static nph_error_t nph_negotiate(nph_host_t *host, nph_library_t *lib, nph_diag_
     n->abi_minor = host->offered_minor;
     n->library_abi_major = NPH_UNSET;
     n->library_abi_minor = NPH_UNSET;
-    uint8_t reason[1024]; /* a hosted library's hostfxr message can run to several hundred bytes */
-    np_error_t error = {reason, sizeof reason, 0, 0, 0};
+    /* A hosted library's hostfxr message can run to several hundred bytes; guard bytes right after it. */
+    struct {
+        uint8_t text[1024];
+        uint8_t guard[NPH_GUARD_BYTES];
+    } reason;
+    nph_guard_write(reason.guard);
+    np_error_t error = {reason.text, sizeof reason.text, 0, 0, 0};
     n->error = &error; /* ABI 1.2: a library says why np_entry failed (a 1.0/1.1 library never writes it) */
     const np_library_t *descriptor = NULL;
     np_status status = lib->entry(n, &descriptor);
-    n->error = NULL; /* the buffer dies with this call */
+    n->error = NULL;                     /* the buffer dies with this call */
+    if (!nph_guard_intact(reason.guard)) /* before anything is read: this stack was written beyond the buffer */
+        return nph_fail(diag, NPH_E_ENTRY, status, "P5", "%s: np_entry wrote past the end of the error buffer",
+                        lib->path);
     nph_error_t e = nph_check_negotiation(lib->path, host->offered_minor, status, n, descriptor, diag);
     if (e == NPH_E_ENTRY && status != NP_OK && error.len > 0) {
-        uint64_t len = error.len < sizeof reason ? error.len : sizeof reason; /* a lying length is clamped */
+        uint64_t len = error.len < sizeof reason.text ? error.len : sizeof reason.text; /* a lying length: clamped */
         return nph_fail(diag, NPH_E_ENTRY, status, NULL, "%s: np_entry failed with %s (%d): %.*s", lib->path,
-                        np_status_name(status), (int)status, (int)len, (const char *)reason);
+                        np_status_name(status), (int)status, (int)len, (const char *)reason.text);
     }
     if (e != NPH_OK) return e;
     lib->descriptor = descriptor;
@@ -187,9 +195,18 @@ static nph_error_t nph_check_unique(nph_host_t *host, const nph_library_t *lib, 
 
 static nph_error_t nph_init_library(nph_library_t *lib, nph_diag_t *diag) {
     nph_table_init(&lib->table, lib->host, lib->negotiation.abi_minor, nph_basename(lib->path));
-    uint8_t buffer[1024];
-    np_error_t error = {buffer, sizeof buffer, 0, 0, 0};
+    struct {
+        uint8_t text[1024];
+        uint8_t guard[NPH_GUARD_BYTES];
+    } message;
+    nph_guard_write(message.guard);
+    np_error_t error = {message.text, sizeof message.text, 0, 0, 0};
     np_status status = lib->descriptor->init(&lib->table.table, &error);
+    if (!nph_guard_intact(message.guard)) {
+        /* Refused even when init succeeded (then deinit is owed, and called): its memory is suspect. */
+        if (status == NP_OK) lib->descriptor->deinit();
+        return nph_fail(diag, NPH_E_INIT, status, "P5", "%s: init wrote past the end of the error buffer", lib->path);
+    }
     if (status == NP_OK) return NPH_OK;
     /* A library must clean up after a failed init (rule P4). */
     if (nph_table_live_bytes(&lib->table))
@@ -200,7 +217,7 @@ static nph_error_t nph_init_library(nph_library_t *lib, nph_diag_t *diag) {
         return nph_fail(diag, NPH_E_INIT, status, "P5", "%s: init failed with %s and no message", lib->path,
                         np_status_name(status));
     return nph_fail(diag, NPH_E_INIT, status, NULL, "%s: init failed with %s: %.*s", lib->path, np_status_name(status),
-                    (int)error.len, (const char *)buffer);
+                    (int)error.len, (const char *)message.text);
 }
 
 nph_error_t nph_host_load(nph_host_t *host, const char *path, nph_library_t **out, nph_diag_t *diag) {

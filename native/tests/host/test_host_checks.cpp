@@ -24,6 +24,47 @@ TEST(HostChecks, DecreasingOffsetsBreakTheEmitterProtocol) {
     EXPECT_NE(std::string(diag.message).find("(rule P10)"), std::string::npos);
 }
 
+// Guard bytes after the buffers the host hands out (nph_guard.c): an overrun is a protocol violation caught before
+// the host reads, grows or frees the buffer, and the instance is poisoned (only destroy remains).
+void expect_overrun_poisons(const char *mode, const char *what) {
+    Host host;
+    host.load(nptest::test_plugin_path("libnp_test_registry.so"));
+    Instance f(host, "org.nativeplugins.test.faulty", std::string("mode=") + mode);
+    nph_error_t code;
+    nph_diag_t diag;
+    f.process({"x"}, &code, &diag);
+    EXPECT_EQ(code, NPH_E_PROTOCOL);
+    EXPECT_NE(std::string(diag.message).find(what), std::string::npos) << diag.message;
+    EXPECT_NE(std::string(diag.message).find("the instance is poisoned"), std::string::npos) << diag.message;
+    EXPECT_EQ(std::string(diag.message).find("EEEE"), std::string::npos) << "the overrun text is never shown";
+    f.process({"y"}, &code, &diag); // refused before plugin code runs
+    EXPECT_EQ(code, NPH_E_PROTOCOL);
+    EXPECT_NE(std::string(diag.message).find("process refused: the instance is poisoned"), std::string::npos)
+        << diag.message;
+    f.flush(&code, &diag);
+    EXPECT_EQ(code, NPH_E_PROTOCOL);
+} // destroy still runs, and the heap is intact (valgrind and glibc's checks would say otherwise)
+
+TEST(HostChecks, AWritePastTheErrorBufferIsCaughtAndPoisonsTheInstance) {
+    expect_overrun_poisons("error_overrun", "process wrote past the end of the error buffer");
+}
+
+TEST(HostChecks, AWritePastTheEmitterDataIsCaughtAndPoisonsTheInstance) {
+    expect_overrun_poisons("data_overrun", "process wrote past the end of the output data");
+}
+
+TEST(HostChecks, AHealthyInstanceOfTheSamePluginIsUnaffectedByAPoisonedOne) {
+    Host host;
+    host.load(nptest::test_plugin_path("libnp_test_registry.so"));
+    Instance bad(host, "org.nativeplugins.test.faulty", "mode=data_overrun");
+    Instance good(host, "org.nativeplugins.test.faulty", "mode=none");
+    nph_error_t code;
+    bad.process({"x"}, &code);
+    EXPECT_EQ(code, NPH_E_PROTOCOL);
+    EXPECT_EQ(good.process({"a", "bc"}, &code), (Records{"a", "bc"}));
+    EXPECT_EQ(code, NPH_OK);
+}
+
 TEST(HostChecks, TakingRecordsBackBreaksTheEmitterProtocol) {
     Host host;
     host.load(nptest::test_plugin_path("libnp_test_registry.so"));

@@ -7,6 +7,8 @@
  *   org.nativeplugins.test.faulty    misbehaves on purpose, per config mode=..., to test the SDK adapter and the
  *                                    host's checks (see faulty_process)
  */
+#include <string.h>
+
 #include <nplug_sdk/np_sdk.h>
 
 /* ---- holdback ---- */
@@ -86,14 +88,16 @@ NP_TRANSFORM_PLUGIN(failflush_plugin, failflush_impl, .id = NP_STR_LIT("org.nati
 
 /* ---- faulty ---- */
 #define FAULTY_NONE 0u
-#define FAULTY_PANIC 1u       /* process returns NP_ERR_PANIC with a message: instance poisoned (P7) */
-#define FAULTY_SILENT 2u      /* process returns NP_ERR_INPUT without a message: the SDK adds one (P5) */
-#define FAULTY_POSITIVE 3u    /* process returns 7: the SDK maps it to NP_ERR_PLUGIN */
-#define FAULTY_REENTER 4u     /* process calls process on itself: the SDK's single-thread guard refuses (H4) */
-#define FAULTY_BAD_OFFSETS 5u /* writes a decreasing offset: the host's P10 check catches it */
-#define FAULTY_TAKE_BACK 6u   /* lowers out->count: the host's P10 check catches it */
-#define FAULTY_BAD_FREE 7u    /* frees a host block with the wrong size: the host's P4 accounting catches it */
-#define FAULTY_FAIL_CREATE 8u /* create fails after allocating: destroy must release it (no leak) */
+#define FAULTY_PANIC 1u         /* process returns NP_ERR_PANIC with a message: instance poisoned (P7) */
+#define FAULTY_SILENT 2u        /* process returns NP_ERR_INPUT without a message: the SDK adds one (P5) */
+#define FAULTY_POSITIVE 3u      /* process returns 7: the SDK maps it to NP_ERR_PLUGIN */
+#define FAULTY_REENTER 4u       /* process calls process on itself: the SDK's single-thread guard refuses (H4) */
+#define FAULTY_BAD_OFFSETS 5u   /* writes a decreasing offset: the host's P10 check catches it */
+#define FAULTY_TAKE_BACK 6u     /* lowers out->count: the host's P10 check catches it */
+#define FAULTY_BAD_FREE 7u      /* frees a host block with the wrong size: the host's P4 accounting catches it */
+#define FAULTY_FAIL_CREATE 8u   /* create fails after allocating: destroy must release it (no leak) */
+#define FAULTY_ERROR_OVERRUN 9u /* process writes 8 bytes past the error buffer: the host's guard catches it */
+#define FAULTY_DATA_OVERRUN 10u /* process writes 8 bytes past data_capacity: the host's guard catches it */
 
 typedef struct faulty {
     np_sdk_instance_t base;
@@ -104,7 +108,8 @@ typedef struct faulty {
 
 static const np_config_option_t faulty_config[] = {
     NP_CONFIG_OPTION_CHOICE("mode", faulty_t, mode,
-                            "none|panic|silent|positive|reenter|bad_offsets|take_back|bad_free|fail_create"),
+                            "none|panic|silent|positive|reenter|bad_offsets|take_back|bad_free|fail_create|"
+                            "error_overrun|data_overrun"),
 };
 
 static np_status faulty_create(np_sdk_instance_t *self, np_str_t config, np_error_t *error) {
@@ -151,6 +156,14 @@ static np_status faulty_process(np_sdk_instance_t *self, const np_batch_t *batch
             out->count--;
             out->data_used = out->offsets[out->count];
         }
+        return NP_OK;
+    case FAULTY_ERROR_OVERRUN: /* the bug of a message copied with the wrong bound */
+        memset(error->message, 'E', (size_t)error->capacity + 8);
+        error->len = error->capacity;
+        return NP_ERR_INPUT;
+    case FAULTY_DATA_OVERRUN: /* the bug of a size computation that forgot a record's tail */
+        if (np_emit_grow(out, 1, 1) != NP_OK) return NP_ERR_OUT_OF_MEMORY;
+        memset(out->data + out->data_used, 'D', (size_t)(out->data_capacity - out->data_used) + 8);
         return NP_OK;
     case FAULTY_BAD_FREE:
         np_host_free(self->host, f->block, 32, 8); /* allocated with 64 */

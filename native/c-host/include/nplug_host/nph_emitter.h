@@ -15,10 +15,19 @@
 extern "C" {
 #endif
 
+/* Bytes of guard after the end of every buffer the host hands to a plugin: the emitter's data and offsets, an
+ * instance's error buffer (nph_guard.c). */
+#define NPH_GUARD_BYTES 16u
+
 typedef struct nph_emitter {
     np_emitter_t em;        /* what plugins see; em.host_data points back at this struct */
     uint64_t max_bytes;     /* reserve fails (NP_ERR_OUT_OF_MEMORY) beyond this many data bytes; 0 = no limit */
     uint64_t reserve_calls; /* how often a plugin called reserve (diagnostics) */
+    /* The host's own record of the buffers it allocated (a plugin may change em's fields only through reserve):
+     * where the guard bytes are, whatever a misbehaving plugin wrote into em. */
+    uint8_t *owned_data;
+    uint64_t *owned_offsets;
+    uint64_t owned_data_capacity, owned_offsets_capacity;
 } nph_emitter_t;
 
 /* Start with room for initial_bytes and initial_records (0 is fine). Returns 0 on success, -1 out of memory. */
@@ -30,8 +39,10 @@ void nph_emitter_clear(nph_emitter_t *e);
 np_status nph_emitter_append(nph_emitter_t *e, const void *bytes, uint64_t n);
 /* The records as a batch (valid until the next change of the emitter). */
 np_batch_t nph_emitter_batch(const nph_emitter_t *e);
-/* Check the invariants of H5 and that the records written since (count_before, used_before) are well-formed
- * (offsets never decrease). Returns NULL if all is well, else a description of the first violation. */
+/* Check the guard bytes after data and offsets (a plugin wrote past a capacity: the emitter must not be grown or
+ * read any more, only freed), the invariants of H5, and that the records written since (count_before, used_before)
+ * are well-formed (offsets never decrease). Returns NULL if all is well, else a description of the first
+ * violation. */
 const char *nph_emitter_check(const nph_emitter_t *e, uint64_t count_before, uint64_t used_before);
 
 #ifdef __cplusplus
