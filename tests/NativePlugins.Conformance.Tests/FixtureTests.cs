@@ -45,6 +45,24 @@ public class FixtureTests
         Assert.All(lib.Results.Where(r => r.Verdict == CheckVerdict.Skip), r => Assert.False(string.IsNullOrWhiteSpace(r.Summary)));
     }
 
+    /// <summary>Rule H3 in the runner: the host's bad-pointer fixtures (native/fixtures) fail the descriptor check that
+    /// names the field, with the host's own memory check (LoadedMemory), instead of killing the worker that reads
+    /// them.</summary>
+    [Theory]
+    [InlineData("libnp_fixture_bad_library_pointer.so", "descriptor.library", "*out_library (the np_library_t pointer) is 0x")]
+    [InlineData("libnp_fixture_bad_id_pointer.so", "descriptor.plugins", "plugins[0].id is at 0x")]
+    [InlineData("libnp_fixture_bad_init_pointer.so", "descriptor.library", "init is 0x1000, not in executable memory")]
+    [InlineData("libnp_fixture_bad_vtable_pointer.so", "descriptor.interfaces", "plugins[0].interfaces[0].vtable (np.transform/1) is 0x")]
+    public void A_garbage_pointer_fails_the_descriptor_check_naming_the_field(string library, string check, string says)
+    {
+        var report = Check(RepoLayout.Existing(Path.Combine(RepoLayout.FixtureDir, library)), check);
+        var result = Assert.Single(report.Libraries[0].Results, r => r.Check == check);
+        Assert.Equal(CheckVerdict.Fail, result.Verdict);
+        Assert.Contains(says, result.Summary);
+        Assert.Contains("(rule H3)", result.Summary);
+        Assert.DoesNotContain("crashed", result.Summary);
+    }
+
     [Fact]
     public void Every_built_fixture_is_in_the_manifest_and_every_manifest_line_is_built()
     {

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 using NativePlugins.Hosting.Loading;
+using NativePlugins.Interop;
 using static NativePlugins.Host.Tests.Infrastructure.Hosts;
 using static NativePlugins.TestSupport.TestHosts;
 

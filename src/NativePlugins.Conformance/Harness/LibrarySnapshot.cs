@@ -60,8 +60,9 @@ internal sealed class PluginSnapshot
 
 /// <summary>
 /// The library descriptor and everything it points to, copied into managed memory and checked against rule P2.
-/// Reading goes only as far as the pointers and counts allow: a NULL pointer or an absurd count is a problem, not a
-/// dereference. (A wild non-NULL pointer still faults: the check then fails with the signal, out of process.)
+/// Reading goes only as far as the pointers and counts allow: a NULL pointer, an absurd count or a pointer outside
+/// readable memory (executable, for functions: rule H3, <see cref="LoadedMemory"/>, the host's own check) is a
+/// problem naming the field, not a dereference.
 /// </summary>
 internal sealed unsafe partial class LibrarySnapshot
 {
@@ -80,16 +81,35 @@ internal sealed unsafe partial class LibrarySnapshot
     private static uint SizeAtFirstMinor(string name) =>
         NpAbiLayout.Find(name)?.SizeAt(0) ?? throw new InvalidOperationException($"{name} is not in the layout manifest");
 
-    public static LibrarySnapshot Read(np_library_t* library)
+    /// <summary>False when np_library_t could not be read at all (its pointer is not readable memory).</summary>
+    public bool Readable { get; private init; } = true;
+
+    /// <summary>init and deinit point into executable memory (false also when they are NULL).</summary>
+    public bool InitCallable { get; private init; }
+
+    /// <summary>Reads the descriptors <paramref name="library"/> points to. <paramref name="memory"/>: the map to check
+    /// every pointer against before it is read, made after the np_entry call that returned <paramref name="library"/>
+    /// (<see cref="LoadedMemory.ForLibrary"/> with np_entry's address).</summary>
+    public static LibrarySnapshot Read(np_library_t* library, LoadedMemory memory)
     {
+        if (!memory.IsReadable(library, sizeof(uint)) ||
+            !memory.IsReadable(library, Math.Min(*(uint*)library, (uint)sizeof(np_library_t))))
+        {
+            var unreadable = new LibrarySnapshot { Readable = false };
+            unreadable.Problems.Add(Unreadable("*out_library (the np_library_t pointer)", library, (ulong)sizeof(np_library_t)));
+            return unreadable;
+        }
         var lib = ReadPrefix(library, out var libSize);
         var snapshot = new LibrarySnapshot
         {
             StructSize = libSize,
             PluginCount = lib.plugin_count,
-            Sdk = NativeText.TryCopyBytes(lib.sdk, NativeText.MaxDescriptorStringBytes, out var sdkProblem),
+            Sdk = CopyText(lib.sdk, memory, out var sdkProblem),
+            InitCallable = lib.init != null && lib.deinit != null && memory.IsExecutable(lib.init) && memory.IsExecutable(lib.deinit),
         };
         var p = snapshot.Problems;
+        if (lib.init != null && !memory.IsExecutable(lib.init)) p.Add(NotExecutable("init", lib.init));
+        if (lib.deinit != null && !memory.IsExecutable(lib.deinit)) p.Add(NotExecutable("deinit", lib.deinit));
         if (libSize < LibrarySizeAt10)
             p.Add($"np_library_t.struct_size is {libSize}, smaller than its size at ABI 1.0 ({LibrarySizeAt10})");
         if (sdkProblem is not null) p.Add($"sdk {sdkProblem}");
@@ -107,10 +127,21 @@ internal sealed unsafe partial class LibrarySnapshot
             p.Add($"plugin_count is {lib.plugin_count} but plugins is NULL");
             return snapshot;
         }
+        if (!memory.IsReadable(lib.plugins, lib.plugin_count * (ulong)sizeof(void*)))
+        {
+            p.Add(Unreadable("plugins", lib.plugins, lib.plugin_count * (ulong)sizeof(void*)));
+            return snapshot;
+        }
         for (var i = 0; i < (int)lib.plugin_count; i++)
         {
-            if (lib.plugins[i] == null) { p.Add($"plugins[{i}] is NULL"); continue; }
-            snapshot.Plugins.Add(ReadPlugin(lib.plugins[i], i));
+            var d = lib.plugins[i];
+            if (d == null) { p.Add($"plugins[{i}] is NULL"); continue; }
+            if (!memory.IsReadable(d, sizeof(uint)) || !memory.IsReadable(d, Math.Min(*(uint*)d, (uint)sizeof(np_plugin_descriptor_t))))
+            {
+                p.Add(Unreadable($"plugins[{i}]", d, (ulong)sizeof(np_plugin_descriptor_t)));
+                continue;
+            }
+            snapshot.Plugins.Add(ReadPlugin(d, i, memory));
         }
         foreach (var dup in snapshot.Plugins.Where(x => x.Id is { Length: > 0 }).GroupBy(x => Convert.ToHexString(x.Id!)).Where(g => g.Count() > 1))
         {
@@ -120,7 +151,7 @@ internal sealed unsafe partial class LibrarySnapshot
         return snapshot;
     }
 
-    private static PluginSnapshot ReadPlugin(np_plugin_descriptor_t* descriptor, int index)
+    private static PluginSnapshot ReadPlugin(np_plugin_descriptor_t* descriptor, int index, LoadedMemory memory)
     {
         var d = ReadPrefix(descriptor, out var size);
         var plugin = new PluginSnapshot
@@ -128,11 +159,11 @@ internal sealed unsafe partial class LibrarySnapshot
             Index = index,
             StructSize = size,
             Threading = d.threading,
-            Id = NativeText.TryCopyBytes(d.id, NativeText.MaxDescriptorStringBytes, out var idProblem),
-            Name = NativeText.TryCopyBytes(d.name, NativeText.MaxDescriptorStringBytes, out var nameProblem),
-            Version = NativeText.TryCopyBytes(d.version, NativeText.MaxDescriptorStringBytes, out var versionProblem),
-            Description = NativeText.TryCopyBytes(d.description, NativeText.MaxDescriptorStringBytes, out var descriptionProblem),
-            Vendor = NativeText.TryCopyBytes(d.vendor, NativeText.MaxDescriptorStringBytes, out var vendorProblem),
+            Id = CopyText(d.id, memory, out var idProblem),
+            Name = CopyText(d.name, memory, out var nameProblem),
+            Version = CopyText(d.version, memory, out var versionProblem),
+            Description = CopyText(d.description, memory, out var descriptionProblem),
+            Vendor = CopyText(d.vendor, memory, out var vendorProblem),
         };
         var p = plugin.Problems;
         var where = $"plugins[{index}]";
@@ -162,11 +193,11 @@ internal sealed unsafe partial class LibrarySnapshot
         if (d.threading != NpAbi.NP_THREADING_SINGLE && d.threading != NpAbi.NP_THREADING_THREAD_SAFE)
             p.Add($"{where}.threading is {d.threading}: not NP_THREADING_SINGLE (0) or NP_THREADING_THREAD_SAFE (1)");
 
-        ReadInterfaces(plugin, d, where);
+        ReadInterfaces(plugin, d, where, memory);
         return plugin;
     }
 
-    private static void ReadInterfaces(PluginSnapshot plugin, np_plugin_descriptor_t d, string where)
+    private static void ReadInterfaces(PluginSnapshot plugin, np_plugin_descriptor_t d, string where, LoadedMemory memory)
     {
         var p = plugin.InterfaceProblems;
         if (d.interface_count == 0) { p.Add($"{where} lists no interface (at least one is required)"); return; }
@@ -176,10 +207,20 @@ internal sealed unsafe partial class LibrarySnapshot
             return;
         }
         if (d.interfaces == null) { p.Add($"{where}.interface_count is {d.interface_count} but interfaces is NULL"); return; }
+        if (!memory.IsReadable(d.interfaces, d.interface_count * (ulong)sizeof(np_interface_t)))
+        {
+            p.Add(Unreadable($"{where}.interfaces", d.interfaces, d.interface_count * (ulong)sizeof(np_interface_t)));
+            return;
+        }
+        if (d.interface_layouts != null && !memory.IsReadable(d.interface_layouts, d.interface_count * (ulong)sizeof(np_interface_layout_t)))
+        {
+            p.Add(Unreadable($"{where}.interface_layouts", d.interface_layouts, d.interface_count * (ulong)sizeof(np_interface_layout_t)));
+            d.interface_layouts = null;
+        }
         for (var i = 0; i < (int)d.interface_count; i++)
         {
             var entry = d.interfaces[i];
-            var id = NativeText.TryCopyBytes(entry.id, NativeText.MaxDescriptorStringBytes, out var idProblem);
+            var id = CopyText(entry.id, memory, out var idProblem);
             // ReadPrefix zeroed interface_layouts when struct_size does not cover it, so NULL means "not given" both ways.
             var layout = d.interface_layouts == null
                 ? null
@@ -191,15 +232,20 @@ internal sealed unsafe partial class LibrarySnapshot
             else if (!NativeText.IsUtf8(id) || !NpDescriptorRules.IsValidInterfaceId(Encoding.UTF8.GetString(id!)))
                 p.Add($"{at}.id {NativeText.Quote(id)} is not name/revision (^[a-z0-9]+(\\.[a-z0-9_-]+)*/[1-9][0-9]*$)");
             if (entry.vtable == null) { p.Add($"{at} ({iface.DisplayId}) has a NULL vtable"); continue; }
+            if (!memory.IsReadable(entry.vtable, sizeof(uint)))
+            {
+                p.Add(Unreadable($"{at}.vtable ({iface.DisplayId})", entry.vtable, sizeof(uint)));
+                continue;
+            }
             var vtableSize = *(uint*)entry.vtable;
             if (vtableSize < 8) p.Add($"{at} ({iface.DisplayId}): vtable struct_size is {vtableSize}");
-            if (iface.Is(NpAbi.NP_TRANSFORM_ID_STRING)) CheckTransformVtable((np_transform_v1_t*)entry.vtable, at, p);
+            if (iface.Is(NpAbi.NP_TRANSFORM_ID_STRING)) CheckTransformVtable((np_transform_v1_t*)entry.vtable, at, p, memory);
         }
         foreach (var dup in plugin.Interfaces.Where(x => x.Id is not null).GroupBy(x => Convert.ToHexString(x.Id!)).Where(g => g.Count() > 1))
             p.Add($"{where} lists interface '{dup.First().DisplayId}' {dup.Count()} times: ids must be unique per plugin");
     }
 
-    private static void CheckTransformVtable(np_transform_v1_t* vt, string at, List<string> p)
+    private static void CheckTransformVtable(np_transform_v1_t* vt, string at, List<string> p, LoadedMemory memory)
     {
         var size = vt->struct_size;
         if (size < TransformSizeAt10)
@@ -207,12 +253,44 @@ internal sealed unsafe partial class LibrarySnapshot
             p.Add($"{at} (np.transform/1): struct_size is {size}, smaller than its size at ABI 1.0 ({TransformSizeAt10})");
             return;
         }
-        if (vt->create == null) p.Add($"{at} (np.transform/1): create is NULL");
-        if (vt->destroy == null) p.Add($"{at} (np.transform/1): destroy is NULL");
-        if (vt->process == null) p.Add($"{at} (np.transform/1): process is NULL");
-        if (vt->flush == null) p.Add($"{at} (np.transform/1): flush is NULL");
+        if (!memory.IsReadable(vt, Math.Min(size, (uint)sizeof(np_transform_v1_t))))
+        {
+            p.Add(Unreadable($"{at}.vtable (np.transform/1)", vt, Math.Min(size, (uint)sizeof(np_transform_v1_t))));
+            return;
+        }
+        Function(vt->create, "create");
+        Function(vt->destroy, "destroy");
+        Function(vt->process, "process");
+        Function(vt->flush, "flush");
+        if (size >= (uint)sizeof(np_transform_v1_t) && vt->stats != null && !memory.IsExecutable(vt->stats))
+            p.Add(NotExecutable($"{at} (np.transform/1): stats", vt->stats));
         if (vt->reserved != 0) p.Add($"{at} (np.transform/1): reserved is {vt->reserved} (must be 0)");
+
+        void Function(void* fn, string name)
+        {
+            if (fn == null) p.Add($"{at} (np.transform/1): {name} is NULL");
+            else if (!memory.IsExecutable(fn)) p.Add(NotExecutable($"{at} (np.transform/1): {name}", fn));
+        }
     }
+
+    /// <summary>A descriptor string, its pointer checked first: within the size limit and not NULL,
+    /// <see cref="NativeText.TryCopyBytes"/> would read it.</summary>
+    private static byte[]? CopyText(np_str_t s, LoadedMemory memory, out string? problem)
+    {
+        if (s.ptr != null && s.len > 0 && s.len <= NativeText.MaxDescriptorStringBytes && !memory.IsReadable(s.ptr, s.len))
+        {
+            problem = $"is at 0x{(nuint)s.ptr:x}, not in readable memory for its {s.len} bytes: a garbage or dangling pointer (rule H3)";
+            return null;
+        }
+        return NativeText.TryCopyBytes(s, NativeText.MaxDescriptorStringBytes, out problem);
+    }
+
+    private static string Unreadable(string field, void* p, ulong length) =>
+        $"{field} is 0x{(nuint)p:x}, not in readable memory for the {length} byte{(length == 1 ? "" : "s")} a host reads there: " +
+        "a garbage or dangling pointer (rule H3)";
+
+    private static string NotExecutable(string field, void* fn) =>
+        $"{field} is 0x{(nuint)fn:x}, not in executable memory: calling it would crash (rule H3)";
 
     /// <summary>Copies a prefix struct: only the bytes its struct_size covers, the rest zero (rule H2).</summary>
     private static T ReadPrefix<T>(T* source, out uint structSize) where T : unmanaged

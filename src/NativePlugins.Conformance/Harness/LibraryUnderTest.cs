@@ -152,7 +152,11 @@ internal sealed unsafe class LibraryUnderTest : IDisposable
     }
 
     /// <summary>The descriptors as read at the checker's version.</summary>
-    public LibrarySnapshot Snapshot => _snapshot ??= LibrarySnapshot.Read(Library);
+    public LibrarySnapshot Snapshot => _snapshot ??= LibrarySnapshot.Read(Library, MemoryCheck());
+
+    /// <summary>Rule H3: the memory map to check a library's pointers against, made now (after the np_entry call
+    /// whose pointers are read: memory it allocated is in it), anchored at np_entry (the library's own segments).</summary>
+    public LoadedMemory MemoryCheck() => LoadedMemory.ForLibrary((nint)_entry);
 
     public bool IsInitialized => _initCount > 0;
 
@@ -163,6 +167,8 @@ internal sealed unsafe class LibraryUnderTest : IDisposable
         if (_initCount > 0) return;
         var lib = Library;
         if (lib->init == null) throw new LibraryUnusableException("np_library_t.init is NULL");
+        if (!Snapshot.InitCallable)
+            throw new LibraryUnusableException("np_library_t: " + string.Join("; ", Snapshot.Problems));
         LibraryHost ??= new TestHost("library", AgreedMinor);
         using var error = new ErrorBuffer();
         var watch = Stopwatch.StartNew();

@@ -13,7 +13,8 @@ internal static class Signals
             return $"killed by {Name(signal)} (signal {signal})" + signal switch
             {
                 11 => ": the plugin dereferenced a bad pointer",
-                6 => ": an abort (an uncaught C# exception or Rust panic across the boundary ends this way)",
+                6 => ": an abort (an uncaught C# exception or Rust panic across the boundary ends this way, and so does a " +
+                     "bad pointer the .NET worker itself read)",
                 7 => ": a bus error (misaligned or unmapped memory)",
                 8 => ": an arithmetic fault",
                 4 => ": an illegal instruction (a trap, e.g. __builtin_trap or a Rust abort)",

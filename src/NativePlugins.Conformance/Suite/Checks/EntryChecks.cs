@@ -64,7 +64,7 @@ internal static unsafe class EntryChecks
                 c.Problem($"np_entry call {call} returned {Status.Name(o.Status)}" + (o.Accepted ? " without *out_library" : ""));
                 continue;
             }
-            var text = LibrarySnapshot.Read((np_library_t*)p).Canonical() + $"minor={o.AbiMinorAfter} fingerprint={o.Fingerprint:X}";
+            var text = LibrarySnapshot.Read((np_library_t*)p, lib.MemoryCheck()).Canonical() + $"minor={o.AbiMinorAfter} fingerprint={o.Fingerprint:X}";
             if (first is null) { first = text; firstPointer = p; continue; }
             if (text != first)
             {

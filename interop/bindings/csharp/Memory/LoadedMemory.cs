@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace NativePlugins.Hosting.Loading;
+namespace NativePlugins.Interop;
 
 /// <summary>
 /// Rule H3, pointers: is the memory a library's pointer names mapped, readable for the whole extent the host will read
-/// (data), or executable (functions)? The host asks before it dereferences or calls anything a library handed over,
-/// so a garbage pointer is a <see cref="PluginLoadError.InvalidPointer"/> instead of a SIGSEGV that ends the process.
+/// (data), or executable (functions)? A host asks before it dereferences or calls anything a library handed over, so
+/// that a garbage pointer is a typed refusal (NativePlugins.Host: <c>PluginLoadError.InvalidPointer</c>; <c>nplug
+/// check</c>: a failed descriptor check naming the field) instead of a SIGSEGV that ends the process. One
+/// implementation for every C# reader of descriptors.
 /// </summary>
 /// <remarks>
 /// Not "inside the library's own loaded segments": C# plugins build their descriptors in native heap memory (the
@@ -24,7 +26,7 @@ namespace NativePlugins.Hosting.Loading;
 /// Where neither is available (not Linux) every pointer is taken as valid, as before this check existed. The answer is
 /// a snapshot: a library that unmaps its own descriptors later is beyond what any check before the call can see.
 /// </remarks>
-internal sealed unsafe class LoadedMemory
+public sealed unsafe class LoadedMemory
 {
     private const uint PtLoad = 1, PfX = 1, PfR = 4;
 
@@ -49,7 +51,7 @@ internal sealed unsafe class LoadedMemory
 
     /// <summary>True once a pointer outside the library's own segments made this check read /proc/self/maps (tests:
     /// a C library's load must not need it).</summary>
-    internal bool ReadProcessMap => _maps is not null;
+    public bool ReadProcessMap => _maps is not null;
 
     /// <summary>True when <paramref name="length"/> bytes from <paramref name="p"/> can be read (false for NULL
     /// or a range that wraps).</summary>
