@@ -5,8 +5,11 @@ namespace NativePlugins.Benchmarks.Throughput;
 /// <summary>
 /// The throughput pipeline written as plain C#, no plugin ABI at all: the same three stages as the benchmark plugins
 /// (benchmarks/native/plugins/np_bench_plugin.c: upper, grep pattern=#EVEN, count), each writing into its own
-/// reusable output, the way a good .NET developer would write them (the BCL's vectorized Ascii.ToUpper and
-/// IndexOf). It answers "how much does going through native plugins cost a .NET user".
+/// reusable output, with the same batch-level algorithm as the plugins and the BCL's vectorized span operations
+/// (Ascii.ToUpper, IndexOf, CopyTo) where the plugins use np_bytes.h's kernels: upper maps the batch's bytes in one
+/// pass, grep runs one search across the batch and copies each run of consecutive kept records as one block, count
+/// copies the batch as one block. Neither side does per-record work the other does not. It answers "how much does
+/// going through native plugins cost a .NET user".
 /// </summary>
 public sealed class ManagedPipeline
 {
@@ -26,42 +29,60 @@ public sealed class ManagedPipeline
         return _count;
     }
 
-    /// <summary>ASCII upper case; bytes outside 'a'..'z' are copied unchanged (as the C stage does).</summary>
+    /// <summary>ASCII upper case of the whole batch; bytes outside 'a'..'z' are copied unchanged (as the C stage
+    /// does: Ascii.ToUpper stops at a byte >= 0x80, which is copied, and goes on after it).</summary>
     private static void Upper(ManagedRecords input, ManagedRecords output)
     {
         output.Clear();
-        for (int i = 0; i < input.Count; i++)
+        var source = input.Bytes(0, input.Count);
+        var target = output.AppendRecords(input, 0, input.Count);
+        while (Ascii.ToUpper(source, target, out int done) != System.Buffers.OperationStatus.Done)
         {
-            var record = input[i];
-            var slot = output.AppendSlot(record.Length);
-            if (Ascii.ToUpper(record, slot, out _) != System.Buffers.OperationStatus.Done)
-                for (int j = 0; j < record.Length; j++)
-                {
-                    byte c = record[j];
-                    slot[j] = (byte)(c - ((uint)(c - 'a') < 26 ? 32 : 0));
-                }
+            target[done] = source[done]; // not ASCII: unchanged
+            source = source[(done + 1)..];
+            target = target[(done + 1)..];
         }
     }
 
     private static void Grep(ManagedRecords input, ManagedRecords output, byte[] pattern)
     {
         output.Clear();
-        for (int i = 0; i < input.Count; i++)
+        int r = FindRecord(input, 0, pattern);
+        while (r < input.Count)
         {
-            var record = input[i];
-            if (record.IndexOf(pattern) >= 0) record.CopyTo(output.AppendSlot(record.Length));
+            int end = r + 1, next;
+            while ((next = FindRecord(input, end, pattern)) == end && end < input.Count) end++;
+            input.Bytes(r, end - r).CopyTo(output.AppendRecords(input, r, end - r));
+            r = next;
+        }
+    }
+
+    /// <summary>The first record at or after <paramref name="first"/> containing <paramref name="pattern"/>, or
+    /// Count: one IndexOf across the batch (np_bytes.h's np_bytes_find_record), a hit that straddles two records
+    /// belonging to neither.</summary>
+    private static int FindRecord(ManagedRecords records, int first, ReadOnlySpan<byte> pattern)
+    {
+        int count = records.Count;
+        if (first >= count) return count;
+        int[] offsets = records.Offsets;
+        int r = first, from = offsets[first], end = offsets[count];
+        while (true)
+        {
+            int hit = records.Data.AsSpan(from, end - from).IndexOf(pattern);
+            if (hit < 0) return count;
+            int at = from + hit, hitEnd = at + pattern.Length;
+            while (offsets[r + 1] < hitEnd) r++;
+            if (at >= offsets[r]) return r;
+            from = at + 1;
         }
     }
 
     private void Count(ManagedRecords input, ManagedRecords output)
     {
         output.Clear();
-        for (int i = 0; i < input.Count; i++)
-        {
-            var record = input[i];
-            record.CopyTo(output.AppendSlot(record.Length));
-            CountedBytes += (ulong)record.Length;
-        }
+        var bytes = input.Bytes(0, input.Count);
+        bytes.CopyTo(output.AppendRecords(input, 0, input.Count));
+        CountedBytes += (ulong)bytes.Length;
         CountedRecords += (ulong)input.Count;
     }
 }

@@ -37,6 +37,27 @@ public sealed class ManagedRecords
         return slot;
     }
 
+    /// <summary>The bytes of records <paramref name="first"/>..first + count (contiguous, as in a batch).</summary>
+    public ReadOnlySpan<byte> Bytes(int first, int count) =>
+        Data.AsSpan(Offsets[first], Offsets[first + count] - Offsets[first]);
+
+    /// <summary>Room for records <paramref name="first"/>..first + count of <paramref name="source"/> as one block:
+    /// their offsets are appended (shifted to where the block lands); returns where to write their bytes.</summary>
+    public Span<byte> AppendRecords(ManagedRecords source, int first, int count)
+    {
+        int start = source.Offsets[first], length = source.Offsets[first + count] - start;
+        if (Data.Length - DataLength < length) Array.Resize(ref Data, Math.Max(Data.Length * 2, DataLength + length));
+        if (Offsets.Length - Count - 1 < count) Array.Resize(ref Offsets, Math.Max(Offsets.Length * 2, Count + count + 1));
+        int shift = DataLength - start;
+        var from = source.Offsets.AsSpan(first + 1, count);
+        var to = Offsets.AsSpan(Count + 1, count);
+        for (int k = 0; k < from.Length; k++) to[k] = from[k] + shift;
+        var slot = Data.AsSpan(DataLength, length);
+        DataLength += length;
+        Count += count;
+        return slot;
+    }
+
     public static ManagedRecords Create(int size, int count)
     {
         var records = new ManagedRecords(size * count, count);

@@ -4,8 +4,6 @@
  * the raw-ABI C plugin, Rust, C# NativeAOT, C# hosted), so the per-language call costs differ only in the SDK and the
  * runtime behind the call.
  */
-#include <string.h>
-
 #include <nplug_sdk/np_sdk.h>
 
 static np_status copy_create(np_sdk_instance_t *self, np_str_t config, np_error_t *error) {
@@ -14,15 +12,12 @@ static np_status copy_create(np_sdk_instance_t *self, np_str_t config, np_error_
 
 static np_status copy_process(np_sdk_instance_t *self, const np_batch_t *batch, np_emitter_t *out, np_error_t *error) {
     (void)self;
-    for (uint64_t r = 0; r < batch->count; r++) {
-        np_bytes_t record = np_batch_record(batch, r);
-        uint8_t *dst;
-        np_status status = np_emit_reserve(out, record.len, &dst);
-        if (status != NP_OK)
-            return np_error_set(error, status, "record %llu: the host could not make room", (unsigned long long)r);
-        if (record.len > 0) memcpy(dst, record.ptr, (size_t)record.len);
-        np_emit_commit(out, record.len);
-    }
+    if (batch->count == 0) return NP_OK;
+    /* The whole batch as one block (one room check, one memcpy, offsets shifted), as the raw-ABI and Rust plugins do. */
+    np_status status = np_emit_records(out, batch, 0, batch->count);
+    if (status != NP_OK)
+        return np_error_set(error, status, "records 0..%llu: the host could not make room",
+                            (unsigned long long)batch->count - 1);
     return NP_OK;
 }
 

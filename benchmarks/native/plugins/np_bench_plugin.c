@@ -9,9 +9,18 @@
  * upper | grep pattern=#EVEN | count is the 3-stage pipeline the throughput benchmarks run in the C host, in the
  * .NET host, and (re-written in plain C#) without any ABI at all; benchmarks/NativePlugins.Benchmarks/Throughput/
  * ManagedPipeline.cs must stay the same logic as this file. Every transform implements stats ([leaf]).
+ *
+ * The work is batch-level and vectorized, the class of the BCL's span operations the managed pipeline uses: the
+ * records of a batch are contiguous (record i is data[offsets[i]..offsets[i + 1])), so upper maps the whole batch
+ * in one np_ascii_upper pass, grep runs one substring search across the batch (np_bytes_find_record) and copies
+ * each run of consecutive kept records with one memcpy, count and copy copy the whole batch with one memcpy. Output
+ * offsets are the input's, shifted. The emitter's reserve is called at most once per run of records, never per
+ * record when the host's buffers are large enough. The kernels come from the C SDK's header-only np_bytes.h (no
+ * SDK library is linked: the plugin is still written against the raw ABI).
  */
-#define _GNU_SOURCE /* memmem */
 #include <string.h>
+
+#include <nplug_sdk/np_bytes.h>
 
 #include "bench_plugin_common.h"
 
@@ -105,26 +114,56 @@ static void NP_CDECL bench_destroy(np_instance_t *instance) {
     }
 }
 
-/* ---- the per-record path: a bounds check and a copy into host memory (np_transform.h, the emitter) -------------- */
+/* ---- the batch path: runs of records copied (or upper-cased) into host memory (np_transform.h, the emitter) -------- */
 
-static inline np_status bench_emit(np_emitter_t *out, const uint8_t *bytes, uint64_t n, int upper) {
-    if (out->data_capacity - out->data_used < n || out->offsets_capacity - out->count < 2) {
-        np_status status = out->reserve(out, n, 1);
+/* Emits records first..first+n of the batch as one block: one bounds check, one copy (or upper-case pass) of their
+ * bytes, their offsets shifted to where the block lands. */
+static inline np_status bench_emit_records(np_emitter_t *out, const np_batch_t *batch, uint64_t first, uint64_t n,
+                                           int upper) {
+    const uint64_t *offsets = batch->offsets;
+    const uint64_t bytes = offsets[first + n] - offsets[first];
+    if (out->data_capacity - out->data_used < bytes || out->offsets_capacity - out->count - 1 < n) {
+        np_status status = out->reserve(out, bytes, n);
         if (status != NP_OK) {
             return status; /* rule P10: stop on a failed reserve */
         }
     }
     uint8_t *dst = out->data + out->data_used;
+    const uint8_t *src = batch->data + offsets[first];
     if (upper) {
-        for (uint64_t i = 0; i < n; i++) {
-            uint8_t c = bytes[i];
-            dst[i] = (uint8_t)(c - ((uint8_t)(c - 'a') < 26 ? 32 : 0));
-        }
-    } else if (n > 0) {
-        memcpy(dst, bytes, (size_t)n);
+        np_ascii_upper(dst, src, (size_t)bytes);
+    } else if (bytes > 0) {
+        memcpy(dst, src, (size_t)bytes);
     }
-    out->data_used += n;
-    out->offsets[++out->count] = out->data_used;
+    const uint64_t shift = out->data_used - offsets[first]; /* wraps when negative; the sums below wrap back */
+    uint64_t *out_offsets = out->offsets + out->count;
+    for (uint64_t k = 1; k <= n; k++) {
+        out_offsets[k] = offsets[first + k] + shift;
+    }
+    out->count += n;
+    out->data_used += bytes;
+    return NP_OK;
+}
+
+/* grep: each run of consecutive records containing the pattern, as one block. */
+static np_status bench_grep(const bench_instance_t *self, const np_batch_t *batch, np_emitter_t *out,
+                            uint64_t *emitted) {
+    const uint64_t count = batch->count;
+    uint64_t r = np_bytes_find_record(batch->data, batch->offsets, count, 0, self->pattern, self->pattern_len, 0);
+    while (r < count) {
+        uint64_t end = r + 1, next;
+        while ((next = np_bytes_find_record(batch->data, batch->offsets, count, end, self->pattern, self->pattern_len,
+                                            0)) == end &&
+               end < count) {
+            end++;
+        }
+        np_status status = bench_emit_records(out, batch, r, end - r, 0);
+        if (status != NP_OK) {
+            return status;
+        }
+        *emitted += end - r;
+        r = next;
+    }
     return NP_OK;
 }
 
@@ -135,30 +174,24 @@ static np_status NP_CDECL bench_process(np_instance_t *instance, const np_batch_
         (batch->count > 0 && (batch->offsets == NULL || batch->data == NULL))) {
         return bench_fail(error, NP_ERR_INVALID_ARGUMENT, "process: NULL instance, batch, offsets, data or emitter");
     }
-    const uint8_t *data = batch->data;
-    const uint64_t *offsets = batch->offsets;
+    const uint64_t count = batch->count;
+    const uint64_t bytes_in = count > 0 ? batch->offsets[count] - batch->offsets[0] : 0;
+    const uint64_t used_before = out->data_used;
     uint64_t emitted_records = 0;
-    uint64_t emitted_bytes = 0;
     np_status status = NP_OK;
-    for (uint64_t i = 0; i < batch->count; i++) {
-        const uint8_t *record = data + offsets[i];
-        uint64_t len = offsets[i + 1] - offsets[i];
-        if (self->kind == BENCH_GREP &&
-            (len < self->pattern_len || memmem(record, (size_t)len, self->pattern, self->pattern_len) == NULL)) {
-            continue;
-        }
-        status = bench_emit(out, record, len, self->kind == BENCH_UPPER);
-        if (status != NP_OK) {
-            bench_fail(error, status, "process: the host could not grow its output buffers");
-            break;
-        }
-        emitted_records++;
-        emitted_bytes += len;
+    if (self->kind == BENCH_GREP) {
+        status = bench_grep(self, batch, out, &emitted_records);
+    } else if (count > 0) {
+        status = bench_emit_records(out, batch, 0, count, self->kind == BENCH_UPPER);
+        emitted_records = status == NP_OK ? count : 0;
     }
-    self->stats.records_in += batch->count;
-    self->stats.bytes_in += batch->count > 0 ? offsets[batch->count] - offsets[0] : 0;
+    if (status != NP_OK) {
+        bench_fail(error, status, "process: the host could not grow its output buffers");
+    }
+    self->stats.records_in += count;
+    self->stats.bytes_in += bytes_in;
     self->stats.records_out += emitted_records;
-    self->stats.bytes_out += emitted_bytes;
+    self->stats.bytes_out += out->data_used - used_before;
     return status;
 }
 

@@ -45,6 +45,28 @@ TEST_F(Grep, MatchesAtEdgesInBinaryAndInUtf8) {
     EXPECT_EQ(u.process({"un \xc3\xa9t\xc3\xa9 chaud", "ete"}), Records{"un \xc3\xa9t\xc3\xa9 chaud"});
 }
 
+// The search runs across the whole batch (np_bytes_find_record) and copies runs of kept records as one block: a
+// hit spanning two records belongs to neither, runs end at the batch's end, and long records cross the vector widths.
+TEST_F(Grep, BatchLevelSearchKeepsExactlyTheRecordsThatMatch) {
+    Instance g(host, "org.nativeplugins.c.grep", "pattern=ab");
+    EXPECT_EQ(g.process({"xa", "bx", "a", "b"}), Records{});                                // "a|b" spans records
+    EXPECT_EQ(g.process({"ab", "ab", "x", "ab", "ab"}), (Records{"ab", "ab", "ab", "ab"})); // runs to the end
+    EXPECT_EQ(g.process({"x", "ab"}), Records{"ab"});
+    EXPECT_EQ(g.process({"", "ab", "", ""}), Records{"ab"});
+    Instance inv(host, "org.nativeplugins.c.grep", "pattern=ab;invert=true");
+    EXPECT_EQ(inv.process({"ab", "x", "y", "ab", "z"}), (Records{"x", "y", "z"}));
+    EXPECT_EQ(inv.process({"xa", "bx"}), (Records{"xa", "bx"}));
+    for (size_t len = 0; len <= 65; len++) // records of every length around 16/32/64, next to records that miss
+        for (size_t at = 0; at + 2 <= len; at += len / 3 + 1) {
+            std::string hit(len, 'a'), miss(len, 'b');
+            hit.replace(at, 2, "ab");
+            EXPECT_EQ(g.process({miss, hit, miss, hit, hit}), (Records{hit, hit, hit})) << len << " " << at;
+        }
+    Instance fold(host, "org.nativeplugins.c.grep", "pattern=aB;ignore_case=true");
+    std::string high(40, '\xe1');
+    EXPECT_EQ(fold.process({high + "Ab", high, "AB" + high}), (Records{high + "Ab", "AB" + high}));
+}
+
 TEST_F(Grep, MissingOrEmptyPatternIsAConfigError) {
     Instance missing(host, "org.nativeplugins.c.grep", "invert=true");
     EXPECT_FALSE(missing.ok());

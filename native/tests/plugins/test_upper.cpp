@@ -44,6 +44,29 @@ TEST_F(Upper, SimpleModeMapsTwoByteLettersAtTheSameLength) {
                        "E \xe2\x82\xac \xf0\x9f\x98\x80"}));
 }
 
+// ASCII runs go through the vector kernel (np_ascii_upper_prefix, 16 bytes per step): a two-byte letter or a bad
+// byte at every position of records of every length around the vector width is still found and handled.
+TEST_F(Upper, VectorRunsHandOverToTheUtf8PathAtEveryPosition) {
+    Instance u(host, "org.nativeplugins.c.upper");
+    for (size_t len = 0; len <= 65; len++) {
+        std::string ascii(len, 'q'), want(len, 'Q');
+        EXPECT_EQ(u.process({ascii}), Records{want}) << len;
+        for (size_t at = 0; at < len; at++) {
+            std::string in = ascii, out = want;
+            in.replace(at, 1, "\xc3\xa9"); // é -> É, same length
+            out.replace(at, 1, "\xc3\x89");
+            ASSERT_EQ(u.process({in}), Records{out}) << len << " " << at;
+            std::string bad = ascii;
+            bad[at] = '\xff';
+            nph_error_t code;
+            nph_diag_t diag;
+            u.process({bad}, &code, &diag);
+            ASSERT_NE(std::string(diag.message).find("(byte " + std::to_string(at) + ")"), std::string::npos)
+                << diag.message;
+        }
+    }
+}
+
 TEST_F(Upper, AsciiModeLeavesNonAsciiAlone) {
     Instance u(host, "org.nativeplugins.c.upper", "mode=ascii");
     ASSERT_TRUE(u.ok());

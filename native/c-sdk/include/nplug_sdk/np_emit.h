@@ -7,6 +7,8 @@
  *                                             if (st != NP_OK) return ...;
  *                                             n = write_into(dst, max_n);   // n <= max_n
  *                                             np_emit_commit(out, n);
+ * Passing records of a batch through as one block (a filter's run of kept records):
+ *     st = np_emit_records(out, batch, first, n);
  *
  * The fast path is a bounds check and a memcpy into host memory; the host's reserve is called only when its
  * buffers must grow. After a failed reserve the plugin must stop and return that status (rule P10): every
@@ -69,6 +71,25 @@ NP_SDK_INLINE np_status np_emit_reserve(np_emitter_t *out, uint64_t max_bytes, u
 NP_SDK_INLINE void np_emit_commit(np_emitter_t *out, uint64_t n) {
     out->data_used += n;
     out->offsets[++out->count] = out->data_used;
+}
+
+/* Append records first..first + n of batch unchanged, as one block: one room check, one memcpy of their bytes (the
+ * records of a batch are contiguous), their offsets shifted to where the block lands. The batch-level way to pass
+ * records through (a filter's runs of kept records, a pass-through stage). Nothing is emitted when it fails. */
+NP_SDK_INLINE np_status np_emit_records(np_emitter_t *out, const np_batch_t *batch, uint64_t first, uint64_t n) {
+    const uint64_t *offsets = batch->offsets;
+    const uint64_t bytes = offsets[first + n] - offsets[first];
+    if (NP_SDK_UNLIKELY(out->data_capacity - out->data_used < bytes || out->offsets_capacity - out->count - 1 < n)) {
+        np_status status = np_emit_grow(out, bytes, n);
+        if (status != NP_OK) return status;
+    }
+    if (bytes) memcpy(out->data + out->data_used, batch->data + offsets[first], (size_t)bytes);
+    const uint64_t shift = out->data_used - offsets[first]; /* modulo 2^64: the sums below wrap back */
+    uint64_t *dst = out->offsets + out->count;
+    for (uint64_t k = 1; k <= n; k++) dst[k] = offsets[first + k] + shift;
+    out->count += n;
+    out->data_used += bytes;
+    return NP_OK;
 }
 
 /* Check the invariants the host must establish before each call (rule H5): a readable struct, a reserve

@@ -10,6 +10,7 @@
  *   np_config.h          `key=value;key=value` configs with NP_ERR_CONFIG messages
  *   np_host_api.h        host logging and the host allocator
  *   np_utf8.h            UTF-8 validation, truncation and repair
+ *   np_bytes.h           vectorized byte kernels: ASCII case mapping, substring search, records containing a substring
  *
  * Build with the CMake function np_add_plugin() (cmake/NplugPlugin.cmake): it links the SDK's np_entry and
  * exports nothing else.
@@ -19,6 +20,7 @@
 
 #include "np_sdk_common.h"
 #include "np_utf8.h"
+#include "np_bytes.h"
 #include "np_error.h"
 #include "np_batch.h"
 #include "np_emit.h"

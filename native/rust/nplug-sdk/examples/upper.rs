@@ -7,8 +7,12 @@
 //! ```
 //!
 //! A plugin crate of your own is this file as `src/lib.rs` with `crate-type = ["cdylib"]` (README.md).
+//!
+//! `process` works on the whole batch at once: its records are contiguous and upper-casing keeps their lengths, so
+//! one vectorized pass ([`nplug_sdk::bytes::ascii_upper_into`], SSE2/AVX2) writes every record straight into the
+//! host's buffer, and the offsets are the input's (no allocation, no per-record call).
 
-use nplug_sdk::{Batch, Config, Emitter, Error, Host, Plugin, PluginInfo, Transform};
+use nplug_sdk::{Batch, Config, Emitter, Error, Host, Plugin, PluginInfo, Transform, bytes};
 
 /// The plugin's instance: no state, so a unit struct.
 pub struct Upper;
@@ -27,10 +31,9 @@ impl Transform for Upper {
     }
 
     fn process(&mut self, batch: &Batch<'_>, out: &mut Emitter<'_>) -> Result<(), Error> {
-        for record in batch {
-            out.emit(&record.to_ascii_uppercase())?;
-        }
-        Ok(())
+        out.emit_records_with(batch, 0..batch.len(), |src, dst| {
+            bytes::ascii_upper_into(src, dst);
+        })
     }
 }
 

@@ -99,6 +99,32 @@ impl<'a> Batch<'a> {
         self.data.len()
     }
 
+    /// The first record at or after `first` whose bytes contain `needle`, or `None`. One vectorized search across
+    /// the batch ([`crate::bytes`]; its records are contiguous), not one per record: a hit that straddles two records
+    /// belongs to neither. Every record contains the empty needle.
+    pub fn position_containing(&self, first: usize, needle: &[u8]) -> Option<usize> {
+        let r = crate::bytes::find_record(crate::bytes::Path::best(), self.data, self.offsets, first, needle, false);
+        (r < self.len()).then_some(r)
+    }
+
+    /// As [`Batch::position_containing`], ignoring ASCII case: `lower_needle` must be lower-cased already.
+    pub fn position_containing_ascii_nocase(&self, first: usize, lower_needle: &[u8]) -> Option<usize> {
+        let r =
+            crate::bytes::find_record(crate::bytes::Path::best(), self.data, self.offsets, first, lower_needle, true);
+        (r < self.len()).then_some(r)
+    }
+
+    /// The bytes of records `range` (contiguous) and their `range.len() + 1` offsets (relative to the batch).
+    /// Panics when the range is out of bounds.
+    pub(crate) fn span(&self, range: std::ops::Range<usize>) -> (&'a [u8], &'a [u64]) {
+        assert!(range.start <= range.end && range.end <= self.len(), "records {range:?} of a batch of {}", self.len());
+        if range.is_empty() {
+            return (&[], &[]);
+        }
+        let offsets = &self.offsets[range.start..=range.end];
+        (&self.data[offsets[0] as usize..offsets[offsets.len() - 1] as usize], offsets)
+    }
+
     /// Iterates over the records in order.
     pub fn iter(&self) -> Records<'a> {
         Records { batch: *self, front: 0, back: self.len() }

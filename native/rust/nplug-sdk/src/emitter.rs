@@ -12,6 +12,7 @@ use std::ptr::NonNull;
 
 use nplug_abi::{NP_OK, NP_SIZEOF_np_emitter_t_1_0, np_emitter_t};
 
+use crate::batch::Batch;
 use crate::error::{Error, Result, status_name};
 
 /// The output of one `process`/`flush` call. Borrowed from the host for the call.
@@ -73,6 +74,57 @@ impl<'a> Emitter<'a> {
             e.count += 1;
             *e.offsets.add(e.count as usize) = e.data_used;
         }
+        Ok(())
+    }
+
+    /// Appends records `range` of `batch` unchanged, as one block: one room check, one copy of their bytes (the records
+    /// of a batch are contiguous), their offsets shifted to where the block lands. The batch-level way to pass records
+    /// through (a filter's run of kept records, a pass-through stage). Panics when `range` is out of bounds.
+    pub fn emit_records(&mut self, batch: &Batch<'_>, range: std::ops::Range<usize>) -> Result<()> {
+        self.emit_records_with(batch, range, |src, dst| {
+            // SAFETY: dst has src.len() bytes (emit_records_with's contract) and is host memory, not src's.
+            unsafe { std::ptr::copy(src.as_ptr(), dst.as_mut_ptr() as *mut u8, src.len()) };
+        })
+    }
+
+    /// As [`Emitter::emit_records`], with `write(src, dst)` producing the block's bytes: `dst` (host memory) has
+    /// exactly `src.len()` bytes and `write` must fill all of them (records keep their lengths), e.g. with
+    /// [`crate::bytes::ascii_upper_into`]. Bytes it leaves unwritten are emitted with whatever the host's buffer held.
+    pub fn emit_records_with(
+        &mut self,
+        batch: &Batch<'_>,
+        range: std::ops::Range<usize>,
+        write: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]),
+    ) -> Result<()> {
+        if self.failure.is_some() {
+            return Err(self.failure.clone().expect("checked"));
+        }
+        let (src, offsets) = batch.span(range);
+        if offsets.len() < 2 {
+            return Ok(());
+        }
+        let (bytes, records) = (src.len() as u64, (offsets.len() - 1) as u64);
+        let e = self.raw();
+        if e.data_capacity - e.data_used < bytes || e.offsets_capacity - e.count - 1 < records {
+            self.grow(bytes, records)?;
+        }
+        // Re-read after a possible reserve: data and offsets may have moved.
+        let e = unsafe { self.raw.as_mut() };
+        if !src.is_empty() {
+            // SAFETY: room for `bytes` at data + data_used was checked or reserved above; MaybeUninit needs no init.
+            let dst = unsafe {
+                std::slice::from_raw_parts_mut(e.data.add(e.data_used as usize) as *mut MaybeUninit<u8>, src.len())
+            };
+            write(src, dst);
+        }
+        let shift = e.data_used.wrapping_sub(offsets[0]); // modulo 2^64: the sums below wrap back
+        // SAFETY: room for `records` more offsets after count was checked or reserved above.
+        let out = unsafe { std::slice::from_raw_parts_mut(e.offsets.add(e.count as usize + 1), records as usize) };
+        for (o, &i) in out.iter_mut().zip(&offsets[1..]) {
+            *o = i.wrapping_add(shift);
+        }
+        e.count += records;
+        e.data_used += bytes;
         Ok(())
     }
 
@@ -320,6 +372,56 @@ mod tests {
         assert_eq!(out.records(), input);
         assert!(out.reserve_calls() >= 100, "reserve was called {} times", out.reserve_calls());
         out.check_invariants();
+    }
+
+    #[test]
+    fn emit_records_copies_runs_as_blocks_after_earlier_records() {
+        let input = records(50);
+        let mut offsets = vec![0u64];
+        let mut data = Vec::new();
+        for r in &input {
+            data.extend_from_slice(r);
+            offsets.push(data.len() as u64);
+        }
+        let batch = Batch::from_parts(&data, &offsets).unwrap();
+        // Tiny buffers that move on every reserve; a record emitted first so that the offsets must be shifted.
+        let mut out = TestEmitter::with_capacity(4, 2).exact_growth();
+        {
+            let mut emitter = out.emitter();
+            emitter.emit(b"first").unwrap();
+            emitter.emit_records(&batch, 3..10).unwrap();
+            emitter.emit_records(&batch, 10..10).unwrap(); // an empty run emits nothing
+            emitter
+                .emit_records_with(&batch, 40..50, |src, dst| {
+                    crate::bytes::ascii_upper_into(src, dst);
+                })
+                .unwrap();
+            assert_eq!(emitter.emitted().0, 1 + 7 + 10);
+        }
+        let mut want = vec![b"first".to_vec()];
+        want.extend(input[3..10].iter().cloned());
+        want.extend(input[40..50].iter().map(|r| r.to_ascii_uppercase()));
+        assert_eq!(out.records(), want);
+        out.check_invariants();
+        assert_eq!(batch.position_containing(0, b"record-4-"), Some(4));
+        assert_eq!(batch.position_containing(5, b"4-"), Some(14));
+        assert_eq!(batch.position_containing(0, b"xrec"), None); // only across records
+        assert_eq!(batch.position_containing_ascii_nocase(0, b"record-49-"), Some(49));
+    }
+
+    #[test]
+    fn emit_records_stops_at_a_failed_reserve_and_emits_nothing() {
+        let data = b"aaaabbbb";
+        let offsets = [0u64, 4, 8];
+        let batch = Batch::from_parts(data, &offsets).unwrap();
+        let mut out = TestEmitter::with_capacity(2, 2).fail_reserve_after(0);
+        {
+            let mut emitter = out.emitter();
+            let err = emitter.emit_records(&batch, 0..2).unwrap_err();
+            assert_eq!(err.status(), NP_ERR_OUT_OF_MEMORY);
+            assert!(emitter.emit_records(&batch, 0..1).is_err()); // sticky
+        }
+        assert!(out.records().is_empty());
     }
 
     #[test]

@@ -62,6 +62,7 @@ compile_error!(
 mod args;
 mod batch;
 pub mod boundary;
+pub mod bytes;
 mod config;
 mod emitter;
 mod error;
