@@ -13,14 +13,14 @@ public static class PeerSystems
     public static readonly IReadOnlyList<(string PluginId, string Config)> Stages =
         [(BenchPlugins.Upper, ""), (BenchPlugins.Grep, BenchPlugins.GrepConfig), (BenchPlugins.Count, "")];
 
-    /// <summary>(key, label) in table order; the first one is the reference of every ratio.</summary>
-    public static readonly IReadOnlyList<(string Key, string Label)> All =
+    /// <summary>(key, label, short label for table columns) in table order; the first one is the reference of every ratio.</summary>
+    public static readonly IReadOnlyList<(string Key, string Label, string Short)> All =
     [
-        (NativeInProcess, "NativePlugins in-process"),
-        (NativeIsolated, "NativePlugins isolated"),
-        (McMaster, "managed plugins, McMaster.NETCore.Plugins (collectible ALC)"),
-        (Wasmtime, "WebAssembly, Wasmtime for .NET"),
-        (Managed, "plain managed C#"),
+        (NativeInProcess, "NativePlugins in-process", "NativePlugins in-process"),
+        (NativeIsolated, "NativePlugins isolated", "NativePlugins isolated"),
+        (McMaster, "managed plugins, McMaster.NETCore.Plugins 2.0.0 (collectible ALC)", "McMaster ALC"),
+        (Wasmtime, "WebAssembly, Wasmtime for .NET 50.0.1", "Wasmtime"),
+        (Managed, "plain managed C#", "plain C#"),
     ];
 
     public const string NativeInProcess = "NativePluginsInProcess";

@@ -189,12 +189,14 @@ public static class SummaryWriter
     {
         var others = PeerSystems.All.Skip(1).ToList();
         var t = new Table("peers", "Peers: upper | grep | count through other plugin systems (million input records/s, higher is better)",
-            ["record bytes x batch", .. PeerSystems.All.Select(s => s.Label), .. others.Select(s => $"{s.Label} / in-process")],
+            ["record bytes x batch", .. PeerSystems.All.Select(s => s.Short), .. others.Select(s => $"{s.Short} / in-process")],
             "The pipeline group's three stages and records at the same 9 shapes, through each system in one BenchmarkDotNet run " +
             "(Peers/PeerBenchmarks.cs; what each peer is and how fairly it is compared: benchmarks/README.md, group peers). Ratios " +
             "are a peer's throughput over NativePlugins in-process (below 1.00: NativePlugins is faster). Every peer's output is " +
-            "checked equal to NativePlugins' at setup. NativePlugins isolated is a hook for the process isolation work: " +
-            "not measured until it lands.");
+            "checked equal to NativePlugins' at setup. McMaster ALC = managed plugins loaded by McMaster.NETCore.Plugins 2.0.0 " +
+            "into a collectible AssemblyLoadContext; Wasmtime = the benchmark plugin's C compiled to wasm32, run by Wasmtime for " +
+            ".NET 50.0.1; plain C# = the same stages without a plugin system. NativePlugins isolated is a hook for the process " +
+            "isolation work: not measured until it lands.");
         const string pc = "NativePlugins.Benchmarks.Peers.PeerBenchmarks.";
         double worst = double.MaxValue;
         bool any = false;
@@ -205,7 +207,7 @@ public static class SummaryWriter
                 var perSecond = PeerSystems.All.ToDictionary(s => s.Key, s => PerSecond(batch, raw.BdnNs(pc + s.Key + p)));
                 double? inProcess = perSecond[PeerSystems.NativeInProcess];
                 string Cell(string key) => perSecond[key] is { } v ? M(v) : PeerMissing(raw, key);
-                string Ratio(string key) => perSecond[key] is { } v ? Fmt(v / inProcess, "0.00") : "";
+                string Ratio(string key) => perSecond[key] is { } v ? Fmt(v / inProcess, "0.00") : PeerMissing(raw, key);
                 t.Rows.Add([$"{size} x {batch}", .. PeerSystems.All.Select(s => Cell(s.Key)), .. others.Select(s => Ratio(s.Key))]);
                 var fastestPeer = others.Select(s => perSecond[s.Key]).OfType<double>().DefaultIfEmpty().Max();
                 if (inProcess is { } np && fastestPeer > 0)
@@ -239,7 +241,7 @@ public static class SummaryWriter
             "stage; plain C#: JIT of the pipeline). Load = PluginHost.Load / PluginLoader + entry type / Engine + Module " +
             "compile / nothing. RSS = VmRSS delta after a full GC.");
         double? nativeTotal = PeerProbe(raw, "Cold", PeerSystems.NativeInProcess, out _)?.GetProperty("TotalMs").GetDouble();
-        foreach (var (key, label) in PeerSystems.All)
+        foreach (var (key, label, _) in PeerSystems.All)
         {
             var cold = PeerProbe(raw, "Cold", key, out var coldStatus);
             var rss = PeerProbe(raw, "Rss", key, out var rssStatus);
