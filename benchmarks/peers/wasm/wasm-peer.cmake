@@ -22,12 +22,17 @@ if(NP_WASM_CLANG)
   endif()
 endif()
 set(wasm_out "${NP_BENCH_OUTPUT_DIR}/peers/np_bench_stage.wasm")
+# The project's warning policy (-Wall -Wextra -Wpedantic; -Werror with NP_WARNINGS_AS_ERRORS), as for every C target.
+set(wasm_warnings -Wall -Wextra -Wpedantic)
+if(NP_WARNINGS_AS_ERRORS)
+  list(APPEND wasm_warnings -Werror)
+endif()
 set(wasm_sources "${CMAKE_CURRENT_LIST_DIR}/np_bench_wasm_stage.c" "${PROJECT_SOURCE_DIR}/benchmarks/native/plugins/np_bench_plugin.c")
 if(wasm_toolchain_complete)
   add_custom_command(
     OUTPUT "${wasm_out}"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${NP_BENCH_OUTPUT_DIR}/peers"
-    COMMAND "${NP_WASM_CLANG}" --target=wasm32-wasi -O3 -DNDEBUG -msimd128 -std=c11 -Wall -Wextra -Wpedantic -Werror
+    COMMAND "${NP_WASM_CLANG}" --target=wasm32-wasi -O3 -DNDEBUG -msimd128 -std=c11 ${wasm_warnings}
             -nostartfiles -Wl,--no-entry -Wl,--strip-debug
             -I "${NP_INTEROP_INCLUDE_DIR}" -I "${PROJECT_SOURCE_DIR}/benchmarks/native/include"
             -I "${PROJECT_SOURCE_DIR}/benchmarks/native/plugins"
