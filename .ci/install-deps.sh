@@ -24,6 +24,12 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 # unzip: the packaging test checks what each .nupkg carries. zlib headers: NativeAOT links C# plugins with -lz.
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# The WebAssembly peer of the benchmarks (benchmarks/peers/README.md): clang-14 for wasm32, its linker, the wasm32
+# compiler runtime and wasi-libc (string functions and malloc inside the module).
+command -v clang-14 >/dev/null 2>&1 || need+=(clang-14)
+command -v wasm-ld-14 >/dev/null 2>&1 || need+=(lld-14)
+compgen -G '/usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a' >/dev/null || need+=(libclang-rt-14-dev-wasm32)
+[ -e /usr/lib/wasm32-wasi/libc.a ] || need+=(wasi-libc)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"

@@ -8,7 +8,8 @@
 #                                     Refuses a work tree with uncommitted changes: the committed summary is always
 #                                     measured from a clean commit, which it names.
 #   bash benchmarks/run.sh --quick    smoke test (a couple of minutes): short runs, results in benchmarks/results/tmp/quick/
-#   options: --only call,plugin-call,pipeline,load,discovery,probes   re-measure some groups only: the raw results of
+#   options: --only call,plugin-call,pipeline,peers,load,discovery,probes
+#                                                                     re-measure some groups only: the raw results of
 #                                                                     the other groups are kept, and the summary is
 #                                                                     rebuilt from all of them (each group says when
 #                                                                     it was measured)
@@ -33,7 +34,7 @@ quick=0
 skip_build=0
 only=0
 allow_dirty=0
-groups="call plugin-call pipeline load discovery probes"
+groups="call plugin-call pipeline peers load discovery probes"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -94,6 +95,8 @@ if [ "$skip_build" = 0 ]; then
   # A language whose toolchain is missing is reported as "not built" in the table; it does not stop the run.
   cmake --build "$build" --target np_bench_language_plugins || echo "run.sh: some benchmark plugins did not build; their rows will say 'not built'" >&2
   cmake --build "$build" --target np_bench_discovery_set
+  # The peers group's Wasm module (benchmarks/peers/README.md); without the wasm toolchain its column says "not built".
+  cmake --build "$build" --target np_bench_wasm_peer || echo "run.sh: the Wasm peer did not build; its column will say 'not built'" >&2
   step ".NET benchmarks (dotnet build -c Release)"
   dotnet build benchmarks/NativePlugins.Benchmarks/NativePlugins.Benchmarks.csproj -c Release -nologo -v:quiet \
     -p:NplugSkipNativeBuild=true
@@ -111,6 +114,8 @@ mkdir -p "$raw"
   echo "kernel=$(uname -r)"
   echo "dotnet SDK=$(dotnet --version)"
 } > "$raw/environment.txt"
+# The machine each group is measured on (recorded per group: groups can be re-measured later, elsewhere).
+machine="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, kernel $(uname -r)"
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
 
 # CoreCLR multiplies the tiering delay (call counting starts after 100 ms without new Tier-0 JIT activity) by 10
@@ -133,6 +138,7 @@ group_meta() { # group started rounds
     echo "rounds=$3"
     echo "commit=$commit"
     echo "load average at start=$4"
+    echo "machine=$machine"
     echo "measured with=${run_measured[*]:-no pinning, default priority}"
   } > "$raw/group-$1.txt"
 }
@@ -170,12 +176,13 @@ alternating() { # group filter
 
 for group in $groups; do
   case "$group" in
-    call|plugin-call|pipeline|load|discovery|probes) ;;
+    call|plugin-call|pipeline|peers|load|discovery|probes) ;;
     *) echo "run.sh: unknown group $group" >&2; exit 2 ;;
   esac
   # This group's previous results go; the other groups' stay.
   rm -rf "$raw/native-$group".*json "$raw/native-$group.json" "$raw/bdn-$group" "$raw/group-$group.txt"
   [ "$group" = probes ] && rm -f "$raw/probes.json"
+  [ "$group" = peers ] && rm -f "$raw/peers-probes.json"
   group_started=$(date -u '+%Y-%m-%d %H:%M UTC')
   group_load=$(cut -d' ' -f1-3 /proc/loadavg)
   group_rounds=$rounds
@@ -183,6 +190,11 @@ for group in $groups; do
     call)        alternating call '^call/' ;;
     plugin-call) alternating plugin-call '^plugin_call/' ;;
     pipeline)    alternating pipeline '^pipeline/' ;;
+    peers) # .NET only (every system runs in one BenchmarkDotNet process), in rounds as the throughput group; then
+           # cold start and memory of each system in fresh processes
+      for (( r = 1; r <= rounds; r++ )); do dotnet_group peers "$round_reps" "r$r"; done
+      step "peers: cold start and resident memory (fresh child processes, $probe_runs per system)"
+      "${run_measured[@]}" dotnet "$bench_dll" peer-probes --out "$raw/peers-probes.json" --runs "$probe_runs" || failed+=("peer-probes") ;;
     load)        alternating load '^load/' ;; # 20-40 us per load: short samples and rounds, as for the calls
     discovery)   group_rounds=1; native discovery '^discovery/' 0.2 "$reps" ""; dotnet_group discovery ;;
     probes)

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using NativePlugins.Benchmarks.Infrastructure;
+using NativePlugins.Benchmarks.Peers;
 using NativePlugins.Benchmarks.Probes;
 using NativePlugins.Benchmarks.Report;
 
@@ -9,10 +10,12 @@ namespace NativePlugins.Benchmarks;
 /// Entry point. benchmarks/run.sh drives it; each mode can also be run by hand:
 /// <code>
 ///   bdn &lt;group&gt; [--quick] [--iterations N] --artifacts DIR
-///                                             a BenchmarkDotNet group (call, plugin-call, pipeline, load, discovery);
-///                                             N measured iterations per benchmark (call, plugin-call, pipeline)
+///                                             a BenchmarkDotNet group (call, plugin-call, pipeline, peers, load, discovery);
+///                                             N measured iterations per benchmark (call, plugin-call, pipeline, peers)
 ///   probes --out FILE [--runs N]              cold start and resident memory, in fresh child processes
 ///   probe cold|rss &lt;target-key&gt;              one child measurement (used by probes)
+///   peer-probes --out FILE [--runs N]         cold start and resident memory of the peers group's systems
+///   peer-probe cold|rss &lt;system&gt;             one child measurement (used by peer-probes)
 ///   report --raw DIR --out DIR [--quick]      join the raw results into summary.md and summary.json
 /// </code>
 /// </summary>
@@ -28,6 +31,8 @@ public static class Program
                 Option(rest, "--iterations") is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : null),
             "probes" => ProbeRunner.Run(Option(rest, "--out") ?? "probes.json", int.Parse(Option(rest, "--runs") ?? "7")),
             "probe" when rest.Length == 2 => ProbeChild.Run(rest[0], rest[1]),
+            "peer-probes" => PeerProbes.Run(Option(rest, "--out") ?? "peers-probes.json", int.Parse(Option(rest, "--runs") ?? "5")),
+            "peer-probe" when rest.Length == 2 => PeerProbeChild.Run(rest[0], rest[1]),
             "report" => SummaryWriter.Run(Option(rest, "--raw") ?? throw new ArgumentException("--raw DIR"),
                 Option(rest, "--out") ?? throw new ArgumentException("--out DIR"), rest.Contains("--quick")),
             _ => Usage(),
@@ -53,9 +58,11 @@ public static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("""
-            usage: NativePlugins.Benchmarks bdn <call|plugin-call|pipeline|load|discovery> [--quick] [--iterations N] --artifacts DIR
+            usage: NativePlugins.Benchmarks bdn <call|plugin-call|pipeline|peers|load|discovery> [--quick] [--iterations N] --artifacts DIR
                    NativePlugins.Benchmarks probes --out FILE [--runs N]
                    NativePlugins.Benchmarks probe cold|rss <target-key>
+                   NativePlugins.Benchmarks peer-probes --out FILE [--runs N]
+                   NativePlugins.Benchmarks peer-probe cold|rss <system>
                    NativePlugins.Benchmarks report --raw DIR --out DIR [--quick]
             benchmarks/run.sh runs all of it; see benchmarks/README.md.
             """);

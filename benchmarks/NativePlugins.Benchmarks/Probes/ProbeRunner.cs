@@ -51,12 +51,13 @@ public static class ProbeRunner
         return new ProbeResult<T> { Status = "ok", Language = target.Language, Median = median(samples), Samples = samples };
     }
 
-    private static (int Code, string Stdout, string Stderr) RunChild(string kind, string key)
+    /// <summary>Runs <c>probe &lt;kind&gt; &lt;key&gt;</c> (or any other arguments after the first) in a fresh process of this program.</summary>
+    internal static (int Code, string Stdout, string Stderr) RunChild(string kind, string key, string mode = "probe")
     {
         var self = Environment.ProcessPath!;
         var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(typeof(ProbeRunner).Assembly.Location);
-        foreach (var a in new[] { "probe", kind, key }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { mode, kind, key }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stderrTask = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
@@ -81,7 +82,7 @@ public static class ProbeRunner
         return present.Count == 0 ? null : present[present.Count / 2];
     }
 
-    private static double Median<T>(List<T> samples, Func<T, double> value)
+    internal static double Median<T>(List<T> samples, Func<T, double> value)
     {
         var v = samples.Select(value).OrderBy(x => x).ToArray();
         return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;

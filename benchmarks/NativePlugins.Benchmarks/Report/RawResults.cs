@@ -6,7 +6,7 @@ namespace NativePlugins.Benchmarks.Report;
 /// The raw results of benchmarks/run.sh, as written under benchmarks/results/raw/: per group, <c>group-&lt;group&gt;.txt</c>
 /// (when and how it was measured), <c>native-&lt;group&gt;[.rN].json</c> (Google Benchmark, aggregates of repetitions;
 /// one file per round), <c>bdn-&lt;group&gt;[/rN]/results/*-report-full.json</c> (BenchmarkDotNet) with the JIT's
-/// summary <c>jit.txt</c> next to it, and <c>probes.json</c>. Both sides are read with the same estimator, the best
+/// summary <c>jit.txt</c> next to it, <c>probes.json</c> and <c>peers-probes.json</c>. Both sides are read with the same estimator, the best
 /// (minimum) time over all repetitions/iterations of all rounds: interference from other work on a shared machine
 /// only ever adds time. Every lookup returns null when a measurement is absent (not built, or the group was not
 /// run), and the report shows that instead of failing.
@@ -24,6 +24,8 @@ public sealed class RawResults
         foreach (var file in Directory.EnumerateFiles(dir, "*-report-full.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal)) ReadBdn(file);
         var probes = Path.Combine(dir, "probes.json");
         if (File.Exists(probes)) Probes = JsonDocument.Parse(File.ReadAllText(probes)).RootElement;
+        var peerProbes = Path.Combine(dir, "peers-probes.json");
+        if (File.Exists(peerProbes)) PeerProbes = JsonDocument.Parse(File.ReadAllText(peerProbes)).RootElement;
         foreach (var file in Directory.EnumerateFiles(dir, "group-*.txt").Order(StringComparer.Ordinal))
         {
             var facts = ReadFacts(file);
@@ -35,10 +37,14 @@ public sealed class RawResults
 
     public string Dir { get; }
     public JsonElement? Probes { get; }
+
+    /// <summary>peers-probes.json (cold start and memory of the peers group's systems, Peers/PeerProbes.cs).</summary>
+    public JsonElement? PeerProbes { get; }
     public JsonElement? NativeContext { get; }
     public string? BdnHostInfo { get; }
 
-    /// <summary>Per group that has results: started, finished, rounds, commit, load average at start, measured with.</summary>
+    /// <summary>Per group that has results: started, finished, rounds, commit, load average at start, machine (in
+    /// records written since run.sh recorded it per group), measured with.</summary>
     public SortedDictionary<string, Dictionary<string, string>> Groups { get; } = new(StringComparer.Ordinal);
 
     /// <summary>BenchmarkDotNet benchmarks (<c>Type.Method</c>) whose method the JIT never compiled at Tier 1 (or

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using NativePlugins.Benchmarks.Infrastructure;
+using NativePlugins.Benchmarks.Peers;
 
 namespace NativePlugins.Benchmarks.Report;
 
@@ -23,6 +24,8 @@ public static class SummaryWriter
         {
             CallTable(raw),
             PipelineTable(raw),
+            PeersTable(raw),
+            PeersStartTable(raw),
             PluginCallTable(raw),
             LoadTable(raw),
             DiscoveryTable(raw),
@@ -50,11 +53,11 @@ public static class SummaryWriter
         md.AppendLine();
         if (raw.Groups.Count > 0)
         {
-            md.AppendLine("| group | measured | rounds | commit | load average at start | measured with |");
-            md.AppendLine("|---|---|---:|---|---|---|");
+            md.AppendLine("| group | measured | rounds | commit | machine | load average at start | measured with |");
+            md.AppendLine("|---|---|---:|---|---|---|---|");
             foreach (var (name, g) in raw.Groups)
                 md.AppendLine($"| {name} | {Measured(g)} | {g.GetValueOrDefault("rounds", "?")} | {g.GetValueOrDefault("commit", "?")} | " +
-                    $"{g.GetValueOrDefault("load average at start", "?")} | {g.GetValueOrDefault("measured with", "?")} |");
+                    $"{GroupMachine(g, machine)} | {g.GetValueOrDefault("load average at start", "?")} | {g.GetValueOrDefault("measured with", "?")} |");
             md.AppendLine();
         }
         if (raw.NotTier1.Count > 0)
@@ -76,7 +79,8 @@ public static class SummaryWriter
             md.AppendLine();
             if (raw.Groups.TryGetValue(t.Group, out var measured))
             {
-                md.AppendLine($"_Group `{t.Group}`, measured {Measured(measured)}._");
+                md.AppendLine($"_Group `{t.Group}`, measured {Measured(measured)} from commit {measured.GetValueOrDefault("commit", "?")} " +
+                    $"on {GroupMachine(measured, machine)}, load average at start {measured.GetValueOrDefault("load average at start", "?")}._");
                 md.AppendLine();
             }
             if (t.Note is not null)
@@ -178,6 +182,87 @@ public static class SummaryWriter
     private static double? PerSecond(int items, double? ns) => ns is { } v && v > 0 ? items * 1e9 / v : null;
 
     private static string M(double? perSecond) => Fmt(perSecond / 1e6, "0.0");
+
+    // ---- peers: the same pipeline through the systems a user could pick instead -----------------------------------
+
+    private static Table PeersTable(RawResults raw)
+    {
+        var others = PeerSystems.All.Skip(1).ToList();
+        var t = new Table("peers", "Peers: upper | grep | count through other plugin systems (million input records/s, higher is better)",
+            ["record bytes x batch", .. PeerSystems.All.Select(s => s.Short), .. others.Select(s => $"{s.Short} / in-process")],
+            "The pipeline group's three stages and records at the same 9 shapes, through each system in one BenchmarkDotNet run " +
+            "(Peers/PeerBenchmarks.cs; what each peer is and how fairly it is compared: benchmarks/README.md, group peers). Ratios " +
+            "are a peer's throughput over NativePlugins in-process (below 1.00: NativePlugins is faster). Every peer's output is " +
+            "checked equal to NativePlugins' at setup. McMaster ALC = managed plugins loaded by McMaster.NETCore.Plugins 2.0.0 " +
+            "into a collectible AssemblyLoadContext; Wasmtime = the benchmark plugin's C compiled to wasm32, run by Wasmtime for " +
+            ".NET 50.0.1; plain C# = the same stages without a plugin system. NativePlugins isolated is a hook for the process " +
+            "isolation work: not measured until it lands.");
+        const string pc = "NativePlugins.Benchmarks.Peers.PeerBenchmarks.";
+        double worst = double.MaxValue;
+        bool any = false;
+        foreach (var size in new[] { 16, 128, 1024 })
+            foreach (var batch in new[] { 64, 1024, 8192 })
+            {
+                var p = $"?RecordSize={size}&BatchSize={batch}";
+                var perSecond = PeerSystems.All.ToDictionary(s => s.Key, s => PerSecond(batch, raw.BdnNs(pc + s.Key + p)));
+                double? inProcess = perSecond[PeerSystems.NativeInProcess];
+                string Cell(string key) => perSecond[key] is { } v ? M(v) : PeerMissing(raw, key);
+                string Ratio(string key) => perSecond[key] is { } v ? Fmt(v / inProcess, "0.00") : PeerMissing(raw, key);
+                t.Rows.Add([$"{size} x {batch}", .. PeerSystems.All.Select(s => Cell(s.Key)), .. others.Select(s => Ratio(s.Key))]);
+                var fastestPeer = others.Select(s => perSecond[s.Key]).OfType<double>().DefaultIfEmpty().Max();
+                if (inProcess is { } np && fastestPeer > 0)
+                {
+                    worst = Math.Min(worst, np / fastestPeer);
+                    any = true;
+                }
+            }
+        t.Checks.Add(new Check("peers: NativePlugins in-process / fastest peer (throughput), worst of 9 shapes", any ? worst : null,
+            ">= 1.00", r => r >= 1.0));
+        return t;
+    }
+
+    /// <summary>Why a peer has no figure: not built (Wasm without its toolchain), a hook not filled yet, or not run.</summary>
+    private static string PeerMissing(RawResults raw, string key) => key switch
+    {
+        PeerSystems.NativeIsolated => "not measured",
+        PeerSystems.Wasmtime when !PeerPaths.WasmModuleBuilt => "not built",
+        _ => raw.Groups.ContainsKey("peers") ? "n/a" : "not run",
+    };
+
+    private static Table PeersStartTable(RawResults raw)
+    {
+        var t = new Table("peers", "Peers: cold start and resident memory (fresh process per sample, medians)",
+            ["system", "load (ms)", "create 3 stages (ms)", "first batch (ms)", "to first result (ms)", "to first result / in-process",
+             "second batch (µs)", "RSS after load (KiB)", "RSS after load + create + one batch (KiB)"],
+            $"One fresh process per sample (Peers/PeerProbeChild.cs), {PeerProbeChild.RecordSize}-byte records x {PeerProbeChild.BatchSize}. " +
+            "Nothing is warmed first: each figure is what that system's user pays from a fresh process, its own first use " +
+            "included (NativePlugins: host library JIT, dlopen, negotiation, validation, init; McMaster: load context, " +
+            "dependency resolution, plugin JIT; Wasmtime: native runtime, Cranelift compile of the module, one instance per " +
+            "stage; plain C#: JIT of the pipeline). Load = PluginHost.Load / PluginLoader + entry type / Engine + Module " +
+            "compile / nothing. RSS = VmRSS delta after a full GC.");
+        double? nativeTotal = PeerProbe(raw, "Cold", PeerSystems.NativeInProcess, out _)?.GetProperty("TotalMs").GetDouble();
+        foreach (var (key, label, _) in PeerSystems.All)
+        {
+            var cold = PeerProbe(raw, "Cold", key, out var coldStatus);
+            var rss = PeerProbe(raw, "Rss", key, out var rssStatus);
+            if (key == PeerSystems.NativeIsolated) coldStatus = rssStatus = "not measured";
+            double? V(JsonElement? e, string field) => e?.GetProperty(field).GetDouble();
+            t.Rows.Add([label,
+                cold is null ? coldStatus : Fmt(V(cold, "LoadMs"), "0.00"), Fmt(V(cold, "CreateMs"), "0.00"), Fmt(V(cold, "FirstProcessMs"), "0.00"),
+                Fmt(V(cold, "TotalMs"), "0.00"), Fmt(V(cold, "TotalMs") / nativeTotal, "0.00"), Fmt(V(cold, "WarmProcessMs") * 1e3, "0.0"),
+                rss is null ? rssStatus : Fmt(V(rss, "LoadKiB"), "0"), Fmt(V(rss, "LoadCreateProcessKiB"), "0")]);
+        }
+        return t;
+    }
+
+    /// <summary>The median sample of a peer probe, or null with the reason (not built, failed, not run).</summary>
+    private static JsonElement? PeerProbe(RawResults raw, string section, string key, out string status)
+    {
+        status = "not run";
+        if (raw.PeerProbes is not { } p || !p.TryGetProperty(section, out var s) || !s.TryGetProperty(key, out var r)) return null;
+        status = r.GetProperty("Status").GetString() ?? "?";
+        return status == "ok" ? r.GetProperty("Median") : null;
+    }
 
     // ---- plugin call per language ----------------------------------------------------------------------------
 
@@ -343,6 +428,11 @@ public static class SummaryWriter
                 if (line.Split('=', 2) is [var k, var v]) m[k] = v;
         return m;
     }
+
+    /// <summary>The machine a group was measured on: its own record (run.sh writes it per group), else this report's
+    /// machine (raw results of older runs, which recorded it once per run).</summary>
+    private static string GroupMachine(Dictionary<string, string> group, Dictionary<string, string> machine) =>
+        group.GetValueOrDefault("machine") ?? $"{machine.GetValueOrDefault("cpu", "?")}, {machine.GetValueOrDefault("cores", "?")} cores";
 
     /// <summary>"2026-11-21 01:33 to 01:36 UTC" from a group's record.</summary>
     private static string Measured(Dictionary<string, string> group)

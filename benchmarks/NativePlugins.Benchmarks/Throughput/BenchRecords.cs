@@ -1,3 +1,4 @@
+using NativePlugins.Benchmarks.PeerContract;
 using NativePlugins.Hosting;
 
 namespace NativePlugins.Benchmarks.Throughput;
@@ -31,5 +32,13 @@ public static class BenchRecords
             buffer.Append(record);
         }
         return buffer;
+    }
+
+    /// <summary>The same records in managed memory (<see cref="ManagedRecords"/>), for the managed pipelines.</summary>
+    public static ManagedRecords CreateManaged(int size, int count)
+    {
+        var records = new ManagedRecords(size * count, count);
+        for (int i = 0; i < count; i++) Fill(records.AppendSlot(size), i);
+        return records;
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using NativePlugins.Benchmarks.Abi;
 using NativePlugins.Benchmarks.Infrastructure;
+using NativePlugins.Benchmarks.PeerContract;
 using NativePlugins.Hosting;
 using NativePlugins.Interop;
 
@@ -44,7 +45,7 @@ public unsafe class PipelineBenchmarks
         ]);
         _input = BenchRecords.CreateBuffer(RecordSize, BatchSize);
         _managed = new ManagedPipeline("#EVEN");
-        _managedInput = ManagedRecords.Create(RecordSize, BatchSize);
+        _managedInput = BenchRecords.CreateManaged(RecordSize, BatchSize);
         _raw = new RawPipeline(BenchPaths.BenchPlugin, [(BenchPlugins.Upper, ""), (BenchPlugins.Grep, BenchPlugins.GrepConfig), (BenchPlugins.Count, "")]);
         var batch = _input.AsBatch();
         _rawInput = (np_batch_t*)NativeMemory.Alloc((nuint)sizeof(np_batch_t));

@@ -1,9 +1,11 @@
-namespace NativePlugins.Benchmarks.Throughput;
+namespace NativePlugins.Benchmarks.PeerContract;
 
 /// <summary>
 /// Records in managed memory, the way a plain C# program would hold them without any plugin ABI: one byte array of
 /// concatenated record bytes and an offsets array (record i is Data[Offsets[i]..Offsets[i + 1])). Grows by doubling
-/// and keeps its capacity across <see cref="Clear"/>, like the host's RecordBuffer.
+/// and keeps its capacity across <see cref="Clear"/>, like the host's RecordBuffer. It is part of the managed peers'
+/// contract (benchmarks/peers/README.md): the plain C# pipeline and the plugins loaded through McMaster.NETCore.Plugins
+/// exchange records in this one type, which the host shares with each plugin's load context.
 /// </summary>
 public sealed class ManagedRecords
 {
@@ -56,12 +58,5 @@ public sealed class ManagedRecords
         DataLength += length;
         Count += count;
         return slot;
-    }
-
-    public static ManagedRecords Create(int size, int count)
-    {
-        var records = new ManagedRecords(size * count, count);
-        for (int i = 0; i < count; i++) BenchRecords.Fill(records.AppendSlot(size), i);
-        return records;
     }
 }

@@ -1,0 +1,43 @@
+using NativePlugins.Benchmarks.Infrastructure;
+
+namespace NativePlugins.Benchmarks.Peers;
+
+/// <summary>
+/// The systems the peers group compares (benchmarks/peers/README.md), each running upper | grep pattern=#EVEN | count
+/// over the records of the pipeline group. The key names the system in the BenchmarkDotNet method
+/// (<see cref="PeerBenchmarks"/>), in the probes and in the report.
+/// </summary>
+public static class PeerSystems
+{
+    /// <summary>The pipeline every system runs: the benchmark plugin ids and configs, as the pipeline group.</summary>
+    public static readonly IReadOnlyList<(string PluginId, string Config)> Stages =
+        [(BenchPlugins.Upper, ""), (BenchPlugins.Grep, BenchPlugins.GrepConfig), (BenchPlugins.Count, "")];
+
+    /// <summary>(key, label, short label for table columns) in table order; the first one is the reference of every ratio.</summary>
+    public static readonly IReadOnlyList<(string Key, string Label, string Short)> All =
+    [
+        (NativeInProcess, "NativePlugins in-process", "NativePlugins in-process"),
+        (NativeIsolated, "NativePlugins isolated", "NativePlugins isolated"),
+        (McMaster, "managed plugins, McMaster.NETCore.Plugins 2.0.0 (collectible ALC)", "McMaster ALC"),
+        (Wasmtime, "WebAssembly, Wasmtime for .NET 50.0.1", "Wasmtime"),
+        (Managed, "plain managed C#", "plain C#"),
+    ];
+
+    public const string NativeInProcess = "NativePluginsInProcess";
+
+    /// <summary>
+    /// HOOK for NativePlugins' process isolation (another work item): not measured until it lands. To add it, give
+    /// <see cref="PeerBenchmarks"/> a <c>[Benchmark] public int NativePluginsIsolated()</c> running the same three stages
+    /// through the isolated host, check its output in <c>CheckAllAgree</c>, and add its cold-start probe in
+    /// <see cref="PeerProbeChild"/>; the report's column fills from the benchmark of this name and says
+    /// "not measured" while there is none.
+    /// </summary>
+    public const string NativeIsolated = "NativePluginsIsolated";
+
+    public const string McMaster = "McMasterPlugins";
+    public const string Wasmtime = "WasmtimePlugins";
+    public const string Managed = "ManagedCSharp";
+
+    /// <summary>The systems the cold-start and memory probes can run (all but the not yet available isolated host).</summary>
+    public static readonly IReadOnlyList<string> Probed = [NativeInProcess, McMaster, Wasmtime, Managed];
+}
