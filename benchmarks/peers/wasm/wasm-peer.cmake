@@ -1,7 +1,8 @@
 # The WebAssembly peer of the benchmarks' peers group (benchmarks/peers/README.md), included by
 # benchmarks/native/CMakeLists.txt:
 #   np_bench_wasm_peer   <build>/bench/peers/np_bench_stage.wasm   benchmarks/native/plugins/np_bench_plugin.c (the
-#                        source of libnp_bench.so) + np_bench_wasm_stage.c, compiled for wasm32 by clang with
+#                        source of libnp_bench.so, with the C SDK's np_bytes.h kernels on their portable path) +
+#                        np_bench_wasm_stage.c, compiled for wasm32 by clang with
 #                        Debian's wasi-libc (.ci/install-deps.sh installs clang-14, lld-14, wasi-libc and the wasm32
 #                        compiler runtime). Part of ALL where that toolchain is complete (the peers' tests in
 #                        tests/NativePlugins.Benchmarks.Tests load it); elsewhere the target only says why it cannot
@@ -35,10 +36,11 @@ if(wasm_toolchain_complete)
     COMMAND "${NP_WASM_CLANG}" --target=wasm32-wasi -O3 -DNDEBUG -msimd128 -std=c11 ${wasm_warnings}
             -nostartfiles -Wl,--no-entry -Wl,--strip-debug
             -I "${NP_INTEROP_INCLUDE_DIR}" -I "${PROJECT_SOURCE_DIR}/benchmarks/native/include"
-            -I "${PROJECT_SOURCE_DIR}/benchmarks/native/plugins"
+            -I "${PROJECT_SOURCE_DIR}/benchmarks/native/plugins" -I "${PROJECT_SOURCE_DIR}/native/c-sdk/include"
             ${wasm_sources} -o "${wasm_out}"
     DEPENDS ${wasm_sources} "${PROJECT_SOURCE_DIR}/benchmarks/native/plugins/bench_plugin_common.h"
             "${PROJECT_SOURCE_DIR}/benchmarks/native/include/np_bench.h"
+            "${PROJECT_SOURCE_DIR}/native/c-sdk/include/nplug_sdk/np_bytes.h"
     COMMENT "clang --target=wasm32-wasi: the benchmark plugin as a WebAssembly module (the Wasm peer)"
     VERBATIM)
   add_custom_target(np_bench_wasm_peer ALL DEPENDS "${wasm_out}")
