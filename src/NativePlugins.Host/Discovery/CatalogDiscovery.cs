@@ -24,7 +24,7 @@ internal static class CatalogDiscovery
         var stamps = new FileStamp?[scan.Files.Count];
         var hashes = new string?[scan.Files.Count];
         var toScan = new List<int>();
-        var policy = options.LoadPolicy.ToString();
+        var policy = PolicyIdentity(options.LoadPolicy);
         int hits = 0, manifests = 0, stale = 0;
         for (int i = 0; i < scan.Files.Count; i++)
         {
@@ -132,6 +132,10 @@ internal static class CatalogDiscovery
         return new PluginCatalog(dirs.Select(d => d.Directory).ToArray(), libraries, scan.Errors, scan.Skipped,
             new DiscoveryStatistics(hits, manifests, stale, toScan.Count, runs), warning);
     }
+
+    /// <summary>A short identity of a load policy (its text, hashed): stored with every cache entry, so it is kept small.</summary>
+    private static string PolicyIdentity(LoadPolicy policy) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(policy.ToString())).AsSpan(0, 8));
 
     /// <summary>The scanner's record of a file as the public type, with this host's <see cref="PluginInfo"/>s.</summary>
     public static DiscoveredLibrary ToLibrary(string file, string foundIn, DiscoverySource source, ScanRecord record)

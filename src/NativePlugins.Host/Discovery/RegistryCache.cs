@@ -8,7 +8,7 @@ namespace NativePlugins.Hosting.Discovery;
 /// file's <see cref="FileStamp"/> is unchanged (and, on demand, its SHA-256). One versioned JSON file:
 /// <code>
 /// {"format":1,"host_abi":[1,2],"entries":[{"path":..,"size":..,"mtime_ns":..,"ctime_ns":..,"inode":..,"device":..,
-///   "sha256":null|"hex","policy":"LoadPolicy { .. }","record":{ScanRecord}}]}
+///   "sha256":null|"hex","policy":"hex","record":{ScanRecord}}]}
 /// </code>
 /// Written atomically (a temporary file in the same directory, then rename), so a reader sees the old or the new
 /// file, never half of one; two processes writing at once each leave a complete file (the last rename wins, and a
@@ -19,8 +19,8 @@ internal sealed class RegistryCache
 {
     public const int Format = 1;
 
-    /// <summary><paramref name="Policy"/>: the load policy under which the file passed the checks before dlopen
-    /// (<see cref="LoadPolicy"/>'s text); a host with another policy checks the file again.</summary>
+    /// <summary><paramref name="Policy"/>: the load policy under which the file passed the checks before dlopen (a hash
+    /// of <see cref="LoadPolicy"/>'s text); a host with another policy checks the file again.</summary>
     public sealed record Entry(FileStamp Stamp, string? Sha256, string Policy, ScanRecord Record);
 
     private readonly Dictionary<string, Entry> _entries;

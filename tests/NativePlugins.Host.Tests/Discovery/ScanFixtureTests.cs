@@ -1,5 +1,5 @@
-using NativePlugins.Host.Tests.Infrastructure;
 using System.Text.Json;
+using NativePlugins.Host.Tests.Infrastructure;
 using NativePlugins.Hosting;
 
 namespace NativePlugins.Host.Tests.Discovery;
