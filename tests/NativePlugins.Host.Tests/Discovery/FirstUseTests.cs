@@ -96,4 +96,22 @@ public class FirstUseTests
         Assert.Empty(host.Libraries);
         Assert.Throws<PluginNotFoundException>(() => host.CreateTransform("org.nativeplugins.c.upper"));
     }
+
+    [Fact]
+    public void What_the_scanner_records_of_every_sample_library_matches_the_in_process_load()
+    {
+        // C, Rust and C# (NativeAOT) libraries: the C host's view through the scanner and the .NET host's own
+        // validation must agree field by field, or the first Create would throw DiscoveryMismatch.
+        using var folder = new DiscoveryFolder();
+        foreach (var file in Directory.GetFiles(RepoLayout.PluginDir, "*.so")) folder.Add(file);
+        using var host = folder.Host(folder.Options() with { UseCache = false });
+        var catalog = host.Discover([folder.Libraries]);
+        Assert.Empty(catalog.Errors);
+        Assert.Contains(catalog.Libraries, l => l.Sdk.StartsWith("nplug-rust", StringComparison.Ordinal));
+        Assert.Contains(catalog.Libraries, l => l.Flags.HasFlag(LibraryFlags.NoUnload));
+        foreach (var library in catalog.Libraries)
+            Assert.Same(host.GetLibrary(library.Plugins[0].Id), host.GetLibrary(library.Plugins[^1].Id));
+        Assert.Equal(catalog.Libraries.Count, host.Libraries.Count);
+        Assert.Empty(host.DiscoveredPlugins);
+    }
 }
