@@ -18,6 +18,9 @@ internal sealed class OutOfProcessScanner(string scannerPath, uint abiMinor, Tim
 {
     public const int Format = 1;
 
+    /// <summary>How long the scanner may take to start or to move to the next library (no library code runs then).</summary>
+    private static readonly TimeSpan BetweenLibraries = TimeSpan.FromSeconds(60);
+
     /// <summary>How many scanner processes were started (the tests' proof that a warm cache scans nothing).</summary>
     public int Runs { get; private set; }
 
@@ -78,9 +81,11 @@ internal sealed class OutOfProcessScanner(string scannerPath, uint abiMinor, Tim
         {
             while (true)
             {
-                var line = ReadLine(reader, timeout);
+                // The deadline is the library's: it runs from its {"start":i}. Between libraries only the scanner's own
+                // code runs (start-up, reading the next path), which a loaded machine may slow down but never hangs.
+                var line = ReadLine(reader, current >= 0 ? timeout : BetweenLibraries);
                 if (line is null) break;                 // end of the report: the scanner ended
-                if (line.Length == 0) { timedOut = true; break; }
+                if (line.Length == 0) { timedOut = true; break; } // killed below; the library in progress is blamed
                 using var doc = TryParse(line);
                 if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Object) continue; // not a report line
                 var root = doc.RootElement;
