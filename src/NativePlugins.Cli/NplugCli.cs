@@ -24,6 +24,7 @@ public static class NplugCli
         VerbCommand.Of<CheckOptions>(CheckCommand.Run),
         VerbCommand.Of<BindgenOptions>((_, console) => BindgenCommand.Run([], console)),
         VerbCommand.Of<NewOptions>(NewCommand.Run),
+        VerbCommand.Of<ManifestOptions>(ManifestCommand.Run),
     ];
 
     /// <summary>The verbs a user can type: the registered ones, then the parser's built-in <c>help</c> and

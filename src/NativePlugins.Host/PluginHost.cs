@@ -15,7 +15,7 @@ namespace NativePlugins.Hosting;
 /// them, hands every library and instance its own host service table, and creates instances and pipelines.
 /// Thread-safe. Disposing it releases every library (each one deinitializes once its last instance is gone).
 /// </summary>
-public sealed unsafe class PluginHost : IDisposable
+public sealed unsafe partial class PluginHost : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly List<PluginLibrary> _libraries = [];
@@ -205,12 +205,16 @@ public sealed unsafe class PluginHost : IDisposable
         }
     }
 
-    /// <summary>The library a loaded plugin comes from.</summary>
-    /// <exception cref="PluginNotFoundException">No loaded plugin has this id.</exception>
+    /// <summary>The library a loaded plugin comes from; a plugin that <see cref="Discover()"/> found but is not loaded
+    /// yet has its library loaded now (and checked against what discovery recorded).</summary>
+    /// <exception cref="PluginNotFoundException">No loaded or discovered plugin has this id.</exception>
+    /// <exception cref="PluginLoadException">The discovered library was refused at load, or declares something else
+    /// than discovery recorded (<see cref="PluginLoadError.DiscoveryMismatch"/>).</exception>
     public PluginLibrary GetLibrary(string pluginId)
     {
         lock (_lock)
-            return _byId.TryGetValue(pluginId, out var lib) ? lib : throw NotFound(pluginId);
+            if (_byId.TryGetValue(pluginId, out var lib)) return lib;
+        return LoadDiscovered(pluginId) ?? throw NotFound(pluginId);
     }
 
     /// <summary>Creates an <c>np.transform/1</c> instance of a loaded plugin.</summary>

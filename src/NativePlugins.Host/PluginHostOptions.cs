@@ -70,6 +70,10 @@ public sealed class PluginHostOptions
     /// <summary>The host name handed to plugins in <c>np_host_t.name</c>.</summary>
     public string HostName { get; set { ThrowIfFrozen(); field = value; } } = "nplug-dotnet-host";
 
+    /// <summary>How <see cref="PluginHost.Discover()"/> lists plugins without loading them: the out-of-process
+    /// scanner, the registry cache, sidecar manifests. Default <see cref="DiscoveryOptions.Default"/>.</summary>
+    public DiscoveryOptions Discovery { get; set { ThrowIfFrozen(); field = value; } } = DiscoveryOptions.Default;
+
     /// <summary>True for the copy a <see cref="PluginHost"/> runs with: its properties can no longer be set.</summary>
     public bool IsFrozen => _frozen;
 
@@ -91,6 +95,7 @@ public sealed class PluginHostOptions
             HostExtensions ?? throw Null(nameof(HostExtensions)), StringComparer.Ordinal),
         Interfaces = Copy(Interfaces, nameof(Interfaces)),
         HostName = HostName ?? throw Null(nameof(HostName)),
+        Discovery = Discovery ?? throw Null(nameof(Discovery)), // immutable: shared, not copied
         _frozen = true,
     };
 

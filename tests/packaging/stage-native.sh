@@ -16,7 +16,8 @@ np_step "cmake: build and install into $np_prefix"
 { cmake --build "$build" -j "$(nproc)" && cmake --install "$build"; } >>"$build.log" 2>&1 ||
   { cat "$build.log" >&2; exit 1; }
 for f in include/nplug/nplug.h include/nplug_sdk/np_sdk.h lib/libnp_c_sdk.a lib/pkgconfig/nativeplugins.pc \
-         lib/cmake/NativePlugins/NativePluginsConfig.cmake lib/cmake/NativePlugins/NplugPlugin.cmake bin/nplug-c-host; do
+         lib/cmake/NativePlugins/NativePluginsConfig.cmake lib/cmake/NativePlugins/NplugPlugin.cmake bin/nplug-c-host \
+         bin/nplug-scan; do
   [ -e "$np_prefix/$f" ] || { echo "stage-native: the install did not produce $np_prefix/$f" >&2; exit 1; }
 done
 

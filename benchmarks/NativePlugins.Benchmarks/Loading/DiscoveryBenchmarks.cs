@@ -10,7 +10,9 @@ namespace NativePlugins.Benchmarks.Loading;
 /// benchmarks/native/make-discovery-set.sh; each library has its own plugin id): the .NET host's
 /// <see cref="PluginHost.LoadDirectories"/> (list, load, negotiate, validate, init, check ids are unique) against
 /// listing the folder and <see cref="NativeLibrary.Load(string)"/> on each file. Unloading is outside the clock.
-/// The C harness times the same folders (discovery/*).
+/// The C harness times the same folders (discovery/*). Discovery without loading (<see cref="PluginHost.Discover(IEnumerable{string})"/>)
+/// is timed twice: from a warm registry cache (<see cref="DiscoverWarmCache"/>: one statx per file, no scanner) and
+/// cold (<see cref="DiscoverColdScan"/>: no cache, every library scanned by nplug-scan in a child process).
 /// </summary>
 [BenchmarkCategory("discovery")]
 public class DiscoveryBenchmarks
@@ -20,6 +22,8 @@ public class DiscoveryBenchmarks
 
     private string _dir = null!;
     private PluginHost? _host;
+    private readonly string _cacheDir = Path.Combine(Path.GetTempPath(), $"nplug-bench-discovery-{Environment.ProcessId}");
+    private PluginHost _warmHost = null!, _coldHost = null!;
     private readonly List<nint> _handles = [];
 
     [GlobalSetup]
@@ -28,7 +32,49 @@ public class DiscoveryBenchmarks
         _dir = BenchPaths.DiscoverySet(Libraries);
         if (!Directory.Exists(_dir))
             throw new DirectoryNotFoundException($"{_dir}: build the discovery set first (cmake --build <build> --target np_bench_discovery_set)");
+        var scanner = BenchPaths.InBuild("bin/nplug-scan");
+        _warmHost = new PluginHost(new PluginHostOptions
+        {
+            UseEnvironmentSearchPath = false,
+            Discovery = new DiscoveryOptions { ScannerPath = scanner, CachePath = Path.Combine(_cacheDir, $"registry-{Libraries}.json") },
+        });
+        _coldHost = new PluginHost(new PluginHostOptions
+        {
+            UseEnvironmentSearchPath = false,
+            Discovery = new DiscoveryOptions { ScannerPath = scanner, UseCache = false },
+        });
+        var filled = _warmHost.Discover([_dir]); // fills the cache: every later warm discovery is all hits
+        if (filled.Libraries.Count != Libraries)
+            throw new InvalidOperationException($"discovered {filled.Libraries.Count} of {Libraries}: {string.Join("; ", filled.Errors.Select(e => e.Message))}");
         WarmUpToTier1();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _warmHost.Dispose();
+        _coldHost.Dispose();
+        try { Directory.Delete(_cacheDir, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>Listing from a warm registry cache: nothing is loaded, no scanner runs.</summary>
+    [Benchmark]
+    public int DiscoverWarmCache()
+    {
+        var catalog = _warmHost.Discover([_dir]);
+        if (catalog.Statistics.CacheHits != Libraries)
+            throw new InvalidOperationException($"{catalog.Statistics}: the cache should answer all {Libraries}");
+        return catalog.Libraries.Count;
+    }
+
+    /// <summary>A cold discovery: every library loaded, validated and reported by nplug-scan in a child process.</summary>
+    [Benchmark]
+    public int DiscoverColdScan()
+    {
+        var catalog = _coldHost.Discover([_dir]);
+        if (catalog.Libraries.Count != Libraries)
+            throw new InvalidOperationException($"scanned {catalog.Libraries.Count} of {Libraries}: {string.Join("; ", catalog.Errors.Take(3).Select(e => e.Message))}");
+        return catalog.Libraries.Count;
     }
 
     /// <summary>A discovery is one call per iteration: too few for tiered compilation to promote the benchmark methods
@@ -45,6 +91,7 @@ public class DiscoveryBenchmarks
                 DisposeHost();
                 BareNativeLibraryLoad();
                 FreeAll();
+                DiscoverWarmCache();
             }
             Thread.Sleep(250);
         }

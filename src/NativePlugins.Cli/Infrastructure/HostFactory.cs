@@ -11,7 +11,9 @@ public static class HostFactory
     /// <summary>The folder next to nplug where the build copies the bundled plugins.</summary>
     public static string BundledPluginDirectory => Path.Combine(AppContext.BaseDirectory, "plugins");
 
-    public static PluginHost Create(CommonOptions options, TextWriter stderr, bool includeDefaults = true)
+    /// <param name="discovery">How <see cref="PluginHost.Discover()"/> scans and caches (nplug list); null: the defaults.</param>
+    public static PluginHost Create(CommonOptions options, TextWriter stderr, bool includeDefaults = true,
+        DiscoveryOptions? discovery = null)
     {
         var dirs = options.PluginDirs.ToList();
         var useDefaults = includeDefaults && !options.NoDefaultPath;
@@ -31,6 +33,7 @@ public static class HostFactory
             LoadPolicy = LoadPolicy.Default with { TrustFile = options.TrustFile },
             LoggerFactory = new StderrLoggerProvider(stderr, StderrLoggerProvider.ParseLevel(options.LogLevel)),
             HostName = "nplug",
+            Discovery = discovery ?? DiscoveryOptions.Default,
         };
         try
         {

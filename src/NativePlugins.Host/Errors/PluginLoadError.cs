@@ -114,4 +114,27 @@ public enum PluginLoadError
     /// <summary>The library broke the protocol of a load-time call (<c>np_entry</c>, <c>init</c>): it wrote past the end
     /// of the host's error buffer, or reported a message longer than the buffer (rule P5).</summary>
     ProtocolViolation,
+
+    // Found by the out-of-process scan (PluginHost.Discover, nplug list): the library ended the scanner.
+
+    /// <summary>The library crashed the out-of-process scanner while being loaded (a signal: SIGSEGV in a
+    /// constructor, SIGABRT in <c>init</c>, ...). In-process it would have taken the host down.</summary>
+    ScanCrashed,
+
+    /// <summary>The library ended the out-of-process scanner by calling <c>exit()</c> while being loaded (a
+    /// constructor, <c>np_entry</c> or <c>init</c>); in-process the host would have ended silently.</summary>
+    ScanExited,
+
+    /// <summary>Loading the library in the out-of-process scanner did not finish within
+    /// <see cref="DiscoveryOptions.ScanTimeout"/> (a constructor, <c>np_entry</c> or <c>init</c> that never returns);
+    /// the scanner was killed.</summary>
+    ScanTimedOut,
+
+    /// <summary>The out-of-process scanner could not be run or broke its report format (not found, not executable,
+    /// unreadable output).</summary>
+    ScanFailed,
+
+    /// <summary>What the library declares when loaded differs from what discovery recorded (the cache, the scan or a
+    /// sidecar manifest): a manifest that lies, or a library that answers differently from one load to the next.</summary>
+    DiscoveryMismatch,
 }

@@ -85,6 +85,15 @@ uint64_t nph_library_flags(const nph_library_t *library);
 /* The raw entry point (for tests that negotiate by hand). */
 np_entry_fn nph_library_entry(const nph_library_t *library);
 
+/* ---- What a plugin's descriptor says about its interfaces (read per rule H2) ------------------------------- */
+/* The struct_size of the vtable of the plugin's index-th interface (validated at load: at least 4 readable bytes). */
+uint32_t nph_plugin_interface_size(const np_plugin_descriptor_t *plugin, uint64_t index);
+/* The interface fingerprint the plugin gave for its index-th interface in np_plugin_descriptor_t.interface_layouts
+ * (ABI 1.2); 0 when it gave none: no interface_layouts, a descriptor too small to hold the field, or an agreed minor
+ * below 2 (the field is then not read). */
+uint64_t nph_plugin_interface_fingerprint(const nph_library_t *library, const np_plugin_descriptor_t *plugin,
+                                          uint64_t index);
+
 /* ---- np.transform/1 -------------------------------------------------------------------------------------- */
 /* A plugin's transform interface, resolved and validated at load (function pointers copied; stats is NULL when
  * the library does not provide it or the agreed minor predates it). */
