@@ -15,7 +15,7 @@ namespace NativePlugins.Hosting;
 /// them, hands every library and instance its own host service table, and creates instances and pipelines.
 /// Thread-safe. Disposing it releases every library (each one deinitializes once its last instance is gone).
 /// </summary>
-public sealed unsafe class PluginHost : IDisposable
+public sealed unsafe partial class PluginHost : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly List<PluginLibrary> _libraries = [];
@@ -94,7 +94,9 @@ public sealed unsafe class PluginHost : IDisposable
 
     private PluginLibrary LoadCore(string path, string? directory)
     {
-        var opened = LibraryLoader.Open(path, AbiVersion, CanUnload, Interfaces, _gate, directory);
+        // Under PluginHostOptions.HotReload the file is loaded from a shadow copy (Reload/PluginHost.Reload.cs).
+        var opened = Options.HotReload ? OpenShadowed(path, directory)
+            : LibraryLoader.Open(path, AbiVersion, CanUnload, Interfaces, _gate, directory);
         try
         {
             lock (_lock)

@@ -69,6 +69,11 @@ public sealed class PluginHostOptions
     /// <summary>The host name handed to plugins in <c>np_host_t.name</c>.</summary>
     public string HostName { get; set { ThrowIfFrozen(); field = value; } } = "nplug-dotnet-host";
 
+    /// <summary>Hot reload: every library is loaded from a private shadow copy (so that a build may rewrite the file
+    /// in place), and <see cref="PluginHost.Watch"/> and <see cref="PluginHost.Reload"/> replace a library whose file
+    /// changed by its new version. Default false: libraries are mapped from their own files.</summary>
+    public bool HotReload { get; set { ThrowIfFrozen(); field = value; } }
+
     /// <summary>True for the copy a <see cref="PluginHost"/> runs with: its properties can no longer be set.</summary>
     public bool IsFrozen => _frozen;
 
@@ -90,6 +95,7 @@ public sealed class PluginHostOptions
             HostExtensions ?? throw Null(nameof(HostExtensions)), StringComparer.Ordinal),
         Interfaces = Copy(Interfaces, nameof(Interfaces)),
         HostName = HostName ?? throw Null(nameof(HostName)),
+        HotReload = HotReload,
         _frozen = true,
     };
 
