@@ -22,6 +22,39 @@ public class HotReloadTests
         Assert.Equal(f.FilePath, f.Library.Plugins[0].FilePath); // messages name the user's file
     }
 
+    /// <summary>Why a copy: the dynamic loader hands back the object it already has for another path to the same
+    /// inode (a hard link), and for the same path after the file was rewritten; only a new file is a new object.</summary>
+    [Fact]
+    public void The_dynamic_loader_keys_loaded_objects_by_inode_so_only_a_copy_is_a_new_object()
+    {
+        var dir = Directory.CreateTempSubdirectory("nplug-dl-keys-").FullName;
+        try
+        {
+            var original = Path.Combine(dir, "liba.so");
+            File.Copy(RepoLayout.Fixture("reload/libnp_fixture_reload_v1.so"), original);
+            var link = Path.Combine(dir, "libb.so");
+            File.CreateSymbolicLink(Path.Combine(dir, "libc.so"), original);
+            Assert.Equal(0, Link(original, link));
+            var copy = Path.Combine(dir, "libd.so");
+            File.Copy(original, copy);
+            nint a = System.Runtime.InteropServices.NativeLibrary.Load(original);
+            nint b = System.Runtime.InteropServices.NativeLibrary.Load(link);
+            nint c = System.Runtime.InteropServices.NativeLibrary.Load(Path.Combine(dir, "libc.so"));
+            nint d = System.Runtime.InteropServices.NativeLibrary.Load(copy);
+            Assert.Equal(a, b); // hard link: same dev/inode, same object
+            Assert.Equal(a, c); // symlink: same file
+            Assert.NotEqual(a, d); // a copy: a new object
+            foreach (var h in new[] { a, b, c, d }) System.Runtime.InteropServices.NativeLibrary.Free(h);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(string existing, string created);
+
     [Fact]
     public void A_rebuilt_library_is_reloaded_new_instances_come_from_the_new_version_and_old_ones_drain()
     {
