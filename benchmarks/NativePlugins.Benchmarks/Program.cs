@@ -13,6 +13,7 @@ namespace NativePlugins.Benchmarks;
 ///                                             N measured iterations per benchmark (call, plugin-call, pipeline)
 ///   probes --out FILE [--runs N]              cold start and resident memory, in fresh child processes
 ///   probe cold|rss &lt;target-key&gt;              one child measurement (used by probes)
+///   lifecycle --out FILE [--cycles N] [--reloads M]   load/unload cycles and hot reloads: RSS, fds, mappings before/after
 ///   report --raw DIR --out DIR [--quick]      join the raw results into summary.md and summary.json
 /// </code>
 /// </summary>
@@ -28,6 +29,9 @@ public static class Program
                 Option(rest, "--iterations") is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : null),
             "probes" => ProbeRunner.Run(Option(rest, "--out") ?? "probes.json", int.Parse(Option(rest, "--runs") ?? "7")),
             "probe" when rest.Length == 2 => ProbeChild.Run(rest[0], rest[1]),
+            "lifecycle" => Lifecycle.LifecycleRunner.Run(Option(rest, "--out") ?? "lifecycle.json",
+                int.Parse(Option(rest, "--cycles") ?? "10000", System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(Option(rest, "--reloads") ?? "1000", System.Globalization.CultureInfo.InvariantCulture)),
             "report" => SummaryWriter.Run(Option(rest, "--raw") ?? throw new ArgumentException("--raw DIR"),
                 Option(rest, "--out") ?? throw new ArgumentException("--out DIR"), rest.Contains("--quick")),
             _ => Usage(),
@@ -56,6 +60,7 @@ public static class Program
             usage: NativePlugins.Benchmarks bdn <call|plugin-call|pipeline|load|discovery> [--quick] [--iterations N] --artifacts DIR
                    NativePlugins.Benchmarks probes --out FILE [--runs N]
                    NativePlugins.Benchmarks probe cold|rss <target-key>
+                   NativePlugins.Benchmarks lifecycle --out FILE [--cycles N] [--reloads M]
                    NativePlugins.Benchmarks report --raw DIR --out DIR [--quick]
             benchmarks/run.sh runs all of it; see benchmarks/README.md.
             """);

@@ -24,6 +24,8 @@ public sealed class RawResults
         foreach (var file in Directory.EnumerateFiles(dir, "*-report-full.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal)) ReadBdn(file);
         var probes = Path.Combine(dir, "probes.json");
         if (File.Exists(probes)) Probes = JsonDocument.Parse(File.ReadAllText(probes)).RootElement;
+        var lifecycle = Path.Combine(dir, "lifecycle.json");
+        if (File.Exists(lifecycle)) Lifecycle = JsonDocument.Parse(File.ReadAllText(lifecycle)).RootElement;
         foreach (var file in Directory.EnumerateFiles(dir, "group-*.txt").Order(StringComparer.Ordinal))
         {
             var facts = ReadFacts(file);
@@ -35,6 +37,9 @@ public sealed class RawResults
 
     public string Dir { get; }
     public JsonElement? Probes { get; }
+
+    /// <summary><c>lifecycle.json</c> (group lifecycle): load/unload and reload cycles with the footprint before and after.</summary>
+    public JsonElement? Lifecycle { get; }
     public JsonElement? NativeContext { get; }
     public string? BdnHostInfo { get; }
 
