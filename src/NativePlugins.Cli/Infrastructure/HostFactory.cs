@@ -11,7 +11,8 @@ public static class HostFactory
     /// <summary>The folder next to nplug where the build copies the bundled plugins.</summary>
     public static string BundledPluginDirectory => Path.Combine(AppContext.BaseDirectory, "plugins");
 
-    public static PluginHost Create(CommonOptions options, TextWriter stderr, bool includeDefaults = true)
+    /// <param name="hotReload">Load from shadow copies so that the host can reload libraries (<c>run --watch</c>).</param>
+    public static PluginHost Create(CommonOptions options, TextWriter stderr, bool includeDefaults = true, bool hotReload = false)
     {
         var dirs = options.PluginDirs.ToList();
         var useDefaults = includeDefaults && !options.NoDefaultPath;
@@ -34,6 +35,7 @@ public static class HostFactory
             LoadPolicy = LoadPolicy.Default with { TrustFile = options.TrustFile },
             LoggerFactory = new StderrLoggerProvider(stderr, StderrLoggerProvider.ParseLevel(options.LogLevel)),
             HostName = "nplug",
+            HotReload = hotReload,
         };
         try
         {

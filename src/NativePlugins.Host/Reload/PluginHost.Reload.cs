@@ -23,7 +23,8 @@ public sealed unsafe partial class PluginHost
     public event EventHandler<PluginReloadedEventArgs>? Reloaded;
 
     /// <summary>Raised when a new version was refused or its <c>init</c> failed; the old version keeps running
-    /// (cr.h's rollback). A handler that throws is logged and ignored.</summary>
+    /// (cr.h's rollback). Without a handler the failure is logged at Warning instead. A handler that throws is logged
+    /// and ignored.</summary>
     public event EventHandler<PluginReloadFailedEventArgs>? ReloadFailed;
 
     /// <summary>Old versions replaced by a reload, oldest first, while any is still mapped: draining (instances of it
@@ -211,11 +212,15 @@ public sealed unsafe partial class PluginHost
 
     private void RaiseReloadFailed(PluginLibrary current, PluginLoadException error)
     {
-        if (_logger.IsEnabled(LogLevel.Warning))
-            _logger.LogWarning("reload of {File} failed, the loaded version keeps running: {Error}", current.FilePath,
-                error.Message);
         var handler = ReloadFailed;
-        if (handler is null) return;
+        if (handler is null)
+        {
+            // Nobody handles it: the log is the only place it shows (a handler reports it its own way).
+            if (_logger.IsEnabled(LogLevel.Warning))
+                _logger.LogWarning("reload of {File} failed, the loaded version keeps running: {Error}", current.FilePath,
+                    error.Message);
+            return;
+        }
         try
         {
             handler(this, new PluginReloadFailedEventArgs(current, error));
