@@ -72,6 +72,8 @@ internal static class ShadowCopies
             File.Copy(source, copy, overwrite: false);
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (ManagedFolder(source) is { } managed)
+                CopyTree(managed, Path.Combine(dir, Path.GetFileName(managed)));
             return copy;
         }
         catch
@@ -79,6 +81,28 @@ internal static class ShadowCopies
             Delete(copy);
             throw;
         }
+    }
+
+    /// <summary>The folder a hosted C# plugin's shim loads its managed part from, <c>&lt;name&gt;.managed/</c> next
+    /// to <c>lib&lt;name&gt;.so</c> (native/hosted-shim: the name is the file name without <c>lib</c> and from
+    /// <c>.so</c> on), when it exists: it is copied with the library, so that the copy finds it, and so that the
+    /// managed part of a new version is a new assembly path too (a new load context beside the old one).</summary>
+    internal static string? ManagedFolder(string library)
+    {
+        var name = Path.GetFileName(library);
+        if (name.StartsWith("lib", StringComparison.Ordinal) && name.Length > 3) name = name[3..];
+        int so = name.IndexOf(".so", StringComparison.Ordinal);
+        if (so >= 0) name = name[..so];
+        if (name.Length == 0) return null;
+        var folder = Path.Combine(Path.GetDirectoryName(library) ?? ".", name + ".managed");
+        return Directory.Exists(folder) ? folder : null;
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        CreatePrivateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var sub in Directory.EnumerateDirectories(from)) CopyTree(sub, Path.Combine(to, Path.GetFileName(sub)));
     }
 
     /// <summary>True for a path <see cref="Take"/> made (in this process or another).</summary>
@@ -92,6 +116,7 @@ internal static class ShadowCopies
         try
         {
             File.Delete(copy);
+            if (ManagedFolder(copy) is { } managed) Directory.Delete(managed, recursive: true);
             var dir = Path.GetDirectoryName(copy);
             if (dir is not null && Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
                 Directory.Delete(dir);

@@ -46,5 +46,44 @@ public class NoUnloadReloadTests
         }
     }
 
+    /// <summary>A hosted C# plugin's shim loads its managed part from <c>&lt;name&gt;.managed/</c> next to itself:
+    /// the shadow copy carries that folder, so the copy loads and a new version's assembly is a new path, loaded into
+    /// a new (non-collectible) load context beside the old one.</summary>
+    [Fact]
+    public void A_hosted_csharp_library_is_loaded_from_a_shadow_copy_with_its_managed_folder_and_reloaded_beside_the_old()
+    {
+        var dir = Directory.CreateTempSubdirectory("nplug-reload-hosted-").FullName;
+        try
+        {
+            var source = NativeArtifacts.HostedPlugin("libnp_cs_regex.so");
+            var file = Path.Combine(dir, "libnp_cs_regex.so");
+            File.Copy(source, file);
+            CopyTree(Path.Combine(Path.GetDirectoryName(source)!, "np_cs_regex.managed"), Path.Combine(dir, "np_cs_regex.managed"));
+            using var host = new PluginHost(new PluginHostOptions { UseEnvironmentSearchPath = false, HotReload = true });
+            var v1 = host.Load(file);
+            Assert.EndsWith("(hosted)", v1.Sdk);
+            Assert.True(Directory.Exists(Path.Combine(Path.GetDirectoryName(v1.LoadedFrom)!, "np_cs_regex.managed")));
+            var id = v1.Plugins[0].Id;
+            Assert.Equal(["abc"], TestHosts.Run(host, id, RegexConfig, "abc", "xyz"));
+
+            var v2 = host.Reload(v1);
+
+            Assert.Equal(["abc"], TestHosts.Run(host, id, RegexConfig, "abc", "xyz"));
+            Assert.True(Assert.Single(host.RetiredLibraries).StaysMapped);
+            Assert.NotEqual(v1.LoadedFrom, v2.LoadedFrom);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.EnumerateFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        foreach (var d in Directory.EnumerateDirectories(from)) CopyTree(d, Path.Combine(to, Path.GetFileName(d)));
+    }
+
     private const string RegexConfig = "pattern=b";
 }
