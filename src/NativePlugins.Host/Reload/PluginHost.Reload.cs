@@ -133,6 +133,9 @@ public sealed unsafe partial class PluginHost
 
     internal ILogger Logger => _logger;
 
+    /// <summary>True once the host was disposed: the watcher's thread ends.</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed);
+
     /// <summary>Copies the file, then opens the copy with every check of a normal load (the load policy applies
     /// to the watched file, where the user put it; the file probe to both).</summary>
     private OpenedLibrary OpenShadowed(string path, string? directory)

@@ -54,6 +54,7 @@ internal sealed class ReloadWatcher : IDisposable
 
     private void Poll()
     {
+        ObjectDisposedException.ThrowIf(_host.IsDisposed, _host);
         var now = Environment.TickCount64;
         foreach (var library in _host.Libraries)
         {

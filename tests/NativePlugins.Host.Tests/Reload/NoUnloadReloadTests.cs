@@ -1,5 +1,5 @@
-using NativePlugins.Hosting;
 using NativePlugins.Host.Tests.Infrastructure;
+using NativePlugins.Hosting;
 using NativePlugins.TestSupport;
 
 namespace NativePlugins.Host.Tests.Reload;
