@@ -11,7 +11,7 @@ namespace NativePlugins.Host.Tests.Reload;
 /// Memory is compared as RSS minus the GC's committed heap (<see cref="ProcessFootprint.NativeKiB"/>): the GC keeps
 /// what it grew to fit the allocation rate, which is no leak. The glibc heap also settles over the first thousands of
 /// cycles (the benchmark measured +8 MiB from cycle 2,000 to 10,000, then nothing to 20,000), so the figures are taken
-/// over a second run of the same count: a leak grows it as much as the first, settling does not.
+/// over later runs of the same count: a leak grows each of them as much as the first, settling does not.
 /// </summary>
 [Collection(ReloadCollection.Name)]
 public class LifecycleSoakTests(ITestOutputHelper output)
@@ -41,22 +41,26 @@ public class LifecycleSoakTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Warm-up, then two runs of <paramref name="cycles"/>; the second run must leave the footprint flat.
-    /// A leak grows both runs alike; the heap settling (glibc's arenas, the GC's budget) only the first.</summary>
+    /// <summary>Warm-up, then three runs of <paramref name="cycles"/>. A leak grows every run alike; the heap settling
+    /// (glibc's arenas, the GC's budget) grows the first runs and then less, unevenly. So descriptors and mappings must be
+    /// flat over the last run, and native RSS over the flatter of the last two.</summary>
     private void AssertFlat(int cycles, Action<int> run)
     {
         run(WarmUp);
         var start = ProcessFootprint.Measure();
         run(cycles);
-        var before = ProcessFootprint.Measure();
+        var first = ProcessFootprint.Measure();
         run(cycles);
-        var after = ProcessFootprint.Measure();
-        var growth = after.Minus(before);
-        output.WriteLine($"{cycles} cycles after {WarmUp} warm-up: {start}; then {cycles} more: {before} -> {after}; growth {growth}");
-        Assert.True(growth.Descriptors <= 4, $"descriptors grew by {growth.Descriptors} over {cycles} cycles ({before} -> {after})");
-        Assert.True(growth.Mappings <= 32, $"mappings grew by {growth.Mappings} over {cycles} cycles ({before} -> {after})");
-        // A page per cycle would be cycles * 4 KiB; allow half of that.
-        Assert.True(growth.NativeKiB <= 2L * cycles,
-            $"native RSS grew by {growth.NativeKiB} KiB over {cycles} cycles ({before} -> {after})");
+        var second = ProcessFootprint.Measure();
+        run(cycles);
+        var third = ProcessFootprint.Measure();
+        var last = third.Minus(second);
+        long nativeGrowth = Math.Min(second.Minus(first).NativeKiB, last.NativeKiB);
+        output.WriteLine($"{WarmUp} warm-up cycles, then 3 x {cycles}: {start}; {first}; {second}; {third}");
+        Assert.True(last.Descriptors <= 4, $"descriptors grew by {last.Descriptors} over {cycles} cycles ({second} -> {third})");
+        Assert.True(last.Mappings <= 32, $"mappings grew by {last.Mappings} over {cycles} cycles ({second} -> {third})");
+        // A page per cycle would be cycles * 4 KiB in every run; allow half of that.
+        Assert.True(nativeGrowth <= 2L * cycles,
+            $"native RSS grew by at least {nativeGrowth} KiB in each of the last two runs of {cycles} cycles ({first} -> {second} -> {third})");
     }
 }
