@@ -8,7 +8,7 @@
 #                                     Refuses a work tree with uncommitted changes: the committed summary is always
 #                                     measured from a clean commit, which it names.
 #   bash benchmarks/run.sh --quick    smoke test (a couple of minutes): short runs, results in benchmarks/results/tmp/quick/
-#   options: --only call,plugin-call,pipeline,peers,load,discovery,probes
+#   options: --only call,plugin-call,pipeline,peers,load,discovery,probes,lifecycle
 #                                                                     re-measure some groups only: the raw results of
 #                                                                     the other groups are kept, and the summary is
 #                                                                     rebuilt from all of them (each group says when
@@ -34,7 +34,7 @@ quick=0
 skip_build=0
 only=0
 allow_dirty=0
-groups="call plugin-call pipeline peers load discovery probes"
+groups="call plugin-call pipeline peers load discovery probes lifecycle"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -58,6 +58,7 @@ done
 if [ "$quick" = 1 ]; then
   out="$root/benchmarks/results/tmp/quick"
   reps=3; rounds=1; round_reps=5; sample_s=0.01; probe_runs=1; bdn_quick=--quick
+  lifecycle_cycles=1000; lifecycle_reloads=100
 else
   out="$root/benchmarks/results"
   if ! git diff --quiet HEAD 2>/dev/null || [ -n "$(git status --porcelain --untracked-files=normal 2>/dev/null | grep -v '^?? benchmarks/results/' || true)" ]; then
@@ -69,6 +70,7 @@ else
     out="$root/benchmarks/results/tmp/dirty"
   fi
   reps=15; rounds=3; round_reps=40; sample_s=0.02; probe_runs=5; bdn_quick=
+  lifecycle_cycles=10000; lifecycle_reloads=1000
 fi
 raw="$out/raw"
 bench_dll="$root/benchmarks/NativePlugins.Benchmarks/bin/Release/net10.0/NativePlugins.Benchmarks.dll"
@@ -176,13 +178,14 @@ alternating() { # group filter
 
 for group in $groups; do
   case "$group" in
-    call|plugin-call|pipeline|peers|load|discovery|probes) ;;
+    call|plugin-call|pipeline|peers|load|discovery|probes|lifecycle) ;;
     *) echo "run.sh: unknown group $group" >&2; exit 2 ;;
   esac
   # This group's previous results go; the other groups' stay.
   rm -rf "$raw/native-$group".*json "$raw/native-$group.json" "$raw/bdn-$group" "$raw/group-$group.txt"
   [ "$group" = probes ] && rm -f "$raw/probes.json"
   [ "$group" = peers ] && rm -f "$raw/peers-probes.json"
+  [ "$group" = lifecycle ] && rm -f "$raw/lifecycle.json"
   group_started=$(date -u '+%Y-%m-%d %H:%M UTC')
   group_load=$(cut -d' ' -f1-3 /proc/loadavg)
   group_rounds=$rounds
@@ -201,6 +204,12 @@ for group in $groups; do
       group_rounds=1
       step "cold start and resident memory (fresh child processes, $probe_runs per plugin)"
       "${run_measured[@]}" dotnet "$bench_dll" probes --out "$raw/probes.json" --runs "$probe_runs" || failed+=("probes") ;;
+    lifecycle)
+      # Issue 15's counts: 10,000 load/unload cycles and 1,000 hot reloads of a C library (a tenth in --quick).
+      group_rounds=1
+      step "lifecycle soak: load/unload cycles and hot reloads, RSS / fds / mappings before and after"
+      "${run_measured[@]}" dotnet "$bench_dll" lifecycle --out "$raw/lifecycle.json" \
+        --cycles "$lifecycle_cycles" --reloads "$lifecycle_reloads" || failed+=("lifecycle") ;;
   esac
   group_meta "$group" "$group_started" "$group_rounds" "$group_load"
 done

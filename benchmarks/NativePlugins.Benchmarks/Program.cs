@@ -16,6 +16,7 @@ namespace NativePlugins.Benchmarks;
 ///   probe cold|rss &lt;target-key&gt;              one child measurement (used by probes)
 ///   peer-probes --out FILE [--runs N]         cold start and resident memory of the peers group's systems
 ///   peer-probe cold|rss &lt;system&gt;             one child measurement (used by peer-probes)
+///   lifecycle --out FILE [--cycles N] [--reloads M]   load/unload cycles and hot reloads: RSS, fds, mappings before/after
 ///   report --raw DIR --out DIR [--quick]      join the raw results into summary.md and summary.json
 /// </code>
 /// </summary>
@@ -33,6 +34,9 @@ public static class Program
             "probe" when rest.Length == 2 => ProbeChild.Run(rest[0], rest[1]),
             "peer-probes" => PeerProbes.Run(Option(rest, "--out") ?? "peers-probes.json", int.Parse(Option(rest, "--runs") ?? "5")),
             "peer-probe" when rest.Length == 2 => PeerProbeChild.Run(rest[0], rest[1]),
+            "lifecycle" => Lifecycle.LifecycleRunner.Run(Option(rest, "--out") ?? "lifecycle.json",
+                int.Parse(Option(rest, "--cycles") ?? "10000", System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(Option(rest, "--reloads") ?? "1000", System.Globalization.CultureInfo.InvariantCulture)),
             "report" => SummaryWriter.Run(Option(rest, "--raw") ?? throw new ArgumentException("--raw DIR"),
                 Option(rest, "--out") ?? throw new ArgumentException("--out DIR"), rest.Contains("--quick")),
             _ => Usage(),
@@ -63,6 +67,7 @@ public static class Program
                    NativePlugins.Benchmarks probe cold|rss <target-key>
                    NativePlugins.Benchmarks peer-probes --out FILE [--runs N]
                    NativePlugins.Benchmarks peer-probe cold|rss <system>
+                   NativePlugins.Benchmarks lifecycle --out FILE [--cycles N] [--reloads M]
                    NativePlugins.Benchmarks report --raw DIR --out DIR [--quick]
             benchmarks/run.sh runs all of it; see benchmarks/README.md.
             """);

@@ -97,7 +97,9 @@ public sealed unsafe partial class PluginHost : IDisposable
 
     private PluginLibrary LoadCore(string path, string? directory)
     {
-        var opened = LibraryLoader.Open(path, AbiVersion, CanUnload, Interfaces, _gate, directory);
+        // Under PluginHostOptions.HotReload the file is loaded from a shadow copy (Reload/PluginHost.Reload.cs).
+        var opened = Options.HotReload ? OpenShadowed(path, directory)
+            : LibraryLoader.Open(path, AbiVersion, CanUnload, Interfaces, _gate, directory);
         try
         {
             lock (_lock)

@@ -73,6 +73,10 @@ public sealed class PluginHostOptions
     /// <summary>How <see cref="PluginHost.Discover()"/> lists plugins without loading them: the out-of-process
     /// scanner, the registry cache, sidecar manifests. Default <see cref="DiscoveryOptions.Default"/>.</summary>
     public DiscoveryOptions Discovery { get; set { ThrowIfFrozen(); field = value; } } = DiscoveryOptions.Default;
+    /// <summary>Hot reload: every library is loaded from a private shadow copy (so that a build may rewrite the file
+    /// in place), and <see cref="PluginHost.Watch"/> and <see cref="PluginHost.Reload"/> replace a library whose file
+    /// changed by its new version. Default false: libraries are mapped from their own files.</summary>
+    public bool HotReload { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>True for the copy a <see cref="PluginHost"/> runs with: its properties can no longer be set.</summary>
     public bool IsFrozen => _frozen;
@@ -96,6 +100,7 @@ public sealed class PluginHostOptions
         Interfaces = Copy(Interfaces, nameof(Interfaces)),
         HostName = HostName ?? throw Null(nameof(HostName)),
         Discovery = Discovery ?? throw Null(nameof(Discovery)), // immutable: shared, not copied
+        HotReload = HotReload,
         _frozen = true,
     };
 

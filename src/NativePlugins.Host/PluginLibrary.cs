@@ -60,6 +60,10 @@ public sealed class PluginLibrary : IDisposable
     /// <summary>Full path of the library file.</summary>
     public string FilePath { get; }
 
+    /// <summary>The file actually mapped: a private shadow copy of <see cref="FilePath"/> under
+    /// <see cref="PluginHostOptions.HotReload"/>, else <see cref="FilePath"/> itself.</summary>
+    public string LoadedFrom => Handle.ShadowCopy ?? FilePath;
+
     /// <summary>The file name of the library.</summary>
     public string FileName => Path.GetFileName(FilePath);
 

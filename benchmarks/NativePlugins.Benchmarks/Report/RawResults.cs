@@ -26,6 +26,8 @@ public sealed class RawResults
         if (File.Exists(probes)) Probes = JsonDocument.Parse(File.ReadAllText(probes)).RootElement;
         var peerProbes = Path.Combine(dir, "peers-probes.json");
         if (File.Exists(peerProbes)) PeerProbes = JsonDocument.Parse(File.ReadAllText(peerProbes)).RootElement;
+        var lifecycle = Path.Combine(dir, "lifecycle.json");
+        if (File.Exists(lifecycle)) Lifecycle = JsonDocument.Parse(File.ReadAllText(lifecycle)).RootElement;
         foreach (var file in Directory.EnumerateFiles(dir, "group-*.txt").Order(StringComparer.Ordinal))
         {
             var facts = ReadFacts(file);
@@ -40,6 +42,8 @@ public sealed class RawResults
 
     /// <summary>peers-probes.json (cold start and memory of the peers group's systems, Peers/PeerProbes.cs).</summary>
     public JsonElement? PeerProbes { get; }
+    /// <summary><c>lifecycle.json</c> (group lifecycle): load/unload and reload cycles with the footprint before and after.</summary>
+    public JsonElement? Lifecycle { get; }
     public JsonElement? NativeContext { get; }
     public string? BdnHostInfo { get; }
 

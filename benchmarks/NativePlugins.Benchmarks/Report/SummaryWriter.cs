@@ -31,6 +31,7 @@ public static class SummaryWriter
             DiscoveryTable(raw),
             ColdStartTable(raw),
             MemoryTable(raw),
+            LifecycleTable(raw),
         };
         var checks = tables.SelectMany(t => t.Checks).ToList();
         var machine = Machine(raw);
@@ -402,6 +403,34 @@ public static class SummaryWriter
                     ? v.GetInt64().ToString(Inv) : e is null ? "" : "stays mapped";
             t.Rows.Add([$"{target.Language} ({target.Key})", K(c, "LoadKiB", cStatus), K(c, "LoadCreateProcessKiB", ""),
                 K(net, "LoadKiB", netStatus), K(net, "LoadCreateProcessKiB", ""), S(net, "SteadyBareKiB"), S(net, "SteadyHostKiB")]);
+        }
+        return t;
+    }
+
+    private static Table LifecycleTable(RawResults raw)
+    {
+        var t = new Table("lifecycle", "Lifecycle soak: what load/unload cycles and hot reloads of a C library leave behind (.NET host)",
+            ["cycle", "cycles", "us per cycle", "RSS before -> after (KiB)", "native RSS before -> after (KiB)", "fds before -> after",
+             "mappings before -> after"],
+            "One process; every cycle also creates an instance and runs a batch. Load/unload: PluginHost.Load, create, " +
+            "process, dispose, PluginLibrary.Dispose (deinit + dlclose). Hot reload: the file rewritten in place with the other " +
+            "version, PluginHost.Reload (shadow copy, checks, init), a pipeline moving to the new version at its next batch, the " +
+            "old one unloaded and its copy deleted. Footprint after a full GC, after 200 warm-up cycles; flat means no per-cycle " +
+            "leak (a library left mapped is about 5 mappings per cycle, an unclosed descriptor 1). Native RSS is RSS minus the " +
+            "GC's committed heap, which grows to fit the allocation rate and stays (no leak); both settle within the first " +
+            "10,000 cycles.");
+        if (raw.Lifecycle is not { } l)
+        {
+            t.Rows.Add(["not run", "", "", "", "", "", ""]);
+            return t;
+        }
+        foreach (var (label, key) in new[] { ("load/unload", "LoadUnload"), ("hot reload", "Reload") })
+        {
+            var f = l.GetProperty(key);
+            JsonElement before = f.GetProperty("Before"), after = f.GetProperty("After");
+            string Pair(string field) => $"{before.GetProperty(field).GetInt64()} -> {after.GetProperty(field).GetInt64()}";
+            t.Rows.Add([label, f.GetProperty("Cycles").GetInt32().ToString(Inv), Fmt(f.GetProperty("MicrosecondsPerCycle").GetDouble(), "0.0"),
+                Pair("RssKiB"), Pair("NativeKiB"), Pair("Descriptors"), Pair("Mappings")]);
         }
         return t;
     }

@@ -12,6 +12,9 @@ internal static class RunCommand
         // Checked before any plugin is loaded: a typo must not cost a library's init.
         if (o.BatchSize <= 0) throw new UsageException($"run: --batch-size must be positive (got {o.BatchSize})");
         var stages = Stages(o);
+        if (o.ExitAfterReloads is { } n && (!o.Watch || n <= 0))
+            throw new UsageException("run: --exit-after-reloads needs --watch and a positive count");
+        if (o.Watch) return WatchCommand.Run(o, stages, console);
         using var host = HostFactory.Create(o, console.Error);
         var discovery = host.LoadFromSearchPath();
         foreach (var e in discovery.Errors) console.Error.WriteLine($"nplug: warning: {e.Message}");

@@ -12,8 +12,9 @@ public static class HostFactory
     public static string BundledPluginDirectory => Path.Combine(AppContext.BaseDirectory, "plugins");
 
     /// <param name="discovery">How <see cref="PluginHost.Discover()"/> scans and caches (nplug list); null: the defaults.</param>
+    /// <param name="hotReload">Load from shadow copies so that the host can reload libraries (<c>run --watch</c>).</param>
     public static PluginHost Create(CommonOptions options, TextWriter stderr, bool includeDefaults = true,
-        DiscoveryOptions? discovery = null)
+        DiscoveryOptions? discovery = null, bool hotReload = false)
     {
         var dirs = options.PluginDirs.ToList();
         var useDefaults = includeDefaults && !options.NoDefaultPath;
@@ -34,6 +35,7 @@ public static class HostFactory
             LoggerFactory = new StderrLoggerProvider(stderr, StderrLoggerProvider.ParseLevel(options.LogLevel)),
             HostName = "nplug",
             Discovery = discovery ?? DiscoveryOptions.Default,
+            HotReload = hotReload,
         };
         try
         {

@@ -27,6 +27,14 @@ public sealed class RunOptions : CommonOptions
     [Option('q', "quiet", HelpText = "Do not print the per-stage report on stderr.")]
     public bool Quiet { get; set; }
 
+    [Option('w', "watch", HelpText = "Hot reload: keep running and reload a plugin library when its file changes " +
+        "(one line on stderr per reload or refused reload). Stdin streams on through the reloaded pipeline; with " +
+        "--input the file is run again after every reload, until nplug is interrupted.")]
+    public bool Watch { get; set; }
+
+    [Option("exit-after-reloads", HelpText = "With --watch: exit after this many reload notices (for scripts and tests).")]
+    public int? ExitAfterReloads { get; set; }
+
     // Examples show what a user types: without the defaults (--batch-size 1024 --log-level warn) spelled out.
     private static readonly UnParserSettings SkipDefaults = new() { SkipDefault = true };
 

@@ -36,6 +36,18 @@ internal sealed unsafe class LibraryHandle : SafeHandle
 
     internal AllocationCounters? Counters { get; set; }
 
+    /// <summary>The shadow copy the library was mapped from (hot reload), or null: deleted once it is unloaded, and
+    /// kept while it stays mapped (a library that cannot be unloaded).</summary>
+    internal string? ShadowCopy { get; set; }
+
+    /// <summary>The watched file's stamp when its shadow copy was taken (hot reload), or null.</summary>
+    internal Reload.FileStamp? SourceStamp { get; set; }
+
+    /// <summary>True once <see cref="ReleaseHandle"/> ran: deinit was called and the file unloaded (when allowed).</summary>
+    internal bool Released => Volatile.Read(ref _released);
+
+    private bool _released;
+
     /// <summary>The host's copies of the library's registered-interface vtables; freed with the library.</summary>
     internal NativeBlocks Blocks { get; } = new();
 
@@ -54,12 +66,17 @@ internal sealed unsafe class LibraryHandle : SafeHandle
             Table?.Dispose();
             Table = null;
             Blocks.FreeAll();
-            if (CanUnload) NativeLibrary.Free(handle);
+            if (CanUnload)
+            {
+                NativeLibrary.Free(handle);
+                if (ShadowCopy is { } copy) Reload.ShadowCopies.Delete(copy);
+            }
         }
         catch
         {
             // Release may run on the finalizer thread: nothing may escape.
         }
+        Volatile.Write(ref _released, true);
         return true;
     }
 }

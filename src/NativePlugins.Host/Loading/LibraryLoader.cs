@@ -40,19 +40,32 @@ internal static unsafe class LibraryLoader
     /// flags (null when not readable) whether the file may be unloaded later (rule H6); the vtables of
     /// <paramref name="interfaces"/> are validated too (interop/interfaces.md section 3). <paramref name="gate"/>
     /// checks the file before dlopen (the load policy and <see cref="LibraryFileProbe"/>); <paramref name="directory"/>
-    /// is where a scan found it (null: the file's own directory).</summary>
+    /// is where a scan found it (null: the file's own directory). <paramref name="loadFrom"/>: a shadow copy of the
+    /// file to map instead of it (hot reload); the checks and every message name <paramref name="path"/>, and the
+    /// copy is deleted with the library's handle (or here, when nothing was mapped).</summary>
     public static OpenedLibrary Open(string path, AbiVersion host, Func<string, ulong?, bool> canUnload,
-        InterfaceRegistry? interfaces, LoadGate gate, string? directory = null)
+        InterfaceRegistry? interfaces, LoadGate gate, string? directory = null, string? loadFrom = null)
     {
         var file = Path.GetFullPath(path);
-        gate.Check(file, directory);
-
-        if (!EagerBinding.TryOpen(file, out var h, out var loaderError))
+        var mapped = loadFrom ?? file;
+        try
         {
-            throw new PluginLoadException(PluginLoadError.LoadFailed, file, null, loaderError ?? LoaderMessage(file));
+            gate.Check(file, directory);
+            if (loadFrom is not null) LibraryFileProbe.Check(loadFrom, LibraryFileProbe.Stat(loadFrom));
+        }
+        catch when (loadFrom is not null)
+        {
+            Reload.ShadowCopies.Delete(loadFrom);
+            throw;
         }
 
-        var handle = new LibraryHandle(h, file, canUnload(string.Empty, null));
+        if (!EagerBinding.TryOpen(mapped, out var h, out var loaderError))
+        {
+            if (loadFrom is not null) Reload.ShadowCopies.Delete(loadFrom);
+            throw new PluginLoadException(PluginLoadError.LoadFailed, file, null, loaderError ?? LoaderMessage(mapped));
+        }
+
+        var handle = new LibraryHandle(h, file, canUnload(string.Empty, null)) { ShadowCopy = loadFrom };
         try
         {
             if (!NativeLibrary.TryGetExport(h, "np_entry", out var entryAddress) || entryAddress == 0)
@@ -60,7 +73,7 @@ internal static unsafe class LibraryLoader
                     "the library exports no np_entry: not a NativePlugins library");
             if (OperatingSystem.IsLinux() || OperatingSystem.IsFreeBSD())
             {
-                var (kind, what) = EntrySymbol.Inspect(entryAddress, file);
+                var (kind, what) = EntrySymbol.Inspect(entryAddress, mapped);
                 if (kind == ExportKind.NotAFunction)
                     throw new PluginLoadException(PluginLoadError.EntryNotAFunction, file, null,
                         $"np_entry is {what}, not a function: calling it would crash (rule P1)");

@@ -6,9 +6,11 @@ namespace NativePlugins.Hosting;
 /// Transform stages run in sequence over one stream. Each stage writes into its own host-owned
 /// <see cref="RecordBuffer"/>, and that buffer is handed to the next stage as its input batch directly (batch and
 /// emitter share one layout), so records cross the pipeline without being copied by the host.
-/// A pipeline processes one stream at a time: it is not thread-safe.
+/// A pipeline processes one stream at a time: it is not thread-safe. A pipeline that owns its stages follows hot
+/// reloads: between two batches it moves a stage whose library was reloaded to an instance of the new version
+/// (Pipeline.Succession.cs).
 /// </summary>
-public sealed class Pipeline : IDisposable
+public sealed partial class Pipeline : IDisposable
 {
     private readonly TransformInstance[] _stages;
     private readonly RecordBuffer[] _buffers;
@@ -35,6 +37,8 @@ public sealed class Pipeline : IDisposable
         _ownsStages = ownsStages;
         _buffers = _stages.Select(_ => new RecordBuffer(initialDataCapacity, initialRecordCapacity)).ToArray();
         _stats = _stages.Select(s => new PipelineStageStats(s)).ToArray();
+        _host = _stages[0].Library.Host;
+        _seenGeneration = _host.ReloadGeneration;
     }
 
     /// <summary>The stages, in order.</summary>
@@ -49,13 +53,15 @@ public sealed class Pipeline : IDisposable
     public RecordBatch Process(RecordBatch input)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ownsStages && _host.ReloadGeneration != _seenGeneration) FollowReloads();
         var current = input;
         var time = _measureTime ? Stopwatch.GetTimestamp() : 0;
         for (int i = 0; i < _stages.Length; i++)
         {
             var output = _buffers[i];
             output.Clear();
-            time = Run(i, current, output, flush: false, time);
+            if (_retiring is not null && _retiring[i] is { } retired) time = Retire(i, retired, output, time);
+            time = Run(i, _stages[i], current, output, flush: false, time);
             current = output.AsBatch();
         }
         return current;
@@ -70,14 +76,16 @@ public sealed class Pipeline : IDisposable
     public RecordBatch Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ownsStages && _host.ReloadGeneration != _seenGeneration) FollowReloads();
         var upstream = RecordBatch.Empty;
         var time = _measureTime ? Stopwatch.GetTimestamp() : 0;
         for (int i = 0; i < _stages.Length; i++)
         {
             var output = _buffers[i];
             output.Clear();
-            if (!upstream.IsEmpty) time = Run(i, upstream, output, flush: false, time);
-            time = Run(i, default, output, flush: true, time);
+            if (_retiring is not null && _retiring[i] is { } retired) time = Retire(i, retired, output, time);
+            if (!upstream.IsEmpty) time = Run(i, _stages[i], upstream, output, flush: false, time);
+            time = Run(i, _stages[i], default, output, flush: true, time);
             upstream = output.AsBatch();
         }
         return upstream;
@@ -90,13 +98,17 @@ public sealed class Pipeline : IDisposable
         _disposed = true;
         foreach (var b in _buffers) b.Dispose();
         if (_ownsStages)
+        {
             foreach (var s in _stages) s.Dispose();
+            if (_retiring is not null)
+                foreach (var s in _retiring) s?.Dispose();
+        }
     }
 
     /// <summary>Runs one stage call and charges its time. Stages run back to back, so one stage's end timestamp is
     /// the next one's start: one clock read per stage call, not two (a clock read costs about as much as a call
     /// into a trivial plugin).</summary>
-    private long Run(int index, RecordBatch input, RecordBuffer output, bool flush, long start)
+    private long Run(int index, TransformInstance stage, RecordBatch input, RecordBuffer output, bool flush, long start)
     {
         var stats = _stats[index];
         var before = output.Count;
@@ -104,8 +116,8 @@ public sealed class Pipeline : IDisposable
         long end = start;
         try
         {
-            if (flush) _stages[index].Flush(output);
-            else _stages[index].Process(input, output);
+            if (flush) stage.Flush(output);
+            else stage.Process(input, output);
         }
         finally
         {

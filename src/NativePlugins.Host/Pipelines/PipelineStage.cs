@@ -12,8 +12,8 @@ public sealed class PipelineStageStats
 {
     internal PipelineStageStats(TransformInstance stage) => Stage = stage;
 
-    /// <summary>The instance running this stage.</summary>
-    public TransformInstance Stage { get; }
+    /// <summary>The instance running this stage (after a hot reload, the instance of the new version).</summary>
+    public TransformInstance Stage { get; internal set; }
 
     /// <summary>Records handed to the stage.</summary>
     public long RecordsIn { get; internal set; }

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+
+namespace NativePlugins.Hosting;
+
+// A pipeline that owns its stages follows hot reloads (PluginHost.Reload.cs) at a batch boundary: at the start of a
+// Process or Flush after a reload, each stage whose library was replaced gets a successor instance from the newest
+// version, with the same plugin id and config. The old instance has seen every record up to the last batch and
+// may hold some back (a partial line, a window): within this call, before the successor sees anything, the old
+// instance is flushed into the stage's output buffer, so what it held back flows downstream ahead of the new
+// records, and then it is destroyed. No record is lost and none is processed twice. The cost on a batch without a
+// reload is one volatile read and a compare.
+public sealed partial class Pipeline
+{
+    private readonly PluginHost _host;
+    private int _seenGeneration;
+    private TransformInstance?[]? _retiring; // per stage: the old instance to flush and destroy in this call
+
+    /// <summary>Swaps every stage whose library was reloaded for an instance of the new version. A stage whose new
+    /// version refuses its config (create fails) keeps its old instance, and the failure is logged at Warning.</summary>
+    private void FollowReloads()
+    {
+        var generation = _host.ReloadGeneration;
+        bool complete = true;
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            var stage = _stages[i];
+            if (_retiring?[i] is not null) { complete = false; continue; } // an earlier call failed before retiring it
+            var successor = CreateSuccessor(stage);
+            if (successor is null) continue;
+            _retiring ??= new TransformInstance?[_stages.Length];
+            _retiring[i] = stage;
+            _stages[i] = successor;
+            _stats[i].Stage = successor;
+        }
+        if (complete) _seenGeneration = generation;
+    }
+
+    private TransformInstance? CreateSuccessor(TransformInstance stage)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var newest = _host.Newest(stage.Library);
+            if (ReferenceEquals(newest, stage.Library)) return null;
+            try
+            {
+                return newest.CreateTransform(stage.Plugin.Id, stage.Config);
+            }
+            catch (ObjectDisposedException) when (attempt < 8)
+            {
+                // Replaced again between the lookup and the create: take the newer one.
+            }
+            catch (Exception e) when (e is PluginCallException or PluginNotFoundException or NotSupportedException or ObjectDisposedException)
+            {
+                _host.Logger.LogWarning("pipeline stage {Stage} stays on {File} {Version}: its new version gave no instance: {Error}",
+                    stage.Plugin.Id, stage.Library.LoadedFrom, stage.Plugin.Version, e.Message);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Flushes the old instance of stage <paramref name="index"/> into its output (counted in the stage's
+    /// stats) and destroys it, even when the flush fails.</summary>
+    private long Retire(int index, TransformInstance old, RecordBuffer output, long time)
+    {
+        try
+        {
+            return Run(index, old, default, output, flush: true, time);
+        }
+        finally
+        {
+            _retiring![index] = null;
+            old.Dispose();
+        }
+    }
+}
