@@ -22,6 +22,19 @@ static np_status NP_CDECL nph_emitter_reserve(np_emitter_t *em, uint64_t extra_b
     if (extra_bytes > UINT64_MAX / 4 - em->data_used || extra_records > UINT64_MAX / 32 - em->count)
         return NP_ERR_OUT_OF_MEMORY;
     uint64_t need_bytes = em->data_used + extra_bytes;
+    uint64_t need_offsets = em->count + 1 + extra_records;
+    if (e->storage) {
+        if (need_bytes <= em->data_capacity && need_offsets <= em->offsets_capacity) return NP_OK;
+        if (e->max_bytes && need_bytes > e->max_bytes) return NP_ERR_OUT_OF_MEMORY;
+        uint64_t data_cap = need_bytes > em->data_capacity
+                                ? nph_grow_to(em->data_capacity, need_bytes, NPH_EMITTER_MIN_BYTES)
+                                : em->data_capacity;
+        if (e->max_bytes && data_cap > e->max_bytes) data_cap = e->max_bytes;
+        uint64_t offsets_cap = need_offsets > em->offsets_capacity
+                                   ? nph_grow_to(em->offsets_capacity, need_offsets, NPH_EMITTER_MIN_RECORDS)
+                                   : em->offsets_capacity;
+        return e->storage(e, data_cap, offsets_cap);
+    }
     if (need_bytes > em->data_capacity) {
         if (e->max_bytes && need_bytes > e->max_bytes) return NP_ERR_OUT_OF_MEMORY;
         uint64_t cap = nph_grow_to(em->data_capacity, need_bytes, NPH_EMITTER_MIN_BYTES);
@@ -31,7 +44,6 @@ static np_status NP_CDECL nph_emitter_reserve(np_emitter_t *em, uint64_t extra_b
         em->data = data;
         em->data_capacity = cap;
     }
-    uint64_t need_offsets = em->count + 1 + extra_records;
     if (need_offsets > em->offsets_capacity) {
         uint64_t cap = nph_grow_to(em->offsets_capacity, need_offsets, NPH_EMITTER_MIN_RECORDS);
         uint64_t *offsets = (uint64_t *)realloc(em->offsets, (size_t)(cap * sizeof *offsets));
@@ -60,6 +72,16 @@ int nph_emitter_init(nph_emitter_t *e, uint64_t initial_bytes, uint64_t initial_
         e->em.data_capacity = initial_bytes;
     }
     return 0;
+}
+
+void nph_emitter_init_with_storage(nph_emitter_t *e, nph_emitter_storage_fn storage, void *context) {
+    e->em.struct_size = (uint32_t)sizeof(np_emitter_t);
+    e->em.reserve = nph_emitter_reserve;
+    e->em.host_data = e;
+    e->max_bytes = 0;
+    e->reserve_calls = 0;
+    e->storage = storage;
+    e->storage_context = context;
 }
 
 void nph_emitter_free(nph_emitter_t *e) {
