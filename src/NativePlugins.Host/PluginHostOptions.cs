@@ -69,6 +69,15 @@ public sealed class PluginHostOptions
     /// <summary>The host name handed to plugins in <c>np_host_t.name</c>.</summary>
     public string HostName { get; set { ThrowIfFrozen(); field = value; } } = "nplug-dotnet-host";
 
+    /// <summary>Where plugin code runs: <see cref="PluginIsolation.InProcess"/> (the default) or in worker processes
+    /// (<c>nplug-worker</c>), so that a plugin that crashes, exits or hangs costs only itself. Same types and errors
+    /// either way; <see cref="PluginHost.Load(string, PluginIsolation)"/> overrides it per library.</summary>
+    public PluginIsolation Isolation { get; set { ThrowIfFrozen(); field = value; } } = PluginIsolation.InProcess;
+
+    /// <summary>The worker processes' deadlines, limits and restart policy (when <see cref="Isolation"/> or a
+    /// per-load override isolates a library). Immutable; default <see cref="IsolationOptions.Default"/>.</summary>
+    public IsolationOptions IsolationOptions { get; set { ThrowIfFrozen(); field = value; } } = IsolationOptions.Default;
+
     /// <summary>True for the copy a <see cref="PluginHost"/> runs with: its properties can no longer be set.</summary>
     public bool IsFrozen => _frozen;
 
@@ -90,6 +99,8 @@ public sealed class PluginHostOptions
             HostExtensions ?? throw Null(nameof(HostExtensions)), StringComparer.Ordinal),
         Interfaces = Copy(Interfaces, nameof(Interfaces)),
         HostName = HostName ?? throw Null(nameof(HostName)),
+        Isolation = Isolation,
+        IsolationOptions = IsolationOptions ?? throw Null(nameof(IsolationOptions)), // immutable: shared
         _frozen = true,
     };
 

@@ -114,4 +114,17 @@ public enum PluginLoadError
     /// <summary>The library broke the protocol of a load-time call (<c>np_entry</c>, <c>init</c>): it wrote past the end
     /// of the host's error buffer, or reported a message longer than the buffer (rule P5).</summary>
     ProtocolViolation,
+
+    /// <summary>Isolated load (<see cref="PluginHostOptions.Isolation"/>): the worker process died while loading the
+    /// library (a crash or exit in <c>np_entry</c> or <c>init</c>); the inner exception is the
+    /// <see cref="PluginCrashedException"/> naming the signal or exit code.</summary>
+    WorkerCrashed,
+
+    /// <summary>Isolated load: loading the library in the worker missed <see cref="IsolationOptions.LoadTimeout"/>
+    /// (a hang in <c>np_entry</c> or <c>init</c>); the worker was killed.</summary>
+    WorkerTimedOut,
+
+    /// <summary>Isolated load: the worker executable could not be found or started (see
+    /// <see cref="IsolationOptions.WorkerPath"/>).</summary>
+    WorkerUnavailable,
 }
