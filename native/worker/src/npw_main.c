@@ -268,10 +268,12 @@ static int npw_parse_u64(const char *s, uint64_t *out) {
     return 1;
 }
 
+/* For CPU time the hard limit is one second later: at the soft limit the kernel sends SIGXCPU, which names the
+ * cause; at a hard limit equal to it, only SIGKILL. */
 static int npw_limit(int resource, uint64_t value) {
     struct rlimit r;
     r.rlim_cur = (rlim_t)value;
-    r.rlim_max = (rlim_t)value;
+    r.rlim_max = (rlim_t)(resource == RLIMIT_CPU ? value + 1 : value);
     return setrlimit(resource, &r);
 }
 
