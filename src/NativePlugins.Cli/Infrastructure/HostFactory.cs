@@ -34,6 +34,7 @@ public static class HostFactory
             LoadPolicy = LoadPolicy.Default with { TrustFile = options.TrustFile },
             LoggerFactory = new StderrLoggerProvider(stderr, StderrLoggerProvider.ParseLevel(options.LogLevel)),
             HostName = "nplug",
+            Isolation = options is IIsolationOption { Isolate: true } ? PluginIsolation.ProcessPerLibrary : PluginIsolation.InProcess,
         };
         try
         {

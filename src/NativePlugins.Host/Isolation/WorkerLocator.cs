@@ -9,6 +9,8 @@ internal static class WorkerLocator
 
     public static string Find(IsolationOptions options, string libraryFile)
     {
+        if (!OperatingSystem.IsLinux())
+            throw Unavailable(libraryFile, "process isolation runs on Linux only (memfd, eventfd, pidfd, PR_SET_PDEATHSIG)");
         var configured = options.WorkerPath ?? Environment.GetEnvironmentVariable(IsolationOptions.WorkerPathEnvironmentVariable);
         if (!string.IsNullOrEmpty(configured))
             return File.Exists(configured)
@@ -26,9 +28,25 @@ internal static class WorkerLocator
             Path.Combine(AppContext.BaseDirectory, FileName),
         ];
         foreach (var c in candidates)
-            if (File.Exists(c)) return c;
+            if (File.Exists(c)) return Executable(c);
         throw Unavailable(libraryFile,
             $"no {FileName} next to the host ({string.Join(", ", candidates.Distinct())}); set IsolationOptions.WorkerPath or {IsolationOptions.WorkerPathEnvironmentVariable}");
+    }
+
+    /// <summary>NuGet unpacks package files without the executable bit: restore it (for the owner) when missing.</summary>
+    private static string Executable(string path)
+    {
+        if (OperatingSystem.IsWindows()) return path;
+        try
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & UnixFileMode.UserExecute) == 0) File.SetUnixFileMode(path, mode | UnixFileMode.UserExecute);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not ours to change: posix_spawn reports EACCES, naming the file.
+        }
+        return path;
     }
 
     private static PluginLoadException Unavailable(string file, string why) =>
