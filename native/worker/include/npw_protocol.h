@@ -102,11 +102,33 @@ typedef struct npw_control {
 } npw_control_t;
 
 /* Every field with its offset, for the host's check of its own copy of this layout (nplug-worker --layout). */
-#define NPW_CONTROL_FIELDS(X)                                                                                          \
-    X(magic)                                                                                                           \
-    X(version) X(op) X(instance) X(request_value) X(input_size) X(input_count) X(input_offsets_at) X(input_data_at)    \
-        X(arg_len) X(result) X(status) X(nph_error) X(detail_code) X(plugin_text_at) X(message_len) X(value)           \
-            X(output_size) X(output_count) X(output_data_used) X(output_offsets_at) X(output_data_at) X(stats)         \
-                X(served) X(message)
+/* clang-format off */
+#define NPW_CONTROL_FIELDS(X) \
+    X(magic) \
+    X(version) \
+    X(op) \
+    X(instance) \
+    X(request_value) \
+    X(input_size) \
+    X(input_count) \
+    X(input_offsets_at) \
+    X(input_data_at) \
+    X(arg_len) \
+    X(result) \
+    X(status) \
+    X(nph_error) \
+    X(detail_code) \
+    X(plugin_text_at) \
+    X(message_len) \
+    X(value) \
+    X(output_size) \
+    X(output_count) \
+    X(output_data_used) \
+    X(output_offsets_at) \
+    X(output_data_at) \
+    X(stats) \
+    X(served) \
+    X(message)
+/* clang-format on */
 
 #endif /* NPW_PROTOCOL_H */

@@ -1,7 +1,7 @@
 /*
  * npw_main.c - nplug-worker: serves one plugin library to a host in another process (process isolation).
  *
- *   nplug-worker --serve [--parent PID] [--as-bytes N] [--cpu-seconds N] [--open-files N]
+ *   nplug-worker --serve [--parent PID] [--as-bytes N] [--cpu-seconds N] [--open-files N] [--restricted]
  *   nplug-worker --layout      the npw_control_t layout as JSON (the host's tests compare it with theirs)
  *   nplug-worker --version
  *
@@ -27,7 +27,7 @@
 _Static_assert(sizeof(npw_control_t) <= NPW_CONTROL_BYTES, "npw_control_t must fit the control memfd");
 
 static const char usage_text[] =
-    "usage: nplug-worker --serve [--parent PID] [--as-bytes N] [--cpu-seconds N] [--open-files N]\n"
+    "usage: nplug-worker --serve [--parent PID] [--as-bytes N] [--cpu-seconds N] [--open-files N] [--restricted]\n"
     "       nplug-worker --layout | --version\n"
     "Started by a NativePlugins host (PluginHostOptions.Isolation); not meant to be run by hand.\n";
 
@@ -347,7 +347,12 @@ int main(int argc, char **argv) {
         return NPW_EXIT_USAGE;
     }
     uint64_t parent = 0, as_bytes = 0, cpu_seconds = 0, open_files = 0;
+    int restricted = 0;
     for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--restricted") == 0) {
+            restricted = 1;
+            continue;
+        }
         uint64_t *target = strcmp(argv[i], "--parent") == 0        ? &parent
                            : strcmp(argv[i], "--as-bytes") == 0    ? &as_bytes
                            : strcmp(argv[i], "--cpu-seconds") == 0 ? &cpu_seconds
@@ -367,6 +372,10 @@ int main(int argc, char **argv) {
     if ((as_bytes && npw_limit(RLIMIT_AS, as_bytes) != 0) || (cpu_seconds && npw_limit(RLIMIT_CPU, cpu_seconds) != 0) ||
         (open_files && npw_limit(RLIMIT_NOFILE, open_files) != 0)) {
         fprintf(stderr, "nplug-worker: setrlimit failed: %s\n", strerror(errno));
+        return NPW_EXIT_USAGE;
+    }
+    if (restricted && npw_restrict() != 0) {
+        fprintf(stderr, "nplug-worker: restricted mode (no_new_privs + seccomp) failed: %s\n", strerror(errno));
         return NPW_EXIT_USAGE;
     }
     return npw_serve();

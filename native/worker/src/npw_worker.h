@@ -45,4 +45,8 @@ void npw_output_publish(npw_worker_t *w);
 /* Serialize what the library declares (npw_protocol.h, "Library info") into the output area. 0 on success. */
 int npw_info_write(npw_worker_t *w, const nph_library_t *library);
 
+/* ---- npw_restrict.c: restricted mode ---- */
+/* no_new_privs + a seccomp filter refusing network sockets and execve/execveat (EPERM). 0 on success. */
+int npw_restrict(void);
+
 #endif /* NPW_WORKER_H */

@@ -33,6 +33,11 @@ public sealed record IsolationOptions
     /// <summary>RLIMIT_NOFILE of each worker (it needs 8 descriptors of its own). Null: the host's.</summary>
     public int? OpenFilesLimit { get; init; }
 
+    /// <summary>Restricted mode: each worker sets no_new_privs and installs a seccomp filter before it loads the
+    /// library, so that np_entry, init and every call see socket() of any family but AF_UNIX, execve and execveat
+    /// fail with EPERM (x64 and arm64; elsewhere the worker refuses to start). Default false.</summary>
+    public bool Restricted { get; init; }
+
     /// <summary>When a faulted instance is recreated. Default <see cref="RestartPolicy.Default"/>.</summary>
     public RestartPolicy Restart { get; init; } = RestartPolicy.Default;
 

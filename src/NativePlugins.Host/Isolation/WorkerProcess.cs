@@ -87,6 +87,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
             if (options.MemoryLimitBytes is { } bytes) args.AddRange(["--as-bytes", bytes.ToString(CultureInfo.InvariantCulture)]);
             if (options.CpuTimeLimit is { } cpu)
                 args.AddRange(["--cpu-seconds", Math.Max(1, (long)Math.Ceiling(cpu.TotalSeconds)).ToString(CultureInfo.InvariantCulture)]);
+            if (options.Restricted) args.Add("--restricted");
             if (options.OpenFilesLimit is { } files) args.AddRange(["--open-files", files.ToString(CultureInfo.InvariantCulture)]);
             // The worker's stdout goes to the stderr pipe too: a plugin's printf must never mix into the host's
             // stdout (nplug run writes records there).

@@ -123,6 +123,17 @@ public class IsolationFaultTests
     }
 
     [Theory]
+    [InlineData(false, "socket: ok", "exec: errno 2")]
+    [InlineData(true, "socket: errno 1", "exec: errno 1")] // EPERM
+    public void Restricted_mode_refuses_network_sockets_and_exec_and_keeps_unix_sockets(bool restricted, string socket, string exec)
+    {
+        using var host = Isolated(options: Options() with { Restricted = restricted });
+        host.Load(Fixture("sandbox"));
+        using var instance = host.CreateTransform("org.nativeplugins.fixture.iso-sandbox");
+        Assert.Equal([socket, "unix: ok", exec], Process(instance, "socket", "unix", "exec"));
+    }
+
+    [Theory]
     [InlineData("abort_init", 6, "SIGABRT")]
     [InlineData("crash_entry", 11, "SIGSEGV")]
     public void A_crash_while_loading_is_a_typed_refusal_and_the_host_loads_the_next_library(string stem, int signal, string name)
