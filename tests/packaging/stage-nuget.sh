@@ -62,7 +62,7 @@ require_entries NativePlugins.PluginSdk README.md lib/net10.0/NativePlugins.Plug
   buildTransitive/NativePlugins.PluginSdk.props buildTransitive/NativePlugins.PluginSdk.targets \
   buildTransitive/NativePlugins.PluginSdk.Core.targets \
   runtimes/linux-x64/native/np_cs_leaf.o runtimes/linux-x64/native/libnp_cs_hosted_shim.so
-require_entries nplug README.md tools/net10.0/any/nplug.dll tools/net10.0/any/include/nplug/nplug.h \
+require_entries nplug README.md tools/net10.0/any/nplug.dll tools/net10.0/any/nplug-worker tools/net10.0/any/include/nplug/nplug.h \
   tools/net10.0/any/demo/pipeline.json $(cd "$build" && printf 'tools/net10.0/any/%s\n' plugins/*.so)
 require_entries NativePlugins.Host README.md lib/net10.0/NativePlugins.Host.dll runtimes/linux-x64/native/nplug-worker
 require_entries NativePlugins.Interop README.md lib/net10.0/NativePlugins.Interop.dll
