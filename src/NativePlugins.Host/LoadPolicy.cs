@@ -51,7 +51,7 @@ public sealed record LoadPolicy
     public OwnerRule Owner { get; init; } = OwnerRule.WhenRoot;
 
     /// <summary>Load a symbolic link whose target (all links resolved) lies outside the directory it was found in
-    /// (the scanned directory, or the directory of a path given to <see cref="PluginHost.Load"/>). Default false.
+    /// (the scanned directory, or the directory of a path given to <see cref="PluginHost.Load(string)"/>). Default false.
     /// Whether a directory scan follows symlinks at all is <see cref="PluginHostOptions.FollowSymlinks"/>.</summary>
     public bool AllowSymlinksOutsideDirectory { get; init; }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using NativePlugins.Hosting.Diagnostics;
 using NativePlugins.Hosting.Discovery;
 using NativePlugins.Hosting.Interfaces;
+using NativePlugins.Hosting.Isolation;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Transforms;
@@ -25,7 +26,7 @@ public sealed unsafe partial class PluginHost : IDisposable
     private readonly LoadGate _gate;
     private bool _disposed;
 
-    /// <summary>Creates a host. Nothing is loaded until <see cref="Load"/> or a directory scan.</summary>
+    /// <summary>Creates a host. Nothing is loaded until <see cref="Load(string)"/> or a directory scan.</summary>
     public PluginHost(PluginHostOptions? options = null)
     {
         Options = (options ?? new PluginHostOptions()).Freeze();
@@ -74,16 +75,21 @@ public sealed unsafe partial class PluginHost : IDisposable
     /// Nothing else loaded in the host is affected.</exception>
     public PluginLibrary Load(string path) => LoadFound(path, directory: null);
 
+    /// <summary>Like <see cref="Load(string)"/>, with this library's code in <paramref name="isolation"/> instead
+    /// of <see cref="PluginHostOptions.Isolation"/>.</summary>
+    public PluginLibrary Load(string path, PluginIsolation isolation) => LoadFound(path, directory: null, isolation);
+
     /// <summary><paramref name="directory"/>: the scanned directory the file was found in (the load policy's
     /// symlink rule), null for the file's own.</summary>
-    private PluginLibrary LoadFound(string path, string? directory)
+    private PluginLibrary LoadFound(string path, string? directory, PluginIsolation? isolation = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var activity = HostActivities.StartLoad(path);
         try
         {
-            var library = LoadCore(path, directory);
+            var mode = isolation ?? Options.Isolation;
+            var library = mode == PluginIsolation.InProcess ? LoadCore(path, directory) : LoadIsolated(path, directory, mode);
             if (activity is not null) HostActivities.Loaded(activity, library);
             return library;
         }
@@ -129,7 +135,42 @@ public sealed unsafe partial class PluginHost : IDisposable
         }
     }
 
-    /// <summary>Like <see cref="Load"/>, reporting a refusal as a result instead of an exception.</summary>
+    /// <summary>Loads a library in worker processes: the load policy and the file checks run here, before any
+    /// process starts; dlopen, negotiation, validation and init run in the worker (np_c_host).</summary>
+    private PluginLibrary LoadIsolated(string path, string? directory, PluginIsolation mode)
+    {
+        var file = Path.GetFullPath(path);
+        _gate.Check(file, directory);
+        var isolated = IsolatedLibrary.Load(file, mode, Options.IsolationOptions, Options.AbiMinor, _services.LoggerFactory);
+        try
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                foreach (var p in isolated.Info.Plugins)
+                    if (_byId.TryGetValue(p.Id, out var other))
+                        throw new PluginLoadException(PluginLoadError.DuplicateId, file, p.Id,
+                            $"a plugin with this id is already loaded from {other.FilePath}");
+                var library = new PluginLibrary(this, isolated, new AllocationCounters(_services.Counters));
+                _libraries.Add(library);
+                foreach (var p in library.Plugins) _byId.Add(p.Id, library);
+                if (_logger.IsEnabled(LogLevel.Debug))
+                    _logger.LogDebug("loaded {File} in a worker process ({Mode}): ABI {Agreed}, {Count} plugin(s)",
+                        library.FilePath, mode, library.AgreedAbi, library.Plugins.Length);
+                return library;
+            }
+        }
+        catch
+        {
+            isolated.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Where isolated instances log their restarts.</summary>
+    internal ILogger IsolationLogger => _logger;
+
+    /// <summary>Like <see cref="Load(string)"/>, reporting a refusal as a result instead of an exception.</summary>
     public bool TryLoad(string path, [NotNullWhen(true)] out PluginLibrary? library,
         [NotNullWhen(false)] out PluginLoadException? error) => TryLoadFound(path, null, out library, out error);
 

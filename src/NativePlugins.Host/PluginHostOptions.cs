@@ -77,6 +77,14 @@ public sealed class PluginHostOptions
     /// in place), and <see cref="PluginHost.Watch"/> and <see cref="PluginHost.Reload"/> replace a library whose file
     /// changed by its new version. Default false: libraries are mapped from their own files.</summary>
     public bool HotReload { get; set { ThrowIfFrozen(); field = value; } }
+    /// <summary>Where plugin code runs: <see cref="PluginIsolation.InProcess"/> (the default) or in worker processes
+    /// (<c>nplug-worker</c>), so that a plugin that crashes, exits or hangs costs only itself. Same types and errors
+    /// either way; <see cref="PluginHost.Load(string, PluginIsolation)"/> overrides it per library.</summary>
+    public PluginIsolation Isolation { get; set { ThrowIfFrozen(); field = value; } } = PluginIsolation.InProcess;
+
+    /// <summary>The worker processes' deadlines, limits and restart policy (when <see cref="Isolation"/> or a
+    /// per-load override isolates a library). Immutable; default <see cref="IsolationOptions.Default"/>.</summary>
+    public IsolationOptions IsolationOptions { get; set { ThrowIfFrozen(); field = value; } } = IsolationOptions.Default;
 
     /// <summary>True for the copy a <see cref="PluginHost"/> runs with: its properties can no longer be set.</summary>
     public bool IsFrozen => _frozen;
@@ -101,6 +109,8 @@ public sealed class PluginHostOptions
         HostName = HostName ?? throw Null(nameof(HostName)),
         Discovery = Discovery ?? throw Null(nameof(Discovery)), // immutable: shared, not copied
         HotReload = HotReload,
+        Isolation = Isolation,
+        IsolationOptions = IsolationOptions ?? throw Null(nameof(IsolationOptions)), // immutable: shared
         _frozen = true,
     };
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using NativePlugins.Hosting.Isolation;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Transforms;
@@ -29,7 +30,7 @@ public sealed class PluginLibrary : IDisposable
         HasLayoutReport = opened.HasLayoutReport;
         Sdk = opened.Sdk;
         Flags = (LibraryFlags)(opened.Flags ?? 0);
-        Handle = opened.Handle;
+        _handle = opened.Handle;
         Allocations = counters;
         _validated = opened.Plugins;
         var infos = new PluginInfo[_validated.Length];
@@ -43,6 +44,30 @@ public sealed class PluginLibrary : IDisposable
             foreach (var p in _validated) _byId.Add(p.Info.Id, p);
         }
     }
+
+    /// <summary>A library loaded in worker processes (<see cref="PluginHostOptions.Isolation"/>): no handle here.</summary>
+    internal PluginLibrary(PluginHost host, IsolatedLibrary isolated, AllocationCounters counters)
+    {
+        Host = host;
+        Isolated = isolated;
+        var info = isolated.Info;
+        FilePath = isolated.FilePath;
+        AgreedAbi = info.Agreed;
+        LibraryAbi = info.LibraryAbi;
+        LayoutFingerprint = info.LayoutFingerprint;
+        HasLayoutReport = info.HasLayoutReport;
+        Sdk = info.Sdk;
+        Flags = (LibraryFlags)info.Flags;
+        Allocations = counters;
+        _validated = [];
+        Plugins = info.Plugins;
+    }
+
+    /// <summary>Set for a library loaded in worker processes.</summary>
+    internal IsolatedLibrary? Isolated { get; }
+
+    /// <summary>Where the library's code runs: <see cref="PluginIsolation.InProcess"/> or in worker processes.</summary>
+    public PluginIsolation Isolation => Isolated?.Mode ?? PluginIsolation.InProcess;
 
     private const int LinearLookupLimit = 8;
 
@@ -91,7 +116,7 @@ public sealed class PluginLibrary : IDisposable
     /// <see cref="LibraryFlags.NoUnload"/> (a .NET runtime lives in it), or, for a 1.0/1.1 library, its sdk string
     /// starts with one of <see cref="PluginHostOptions.NeverUnloadSdkPrefixes"/>, or
     /// <see cref="PluginHostOptions.UnloadLibraries"/> is off.</summary>
-    public bool CanUnload => Handle.CanUnload;
+    public bool CanUnload => Isolated is not null || Handle.CanUnload;
 
     /// <summary>The plugins in the library, in descriptor order.</summary>
     public ImmutableArray<PluginInfo> Plugins { get; }
@@ -102,7 +127,10 @@ public sealed class PluginLibrary : IDisposable
     /// <summary>True once disposed (the library stays loaded while instances of it live).</summary>
     public bool IsDisposed => _disposed;
 
-    internal LibraryHandle Handle { get; }
+    internal LibraryHandle Handle => _handle ?? throw new NotSupportedException(
+        $"{FilePath} is loaded in a worker process ({Isolation}): it has no handle in the host");
+
+    private readonly LibraryHandle? _handle;
 
     /// <summary>Creates an <c>np.transform/1</c> instance of a plugin of this library.</summary>
     /// <exception cref="PluginNotFoundException">No plugin with this id in the library.</exception>
@@ -113,6 +141,7 @@ public sealed class PluginLibrary : IDisposable
         ArgumentNullException.ThrowIfNull(pluginId);
         ArgumentNullException.ThrowIfNull(config);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Isolated is { } isolated) return CreateIsolatedTransform(isolated, pluginId, config);
         if (Find(pluginId) is not { } plugin)
             throw new PluginNotFoundException(pluginId, $"{FilePath}: no plugin '{pluginId}' in this library");
         if (plugin.Transform is null)
@@ -120,6 +149,20 @@ public sealed class PluginLibrary : IDisposable
                 $"{FilePath}: plugin '{pluginId}' does not implement {Interop.NpAbi.NP_TRANSFORM_ID_STRING} " +
                 $"(it implements {string.Join(", ", plugin.Info.Interfaces)})");
         return TransformInstance.Create(this, plugin.Info, plugin.Transform, config);
+    }
+
+    private TransformInstance CreateIsolatedTransform(IsolatedLibrary isolated, string pluginId, string config)
+    {
+        int index = Plugins.IndexOf(Plugins.FirstOrDefault(p => string.Equals(p.Id, pluginId, StringComparison.Ordinal))!);
+        if (index < 0)
+            throw new PluginNotFoundException(pluginId, $"{FilePath}: no plugin '{pluginId}' in this library");
+        var info = Plugins[index];
+        if (!info.IsTransform)
+            throw new NotSupportedException(
+                $"{FilePath}: plugin '{pluginId}' does not implement {Interop.NpAbi.NP_TRANSFORM_ID_STRING} " +
+                $"(it implements {string.Join(", ", info.Interfaces)})");
+        return TransformInstance.CreateIsolated(this, info, isolated, isolated.Info.HasStats[index], config,
+            Host.IsolationLogger);
     }
 
     /// <summary>The validated vtable of a host-registered interface (interop/interfaces.md section 3) that a plugin of
@@ -167,6 +210,10 @@ public sealed class PluginLibrary : IDisposable
         ArgumentNullException.ThrowIfNull(pluginId);
         ArgumentNullException.ThrowIfNull(contract);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Isolated is not null)
+            throw new NotSupportedException(
+                $"{FilePath}: plugin '{pluginId}': interfaces of the host's own ({contract.Id}) are not served across " +
+                "process isolation yet (no bindgen proxies); load this library with PluginIsolation.InProcess");
         if (Find(pluginId) is not { } plugin)
             throw new PluginNotFoundException(pluginId, $"{FilePath}: no plugin '{pluginId}' in this library");
         var registered = Host.Interfaces.Find(contract.Id)
@@ -190,7 +237,8 @@ public sealed class PluginLibrary : IDisposable
     {
         _disposed = true;
         Host.Forget(this);
-        Handle.Dispose();
+        if (Isolated is not null) Isolated.Release();
+        else Handle.Dispose();
     }
 
     /// <inheritdoc />

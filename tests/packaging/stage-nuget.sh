@@ -13,7 +13,7 @@ packing_env=(env -u NUGET_PACKAGES)
 source "$(dirname "$0")/lib.sh" "$1"
 
 build="${NPLUG_BUILD_DIR:-$np_repo/build/native}"
-for needed in "$build/hosted-shim/libnp_cs_hosted_shim.so" "$build/plugins" "$build/bin/nplug-scan"; do
+for needed in "$build/hosted-shim/libnp_cs_hosted_shim.so" "$build/bin/nplug-worker" "$build/plugins" "$build/bin/nplug-scan"; do
   [ -e "$needed" ] || { echo "stage-nuget.sh: $needed is missing: build the native side first (cmake -S . -B build/native && cmake --build build/native) or set NPLUG_BUILD_DIR" >&2; exit 1; }
 done
 export NPLUG_BUILD_DIR="$build"
@@ -62,9 +62,10 @@ require_entries NativePlugins.PluginSdk README.md lib/net10.0/NativePlugins.Plug
   buildTransitive/NativePlugins.PluginSdk.props buildTransitive/NativePlugins.PluginSdk.targets \
   buildTransitive/NativePlugins.PluginSdk.Core.targets \
   runtimes/linux-x64/native/np_cs_leaf.o runtimes/linux-x64/native/libnp_cs_hosted_shim.so
-require_entries nplug README.md tools/net10.0/any/nplug.dll tools/net10.0/any/include/nplug/nplug.h \
+require_entries nplug README.md tools/net10.0/any/nplug.dll tools/net10.0/any/nplug-worker tools/net10.0/any/include/nplug/nplug.h \
   tools/net10.0/any/demo/pipeline.json tools/net10.0/any/nplug-scan $(cd "$build" && printf 'tools/net10.0/any/%s\n' plugins/*.so)
-require_entries NativePlugins.Host README.md lib/net10.0/NativePlugins.Host.dll runtimes/linux-x64/native/nplug-scan
+require_entries NativePlugins.Host README.md lib/net10.0/NativePlugins.Host.dll runtimes/linux-x64/native/nplug-scan \
+  runtimes/linux-x64/native/nplug-worker
 require_entries NativePlugins.Interop README.md lib/net10.0/NativePlugins.Interop.dll
 
 np_step "dotnet tool install nplug $np_version -> $np_stage/tools"

@@ -33,6 +33,8 @@ void nph_diag_clear(nph_diag_t *diag) {
     diag->status = NP_OK;
     diag->rule = NULL;
     diag->message[0] = 0;
+    diag->detail_code = 0;
+    diag->plugin_text_at = 0;
 }
 
 /* Length of the valid UTF-8 sequence at s[0..len), 0 when there is none (ill-formed or cut short). */

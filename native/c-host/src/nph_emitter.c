@@ -24,6 +24,19 @@ static np_status NP_CDECL nph_emitter_reserve(np_emitter_t *em, uint64_t extra_b
     if (extra_bytes > UINT64_MAX / 4 - em->data_used || extra_records > UINT64_MAX / 32 - em->count)
         return NP_ERR_OUT_OF_MEMORY;
     uint64_t need_bytes = em->data_used + extra_bytes;
+    uint64_t need_offsets = em->count + 1 + extra_records;
+    if (e->storage) {
+        if (need_bytes <= em->data_capacity && need_offsets <= em->offsets_capacity) return NP_OK;
+        if (e->max_bytes && need_bytes > e->max_bytes) return NP_ERR_OUT_OF_MEMORY;
+        uint64_t data_cap = need_bytes > em->data_capacity
+                                ? nph_grow_to(em->data_capacity, need_bytes, NPH_EMITTER_MIN_BYTES)
+                                : em->data_capacity;
+        if (e->max_bytes && data_cap > e->max_bytes) data_cap = e->max_bytes;
+        uint64_t offsets_cap = need_offsets > em->offsets_capacity
+                                   ? nph_grow_to(em->offsets_capacity, need_offsets, NPH_EMITTER_MIN_RECORDS)
+                                   : em->offsets_capacity;
+        return e->storage(e, data_cap, offsets_cap);
+    }
     if (need_bytes > em->data_capacity) {
         if (e->max_bytes && need_bytes > e->max_bytes) return NP_ERR_OUT_OF_MEMORY;
         uint64_t cap = nph_grow_to(em->data_capacity, need_bytes, NPH_EMITTER_MIN_BYTES);
@@ -36,7 +49,6 @@ static np_status NP_CDECL nph_emitter_reserve(np_emitter_t *em, uint64_t extra_b
         e->owned_data_capacity = cap;
         nph_guard_write(data + cap);
     }
-    uint64_t need_offsets = em->count + 1 + extra_records;
     if (need_offsets > em->offsets_capacity) {
         uint64_t cap = nph_grow_to(em->offsets_capacity, need_offsets, NPH_EMITTER_MIN_RECORDS);
         uint64_t *offsets = (uint64_t *)realloc(em->offsets, (size_t)(cap * sizeof *offsets) + NPH_GUARD_BYTES);
@@ -74,6 +86,19 @@ int nph_emitter_init(nph_emitter_t *e, uint64_t initial_bytes, uint64_t initial_
         nph_guard_write(e->em.data + initial_bytes);
     }
     return 0;
+}
+
+void nph_emitter_init_with_storage(nph_emitter_t *e, nph_emitter_storage_fn storage, void *context) {
+    e->em.struct_size = (uint32_t)sizeof(np_emitter_t);
+    e->em.reserve = nph_emitter_reserve;
+    e->em.host_data = e;
+    e->max_bytes = 0;
+    e->reserve_calls = 0;
+    e->storage = storage;
+    e->storage_context = context;
+    e->owned_data = NULL;
+    e->owned_offsets = NULL;
+    e->owned_data_capacity = e->owned_offsets_capacity = 0;
 }
 
 void nph_emitter_free(nph_emitter_t *e) {
@@ -114,13 +139,15 @@ const char *nph_emitter_check(const nph_emitter_t *e, uint64_t count_before, uin
         return "the emitter's reserve or host_data was overwritten";
     /* The buffers and capacities are the host's own (a plugin changes them only through reserve): checked first,
      * since every other field may be part of what an overrun destroyed. */
-    if (e->owned_data && !nph_guard_intact(e->owned_data + e->owned_data_capacity))
-        return "wrote past the end of the output data (data_capacity)";
-    if (e->owned_offsets && !nph_guard_intact(e->owned_offsets + e->owned_offsets_capacity))
-        return "wrote past the end of the output offsets (offsets_capacity)";
-    if (em->data != e->owned_data || em->data_capacity != e->owned_data_capacity || em->offsets != e->owned_offsets ||
-        em->offsets_capacity != e->owned_offsets_capacity)
-        return "the emitter's buffers or capacities were changed other than through reserve";
+    if (!e->storage) {
+        if (e->owned_data && !nph_guard_intact(e->owned_data + e->owned_data_capacity))
+            return "wrote past the end of the output data (data_capacity)";
+        if (e->owned_offsets && !nph_guard_intact(e->owned_offsets + e->owned_offsets_capacity))
+            return "wrote past the end of the output offsets (offsets_capacity)";
+        if (em->data != e->owned_data || em->data_capacity != e->owned_data_capacity ||
+            em->offsets != e->owned_offsets || em->offsets_capacity != e->owned_offsets_capacity)
+            return "the emitter's buffers or capacities were changed other than through reserve";
+    }
     if (em->count < count_before || em->data_used < used_before)
         return "records or bytes below count/data_used were taken back";
     if (em->data_used > em->data_capacity) return "data_used is beyond data_capacity";

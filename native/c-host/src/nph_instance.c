@@ -54,12 +54,33 @@ static nph_error_t nph_call_failed(const nph_transform_t *t, const char *call, n
     uint64_t len = error->len;
     if (!np_utf8_validate(error->message, len, NULL))
         len = np_utf8_repair(error->message, len); /* show it anyway; the message broke P5 */
+    nph_error_t e;
     if (status < NP_ERR_PANIC) /* a code this host does not know: treated as NP_ERR_PLUGIN (section 5) */
-        return nph_fail(diag, NPH_E_PLUGIN, NP_ERR_PLUGIN, NULL,
-                        NPH_WHO_FMT ": %s failed with unknown status %d (treated as NP_ERR_PLUGIN): %.*s",
-                        NPH_WHO_ARG(t), call, (int)status, (int)len, (const char *)error->message);
-    return nph_fail(diag, NPH_E_PLUGIN, status, NULL, NPH_WHO_FMT ": %s failed with %s: %.*s", NPH_WHO_ARG(t), call,
-                    np_status_name(status), (int)len, (const char *)error->message);
+        e = nph_fail(diag, NPH_E_PLUGIN, NP_ERR_PLUGIN, NULL,
+                     NPH_WHO_FMT ": %s failed with unknown status %d (treated as NP_ERR_PLUGIN): %.*s", NPH_WHO_ARG(t),
+                     call, (int)status, (int)len, (const char *)error->message);
+    else
+        e = nph_fail(diag, NPH_E_PLUGIN, status, NULL, NPH_WHO_FMT ": %s failed with %s: %.*s", NPH_WHO_ARG(t), call,
+                     np_status_name(status), (int)len, (const char *)error->message);
+    /* The plugin's text ends the message: it starts where the same message without it ends (both shown as one
+     * line by nph_fail, which maps a prefix to a prefix). */
+    if (diag) {
+        nph_diag_t *prefix = (nph_diag_t *)malloc(sizeof *prefix);
+        if (prefix) {
+            if (status < NP_ERR_PANIC)
+                nph_fail(prefix, NPH_E_PLUGIN, NP_ERR_PLUGIN, NULL,
+                         NPH_WHO_FMT ": %s failed with unknown status %d (treated as NP_ERR_PLUGIN): ", NPH_WHO_ARG(t),
+                         call, (int)status);
+            else
+                nph_fail(prefix, NPH_E_PLUGIN, status, NULL, NPH_WHO_FMT ": %s failed with %s: ", NPH_WHO_ARG(t), call,
+                         np_status_name(status));
+            size_t at = strlen(prefix->message);
+            diag->plugin_text_at = (uint32_t)(at < strlen(diag->message) ? at : 0);
+            free(prefix);
+        }
+        diag->detail_code = error->code;
+    }
+    return e;
 }
 
 nph_error_t nph_instance_create(nph_host_t *host, const nph_transform_t *transform, const char *config,

@@ -38,6 +38,8 @@ nph_host_t *nph_host_create(const nph_host_options_t *options) {
 }
 
 /* NP_LIBRARY_NO_UNLOAD (ABI 1.2), read only where the library's struct reaches (rule H2). */
+int nph_library_has_layout_report(const nph_library_t *l) { return l->negotiation.layout_report != NULL; }
+
 uint64_t nph_library_flags(const nph_library_t *l) {
     const np_library_t *d = l->descriptor;
     if (!d || l->negotiation.abi_minor < 2 || !NP_HAS_FIELD(d, np_library_t, flags)) return 0;

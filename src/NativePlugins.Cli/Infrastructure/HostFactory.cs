@@ -36,6 +36,7 @@ public static class HostFactory
             HostName = "nplug",
             Discovery = discovery ?? DiscoveryOptions.Default,
             HotReload = hotReload,
+            Isolation = options is IIsolationOption { Isolate: true } ? PluginIsolation.ProcessPerLibrary : PluginIsolation.InProcess,
         };
         try
         {

@@ -5,7 +5,7 @@ namespace NativePlugins.Cli.Options;
 
 [Verb("run", HelpText = "Stream lines (stdin or --input) through a pipeline of np.transform/1 plugins to stdout; " +
     "per-stage counts and timing go to stderr. Over a pipe or terminal, each record is written before nplug waits for more input.")]
-public sealed class RunOptions : CommonOptions
+public sealed class RunOptions : CommonOptions, IIsolationOption
 {
     [Option('p', "pipeline", Separator = ',', HelpText = "Plugin ids of the stages, in order: a,b,c.")]
     public IEnumerable<string> Pipeline { get; set; } = [];
@@ -23,6 +23,11 @@ public sealed class RunOptions : CommonOptions
     [Option("batch-size", Default = 1024, HelpText = "At most this many records per batch handed to the first stage " +
         "(a pipe that pauses gets what has arrived).")]
     public int BatchSize { get; set; } = 1024;
+
+    [Option("isolate", HelpText = "Run every plugin library in a worker process of its own (nplug-worker, " +
+        "PluginIsolation.ProcessPerLibrary): a plugin that crashes, exits or hangs fails its stage with a typed error " +
+        "instead of ending nplug.")]
+    public bool Isolate { get; set; }
 
     [Option('q', "quiet", HelpText = "Do not print the per-stage report on stderr.")]
     public bool Quiet { get; set; }

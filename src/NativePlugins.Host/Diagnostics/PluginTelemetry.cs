@@ -32,7 +32,7 @@ public static class PluginTelemetry
     /// <see cref="CallsInstrument"/> plus <see cref="ErrorTypeTag"/>.</summary>
     public const string FailuresInstrument = "nativeplugins.failures";
 
-    /// <summary>Span of one library load (<see cref="PluginHost.Load"/>, and each file of a directory scan). Tags:
+    /// <summary>Span of one library load (<see cref="PluginHost.Load(string)"/>, and each file of a directory scan). Tags:
     /// <see cref="FileTag"/>, <see cref="PluginIdTag"/> (the library's plugin ids, comma-separated; on a refusal
     /// the plugin the refusal names, when known), <see cref="OutcomeTag"/>; on a refusal the status is
     /// <see cref="System.Diagnostics.ActivityStatusCode.Error"/> with the message, and <see cref="ErrorTypeTag"/> is

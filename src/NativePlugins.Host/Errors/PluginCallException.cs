@@ -5,9 +5,10 @@ namespace NativePlugins.Hosting;
 /// <summary>
 /// A call into a plugin failed: <c>create</c>, <c>process</c>, <c>flush</c> or <c>stats</c> returned a failing
 /// status, or the plugin broke a protocol rule during the call (rule P10). Carries the status, its name, the
-/// plugin, the file and the plugin's own message from its <c>np_error_t</c>.
+/// plugin, the file and the plugin's own message from its <c>np_error_t</c>. An isolated plugin's process dying or
+/// missing its deadline is one of the derived <see cref="PluginCrashedException"/> / <see cref="PluginTimeoutException"/>.
 /// </summary>
-public sealed class PluginCallException : Exception
+public class PluginCallException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public PluginCallException(string operation, int status, string pluginId, string filePath, string pluginMessage,
@@ -23,6 +24,19 @@ public sealed class PluginCallException : Exception
         DetailCode = detailCode;
         IsProtocolViolation = protocolViolation;
         RecordIndex = IndexOf(status, detailCode);
+    }
+
+    /// <summary>For the derived faults of an isolated plugin: the message is made by the derived class.</summary>
+    private protected PluginCallException(string message, string operation, int status, string pluginId, string filePath,
+        string pluginMessage)
+        : base(message)
+    {
+        Operation = operation;
+        Status = status;
+        StatusName = NpStatus.Name(status);
+        PluginId = pluginId;
+        FilePath = filePath;
+        PluginMessage = pluginMessage;
     }
 
     /// <summary>The operation that failed: <c>create</c>, <c>process</c>, <c>flush</c> or <c>stats</c>.</summary>

@@ -137,4 +137,17 @@ public enum PluginLoadError
     /// <summary>What the library declares when loaded differs from what discovery recorded (the cache, the scan or a
     /// sidecar manifest): a manifest that lies, or a library that answers differently from one load to the next.</summary>
     DiscoveryMismatch,
+
+    /// <summary>Isolated load (<see cref="PluginHostOptions.Isolation"/>): the worker process died while loading the
+    /// library (a crash or exit in <c>np_entry</c> or <c>init</c>); the inner exception is the
+    /// <see cref="PluginCrashedException"/> naming the signal or exit code.</summary>
+    WorkerCrashed,
+
+    /// <summary>Isolated load: loading the library in the worker missed <see cref="IsolationOptions.LoadTimeout"/>
+    /// (a hang in <c>np_entry</c> or <c>init</c>); the worker was killed.</summary>
+    WorkerTimedOut,
+
+    /// <summary>Isolated load: the worker executable could not be found or started (see
+    /// <see cref="IsolationOptions.WorkerPath"/>).</summary>
+    WorkerUnavailable,
 }

@@ -91,6 +91,9 @@ public readonly unsafe struct RecordBatch
 
     internal byte* DataPointer => _data;
 
+    /// <summary>The offsets (count + 1 entries; offsets[0] need not be 0 for a batch over someone else's memory).</summary>
+    internal ulong* OffsetsPointer => _offsets;
+
     /// <summary>Span enumerator over the records of a <see cref="RecordBatch"/>.</summary>
     public ref struct Enumerator
     {

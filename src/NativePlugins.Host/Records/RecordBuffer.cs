@@ -139,6 +139,27 @@ public sealed unsafe class RecordBuffer : IDisposable
         foreach (var r in batch) Append(r);
     }
 
+    /// <summary>Appends <paramref name="count"/> records in batch layout (offsets[0] == 0) in one go: one growth at
+    /// most, one copy of the data. What an isolated instance uses to hand over the output of its worker.</summary>
+    internal void AppendNative(byte* data, ulong* offsets, ulong count)
+    {
+        var b = Block;
+        ThrowIfInUse();
+        ulong bytes = offsets[count];
+        if (b->DataCapacity - b->Emitter.data_used < bytes || b->OffsetsCapacity - b->Emitter.count < count + 1)
+        {
+            if (b->Grow(bytes, count) != NpAbi.NP_OK)
+                throw new InsufficientMemoryException(
+                    $"record buffer limit reached ({b->MaxDataBytes} bytes, {b->MaxRecords} records)");
+        }
+        ulong used = b->Emitter.data_used, first = b->Emitter.count;
+        if (bytes > 0) Buffer.MemoryCopy(data, b->Data + used, bytes, bytes);
+        ulong* o = b->Offsets + first;
+        for (ulong i = 1; i <= count; i++) o[i] = used + offsets[i];
+        b->Emitter.data_used = used + bytes;
+        b->Emitter.count = first + count;
+    }
+
     /// <summary>Frees the native memory. Idempotent.</summary>
     public void Dispose()
     {

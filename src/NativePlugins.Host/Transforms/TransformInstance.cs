@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using NativePlugins.Hosting.Diagnostics;
 using NativePlugins.Hosting.Instances;
+using NativePlugins.Hosting.Isolation;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Threading;
@@ -19,6 +20,10 @@ namespace NativePlugins.Hosting;
 /// concurrent calls. The thread that calls an instance first owns it and pays no lock and no atomic instruction;
 /// other threads are correct but slower (see <c>CallGate</c>). Every call goes straight through the vtable's
 /// function pointer; a failing status raises <see cref="PluginCallException"/> with the plugin's own message.
+/// With <see cref="PluginHostOptions.Isolation"/> the instance lives in a worker process instead (same type, same
+/// errors): each call is a request over shared memory, its calls are serialized, and a crash, exit or missed deadline
+/// of the plugin raises <see cref="PluginCrashedException"/> / <see cref="PluginTimeoutException"/> with the batch
+/// handed back and the output untouched; the instance is then recreated at its next call (<see cref="Restarted"/>).
 /// </summary>
 public sealed unsafe class TransformInstance : IDisposable
 {
@@ -29,6 +34,7 @@ public sealed unsafe class TransformInstance : IDisposable
     private readonly KeyValuePair<string, object?>[] _processTags;
     private readonly KeyValuePair<string, object?>[] _flushTags;
     private int _poisoned;
+    private readonly IsolatedTransform? _isolated;
 
     private TransformInstance(PluginLibrary library, PluginInfo plugin, TransformVTable vt, string config,
         InstanceHandle handle, AllocationCounters counters)
@@ -46,6 +52,38 @@ public sealed unsafe class TransformInstance : IDisposable
         _flushTags = HostMetrics.CallTags(plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, "flush");
     }
 
+    /// <summary>An instance in a worker process (<see cref="PluginHostOptions.Isolation"/>).</summary>
+    private TransformInstance(PluginLibrary library, PluginInfo plugin, string config, IsolatedTransform isolated)
+    {
+        Library = library;
+        Plugin = plugin;
+        Config = config;
+        Allocations = new AllocationCounters(null); // kept by the worker's own host (np_c_host), not here
+        _vt = null!;
+        _handle = null!;
+        _isolated = isolated;
+        isolated.Owner = this;
+        isolated.OnRestarted = e => Restarted?.Invoke(this, e);
+        _gate = new CallGate(serialize: true, destroy: isolated.Dispose);
+        _metrics = library.Host.Metrics;
+        _processTags = HostMetrics.CallTags(plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, "process");
+        _flushTags = HostMetrics.CallTags(plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, "flush");
+    }
+
+    /// <summary>Raised (on the calling thread, before the call proceeds) each time an isolated instance was
+    /// recreated after its worker crashed, exited or missed a deadline. Never raised for an in-process instance.</summary>
+    public event EventHandler<PluginRestartedEventArgs>? Restarted;
+
+    /// <summary>Where this instance runs: <see cref="PluginIsolation.InProcess"/>, or in a worker process.</summary>
+    public PluginIsolation Isolation => _isolated?.Mode ?? PluginIsolation.InProcess;
+
+    /// <summary>How many times an isolated instance was recreated (0 in-process).</summary>
+    public int RestartCount => _isolated?.Restarts ?? 0;
+
+    /// <summary>The pid of the worker process an isolated instance runs in now (0 in-process or between a fault
+    /// and the restart).</summary>
+    public int WorkerProcessId => _isolated?.WorkerPid ?? 0;
+
     /// <summary>The plugin this is an instance of.</summary>
     public PluginInfo Plugin { get; }
 
@@ -59,7 +97,7 @@ public sealed unsafe class TransformInstance : IDisposable
     public AllocationCounters Allocations { get; }
 
     /// <summary>True when the plugin offers <c>stats</c> (optional, ABI 1.1; absent with an ABI 1.0 library).</summary>
-    public bool SupportsStats => _vt.HasStats;
+    public bool SupportsStats => _isolated is not null ? _isolated.HasStats : _vt.HasStats;
 
     /// <summary>True after a call returned NP_ERR_PANIC (the plugin now answers every call with NP_ERR_STATE, rule
     /// P7), or after the plugin wrote past a buffer the host gave it (the host then makes no call but destroy).</summary>
@@ -69,7 +107,7 @@ public sealed unsafe class TransformInstance : IDisposable
     public bool IsDisposed => _gate.IsDisposed;
 
     /// <summary>The np_host_t this instance was created with (tests log through it).</summary>
-    internal np_host_t* HostTable => _handle.Table.Pointer;
+    internal np_host_t* HostTable => _isolated is not null ? null : _handle.Table.Pointer;
 
     internal static TransformInstance Create(PluginLibrary library, PluginInfo plugin, TransformVTable vt, string config)
     {
@@ -78,6 +116,10 @@ public sealed unsafe class TransformInstance : IDisposable
             (delegate* unmanaged[Cdecl]<void*, void>)vt.V.destroy, config, out var counters);
         return new TransformInstance(library, plugin, vt, config, handle, counters);
     }
+
+    internal static TransformInstance CreateIsolated(PluginLibrary library, PluginInfo plugin, IsolatedLibrary isolated,
+        bool hasStats, string config, ILogger logger) =>
+        new(library, plugin, config, IsolatedTransform.Create(isolated, plugin, config, hasStats, logger));
 
     /// <summary>Processes a batch, appending the output records to <paramref name="output"/>.</summary>
     /// <exception cref="PluginCallException">The plugin returned a failing status (what it emitted before the
@@ -91,6 +133,11 @@ public sealed unsafe class TransformInstance : IDisposable
         if (input.DataPointer != null && input.DataPointer == output.DataPointer)
             throw new ArgumentException("input and output must be different buffers", nameof(output));
         // Scalar field stores, not struct initialisers: see NpScalarInit (256-bit zeroing before native SSE code).
+        if (_isolated is not null)
+        {
+            CallIsolated(input, output, flush: false);
+            return;
+        }
         np_batch_t batch;
         input.ToNative(&batch);
         CallWithEmitter(&batch, output);
@@ -119,7 +166,40 @@ public sealed unsafe class TransformInstance : IDisposable
     public void Flush(RecordBuffer output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (_isolated is not null)
+        {
+            CallIsolated(default, output, flush: true);
+            return;
+        }
         CallWithEmitter(null, output);
+    }
+
+    /// <summary>A call of an isolated instance: through the call gate (so Dispose waits for it), then one request
+    /// to the worker; metrics as in-process.</summary>
+    private void CallIsolated(RecordBatch input, RecordBuffer output, bool flush)
+    {
+        int thread = OwnerBias.CurrentThread;
+        var path = _gate.Enter(thread);
+        if (path < CallPath.Owner) ThrowRefused(path, flush ? "flush" : "process");
+        bool observed = _metrics.IsObserved;
+        int countBefore = observed ? output.Count : 0;
+        try
+        {
+            if (flush) _isolated!.Flush(output);
+            else _isolated!.Process(input, output);
+        }
+        catch (PluginCallException e)
+        {
+            _metrics.RecordFailure(Plugin.Id, NpAbi.NP_TRANSFORM_ID_STRING, flush ? "flush" : "process",
+                e is PluginCrashedException ? "crashed" : e.IsProtocolViolation ? PluginTelemetry.ProtocolViolationErrorType : e.StatusName);
+            throw;
+        }
+        finally
+        {
+            _gate.Exit(thread, path);
+        }
+        if (observed)
+            _metrics.RecordTransformCall(flush ? _flushTags : _processTags, flush ? 0 : input.Count, output.Count - countBefore);
     }
 
     /// <summary>One <c>process</c> (batch given) or <c>flush</c> (batch null) call: through the call gate, with the
@@ -176,6 +256,20 @@ public sealed unsafe class TransformInstance : IDisposable
     public bool TryGetStats(out TransformStats stats)
     {
         // Not `stats = default` here: that 32-byte store would be a 256-bit one right before the native call.
+        if (_isolated is not null)
+        {
+            int t = OwnerBias.CurrentThread;
+            var p = _gate.Enter(t);
+            if (p < CallPath.Owner) ThrowRefused(p, "stats");
+            try
+            {
+                return _isolated.TryGetStats(out stats);
+            }
+            finally
+            {
+                _gate.Exit(t, p);
+            }
+        }
         var fn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<np_instance_t*, np_transform_stats_t*, int>)_vt.V.stats;
         if (fn == null)
         {

@@ -39,6 +39,11 @@ typedef struct nph_diag {
     np_status status; /* the plugin's status for NPH_E_PLUGIN / NPH_E_INIT / NPH_E_ENTRY / NPH_E_VERSION, else 0 */
     const char *rule; /* the spec rule broken ("P2"), or NULL */
     char message[NPH_DIAG_MESSAGE_MAX];
+    /* For NPH_E_PLUGIN from a plugin call: np_error_t.code of the call, and where in message the plugin's own
+     * text starts (0: the message has none). Hosts that report the plugin's words apart (the isolation worker)
+     * read them here. */
+    int32_t detail_code;
+    uint32_t plugin_text_at;
 } nph_diag_t;
 
 /* "NPH_E_INVALID" etc. */

@@ -82,6 +82,8 @@ uint64_t nph_library_fingerprint(const nph_library_t *library);
 /* np_library_t.flags (NP_LIBRARY_*, ABI 1.2); 0 for a library of an older minor. A host never unloads a library
  * flagged NP_LIBRARY_NO_UNLOAD. */
 uint64_t nph_library_flags(const nph_library_t *library);
+/* 1 when np_entry handed over a layout report (np_negotiation_t.layout_report), else 0. */
+int nph_library_has_layout_report(const nph_library_t *library);
 /* The raw entry point (for tests that negotiate by hand). */
 np_entry_fn nph_library_entry(const nph_library_t *library);
 

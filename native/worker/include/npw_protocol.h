@@ -1,0 +1,134 @@
+/*
+ * npw_protocol.h - the host <-> nplug-worker protocol (process isolation). INTERNAL: not part of the plugin ABI
+ * (interop/include); a host and the worker it starts come from the same build, and the version below must match
+ * exactly (the worker refuses any other with exit code NPW_EXIT_VERSION).
+ *
+ * Channels, as fixed descriptor numbers in the worker (the host sets them up before exec):
+ *   NPW_FD_CONTROL  memfd, NPW_CONTROL_BYTES, mapped by both: one npw_control_t (request and reply fields)
+ *   NPW_FD_INPUT    memfd grown by the host: the argument of LOAD/CREATE, or the input batch of PROCESS
+ *   NPW_FD_OUTPUT   memfd grown by the worker (during a call, as the plugin reserves): output records, LOAD's info
+ *   NPW_FD_REQUEST  eventfd: the host adds 1 after writing a request
+ *   NPW_FD_REPLY    eventfd: the worker adds 1 after writing the reply
+ *   2 (stderr)      a pipe to the host: plugin log lines as "NPW_LOG_PREFIX<level>\t<scope>\t<text>\n" (text on
+ *                   one line), and whatever else the plugin writes to stderr (an abort message, say)
+ * One request at a time: the host writes the request fields, signals REQUEST, and waits for REPLY (or for the
+ * worker's death, or its deadline). A batch crosses each way in one copy: the host writes the records into the
+ * input memfd, the plugin reads them there and emits straight into the output memfd, the host copies the output
+ * into the caller's buffer. No record is sent as a message.
+ *
+ * Sizes: a side that grows a memfd (ftruncate) writes its new size into input_size / output_size; the other side
+ * remaps before it next reads it (the worker at each request, the host after each reply).
+ * Layout of a batch in a memfd: uint64_t offsets[count + 1] at *_offsets_at (offsets[0] == 0), data at *_data_at.
+ */
+#ifndef NPW_PROTOCOL_H
+#define NPW_PROTOCOL_H
+
+#include <stdint.h>
+
+#define NPW_PROTOCOL_VERSION 1u
+#define NPW_MAGIC 0x4b57504eu /* "NPWK" */
+
+#define NPW_FD_CONTROL 3
+#define NPW_FD_INPUT 4
+#define NPW_FD_OUTPUT 5
+#define NPW_FD_REQUEST 6
+#define NPW_FD_REPLY 7
+
+#define NPW_CONTROL_BYTES 16384u
+#define NPW_MESSAGE_MAX 8192u
+#define NPW_LOG_PREFIX "\x1enpw-log\t"
+
+/* Exit codes of the worker itself (a plugin's own exit() keeps its code). */
+#define NPW_EXIT_OK 0
+#define NPW_EXIT_USAGE 64
+#define NPW_EXIT_VERSION 65 /* the control block has another magic or version */
+#define NPW_EXIT_CHANNEL 66 /* a channel descriptor is missing or cannot be mapped */
+#define NPW_EXIT_ORPHAN 67  /* the parent was gone before PR_SET_PDEATHSIG took effect */
+
+typedef enum npw_op {
+    NPW_OP_NONE = 0,
+    NPW_OP_LOAD = 1,    /* input: the library path (request_value: the ABI minor to offer); reply: info in output */
+    NPW_OP_CREATE = 2,  /* input: plugin id, NUL, config; reply: value = instance id (> 0) */
+    NPW_OP_PROCESS = 3, /* instance, input batch; reply: output batch */
+    NPW_OP_FLUSH = 4,   /* instance; reply: output batch */
+    NPW_OP_STATS = 5,   /* instance; reply: value = 0 no stats, 1 stats[] filled */
+    NPW_OP_DESTROY = 6, /* instance */
+    NPW_OP_PING = 7,    /* nothing: an empty round trip */
+    NPW_OP_EXIT = 8     /* destroy every instance, unload, reply, exit 0 */
+} npw_op_t;
+
+typedef enum npw_result {
+    NPW_R_OK = 0,
+    NPW_R_FAILED = 1,     /* the C host reported nph_error (with status, message, detail_code, plugin_text_at) */
+    NPW_R_BAD_REQUEST = 2 /* the host sent something this worker cannot serve (message says what) */
+} npw_result_t;
+
+/* Library info (LOAD reply, in the output memfd at output_data_at, output_data_used bytes). Little-endian;
+ * str = u32 length + bytes (UTF-8, validated by the loader):
+ *   u32 agreed_minor, u32 library_abi_major, u32 library_abi_minor, u32 has_layout_report, u64 layout_fingerprint,
+ *   u64 flags, str sdk, u32 plugin_count, then per plugin:
+ *     str id, str name, str version, str description, str vendor, u32 threading, u32 interface_count, then per
+ *     interface: str id, u32 vtable struct_size; then u32 has_stats (np.transform/1's stats is usable) */
+
+typedef struct npw_control {
+    /* ---- set once by the host ---- */
+    uint32_t magic;   /* NPW_MAGIC */
+    uint32_t version; /* NPW_PROTOCOL_VERSION */
+    /* ---- request: written by the host, then NPW_FD_REQUEST ---- */
+    uint32_t op;       /* npw_op_t */
+    uint32_t instance; /* the instance id, for PROCESS/FLUSH/STATS/DESTROY */
+    uint64_t request_value;
+    uint64_t input_size; /* bytes of the input memfd */
+    uint64_t input_count;
+    uint64_t input_offsets_at;
+    uint64_t input_data_at;
+    uint64_t arg_len; /* LOAD/CREATE: bytes of the argument at offset 0 of the input memfd */
+    /* ---- reply: written by the worker, then NPW_FD_REPLY ---- */
+    int32_t result;          /* npw_result_t */
+    int32_t status;          /* np_status of the failed call (NPW_R_FAILED) */
+    int32_t nph_error;       /* nph_error_t (NPW_R_FAILED) */
+    int32_t detail_code;     /* np_error_t.code of the failed call */
+    uint32_t plugin_text_at; /* where the plugin's own words start in message (0: none) */
+    uint32_t message_len;
+    uint64_t value;
+    uint64_t output_size; /* bytes of the output memfd */
+    uint64_t output_count;
+    uint64_t output_data_used;
+    uint64_t output_offsets_at;
+    uint64_t output_data_at;
+    uint64_t stats[4]; /* records_in, records_out, bytes_in, bytes_out */
+    uint64_t served;   /* requests served so far (a liveness counter for diagnostics) */
+    char message[NPW_MESSAGE_MAX];
+} npw_control_t;
+
+/* Every field with its offset, for the host's check of its own copy of this layout (nplug-worker --layout). */
+/* clang-format off */
+#define NPW_CONTROL_FIELDS(X) \
+    X(magic) \
+    X(version) \
+    X(op) \
+    X(instance) \
+    X(request_value) \
+    X(input_size) \
+    X(input_count) \
+    X(input_offsets_at) \
+    X(input_data_at) \
+    X(arg_len) \
+    X(result) \
+    X(status) \
+    X(nph_error) \
+    X(detail_code) \
+    X(plugin_text_at) \
+    X(message_len) \
+    X(value) \
+    X(output_size) \
+    X(output_count) \
+    X(output_data_used) \
+    X(output_offsets_at) \
+    X(output_data_at) \
+    X(stats) \
+    X(served) \
+    X(message)
+/* clang-format on */
+
+#endif /* NPW_PROTOCOL_H */

@@ -1,0 +1,52 @@
+/*
+ * npw_worker.h - the worker's private parts, shared by its source files.
+ */
+#ifndef NPW_WORKER_H
+#define NPW_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nplug_host/nph.h>
+
+#include "npw_protocol.h"
+
+/* One mapped memfd. */
+typedef struct npw_region {
+    int fd;
+    uint8_t *base;
+    uint64_t size;
+} npw_region_t;
+
+typedef struct npw_worker {
+    npw_control_t *control;
+    npw_region_t input;    /* grown by the host; remapped here when control->input_size changed */
+    npw_region_t output;   /* grown here, as the plugin reserves */
+    nph_emitter_t emitter; /* em.offsets / em.data point into output */
+    nph_host_t *host;
+    nph_library_t *library;
+    nph_instance_t **instances; /* id - 1 -> instance; NULL once destroyed */
+    uint32_t instance_count, instance_cap;
+} npw_worker_t;
+
+/* ---- npw_channel.c: the memfds ---- */
+/* Map the control block and check its magic and version; map input and output. Returns an NPW_EXIT_* code. */
+int npw_channel_open(npw_worker_t *w);
+/* Remap the input memfd if the host grew it. 0 on success. */
+int npw_channel_sync_input(npw_worker_t *w);
+/* Reset the output emitter to no records (its buffers stay). */
+void npw_output_reset(npw_worker_t *w);
+/* Make sure the output data area holds at least bytes (for LOAD's info). 0 on success. */
+int npw_output_reserve_bytes(npw_worker_t *w, uint64_t bytes);
+/* Write where the output lies into the reply fields. */
+void npw_output_publish(npw_worker_t *w);
+
+/* ---- npw_info.c: LOAD's reply ---- */
+/* Serialize what the library declares (npw_protocol.h, "Library info") into the output area. 0 on success. */
+int npw_info_write(npw_worker_t *w, const nph_library_t *library);
+
+/* ---- npw_restrict.c: restricted mode ---- */
+/* no_new_privs + a seccomp filter refusing network sockets and execve/execveat (EPERM). 0 on success. */
+int npw_restrict(void);
+
+#endif /* NPW_WORKER_H */

@@ -1,0 +1,8 @@
+namespace NativePlugins.Cli.Options;
+
+/// <summary>The verbs that can run plugins in worker processes (<c>--isolate</c>): run and demo.</summary>
+public interface IIsolationOption
+{
+    /// <summary>Run every library in a worker process of its own (PluginIsolation.ProcessPerLibrary).</summary>
+    bool Isolate { get; }
+}

@@ -1,0 +1,346 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using NativePlugins.Interop;
+
+namespace NativePlugins.Hosting.Isolation;
+
+/// <summary>
+/// The backend of an isolated <see cref="TransformInstance"/>: the instance lives in a worker process
+/// (<see cref="IsolatedLibrary"/>), each call is one request over shared memory. The input batch is copied once into
+/// the worker's input memfd, the plugin emits straight into the output memfd, and the output is copied once into
+/// the caller's buffer, only when the call succeeded. When the worker dies or misses its deadline, the call throws
+/// <see cref="PluginCrashedException"/> / <see cref="PluginTimeoutException"/> carrying the batch, and the next call
+/// recreates the instance with its config under the <see cref="RestartPolicy"/>. Calls on one instance are
+/// serialized here (and, per library, all calls into one worker by its gate).
+/// </summary>
+internal sealed unsafe class IsolatedTransform
+{
+    private readonly Lock _lock = new();
+    private readonly IsolatedLibrary _library;
+    private readonly PluginInfo _plugin;
+    private readonly string _config;
+    private readonly ILogger _logger;
+    private WorkerProcess? _worker;
+    private uint _remote;
+    private int _consecutive;
+    private int _restarts;
+    private WorkerDiedException? _lastDeath;
+    private PluginCallException? _pendingCause;
+    private bool _gaveUp;
+    private bool _disposed;
+
+    private IsolatedTransform(IsolatedLibrary library, PluginInfo plugin, string config, bool hasStats, ILogger logger)
+    {
+        _library = library;
+        _plugin = plugin;
+        _config = config;
+        HasStats = hasStats;
+        _logger = logger;
+    }
+
+    public bool HasStats { get; }
+
+    public PluginIsolation Mode => _library.Mode;
+
+    /// <summary>Restarts so far.</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>Set by the owning <see cref="TransformInstance"/>: raises its Restarted event.</summary>
+    public Action<PluginRestartedEventArgs>? OnRestarted { get; set; }
+
+    public TransformInstance? Owner { get; set; }
+
+    /// <summary>The worker's pid now (0 when none is live): for tests and diagnostics.</summary>
+    public int WorkerPid => _worker is { IsDead: false } w ? w.Pid : 0;
+
+    /// <summary>Creates the instance in a worker. Throws <see cref="PluginCallException"/> when create fails,
+    /// <see cref="PluginCrashedException"/> when it crashes the worker.</summary>
+    public static IsolatedTransform Create(IsolatedLibrary library, PluginInfo plugin, string config, bool hasStats,
+        ILogger logger)
+    {
+        library.AddReference();
+        var t = new IsolatedTransform(library, plugin, config, hasStats, logger);
+        try
+        {
+            WorkerProcess worker;
+            try
+            {
+                worker = library.Acquire();
+            }
+            catch (WorkerDiedException died)
+            {
+                throw t.Crashed("create", died, [], limit: false);
+            }
+            try
+            {
+                t._remote = t.CreateRemote(worker);
+            }
+            catch
+            {
+                library.Return(worker);
+                throw;
+            }
+            t._worker = worker;
+            return t;
+        }
+        catch
+        {
+            library.Release();
+            throw;
+        }
+    }
+
+    public void Process(RecordBatch input, RecordBuffer output)
+    {
+        lock (_lock)
+        {
+            var w = Live("process", input);
+            lock (w.Gate)
+            {
+                WriteInput(w, input);
+                Run(w, WorkerProtocol.OpProcess, "process", input, output);
+            }
+        }
+    }
+
+    public void Flush(RecordBuffer output)
+    {
+        lock (_lock)
+        {
+            var w = Live("flush", RecordBatch.Empty);
+            lock (w.Gate) Run(w, WorkerProtocol.OpFlush, "flush", RecordBatch.Empty, output);
+        }
+    }
+
+    public bool TryGetStats(out TransformStats stats)
+    {
+        stats = default;
+        if (!HasStats) return false;
+        lock (_lock)
+        {
+            var w = Live("stats", RecordBatch.Empty);
+            lock (w.Gate)
+            {
+                var c = w.Control;
+                c->instance = _remote;
+                Send(w, WorkerProtocol.OpStats, "stats", RecordBatch.Empty);
+                if (c->result != WorkerProtocol.ResultOk) throw Failure(c, "stats");
+                _consecutive = 0;
+                if (c->value != 1) return false;
+                stats = new TransformStats(c->stats[0], c->stats[1], c->stats[2], c->stats[3]);
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Destroys the instance in its worker (per instance: ends the worker) and drops the library reference.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            if (_worker is { } w)
+            {
+                if (_library.Mode == PluginIsolation.ProcessPerLibrary && !w.IsDead)
+                {
+                    lock (w.Gate)
+                    {
+                        try
+                        {
+                            w.Control->instance = _remote;
+                            w.Call(WorkerProtocol.OpDestroy, _library.Options.CallTimeout);
+                        }
+                        catch (WorkerDiedException)
+                        {
+                            // destroy crashed the worker: the instance is gone either way; the next user restarts it
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                        }
+                    }
+                }
+                _library.Return(w);
+                _worker = null;
+            }
+            _library.Release();
+        }
+    }
+
+    // ---- one call --------------------------------------------------------------------------------------------
+
+    /// <summary>The input batch into the input memfd: offsets (rebased to 0) first, then the data, 64-byte aligned.</summary>
+    private void WriteInput(WorkerProcess w, RecordBatch input)
+    {
+        ulong count = (ulong)input.Count;
+        ulong* offsets = input.OffsetsPointer;
+        ulong first = offsets == null ? 0 : offsets[0];
+        ulong bytes = offsets == null ? 0 : offsets[count] - first;
+        ulong dataAt = ((count + 1) * sizeof(ulong) + 63) / 64 * 64;
+        w.Input.Grow(checked((long)(dataAt + bytes)));
+        var dst = (ulong*)w.Input.Base;
+        dst[0] = 0;
+        for (ulong i = 1; i <= count; i++) dst[i] = offsets[i] - first;
+        if (bytes > 0) Buffer.MemoryCopy(input.DataPointer + first, w.Input.Base + dataAt, bytes, bytes);
+        var c = w.Control;
+        c->input_count = count;
+        c->input_offsets_at = 0;
+        c->input_data_at = dataAt;
+    }
+
+    /// <summary>PROCESS or FLUSH: on success the output is appended to <paramref name="output"/>; on any failure
+    /// <paramref name="output"/> is left as it was.</summary>
+    private void Run(WorkerProcess w, uint op, string name, RecordBatch input, RecordBuffer output)
+    {
+        var c = w.Control;
+        c->instance = _remote;
+        Send(w, op, name, input);
+        if (c->result != WorkerProtocol.ResultOk) throw Failure(c, name);
+        _consecutive = 0;
+        var o = w.Output;
+        if (c->output_count > 0)
+            output.AppendNative(o.Base + c->output_data_at, (ulong*)(o.Base + c->output_offsets_at), c->output_count);
+    }
+
+    /// <summary>One request; a death or a missed deadline becomes the call's typed fault.</summary>
+    private void Send(WorkerProcess w, uint op, string name, RecordBatch input)
+    {
+        try
+        {
+            w.Call(op, _library.Options.CallTimeout);
+        }
+        catch (WorkerDiedException died)
+        {
+            _consecutive++;
+            _worker = null;
+            _library.Return(w);
+            bool limit = _consecutive > _library.Options.Restart.MaxConsecutiveRestarts;
+            _gaveUp = limit;
+            _lastDeath = died;
+            var fault = Crashed(name, died, Copy(input), limit);
+            _pendingCause = fault;
+            _logger.LogWarning("{Message}", fault.Message);
+            throw fault;
+        }
+    }
+
+    /// <summary>The worker for the next call: the live one, or a new instance in a new (or the restarted shared)
+    /// worker, after the policy's backoff. Throws the fault again when the instance gave up.</summary>
+    private WorkerProcess Live(string op, RecordBatch input)
+    {
+        if (_disposed) throw new ObjectDisposedException(Owner?.ToString() ?? _plugin.Id);
+        if (_worker is { IsDead: false } live) return live;
+        if (_gaveUp && _lastDeath is { } death) throw Crashed(op, death, Copy(input), limit: true);
+        if (_worker is { } dead)
+        {
+            // Died between calls (per library: another instance's call crashed the shared worker): our state is gone.
+            _lastDeath = new WorkerDiedException(dead.Exit ?? default, dead.LastWords, null);
+            _pendingCause = Crashed(op, _lastDeath, [], limit: false);
+            _library.Return(dead);
+            _worker = null;
+            _consecutive++;
+            if (_consecutive > _library.Options.Restart.MaxConsecutiveRestarts)
+            {
+                _gaveUp = true;
+                throw Crashed(op, _lastDeath, Copy(input), limit: true);
+            }
+        }
+        var backoff = _library.Options.Restart.BackoffBefore(Math.Max(1, _consecutive));
+        if (backoff > TimeSpan.Zero) Thread.Sleep(backoff);
+        WorkerProcess w;
+        try
+        {
+            w = _library.Acquire();
+        }
+        catch (WorkerDiedException died)
+        {
+            throw RestartFailed(op, died, input);
+        }
+        try
+        {
+            _remote = CreateRemote(w);
+        }
+        catch (WorkerDiedException died)
+        {
+            throw RestartFailed(op, died, input);
+        }
+        catch
+        {
+            _library.Return(w);
+            throw;
+        }
+        _worker = w;
+        int restart = Interlocked.Increment(ref _restarts);
+        var cause = _pendingCause ?? Crashed(op, _lastDeath ?? new WorkerDiedException(default, null, null), [], false);
+        _pendingCause = null;
+        _logger.LogWarning("{File}: plugin '{Plugin}': instance recreated in worker {Pid} (restart {Restart}, {Consecutive} in a row)",
+            _library.FilePath, _plugin.Id, w.Pid, restart, _consecutive);
+        if (Owner is { } owner)
+            OnRestarted?.Invoke(new PluginRestartedEventArgs(owner, restart, _consecutive, cause, backoff));
+        return w;
+    }
+
+    private PluginCrashedException RestartFailed(string op, WorkerDiedException died, RecordBatch input)
+    {
+        _consecutive++;
+        _worker = null;
+        _lastDeath = died;
+        _gaveUp = _consecutive > _library.Options.Restart.MaxConsecutiveRestarts;
+        var fault = Crashed(op, died, Copy(input), _gaveUp);
+        _pendingCause = fault;
+        return fault;
+    }
+
+    /// <summary>create in the worker: id NUL config as the argument; the instance id as the reply.</summary>
+    private uint CreateRemote(WorkerProcess w)
+    {
+        lock (w.Gate)
+        {
+            var id = Encoding.UTF8.GetBytes(_plugin.Id);
+            var config = Encoding.UTF8.GetBytes(_config);
+            w.Input.Grow(id.Length + 1 + config.Length);
+            var dst = new Span<byte>(w.Input.Base, id.Length + 1 + config.Length);
+            id.CopyTo(dst);
+            dst[id.Length] = 0;
+            config.CopyTo(dst[(id.Length + 1)..]);
+            var c = w.Control;
+            c->arg_len = (ulong)dst.Length;
+            w.Call(WorkerProtocol.OpCreate, _library.Options.CallTimeout);
+            if (c->result != WorkerProtocol.ResultOk) throw Failure(c, "create");
+            return (uint)c->value;
+        }
+    }
+
+    private PluginCrashedException Crashed(string op, WorkerDiedException died, IReadOnlyList<byte[]> unprocessed, bool limit) =>
+        died.MissedDeadline is { } deadline
+            ? new PluginTimeoutException(op, _plugin.Id, _library.FilePath, deadline, died.Exit, unprocessed, limit)
+            : new PluginCrashedException(op, _plugin.Id, _library.FilePath, died.Exit, unprocessed, limit, died.LastWords);
+
+    /// <summary>A failing status or a protocol violation the worker's np_c_host reported, as the in-process host
+    /// reports it: the plugin's own words apart from the C host's prefix.</summary>
+    private PluginCallException Failure(NpwControl* c, string op)
+    {
+        if (c->result != WorkerProtocol.ResultFailed)
+            return new PluginCallException(op, NpAbi.NP_ERR_STATE, _plugin.Id, _library.FilePath,
+                IsolatedLibrary.WorkerMessage(c));
+        int len = (int)Math.Min(c->message_len, (uint)WorkerProtocol.MessageMax - 1);
+        int at = (int)Math.Min(c->plugin_text_at, (uint)len);
+        string whole = Encoding.UTF8.GetString(c->message, len);
+        if (c->nph_error == WorkerProtocol.NphProtocol)
+        {
+            int colon = whole.IndexOf(" broke the emitter protocol: ", StringComparison.Ordinal);
+            var what = colon >= 0 ? whole[(colon + " broke the emitter protocol: ".Length)..] : whole;
+            return new PluginCallException(op, c->status, _plugin.Id, _library.FilePath,
+                $"{what}; the output of this call was discarded", protocolViolation: true);
+        }
+        string words = at > 0 ? Encoding.UTF8.GetString(c->message + at, len - at) : whole;
+        return new PluginCallException(op, c->status, _plugin.Id, _library.FilePath, words, c->detail_code);
+    }
+
+    private static byte[][] Copy(RecordBatch batch)
+    {
+        var records = new byte[batch.Count][];
+        for (int i = 0; i < records.Length; i++) records[i] = batch[i].ToArray();
+        return records;
+    }
+}

@@ -1,0 +1,46 @@
+namespace NativePlugins.Hosting;
+
+/// <summary>
+/// Settings of the worker processes of isolated libraries (<see cref="PluginHostOptions.Isolation"/>). Immutable.
+/// The limits apply to each worker process (setrlimit before the library is loaded); null leaves the host's own.
+/// </summary>
+public sealed record IsolationOptions
+{
+    /// <summary>The environment variable that names the worker executable (wins over the default location).</summary>
+    public const string WorkerPathEnvironmentVariable = "NPLUG_WORKER";
+
+    /// <summary>The worker executable. Null: <c>NPLUG_WORKER</c>, else <c>nplug-worker</c> next to the
+    /// NativePlugins.Host assembly, else in its <c>runtimes/linux-x64/native/</c> folder.</summary>
+    public string? WorkerPath { get; init; }
+
+    /// <summary>The deadline of one call (create, process, flush, stats). A worker that misses it is killed
+    /// (SIGKILL) and the call throws <see cref="PluginTimeoutException"/>. Default 30 s;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The deadline of starting a worker and loading the library in it (np_entry, validation, init).
+    /// Default 30 s.</summary>
+    public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>RLIMIT_AS of each worker: its whole address space (code, heap, the shared buffers). A plugin past it
+    /// sees its allocations fail. Null: no limit of its own.</summary>
+    public long? MemoryLimitBytes { get; init; }
+
+    /// <summary>RLIMIT_CPU of each worker, in whole seconds (rounded up): past it the kernel ends the worker
+    /// (SIGXCPU, then SIGKILL). Null: no limit.</summary>
+    public TimeSpan? CpuTimeLimit { get; init; }
+
+    /// <summary>RLIMIT_NOFILE of each worker (it needs 8 descriptors of its own). Null: the host's.</summary>
+    public int? OpenFilesLimit { get; init; }
+
+    /// <summary>Restricted mode: each worker sets no_new_privs and installs a seccomp filter before it loads the
+    /// library, so that np_entry, init and every call see socket() of any family but AF_UNIX, execve and execveat
+    /// fail with EPERM (x64 and arm64; elsewhere the worker refuses to start). Default false.</summary>
+    public bool Restricted { get; init; }
+
+    /// <summary>When a faulted instance is recreated. Default <see cref="RestartPolicy.Default"/>.</summary>
+    public RestartPolicy Restart { get; init; } = RestartPolicy.Default;
+
+    /// <summary>The defaults.</summary>
+    public static IsolationOptions Default { get; } = new();
+}

@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace NativePlugins.Hosting.Isolation;
+
+/// <summary>
+/// The host's view of native/worker/include/npw_protocol.h, the internal host-worker protocol (not the plugin
+/// ABI). A copy by hand, checked field by field against the C compiler's layout by a test
+/// (<c>WorkerProtocolLayoutTests</c>, which reads <c>nplug-worker --layout</c>); the version must match exactly.
+/// </summary>
+internal static class WorkerProtocol
+{
+    public const uint Version = 1;
+    public const uint Magic = 0x4b57504e; // "NPWK"
+    public const int ControlBytes = 16384;
+    public const int MessageMax = 8192;
+    public const string LogPrefix = "\u001enpw-log\t";
+
+    // Descriptor numbers in the worker.
+    public const int FdControl = 3, FdInput = 4, FdOutput = 5, FdRequest = 6, FdReply = 7;
+
+    // npw_op_t
+    public const uint OpLoad = 1, OpCreate = 2, OpProcess = 3, OpFlush = 4, OpStats = 5, OpDestroy = 6, OpPing = 7, OpExit = 8;
+
+    // npw_result_t
+    public const int ResultOk = 0, ResultFailed = 1, ResultBadRequest = 2;
+
+    // Exit codes of the worker itself.
+    public const int ExitUsage = 64, ExitVersion = 65, ExitChannel = 66, ExitOrphan = 67;
+
+    // nph_error_t of np_c_host (native/c-host/include/nplug_host/nph_diag.h), as the worker reports refusals.
+    public const int NphOpen = 2, NphNoEntry = 3, NphVersion = 4, NphEntry = 5, NphLayout = 6, NphInvalid = 7,
+        NphDuplicate = 8, NphInit = 9, NphNotFound = 10, NphPlugin = 11, NphProtocol = 12, NphMemory = 13;
+}
+
+/// <summary>npw_control_t: the request and reply fields in the control memfd.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct NpwControl
+{
+    public uint magic;
+    public uint version;
+    public uint op;
+    public uint instance;
+    public ulong request_value;
+    public ulong input_size;
+    public ulong input_count;
+    public ulong input_offsets_at;
+    public ulong input_data_at;
+    public ulong arg_len;
+    public int result;
+    public int status;
+    public int nph_error;
+    public int detail_code;
+    public uint plugin_text_at;
+    public uint message_len;
+    public ulong value;
+    public ulong output_size;
+    public ulong output_count;
+    public ulong output_data_used;
+    public ulong output_offsets_at;
+    public ulong output_data_at;
+    public fixed ulong stats[4];
+    public ulong served;
+    public fixed byte message[WorkerProtocol.MessageMax];
+}
