@@ -22,6 +22,7 @@ public sealed class PeerTests
         try
         {
             Assert.Equal(batchSize / 2, bench.NativePluginsInProcess());
+            Assert.Equal(batchSize / 2, bench.NativePluginsIsolated());
             Assert.Equal(batchSize / 2, bench.McMasterPlugins());
             Assert.Equal(batchSize / 2, bench.WasmtimePlugins());
             Assert.Equal(batchSize / 2, bench.ManagedCSharp());

@@ -23,8 +23,8 @@ public class PeerBenchmarks
     [Params(64, 1024, 8192)]
     public int BatchSize { get; set; }
 
-    private PluginHost _host = null!;
-    private Pipeline _native = null!;
+    private PluginHost _host = null!, _isolatedHost = null!;
+    private Pipeline _native = null!, _isolated = null!;
     private RecordBuffer _nativeInput = null!;
     private ManagedPluginPipeline _mcMaster = null!;
     private WasmPipeline? _wasm;
@@ -39,6 +39,16 @@ public class PeerBenchmarks
         _host.Load(BenchPaths.BenchPlugin);
         _native = _host.CreatePipeline(PeerSystems.Stages.Select(s => new PipelineStage(s.PluginId, s.Config)).ToList());
         _nativeInput = BenchRecords.CreateBuffer(RecordSize, BatchSize);
+
+        // The same library and pipeline in a worker process (nplug-worker, PluginHostOptions.Isolation): batches go
+        // through shared memory, one round trip per stage and batch.
+        _isolatedHost = new PluginHost(new PluginHostOptions
+        {
+            Isolation = PluginIsolation.ProcessPerLibrary,
+            IsolationOptions = new IsolationOptions { WorkerPath = BenchPaths.InBuild("bin/nplug-worker") },
+        });
+        _isolatedHost.Load(BenchPaths.BenchPlugin);
+        _isolated = _isolatedHost.CreatePipeline(PeerSystems.Stages.Select(s => new PipelineStage(s.PluginId, s.Config)).ToList());
 
         _mcMaster = new ManagedPluginPipeline(PeerPaths.ManagedPlugin);
         if (!_mcMaster.IsIsolated) throw new InvalidOperationException($"{PeerPaths.ManagedPlugin}: the plugin was not loaded into a collectible context of its own");
@@ -62,8 +72,10 @@ public class PeerBenchmarks
     public void Cleanup()
     {
         _native.Dispose();
+        _isolated.Dispose();
         _nativeInput.Dispose();
         _host.Dispose();
+        _isolatedHost.Dispose();
         _mcMaster.Dispose();
         _wasm?.Dispose();
     }
@@ -71,7 +83,8 @@ public class PeerBenchmarks
     [Benchmark(Baseline = true)]
     public int NativePluginsInProcess() => _native.Process(_nativeInput.AsBatch()).Count;
 
-    // PeerSystems.NativeIsolated: the isolated host's benchmark goes here (see the hook's comment there).
+    [Benchmark]
+    public int NativePluginsIsolated() => _isolated.Process(_nativeInput.AsBatch()).Count;
 
     [Benchmark]
     public int McMasterPlugins() => _mcMaster.Process(_managedInput).Count;
@@ -88,6 +101,7 @@ public class PeerBenchmarks
         var expected = _native.Process(_nativeInput.AsBatch()).ToArrayList();
         if (expected.Count != BatchSize / 2)
             throw new InvalidOperationException($"peers: NativePlugins emitted {expected.Count} records, expected {BatchSize / 2}");
+        PeerOutputs.Check(PeerSystems.NativeIsolated, expected, _isolated.Process(_nativeInput.AsBatch()).ToArrayList());
         PeerOutputs.Check(PeerSystems.McMaster, expected, Enumerate(_mcMaster.Process(_managedInput)));
         PeerOutputs.Check(PeerSystems.Managed, expected, Enumerate(_managed.Process(_managedInput)));
         if (_wasm is not null) PeerOutputs.Check(PeerSystems.Wasmtime, expected, Enumerate(_wasm.Process(_wasmInput)));

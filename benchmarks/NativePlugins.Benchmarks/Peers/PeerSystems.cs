@@ -25,19 +25,15 @@ public static class PeerSystems
 
     public const string NativeInProcess = "NativePluginsInProcess";
 
-    /// <summary>
-    /// HOOK for NativePlugins' process isolation (another work item): not measured until it lands. To add it, give
-    /// <see cref="PeerBenchmarks"/> a <c>[Benchmark] public int NativePluginsIsolated()</c> running the same three stages
-    /// through the isolated host, check its output in <c>CheckAllAgree</c>, and add its cold-start probe in
-    /// <see cref="PeerProbeChild"/>; the report's column fills from the benchmark of this name and says
-    /// "not measured" while there is none.
-    /// </summary>
+    /// <summary>NativePlugins with <c>PluginHostOptions.Isolation = ProcessPerLibrary</c>: the same library in an
+    /// nplug-worker process. Its cold start and memory are not probed here (the worker's start is measured by the
+    /// isolation tests; its RSS is another process's).</summary>
     public const string NativeIsolated = "NativePluginsIsolated";
 
     public const string McMaster = "McMasterPlugins";
     public const string Wasmtime = "WasmtimePlugins";
     public const string Managed = "ManagedCSharp";
 
-    /// <summary>The systems the cold-start and memory probes can run (all but the not yet available isolated host).</summary>
+    /// <summary>The systems the cold-start and memory probes run (all but the isolated host, see its key).</summary>
     public static readonly IReadOnlyList<string> Probed = [NativeInProcess, McMaster, Wasmtime, Managed];
 }
