@@ -256,20 +256,8 @@ public sealed unsafe class TransformInstance : IDisposable
     public bool TryGetStats(out TransformStats stats)
     {
         // Not `stats = default` here: that 32-byte store would be a 256-bit one right before the native call.
-        if (_isolated is not null)
-        {
-            int t = OwnerBias.CurrentThread;
-            var p = _gate.Enter(t);
-            if (p < CallPath.Owner) ThrowRefused(p, "stats");
-            try
-            {
-                return _isolated.TryGetStats(out stats);
-            }
-            finally
-            {
-                _gate.Exit(t, p);
-            }
-        }
+        // The isolated path is a call of its own, so that no try/finally sits in the in-process [leaf] path.
+        if (_isolated is not null) return TryGetIsolatedStats(out stats);
         var fn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<np_instance_t*, np_transform_stats_t*, int>)_vt.V.stats;
         if (fn == null)
         {
@@ -289,6 +277,22 @@ public sealed unsafe class TransformInstance : IDisposable
                 "stats has no error buffer; the plugin returned a failing status");
         stats = new TransformStats(s.records_in, s.records_out, s.bytes_in, s.bytes_out);
         return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryGetIsolatedStats(out TransformStats stats)
+    {
+        int thread = OwnerBias.CurrentThread;
+        var path = _gate.Enter(thread);
+        if (path < CallPath.Owner) ThrowRefused(path, "stats");
+        try
+        {
+            return _isolated!.TryGetStats(out stats);
+        }
+        finally
+        {
+            _gate.Exit(thread, path);
+        }
     }
 
     /// <summary>Destroys the instance: right away when no call is in flight, otherwise as soon as the last call in
