@@ -1,3 +1,5 @@
+using NativePlugins.Interop;
+
 namespace NativePlugins.Conformance.Runner;
 
 /// <summary>Describes how a worker process ended.</summary>
@@ -7,10 +9,9 @@ internal static class Signals
     /// Unix), otherwise "exited with code N".</summary>
     public static string DescribeExit(int exitCode)
     {
-        if (exitCode > 128 && exitCode < 128 + 65)
+        if (ProcessSignals.FromExitStatus(exitCode) is { } signal)
         {
-            var signal = exitCode - 128;
-            return $"killed by {Name(signal)} (signal {signal})" + signal switch
+            return $"killed by {ProcessSignals.Name(signal)} (signal {signal})" + signal switch
             {
                 11 => ": the plugin dereferenced a bad pointer",
                 6 => ": an abort (an uncaught C# exception or Rust panic across the boundary ends this way, and so does a " +
@@ -23,22 +24,4 @@ internal static class Signals
         }
         return $"exited with code {exitCode} before reporting a result";
     }
-
-    public static string Name(int signal) => signal switch
-    {
-        1 => "SIGHUP",
-        2 => "SIGINT",
-        3 => "SIGQUIT",
-        4 => "SIGILL",
-        5 => "SIGTRAP",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        11 => "SIGSEGV",
-        13 => "SIGPIPE",
-        14 => "SIGALRM",
-        15 => "SIGTERM",
-        _ => $"signal {signal}",
-    };
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Discovery;
 
@@ -190,22 +191,8 @@ internal sealed class OutOfProcessScanner(string scannerPath, uint abiMinor, Tim
 
     /// <summary>Why the scanner ended while loading a library. .NET reports a child killed by signal n as exit status
     /// 128 + n.</summary>
-    private static string Ended(int status) => status > 128 && status < 128 + 65
-        ? $"it crashed the scanner while being loaded: killed by {SignalName(status - 128)} (signal {status - 128}); in-process it would crash the host"
+    private static string Ended(int status) => ProcessSignals.FromExitStatus(status) is { } signal
+        ? $"it crashed the scanner while being loaded: killed by {ProcessSignals.Name(signal)} (signal {signal}); in-process it would crash the host"
         : $"the scanner ended with status {status} while loading it";
 
-    private static string SignalName(int signal) => signal switch
-    {
-        4 => "SIGILL",
-        5 => "SIGTRAP",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        11 => "SIGSEGV",
-        13 => "SIGPIPE",
-        15 => "SIGTERM",
-        31 => "SIGSYS",
-        _ => "a signal",
-    };
 }

@@ -26,7 +26,7 @@ public class PluginCrashedException : PluginCallException
         : base(message, operation, NpAbi.NP_ERR_PLUGIN, pluginId, filePath, exit.Describe())
     {
         Signal = exit.Signal;
-        SignalName = exit.Signal is { } s ? WorkerExit.SignalName(s) : null;
+        SignalName = exit.Signal is { } s ? ProcessSignals.Name(s) : null;
         ExitCode = exit.ExitCode;
         UnprocessedInput = unprocessed;
         RestartLimitReached = restartLimitReached;

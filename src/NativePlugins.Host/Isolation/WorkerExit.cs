@@ -1,3 +1,5 @@
+using NativePlugins.Interop;
+
 namespace NativePlugins.Hosting.Isolation;
 
 /// <summary>How a worker process ended, from its wait status; <see cref="KilledForDeadline"/> when the host killed it.</summary>
@@ -14,7 +16,7 @@ internal readonly record struct WorkerExit(int? Signal, int? ExitCode, bool Kill
     {
         string how;
         if (Signal is { } s)
-            how = $"killed by {SignalName(s)} (signal {s})" + s switch
+            how = $"killed by {ProcessSignals.Name(s)} (signal {s})" + s switch
             {
                 11 => ": the plugin dereferenced a bad pointer",
                 6 => ": an abort (a failed assertion, an allocation failure, an uncaught exception or panic across the boundary)",
@@ -37,27 +39,4 @@ internal readonly record struct WorkerExit(int? Signal, int? ExitCode, bool Kill
         return Note is null ? how : $"{how} ({Note})";
     }
 
-    /// <summary>SIGSEGV etc. (Linux numbers).</summary>
-    public static string SignalName(int signal) => signal switch
-    {
-        1 => "SIGHUP",
-        2 => "SIGINT",
-        3 => "SIGQUIT",
-        4 => "SIGILL",
-        5 => "SIGTRAP",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        10 => "SIGUSR1",
-        11 => "SIGSEGV",
-        12 => "SIGUSR2",
-        13 => "SIGPIPE",
-        14 => "SIGALRM",
-        15 => "SIGTERM",
-        24 => "SIGXCPU",
-        25 => "SIGXFSZ",
-        31 => "SIGSYS",
-        _ => $"signal {signal}",
-    };
 }
