@@ -17,8 +17,10 @@ internal static class CatalogDiscovery
         AbiVersion hostAbi, LoadGate gate)
     {
         var discovery = options.Discovery;
-        var scan = PluginDiscovery.Find(dirs, options.Recursive, options.FollowSymlinks);
-        var cache = discovery.UseCache ? RegistryCache.Open(discovery.CachePath ?? DiscoveryOptions.DefaultCachePath, hostAbi) : null;
+        var scan = PluginDiscovery.Find(dirs, options.Recursive, options.FollowSymlinks, withStamps: true);
+        var cache = !discovery.UseCache ? null
+            : discovery.CachePath is { } cachePath ? RegistryCache.Open(cachePath, hostAbi)
+            : RegistryCache.Open(DiscoveryOptions.DefaultCachePath, hostAbi, DiscoveryOptions.LegacyDefaultCachePath);
 
         var records = new (ScanRecord? Record, DiscoverySource Source)[scan.Files.Count];
         var stamps = new FileStamp?[scan.Files.Count];
@@ -26,10 +28,11 @@ internal static class CatalogDiscovery
         var toScan = new List<int>();
         var policy = PolicyIdentity(options.LoadPolicy);
         int hits = 0, manifests = 0, stale = 0;
+        using var batch = LoadGate.BeginBatch(); // each directory's mode is stat'ed once for the whole discovery
         for (int i = 0; i < scan.Files.Count; i++)
         {
             var file = scan.Files[i];
-            var stamp = stamps[i] = FileStamp.Of(file);
+            var stamp = stamps[i] = scan.Stamps[i]; // taken while listing: relative to the open directory
             if (stamp is null)
             {
                 records[i] = (ScanRecord.Bad(PluginLoadError.FileNotFound, "the file disappeared during discovery"), DiscoverySource.Scan);

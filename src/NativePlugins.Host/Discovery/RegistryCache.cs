@@ -1,15 +1,10 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace NativePlugins.Hosting.Discovery;
 
 /// <summary>
 /// The registry cache: what discovery learned about each library file, keyed by its full path and valid while the
-/// file's <see cref="FileStamp"/> is unchanged (and, on demand, its SHA-256). One versioned JSON file:
-/// <code>
-/// {"format":1,"host_abi":[1,2],"entries":[{"path":..,"size":..,"mtime_ns":..,"ctime_ns":..,"inode":..,"device":..,
-///   "sha256":null|"hex","policy":"hex","record":{ScanRecord}}]}
-/// </code>
+/// file's <see cref="FileStamp"/> is unchanged (and, on demand, its SHA-256). One versioned binary file
+/// (<see cref="RegistryCacheFormat"/>), read with one read; a cache of the former JSON format
+/// (<see cref="LegacyJsonCache"/>) is read once and rewritten in the binary one.
 /// Written atomically (a temporary file in the same directory, then rename), so a reader sees the old or the new
 /// file, never half of one; two processes writing at once each leave a complete file (the last rename wins, and a
 /// lost entry is only scanned again). A file that is missing, unreadable, corrupt, of another format or written for
@@ -17,14 +12,13 @@ namespace NativePlugins.Hosting.Discovery;
 /// </summary>
 internal sealed class RegistryCache
 {
-    public const int Format = 1;
-
     /// <summary><paramref name="Policy"/>: the load policy under which the file passed the checks before dlopen (a hash
     /// of <see cref="LoadPolicy"/>'s text); a host with another policy checks the file again.</summary>
     public sealed record Entry(FileStamp Stamp, string? Sha256, string Policy, ScanRecord Record);
 
     private readonly Dictionary<string, Entry> _entries;
     private readonly string _path;
+    private string? _legacyPath;
     private readonly AbiVersion _hostAbi;
 
     private RegistryCache(string path, AbiVersion hostAbi, Dictionary<string, Entry> entries)
@@ -41,22 +35,36 @@ internal sealed class RegistryCache
 
     public int Count => _entries.Count;
 
-    /// <summary>Reads the cache at <paramref name="path"/>; an empty cache when there is none or it cannot be used.</summary>
-    public static RegistryCache Open(string path, AbiVersion hostAbi)
+    /// <summary>Reads the cache at <paramref name="path"/>; an empty cache when there is none or it cannot be used.
+    /// <paramref name="legacyPath"/>: where a format-1 cache may be left (the former default file) when there is no
+    /// file at <paramref name="path"/>; it is read once and deleted when the new file has been written.</summary>
+    public static RegistryCache Open(string path, AbiVersion hostAbi, string? legacyPath = null)
     {
-        byte[] bytes;
+        var bytes = TryRead(path);
+        if (bytes is null && legacyPath is not null && (bytes = TryRead(legacyPath)) is not null)
+        {
+            var migrated = LegacyJsonCache.Read(bytes, hostAbi);
+            return new RegistryCache(path, hostAbi, migrated ?? new(StringComparer.Ordinal)) { Changed = true, _legacyPath = legacyPath };
+        }
+        if (bytes is null) return new RegistryCache(path, hostAbi, new(StringComparer.Ordinal));
+        // A format-1 file at the configured path itself (DiscoveryOptions.CachePath set by the application): migrated.
+        bool binary = RegistryCacheFormat.LooksBinary(bytes);
+        var entries = binary ? RegistryCacheFormat.Read(bytes, hostAbi) : LegacyJsonCache.Read(bytes, hostAbi);
+        return entries is null
+            ? new RegistryCache(path, hostAbi, new(StringComparer.Ordinal)) { WasDiscarded = true, Changed = true }
+            : new RegistryCache(path, hostAbi, entries) { Changed = !binary };
+    }
+
+    private static byte[]? TryRead(string path)
+    {
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new RegistryCache(path, hostAbi, new(StringComparer.Ordinal));
+            return null;
         }
-        var entries = Parse(bytes, hostAbi);
-        return entries is null
-            ? new RegistryCache(path, hostAbi, new(StringComparer.Ordinal)) { WasDiscarded = true, Changed = true }
-            : new RegistryCache(path, hostAbi, entries);
     }
 
     /// <summary>The entry of a file whose stamp still matches; null for a miss (an entry of a changed file is stale).</summary>
@@ -103,40 +111,17 @@ internal sealed class RegistryCache
             var dir = Path.GetDirectoryName(_path)!;
             Directory.CreateDirectory(dir);
             temp = Path.Combine(dir, $".{Path.GetFileName(_path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            var bytes = RegistryCacheFormat.Write(_entries, _hostAbi);
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var w = new Utf8JsonWriter(stream))
             {
-                w.WriteStartObject();
-                w.WriteNumber("format", Format);
-                w.WriteStartArray("host_abi");
-                w.WriteNumberValue(_hostAbi.Major);
-                w.WriteNumberValue(_hostAbi.Minor);
-                w.WriteEndArray();
-                w.WriteStartArray("entries");
-                foreach (var (file, e) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal))
-                {
-                    w.WriteStartObject();
-                    w.WriteString("path", file);
-                    w.WriteNumber("size", e.Stamp.Size);
-                    w.WriteNumber("mtime_ns", e.Stamp.MtimeNs);
-                    w.WriteNumber("ctime_ns", e.Stamp.CtimeNs);
-                    w.WriteString("inode", e.Stamp.Inode.ToString(CultureInfo.InvariantCulture));
-                    w.WriteString("device", e.Stamp.Device.ToString(CultureInfo.InvariantCulture));
-                    if (e.Sha256 is null) w.WriteNull("sha256");
-                    else w.WriteString("sha256", e.Sha256);
-                    w.WriteString("policy", e.Policy);
-                    w.WritePropertyName("record");
-                    e.Record.Write(w);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-                w.Flush();
+                stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, _path, overwrite: true); // rename(2): atomic within the directory
             temp = null;
             Changed = false;
+            if (_legacyPath is not null)
+                try { File.Delete(_legacyPath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -147,38 +132,6 @@ internal sealed class RegistryCache
         {
             if (temp is not null)
                 try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-    }
-
-    private static Dictionary<string, Entry>? Parse(byte[] bytes, AbiVersion hostAbi)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(bytes);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || root.GetProperty("format").GetInt32() != Format) return null;
-            var abi = root.GetProperty("host_abi");
-            if (abi.GetArrayLength() != 2 || abi[0].GetUInt32() != hostAbi.Major || abi[1].GetUInt32() != hostAbi.Minor)
-                return null; // negotiated for another offered minor: the records would not be this host's
-            var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
-            foreach (var e in root.GetProperty("entries").EnumerateArray())
-            {
-                var stamp = new FileStamp(e.GetProperty("size").GetInt64(), e.GetProperty("mtime_ns").GetInt64(),
-                    e.GetProperty("ctime_ns").GetInt64(), ulong.Parse(e.GetProperty("inode").GetString()!, CultureInfo.InvariantCulture),
-                    ulong.Parse(e.GetProperty("device").GetString()!, CultureInfo.InvariantCulture));
-                var sha = e.GetProperty("sha256");
-                var record = ScanRecord.Read(e.GetProperty("record"));
-                if (record is null) return null;
-                entries[e.GetProperty("path").GetString()!] =
-                    new Entry(stamp, sha.ValueKind == JsonValueKind.String ? sha.GetString() : null,
-                        e.GetProperty("policy").GetString()!, record);
-            }
-            return entries;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException
-                                      or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
-        {
-            return null; // corrupt: ignored, rebuilt by the next save
         }
     }
 }

@@ -35,13 +35,19 @@ internal static class LibraryFileProbe
     public static FileFacts? Stat(string path)
     {
         if (!OperatingSystem.IsLinux() || !UnixFile.IsAvailable) return null;
-        // The kernel refuses such paths anyway; refused here, they never reach a managed open (which blocks on a FIFO).
+        CheckPath(path);
+        return UnixFile.Stat(path);
+    }
+
+    /// <summary>Refuses a path libc cannot take (a NUL in it, longer than PATH_MAX). The kernel refuses such paths
+    /// anyway; refused here, they never reach a managed open (which blocks on a FIFO).</summary>
+    public static void CheckPath(string path)
+    {
         if (path.Contains('\0'))
             throw new PluginLoadException(PluginLoadError.FileNotFound, path, null, "no such file (the path contains a NUL)");
         if (System.Text.Encoding.UTF8.GetByteCount(path) > UnixFile.MaxPathBytes)
             throw new PluginLoadException(PluginLoadError.LoadFailed, path, null,
                 $"the path is longer than PATH_MAX ({UnixFile.MaxPathBytes} bytes)");
-        return UnixFile.Stat(path);
     }
 
     /// <summary>Throws a <see cref="PluginLoadException"/> when the file cannot be a library of this process, or
