@@ -15,7 +15,7 @@ internal static class LegacyJsonCache
     public const int Format = 1;
 
     /// <summary>The entries, or null when the bytes are not a valid format-1 cache for this host ABI; never throws.</summary>
-    public static Dictionary<string, RegistryCache.Entry>? Read(byte[] bytes, AbiVersion hostAbi)
+    public static Dictionary<string, RegistryCache.Entry>? Read(ReadOnlyMemory<byte> bytes, AbiVersion hostAbi)
     {
         try
         {

@@ -40,30 +40,25 @@ internal sealed class RegistryCache
     /// file at <paramref name="path"/>; it is read once and deleted when the new file has been written.</summary>
     public static RegistryCache Open(string path, AbiVersion hostAbi, string? legacyPath = null)
     {
-        var bytes = TryRead(path);
-        if (bytes is null && legacyPath is not null && (bytes = TryRead(legacyPath)) is not null)
-        {
-            var migrated = LegacyJsonCache.Read(bytes, hostAbi);
-            return new RegistryCache(path, hostAbi, migrated ?? new(StringComparer.Ordinal)) { Changed = true, _legacyPath = legacyPath };
-        }
-        if (bytes is null) return new RegistryCache(path, hostAbi, new(StringComparer.Ordinal));
-        // A format-1 file at the configured path itself (DiscoveryOptions.CachePath set by the application): migrated.
-        bool binary = RegistryCacheFormat.LooksBinary(bytes);
-        var entries = binary ? RegistryCacheFormat.Read(bytes, hostAbi) : LegacyJsonCache.Read(bytes, hostAbi);
-        return entries is null
-            ? new RegistryCache(path, hostAbi, new(StringComparer.Ordinal)) { WasDiscarded = true, Changed = true }
-            : new RegistryCache(path, hostAbi, entries) { Changed = !binary };
-    }
-
-    private static byte[]? TryRead(string path)
-    {
+        var file = FileContent.TryRead(path);
         try
         {
-            return File.ReadAllBytes(path);
+            if (file is null && legacyPath is not null && (file = FileContent.TryRead(legacyPath)) is not null)
+            {
+                var migrated = LegacyJsonCache.Read(file.Value.Memory, hostAbi);
+                return new RegistryCache(path, hostAbi, migrated ?? new(StringComparer.Ordinal)) { Changed = true, _legacyPath = legacyPath };
+            }
+            if (file is not { } content) return new RegistryCache(path, hostAbi, new(StringComparer.Ordinal));
+            // A format-1 file at the configured path itself (DiscoveryOptions.CachePath set by the application): migrated.
+            bool binary = RegistryCacheFormat.LooksBinary(content.Memory.Span);
+            var entries = binary ? RegistryCacheFormat.Read(content.Memory.Span, hostAbi) : LegacyJsonCache.Read(content.Memory, hostAbi);
+            return entries is null
+                ? new RegistryCache(path, hostAbi, new(StringComparer.Ordinal)) { WasDiscarded = true, Changed = true }
+                : new RegistryCache(path, hostAbi, entries) { Changed = !binary };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        finally
         {
-            return null;
+            file?.Dispose();
         }
     }
 
@@ -82,7 +77,7 @@ internal sealed class RegistryCache
     /// rewritten anyway, entries of files that no longer exist anywhere go too, so it does not grow without bound.</summary>
     public void Prune(IReadOnlyCollection<string> directories, IReadOnlySet<string> found)
     {
-        foreach (var file in _entries.Keys.ToList())
+        foreach (var file in _entries.Keys) // Remove during the enumeration is allowed (.NET Core 3.0 on)
         {
             if (found.Contains(file)) continue;
             if (Changed && !File.Exists(file))
@@ -134,4 +129,44 @@ internal sealed class RegistryCache
                 try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
+}
+
+/// <summary>A whole file read with one read into a buffer rented from the shared pool (the cache of 1,000 libraries
+/// is a few hundred KiB: a fresh array each time would be a large-object allocation per discovery). Dispose returns
+/// the buffer; <see cref="Memory"/> is invalid afterwards.</summary>
+internal readonly struct FileContent : IDisposable
+{
+    private readonly byte[] _buffer;
+    private readonly int _length;
+
+    private FileContent(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
+    /// <summary>The content, or null when the file is missing, unreadable, or larger than 1 GiB.</summary>
+    public static FileContent? TryRead(string path)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            long length = RandomAccess.GetLength(handle);
+            if (length > 1 << 30) return null;
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length + 1);
+            int read = 0, n;
+            // Until the end of the file (or of the buffer: a file that grew meanwhile is read short of its end,
+            // which the format's length check refuses).
+            while (read < buffer.Length && (n = RandomAccess.Read(handle, buffer.AsSpan(read), read)) > 0) read += n;
+            return new FileContent(buffer, read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
 }

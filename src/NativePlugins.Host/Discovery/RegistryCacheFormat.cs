@@ -63,8 +63,9 @@ internal static class RegistryCacheFormat
         if (r.U32() != Version || r.U32() != hostAbi.Major || r.U32() != hostAbi.Minor) return null;
         uint count = r.U32();
         if (r.U64() != (ulong)bytes.Length) return null; // truncated, or something appended
-        // Each entry takes more than 64 bytes: a count beyond that is damage, not a reason to allocate.
-        if (count > (uint)bytes.Length / 64) return null;
+        // Each entry takes at least 61 bytes (a bad record with every string empty): a count beyond that is damage,
+        // not a reason to allocate.
+        if (count > (uint)bytes.Length / 61) return null;
         var entries = new Dictionary<string, RegistryCache.Entry>((int)count, StringComparer.Ordinal);
         for (uint i = 0; i < count; i++)
         {

@@ -13,6 +13,9 @@ namespace NativePlugins.Hosting.Loading;
 /// section) kills the process with SIGBUS. Neither can be caught afterwards.
 /// </summary>
 /// <remarks>
+/// <see cref="LoadGate"/> on Linux opens the file first and runs these checks on that descriptor
+/// (<see cref="UnixFile.ProbeDescriptor"/>); the path-based probe below serves where it cannot (statx of a
+/// descriptor not available, an architecture whose O_NOFOLLOW value is not known here) and for a shadow copy.
 /// Cost on Linux: statx on the path (type, size, owner, whether it is a link, without opening: a FIFO is refused
 /// before anything could block), open (O_NONBLOCK, in case the path was swapped for a FIFO since), one pread of the
 /// first 4 KiB into a stack buffer (the header and, in every library a linker writes, the program header table; a
