@@ -157,7 +157,10 @@ internal static class CatalogDiscovery
                 details.Add(new InterfaceDetail(i.Id, i.StructSize, i.Fingerprint == 0 ? null : i.Fingerprint, null));
             }
             plugins.Add(new PluginInfo(p.Id, p.Name, p.Version, p.Description, p.Vendor, ids.MoveToImmutable(),
-                (PluginThreading)p.Threading, file, record.Agreed) { InterfaceDetails = details.MoveToImmutable() });
+                (PluginThreading)p.Threading, file, record.Agreed)
+            {
+                InterfaceDetails = details.MoveToImmutable(),
+            });
         }
         return new DiscoveredLibrary(file, foundIn, source, record.Sdk, (LibraryFlags)record.Flags, record.Agreed,
             record.LibraryAbi, record.Fingerprint, plugins.MoveToImmutable());
