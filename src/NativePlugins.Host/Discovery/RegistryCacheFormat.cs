@@ -12,7 +12,7 @@ namespace NativePlugins.Hosting.Discovery;
 ///                    u64 length of the whole file
 /// entry:  str path, i64 size, i64 mtime_ns, i64 ctime_ns, u64 inode, u64 device, str sha256 ("" for none),
 ///         str policy, record
-/// record: u8 ok; bad: i32 reason, str detail; good: str sdk, u64 flags, u32 x 4 (agreed, library ABI),
+/// record: u8 ok; bad: str reason (the PluginLoadError's name: its number may change between versions), str detail; good: str sdk, u64 flags, u32 x 4 (agreed, library ABI),
 ///         u64 fingerprint, u32 plugin count, per plugin: str id, name, version, description, vendor,
 ///         u32 threading, u32 interface count, per interface: str id, u32 struct_size, u64 fingerprint
 /// str:    u32 byte length, UTF-8 bytes
@@ -85,7 +85,7 @@ internal static class RegistryCacheFormat
         w.U8(record.Ok ? (byte)1 : (byte)0);
         if (record.Reason is { } reason)
         {
-            w.U32((uint)(int)reason);
+            w.Str(reason.ToString());
             w.Str(record.Detail);
             return;
         }
@@ -120,9 +120,11 @@ internal static class RegistryCacheFormat
         byte ok = r.U8();
         if (ok == 0)
         {
-            var reason = (PluginLoadError)(int)r.U32();
+            var name = r.Str();
             var detail = r.Str();
-            return Enum.IsDefined(reason) ? ScanRecord.Bad(reason, detail) : null;
+            return Enum.TryParse<PluginLoadError>(name, out var reason) && Enum.IsDefined(reason) && !char.IsAsciiDigit(name[0])
+                ? ScanRecord.Bad(reason, detail)
+                : null;
         }
         if (ok != 1) return null;
         var sdk = r.Str();
