@@ -10,7 +10,7 @@ public sealed record DiscoveryOptions
     /// <summary>The defaults: cache under <c>$XDG_CACHE_HOME/nativeplugins/</c>, manifests honoured, 10 s per library.</summary>
     public static DiscoveryOptions Default { get; } = new();
 
-    /// <summary>The registry cache file. Null: <see cref="DefaultCachePath"/>. The file is versioned JSON, replaced
+    /// <summary>The registry cache file. Null: <see cref="DefaultCachePath"/>. The file is versioned binary, replaced
     /// atomically (temporary file and rename), and a corrupt or foreign file is ignored and rebuilt.</summary>
     public string? CachePath { get; init; }
 
@@ -42,9 +42,15 @@ public sealed record DiscoveryOptions
     /// <summary>The environment variable naming the scanner executable (see <see cref="ScannerPath"/>).</summary>
     public const string ScannerEnvironmentVariable = "NPLUG_SCANNER";
 
-    /// <summary><c>$XDG_CACHE_HOME/nativeplugins/registry-v1.json</c> (<c>~/.cache</c> when XDG_CACHE_HOME is unset or
-    /// relative, as the XDG base directory specification says).</summary>
-    public static string DefaultCachePath
+    /// <summary><c>$XDG_CACHE_HOME/nativeplugins/registry-v2.bin</c> (<c>~/.cache</c> when XDG_CACHE_HOME is unset or
+    /// relative, as the XDG base directory specification says). A <c>registry-v1.json</c> beside it (the JSON cache of
+    /// earlier versions) is read once, when there is no v2 file yet, and deleted once the v2 file is written.</summary>
+    public static string DefaultCachePath => Path.Combine(CacheDirectory, "registry-v2.bin");
+
+    /// <summary>The default cache file of format 1 (JSON), migrated by the first discovery that finds it.</summary>
+    internal static string LegacyDefaultCachePath => Path.Combine(CacheDirectory, "registry-v1.json");
+
+    private static string CacheDirectory
     {
         get
         {
@@ -52,7 +58,7 @@ public sealed record DiscoveryOptions
             var root = !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)
                 ? xdg
                 : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(root, "nativeplugins", "registry-v1.json");
+            return Path.Combine(root, "nativeplugins");
         }
     }
 }

@@ -209,6 +209,7 @@ public sealed unsafe partial class PluginHost : IDisposable
         lock (_lock)
             foreach (var l in _libraries) already.Add(l.FilePath);
         var identical = new IdenticalFiles(already);
+        using var batch = LoadGate.BeginBatch(); // each directory's mode is stat'ed once for the whole scan
         foreach (var file in scan.Files)
         {
             if (already.Contains(file))

@@ -47,6 +47,29 @@ public class LoadPolicyTests
     }
 
     [Fact]
+    public void A_directory_check_made_once_per_scan_refuses_every_file_and_sees_a_chmod_at_the_next_scan()
+    {
+        using var dir = new TempDirectory();
+        var counter = dir.Copy(NativeArtifacts.CCounter);
+        var text = dir.Copy(NativeArtifacts.CText);
+        using (var host = Host(LoadPolicy.Default))
+            Assert.Equal(2, host.LoadDirectories([dir.Path]).Libraries.Count);
+
+        File.SetUnixFileMode(dir.Path, (UnixFileMode)0x1ff); // 0777: the directory's mode, looked up once for the scan
+        using (var host = Host(LoadPolicy.Default))
+        {
+            var scan = host.LoadDirectories([dir.Path]);
+            Assert.Empty(scan.Libraries);
+            Assert.Equal([counter, text], scan.Errors.Select(e => e.FilePath).Order(StringComparer.Ordinal));
+            Assert.All(scan.Errors, e => Assert.Equal(PluginLoadError.InsecurePermissions, e.Reason));
+            Assert.All(scan.Errors, e => Assert.Contains($"its directory {dir.Path}", e.Message));
+
+            File.SetUnixFileMode(dir.Path, (UnixFileMode)0x1ed); // 0755 again: the next scan looks again
+            Assert.Equal(2, host.LoadDirectories([dir.Path]).Libraries.Count);
+        }
+    }
+
+    [Fact]
     public void Group_writable_is_allowed_by_default_and_refused_when_asked()
     {
         using var dir = new TempDirectory();

@@ -12,7 +12,10 @@ namespace NativePlugins.Benchmarks.Loading;
 /// listing the folder and <see cref="NativeLibrary.Load(string)"/> on each file. Unloading is outside the clock.
 /// The C harness times the same folders (discovery/*). Discovery without loading (<see cref="PluginHost.Discover(IEnumerable{string})"/>)
 /// is timed twice: from a warm registry cache (<see cref="DiscoverWarmCache"/>: one statx per file, no scanner) and
-/// cold (<see cref="DiscoverColdScan"/>: no cache, every library scanned by nplug-scan in a child process).
+/// cold (<see cref="DiscoverColdScan"/>: no cache, every library scanned by nplug-scan in a child process). The cache's
+/// behaviour when files change under it is timed on a copy of the folder: ten files touched (a new mtime:
+/// <see cref="DiscoverAfterTouchingTen"/>) or one replaced by rename (a new inode: <see cref="DiscoverAfterReplacingOne"/>),
+/// each discovery scanning exactly those files out of process and answering the rest from the cache.
 /// </summary>
 [BenchmarkCategory("discovery")]
 public class DiscoveryBenchmarks
@@ -23,7 +26,10 @@ public class DiscoveryBenchmarks
     private string _dir = null!;
     private PluginHost? _host;
     private readonly string _cacheDir = Path.Combine(Path.GetTempPath(), $"nplug-bench-discovery-{Environment.ProcessId}");
-    private PluginHost _warmHost = null!, _coldHost = null!;
+    private PluginHost _warmHost = null!, _coldHost = null!, _churnHost = null!;
+    private string _churnDir = null!;
+    private string[] _churnFiles = null!;
+    private int _churnRound;
     private readonly List<nint> _handles = [];
 
     [GlobalSetup]
@@ -46,6 +52,18 @@ public class DiscoveryBenchmarks
         var filled = _warmHost.Discover([_dir]); // fills the cache: every later warm discovery is all hits
         if (filled.Libraries.Count != Libraries)
             throw new InvalidOperationException($"discovered {filled.Libraries.Count} of {Libraries}: {string.Join("; ", filled.Errors.Select(e => e.Message))}");
+        // The files changed under the cache are a copy's: the discovery set in the build stays as built.
+        _churnDir = Path.Combine(_cacheDir, $"churn-{Libraries}");
+        Directory.CreateDirectory(_churnDir);
+        foreach (var file in Directory.EnumerateFiles(_dir, "*.so")) File.Copy(file, Path.Combine(_churnDir, Path.GetFileName(file)));
+        _churnFiles = Directory.GetFiles(_churnDir, "*.so").Order(StringComparer.Ordinal).ToArray();
+        _churnHost = new PluginHost(new PluginHostOptions
+        {
+            UseEnvironmentSearchPath = false,
+            Discovery = new DiscoveryOptions { ScannerPath = scanner, CachePath = Path.Combine(_cacheDir, $"churn-{Libraries}.bin") },
+        });
+        if (_churnHost.Discover([_churnDir]).Libraries.Count != Libraries)
+            throw new InvalidOperationException($"the copy of {_dir} did not discover {Libraries} libraries");
         WarmUpToTier1();
     }
 
@@ -54,6 +72,7 @@ public class DiscoveryBenchmarks
     {
         _warmHost.Dispose();
         _coldHost.Dispose();
+        _churnHost.Dispose();
         try { Directory.Delete(_cacheDir, recursive: true); } catch (IOException) { }
     }
 
@@ -77,6 +96,41 @@ public class DiscoveryBenchmarks
         return catalog.Libraries.Count;
     }
 
+    private int Touched => Math.Min(10, Libraries);
+
+    /// <summary>Ten files spread over the folder get a new modification time (a later one every iteration).</summary>
+    [IterationSetup(Target = nameof(DiscoverAfterTouchingTen))]
+    public void TouchTen()
+    {
+        var when = DateTime.UtcNow.AddSeconds(++_churnRound);
+        for (int i = 0; i < Touched; i++) File.SetLastWriteTimeUtc(_churnFiles[i * (Libraries / Touched)], when);
+    }
+
+    /// <summary>The ten touched files are scanned again (one scanner run), the others answered from the cache.</summary>
+    [Benchmark]
+    public int DiscoverAfterTouchingTen() => DiscoverChurn(Touched);
+
+    /// <summary>One file replaced as linkers and package managers do: a copy renamed over it (a new inode).</summary>
+    [IterationSetup(Target = nameof(DiscoverAfterReplacingOne))]
+    public void ReplaceOne()
+    {
+        var target = _churnFiles[Libraries / 2];
+        var incoming = target + ".incoming";
+        File.Copy(target, incoming, overwrite: true);
+        File.Move(incoming, target, overwrite: true);
+    }
+
+    [Benchmark]
+    public int DiscoverAfterReplacingOne() => DiscoverChurn(1);
+
+    private int DiscoverChurn(int changed)
+    {
+        var catalog = _churnHost.Discover([_churnDir]);
+        if (catalog.Statistics.Scanned != changed || catalog.Statistics.CacheHits != Libraries - changed || catalog.Libraries.Count != Libraries)
+            throw new InvalidOperationException($"{catalog.Statistics}: expected {changed} scanned and {Libraries - changed} from the cache");
+        return catalog.Libraries.Count;
+    }
+
     /// <summary>A discovery is one call per iteration: too few for tiered compilation to promote the benchmark methods
     /// (30 calls, then a quiet 100 ms) within the measured iterations. Running both a few dozen times first, with
     /// pauses for the background compiler, makes the iterations time Tier-1 code, as for the load benchmarks.</summary>
@@ -92,6 +146,10 @@ public class DiscoveryBenchmarks
                 BareNativeLibraryLoad();
                 FreeAll();
                 DiscoverWarmCache();
+                TouchTen();
+                DiscoverAfterTouchingTen();
+                ReplaceOne();
+                DiscoverAfterReplacingOne();
             }
             Thread.Sleep(250);
         }

@@ -7,13 +7,15 @@ using NativePlugins.Interop;
 namespace NativePlugins.Cli.Commands;
 
 /// <summary><c>nplug list [dir...]</c>: a table of the plugins found, then every refused file with its reason. Found by
-/// <see cref="PluginHost.Discover()"/> (the out-of-process scanner and the registry cache) unless <c>--in-process</c>.</summary>
+/// <see cref="PluginHost.Discover()"/> (the out-of-process scanner and the registry cache: <c>--isolate</c>, the default)
+/// unless <c>--in-process</c>.</summary>
 internal static class ListCommand
 {
     public static int Run(ListOptions o, CliConsole console)
     {
         var dirs = o.Directories.ToList();
         if (!(o.ScanTimeout > 0)) throw new UsageException("list: --scan-timeout must be a positive number of seconds");
+        if (o.Isolate && o.InProcess) throw new UsageException("list: --isolate and --in-process exclude each other");
         var discovery = DiscoveryOptions.Default with { UseCache = !o.NoCache, ScanTimeout = TimeSpan.FromSeconds(o.ScanTimeout) };
         using var host = HostFactory.Create(o, console.Error, includeDefaults: dirs.Count == 0, discovery);
         if (o.InProcess)

@@ -17,8 +17,10 @@ internal static class CatalogDiscovery
         AbiVersion hostAbi, LoadGate gate)
     {
         var discovery = options.Discovery;
-        var scan = PluginDiscovery.Find(dirs, options.Recursive, options.FollowSymlinks);
-        var cache = discovery.UseCache ? RegistryCache.Open(discovery.CachePath ?? DiscoveryOptions.DefaultCachePath, hostAbi) : null;
+        var scan = PluginDiscovery.Find(dirs, options.Recursive, options.FollowSymlinks, withStamps: true);
+        var cache = !discovery.UseCache ? null
+            : discovery.CachePath is { } cachePath ? RegistryCache.Open(cachePath, hostAbi)
+            : RegistryCache.Open(DiscoveryOptions.DefaultCachePath, hostAbi, DiscoveryOptions.LegacyDefaultCachePath);
 
         var records = new (ScanRecord? Record, DiscoverySource Source)[scan.Files.Count];
         var stamps = new FileStamp?[scan.Files.Count];
@@ -26,10 +28,11 @@ internal static class CatalogDiscovery
         var toScan = new List<int>();
         var policy = PolicyIdentity(options.LoadPolicy);
         int hits = 0, manifests = 0, stale = 0;
+        using var batch = LoadGate.BeginBatch(); // each directory's mode is stat'ed once for the whole discovery
         for (int i = 0; i < scan.Files.Count; i++)
         {
             var file = scan.Files[i];
-            var stamp = stamps[i] = FileStamp.Of(file);
+            var stamp = stamps[i] = scan.Stamps[i]; // taken while listing: relative to the open directory
             if (stamp is null)
             {
                 records[i] = (ScanRecord.Bad(PluginLoadError.FileNotFound, "the file disappeared during discovery"), DiscoverySource.Scan);
@@ -112,7 +115,9 @@ internal static class CatalogDiscovery
                 continue;
             }
             // Ids are unique across what one host holds: the first library found keeps an id (what loading does).
-            var clash = record.Plugins.FirstOrDefault(p => byId.ContainsKey(p.Id));
+            ScannedPlugin? clash = null;
+            foreach (var p in record.Plugins)
+                if (byId.ContainsKey(p.Id)) { clash = p; break; }
             if (clash is not null)
             {
                 scan.Errors.Add(new PluginLoadException(PluginLoadError.DuplicateId, file, clash.Id,
@@ -140,14 +145,24 @@ internal static class CatalogDiscovery
     /// <summary>The scanner's record of a file as the public type, with this host's <see cref="PluginInfo"/>s.</summary>
     public static DiscoveredLibrary ToLibrary(string file, string foundIn, DiscoverySource source, ScanRecord record)
     {
-        var plugins = record.Plugins.Select(p => new PluginInfo(p.Id, p.Name, p.Version, p.Description, p.Vendor,
-            p.Interfaces.Select(i => i.Id).ToImmutableArray(), (PluginThreading)p.Threading, file, record.Agreed)
+        // Loops, not LINQ: this runs for every library of a warm discovery (1,000 of them in the discovery benchmark).
+        var plugins = ImmutableArray.CreateBuilder<PluginInfo>(record.Plugins.Length);
+        foreach (var p in record.Plugins)
         {
-            InterfaceDetails = p.Interfaces
-                .Select(i => new InterfaceDetail(i.Id, i.StructSize, i.Fingerprint == 0 ? null : i.Fingerprint, null))
-                .ToImmutableArray(),
-        }).ToImmutableArray();
+            var ids = ImmutableArray.CreateBuilder<string>(p.Interfaces.Length);
+            var details = ImmutableArray.CreateBuilder<InterfaceDetail>(p.Interfaces.Length);
+            foreach (var i in p.Interfaces)
+            {
+                ids.Add(i.Id);
+                details.Add(new InterfaceDetail(i.Id, i.StructSize, i.Fingerprint == 0 ? null : i.Fingerprint, null));
+            }
+            plugins.Add(new PluginInfo(p.Id, p.Name, p.Version, p.Description, p.Vendor, ids.MoveToImmutable(),
+                (PluginThreading)p.Threading, file, record.Agreed)
+            {
+                InterfaceDetails = details.MoveToImmutable(),
+            });
+        }
         return new DiscoveredLibrary(file, foundIn, source, record.Sdk, (LibraryFlags)record.Flags, record.Agreed,
-            record.LibraryAbi, record.Fingerprint, plugins);
+            record.LibraryAbi, record.Fingerprint, plugins.MoveToImmutable());
     }
 }

@@ -8,18 +8,23 @@ namespace NativePlugins.Hosting.Discovery;
 /// device, from one <c>statx</c> (following a symlink: the key is about the content loaded). Any write changes the
 /// mtime, a replacement (a new file renamed over the old, what linkers and package managers do) changes the inode,
 /// and chmod/chown change the ctime, so each invalidates the entry. Where statx is not available, the size and
-/// .NET's modification time (100 ns resolution) serve, with inode 0.
+/// .NET's modification time (100 ns resolution) serve, with inode 0. statx is asked only for the fields the stamp
+/// holds (the device is always filled).
 /// </summary>
 internal readonly record struct FileStamp(long Size, long MtimeNs, long CtimeNs, ulong Inode, ulong Device)
 {
     private const int AtFdCwd = -100;
-    private const uint StatxBasic = 0x7ff;
+    private const int AtSymlinkNoFollow = 0x100;
+    // STATX_TYPE | STATX_MTIME | STATX_CTIME | STATX_INO | STATX_SIZE: what the stamp holds (and the type, for Classify).
+    private const uint StampFields = 0x1 | 0x40 | 0x80 | 0x100 | 0x200;
+    private const uint TypeMask = 0xF000, TypeDirectory = 0x4000, TypeLink = 0xA000;
     private static bool s_noStatx;
 
     /// <summary>struct statx of linux/stat.h (256 bytes on every architecture): only the fields read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct Statx
     {
+        [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Ino;
         [FieldOffset(40)] public ulong Size;
         [FieldOffset(96)] public long CtimeSec;
@@ -45,9 +50,8 @@ internal readonly record struct FileStamp(long Size, long MtimeNs, long CtimeNs,
             try
             {
                 fixed (byte* p = bytes)
-                    if (StatxCall(AtFdCwd, p, 0, StatxBasic, &st) != 0) return null;
-                return new FileStamp((long)st.Size, st.MtimeSec * 1_000_000_000 + st.MtimeNsec,
-                    st.CtimeSec * 1_000_000_000 + st.CtimeNsec, st.Ino, ((ulong)st.DevMajor << 32) | st.DevMinor);
+                    if (StatxCall(AtFdCwd, p, 0, StampFields, &st) != 0) return null;
+                return From(in st);
             }
             catch (EntryPointNotFoundException)
             {
@@ -66,4 +70,30 @@ internal readonly record struct FileStamp(long Size, long MtimeNs, long CtimeNs,
             return null;
         }
     }
+
+    /// <summary>The stamp of <paramref name="name"/> (NUL-terminated, borrowed for the call) in the open directory
+    /// <paramref name="dirfd"/>, following a link; null when it cannot be stat'ed. Linux only (the caller listed the
+    /// directory with libc).</summary>
+    public static unsafe FileStamp? Of(int dirfd, byte* name)
+    {
+        Statx st;
+        return StatxCall(dirfd, name, 0, StampFields, &st) == 0 ? From(in st) : null;
+    }
+
+    /// <summary>What <paramref name="name"/> in the open directory <paramref name="dirfd"/> is, looking through a
+    /// link: for directory entries whose type the listing did not give (links, file systems without d_type).</summary>
+    public static unsafe EntryKind Classify(int dirfd, byte* name)
+    {
+        Statx st;
+        if (StatxCall(dirfd, name, AtSymlinkNoFollow, StampFields, &st) != 0) return EntryKind.Other;
+        bool link = (st.Mode & TypeMask) == TypeLink;
+        if (link && StatxCall(dirfd, name, 0, StampFields, &st) != 0) return EntryKind.LinkToFile; // dangling
+        bool directory = (st.Mode & TypeMask) == TypeDirectory;
+        return link ? directory ? EntryKind.LinkToDirectory : EntryKind.LinkToFile
+            : directory ? EntryKind.Directory : EntryKind.File;
+    }
+
+    private static FileStamp From(in Statx st) =>
+        new((long)st.Size, st.MtimeSec * 1_000_000_000 + st.MtimeNsec, st.CtimeSec * 1_000_000_000 + st.CtimeNsec,
+            st.Ino, ((ulong)st.DevMajor << 32) | st.DevMinor);
 }

@@ -7,9 +7,10 @@ namespace NativePlugins.Hosting.Discovery;
 internal static class PluginDiscovery
 {
     /// <summary>The candidates in order; <paramref name="FoundIn"/>: file -> the search directory it was found under
-    /// (for the load policy's symlink rule).</summary>
+    /// (for the load policy's symlink rule); <paramref name="Stamps"/>: each file's <see cref="FileStamp"/> (null: it
+    /// could not be stat'ed), taken while listing when asked for, else empty.</summary>
     public sealed record Scan(List<string> Files, Dictionary<string, string> FoundIn, List<PluginLoadException> Errors,
-        List<SkippedPath> Skipped);
+        List<SkippedPath> Skipped, List<FileStamp?> Stamps);
 
     /// <summary>The search path: explicit directories, then <c>NPLUG_PLUGIN_PATH</c> entries (when enabled, and not in
     /// an elevated process: <see cref="PluginSearchPath.IgnoresEnvironment"/>).
@@ -29,9 +30,12 @@ internal static class PluginDiscovery
         return result;
     }
 
-    public static Scan Find(IEnumerable<(string Directory, bool Explicit)> dirs, bool recursive, bool followSymlinks)
+    /// <summary>The candidate files of <paramref name="dirs"/>; <paramref name="withStamps"/>: also take each file's
+    /// stamp (discovery's registry cache), relative to the open directory where libc lists it.</summary>
+    public static Scan Find(IEnumerable<(string Directory, bool Explicit)> dirs, bool recursive, bool followSymlinks,
+        bool withStamps = false)
     {
-        var scan = new Scan([], new(StringComparer.Ordinal), [], []);
+        var scan = new Scan([], new(StringComparer.Ordinal), [], [], []);
         var files = new HashSet<string>(StringComparer.Ordinal);
         var visited = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (dir, isExplicit) in dirs)
@@ -43,23 +47,22 @@ internal static class PluginDiscovery
                         "no such directory"));
                 continue;
             }
-            Walk(dir, dir, recursive, followSymlinks, scan, files, visited);
+            Walk(dir, dir, recursive, followSymlinks, withStamps, scan, files, visited);
         }
         return scan;
     }
 
-    private static void Walk(string root, string dir, bool recursive, bool followSymlinks, Scan scan, HashSet<string> files,
-        HashSet<string> visited)
+    private static void Walk(string root, string dir, bool recursive, bool followSymlinks, bool withStamps, Scan scan,
+        HashSet<string> files, HashSet<string> visited)
     {
         // A directory reached twice (through a followed symlink, or listed twice) is scanned once: no loops.
         var real = new DirectoryInfo(dir).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? dir;
         if (!visited.Add(Path.TrimEndingDirectorySeparator(real))) return;
 
-        IEnumerable<FileSystemInfo> entries;
+        List<ListedEntry> entries;
         try
         {
-            entries = new DirectoryInfo(dir).EnumerateFileSystemInfos()
-                .OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+            entries = NativeDirectory.TryList(dir, withStamps ? LibraryFileProbe.LibrarySuffix : null) ?? ListManaged(dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -67,36 +70,51 @@ internal static class PluginDiscovery
                 $"cannot list the directory: {e.Message}", e));
             return;
         }
+        entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
         var subdirs = new List<string>();
         foreach (var entry in entries)
         {
-            bool isLink = entry.LinkTarget is not null;
-            if (entry is DirectoryInfo)
+            bool isLink = entry.Kind is EntryKind.LinkToFile or EntryKind.LinkToDirectory;
+            if (entry.Kind is EntryKind.Directory or EntryKind.LinkToDirectory)
             {
                 if (!recursive) continue;
+                var sub = Path.Join(dir, entry.Name);
                 if (isLink && !followSymlinks)
                 {
-                    scan.Skipped.Add(new SkippedPath(entry.FullName, "symbolic link to a directory (symlinks are not followed)"));
+                    scan.Skipped.Add(new SkippedPath(sub, "symbolic link to a directory (symlinks are not followed)"));
                     continue;
                 }
-                subdirs.Add(entry.FullName);
+                subdirs.Add(sub);
                 continue;
             }
             if (!entry.Name.EndsWith(LibraryFileProbe.LibrarySuffix, StringComparison.Ordinal)) continue;
+            var full = Path.Join(dir, entry.Name);
             if (isLink && !followSymlinks)
             {
-                scan.Skipped.Add(new SkippedPath(entry.FullName, "symbolic link (symlinks are not followed)"));
+                scan.Skipped.Add(new SkippedPath(full, "symbolic link (symlinks are not followed)"));
                 continue;
             }
-            if (files.Add(entry.FullName))
+            if (files.Add(full))
             {
-                scan.Files.Add(entry.FullName);
-                scan.FoundIn[entry.FullName] = root;
+                scan.Files.Add(full);
+                scan.FoundIn[full] = root;
+                if (withStamps) scan.Stamps.Add(entry.Stamp ?? FileStamp.Of(full));
             }
         }
-        foreach (var sub in subdirs) Walk(root, sub, recursive, followSymlinks, scan, files, visited);
+        foreach (var sub in subdirs) Walk(root, sub, recursive, followSymlinks, withStamps, scan, files, visited);
     }
+
+    /// <summary>The listing with managed APIs (where libc's is not available): a FileSystemInfo per entry.</summary>
+    private static List<ListedEntry> ListManaged(string dir) =>
+        new DirectoryInfo(dir).EnumerateFileSystemInfos().Select(e =>
+        {
+            bool link = e.LinkTarget is not null;
+            var kind = e is DirectoryInfo
+                ? link ? EntryKind.LinkToDirectory : EntryKind.Directory
+                : link ? EntryKind.LinkToFile : EntryKind.File;
+            return new ListedEntry(e.Name, kind, null);
+        }).ToList();
 
     private static string Normalize(string dir) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
 }

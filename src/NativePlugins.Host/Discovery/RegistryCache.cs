@@ -1,15 +1,10 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace NativePlugins.Hosting.Discovery;
 
 /// <summary>
 /// The registry cache: what discovery learned about each library file, keyed by its full path and valid while the
-/// file's <see cref="FileStamp"/> is unchanged (and, on demand, its SHA-256). One versioned JSON file:
-/// <code>
-/// {"format":1,"host_abi":[1,2],"entries":[{"path":..,"size":..,"mtime_ns":..,"ctime_ns":..,"inode":..,"device":..,
-///   "sha256":null|"hex","policy":"hex","record":{ScanRecord}}]}
-/// </code>
+/// file's <see cref="FileStamp"/> is unchanged (and, on demand, its SHA-256). One versioned binary file
+/// (<see cref="RegistryCacheFormat"/>), read with one read; a cache of the former JSON format
+/// (<see cref="LegacyJsonCache"/>) is read once and rewritten in the binary one.
 /// Written atomically (a temporary file in the same directory, then rename), so a reader sees the old or the new
 /// file, never half of one; two processes writing at once each leave a complete file (the last rename wins, and a
 /// lost entry is only scanned again). A file that is missing, unreadable, corrupt, of another format or written for
@@ -17,14 +12,13 @@ namespace NativePlugins.Hosting.Discovery;
 /// </summary>
 internal sealed class RegistryCache
 {
-    public const int Format = 1;
-
     /// <summary><paramref name="Policy"/>: the load policy under which the file passed the checks before dlopen (a hash
     /// of <see cref="LoadPolicy"/>'s text); a host with another policy checks the file again.</summary>
     public sealed record Entry(FileStamp Stamp, string? Sha256, string Policy, ScanRecord Record);
 
     private readonly Dictionary<string, Entry> _entries;
     private readonly string _path;
+    private string? _legacyPath;
     private readonly AbiVersion _hostAbi;
 
     private RegistryCache(string path, AbiVersion hostAbi, Dictionary<string, Entry> entries)
@@ -41,22 +35,31 @@ internal sealed class RegistryCache
 
     public int Count => _entries.Count;
 
-    /// <summary>Reads the cache at <paramref name="path"/>; an empty cache when there is none or it cannot be used.</summary>
-    public static RegistryCache Open(string path, AbiVersion hostAbi)
+    /// <summary>Reads the cache at <paramref name="path"/>; an empty cache when there is none or it cannot be used.
+    /// <paramref name="legacyPath"/>: where a format-1 cache may be left (the former default file) when there is no
+    /// file at <paramref name="path"/>; it is read once and deleted when the new file has been written.</summary>
+    public static RegistryCache Open(string path, AbiVersion hostAbi, string? legacyPath = null)
     {
-        byte[] bytes;
+        var file = FileContent.TryRead(path);
         try
         {
-            bytes = File.ReadAllBytes(path);
+            if (file is null && legacyPath is not null && (file = FileContent.TryRead(legacyPath)) is not null)
+            {
+                var migrated = LegacyJsonCache.Read(file.Value.Memory, hostAbi);
+                return new RegistryCache(path, hostAbi, migrated ?? new(StringComparer.Ordinal)) { Changed = true, _legacyPath = legacyPath };
+            }
+            if (file is not { } content) return new RegistryCache(path, hostAbi, new(StringComparer.Ordinal));
+            // A format-1 file at the configured path itself (DiscoveryOptions.CachePath set by the application): migrated.
+            bool binary = RegistryCacheFormat.LooksBinary(content.Memory.Span);
+            var entries = binary ? RegistryCacheFormat.Read(content.Memory.Span, hostAbi) : LegacyJsonCache.Read(content.Memory, hostAbi);
+            return entries is null
+                ? new RegistryCache(path, hostAbi, new(StringComparer.Ordinal)) { WasDiscarded = true, Changed = true }
+                : new RegistryCache(path, hostAbi, entries) { Changed = !binary };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        finally
         {
-            return new RegistryCache(path, hostAbi, new(StringComparer.Ordinal));
+            file?.Dispose();
         }
-        var entries = Parse(bytes, hostAbi);
-        return entries is null
-            ? new RegistryCache(path, hostAbi, new(StringComparer.Ordinal)) { WasDiscarded = true, Changed = true }
-            : new RegistryCache(path, hostAbi, entries);
     }
 
     /// <summary>The entry of a file whose stamp still matches; null for a miss (an entry of a changed file is stale).</summary>
@@ -74,7 +77,7 @@ internal sealed class RegistryCache
     /// rewritten anyway, entries of files that no longer exist anywhere go too, so it does not grow without bound.</summary>
     public void Prune(IReadOnlyCollection<string> directories, IReadOnlySet<string> found)
     {
-        foreach (var file in _entries.Keys.ToList())
+        foreach (var file in _entries.Keys) // Remove during the enumeration is allowed (.NET Core 3.0 on)
         {
             if (found.Contains(file)) continue;
             if (Changed && !File.Exists(file))
@@ -103,40 +106,17 @@ internal sealed class RegistryCache
             var dir = Path.GetDirectoryName(_path)!;
             Directory.CreateDirectory(dir);
             temp = Path.Combine(dir, $".{Path.GetFileName(_path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            var bytes = RegistryCacheFormat.Write(_entries, _hostAbi);
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var w = new Utf8JsonWriter(stream))
             {
-                w.WriteStartObject();
-                w.WriteNumber("format", Format);
-                w.WriteStartArray("host_abi");
-                w.WriteNumberValue(_hostAbi.Major);
-                w.WriteNumberValue(_hostAbi.Minor);
-                w.WriteEndArray();
-                w.WriteStartArray("entries");
-                foreach (var (file, e) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal))
-                {
-                    w.WriteStartObject();
-                    w.WriteString("path", file);
-                    w.WriteNumber("size", e.Stamp.Size);
-                    w.WriteNumber("mtime_ns", e.Stamp.MtimeNs);
-                    w.WriteNumber("ctime_ns", e.Stamp.CtimeNs);
-                    w.WriteString("inode", e.Stamp.Inode.ToString(CultureInfo.InvariantCulture));
-                    w.WriteString("device", e.Stamp.Device.ToString(CultureInfo.InvariantCulture));
-                    if (e.Sha256 is null) w.WriteNull("sha256");
-                    else w.WriteString("sha256", e.Sha256);
-                    w.WriteString("policy", e.Policy);
-                    w.WritePropertyName("record");
-                    e.Record.Write(w);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-                w.Flush();
+                stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, _path, overwrite: true); // rename(2): atomic within the directory
             temp = null;
             Changed = false;
+            if (_legacyPath is not null)
+                try { File.Delete(_legacyPath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -149,36 +129,44 @@ internal sealed class RegistryCache
                 try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
+}
 
-    private static Dictionary<string, Entry>? Parse(byte[] bytes, AbiVersion hostAbi)
+/// <summary>A whole file read with one read into a buffer rented from the shared pool (the cache of 1,000 libraries
+/// is a few hundred KiB: a fresh array each time would be a large-object allocation per discovery). Dispose returns
+/// the buffer; <see cref="Memory"/> is invalid afterwards.</summary>
+internal readonly struct FileContent : IDisposable
+{
+    private readonly byte[] _buffer;
+    private readonly int _length;
+
+    private FileContent(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
+    /// <summary>The content, or null when the file is missing, unreadable, or larger than 1 GiB.</summary>
+    public static FileContent? TryRead(string path)
     {
         try
         {
-            using var doc = JsonDocument.Parse(bytes);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || root.GetProperty("format").GetInt32() != Format) return null;
-            var abi = root.GetProperty("host_abi");
-            if (abi.GetArrayLength() != 2 || abi[0].GetUInt32() != hostAbi.Major || abi[1].GetUInt32() != hostAbi.Minor)
-                return null; // negotiated for another offered minor: the records would not be this host's
-            var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
-            foreach (var e in root.GetProperty("entries").EnumerateArray())
-            {
-                var stamp = new FileStamp(e.GetProperty("size").GetInt64(), e.GetProperty("mtime_ns").GetInt64(),
-                    e.GetProperty("ctime_ns").GetInt64(), ulong.Parse(e.GetProperty("inode").GetString()!, CultureInfo.InvariantCulture),
-                    ulong.Parse(e.GetProperty("device").GetString()!, CultureInfo.InvariantCulture));
-                var sha = e.GetProperty("sha256");
-                var record = ScanRecord.Read(e.GetProperty("record"));
-                if (record is null) return null;
-                entries[e.GetProperty("path").GetString()!] =
-                    new Entry(stamp, sha.ValueKind == JsonValueKind.String ? sha.GetString() : null,
-                        e.GetProperty("policy").GetString()!, record);
-            }
-            return entries;
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            long length = RandomAccess.GetLength(handle);
+            if (length > 1 << 30) return null;
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length + 1);
+            int read = 0, n;
+            // Until the end of the file (or of the buffer: a file that grew meanwhile is read short of its end,
+            // which the format's length check refuses).
+            while (read < buffer.Length && (n = RandomAccess.Read(handle, buffer.AsSpan(read), read)) > 0) read += n;
+            return new FileContent(buffer, read);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException
-                                      or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null; // corrupt: ignored, rebuilt by the next save
+            return null;
         }
     }
+
+    public void Dispose() => System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
 }

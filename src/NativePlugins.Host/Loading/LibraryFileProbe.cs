@@ -13,6 +13,9 @@ namespace NativePlugins.Hosting.Loading;
 /// section) kills the process with SIGBUS. Neither can be caught afterwards.
 /// </summary>
 /// <remarks>
+/// <see cref="LoadGate"/> on Linux opens the file first and runs these checks on that descriptor
+/// (<see cref="UnixFile.ProbeDescriptor"/>); the path-based probe below serves where it cannot (statx of a
+/// descriptor not available, an architecture whose O_NOFOLLOW value is not known here) and for a shadow copy.
 /// Cost on Linux: statx on the path (type, size, owner, whether it is a link, without opening: a FIFO is refused
 /// before anything could block), open (O_NONBLOCK, in case the path was swapped for a FIFO since), one pread of the
 /// first 4 KiB into a stack buffer (the header and, in every library a linker writes, the program header table; a
@@ -35,13 +38,19 @@ internal static class LibraryFileProbe
     public static FileFacts? Stat(string path)
     {
         if (!OperatingSystem.IsLinux() || !UnixFile.IsAvailable) return null;
-        // The kernel refuses such paths anyway; refused here, they never reach a managed open (which blocks on a FIFO).
+        CheckPath(path);
+        return UnixFile.Stat(path);
+    }
+
+    /// <summary>Refuses a path libc cannot take (a NUL in it, longer than PATH_MAX). The kernel refuses such paths
+    /// anyway; refused here, they never reach a managed open (which blocks on a FIFO).</summary>
+    public static void CheckPath(string path)
+    {
         if (path.Contains('\0'))
             throw new PluginLoadException(PluginLoadError.FileNotFound, path, null, "no such file (the path contains a NUL)");
         if (System.Text.Encoding.UTF8.GetByteCount(path) > UnixFile.MaxPathBytes)
             throw new PluginLoadException(PluginLoadError.LoadFailed, path, null,
                 $"the path is longer than PATH_MAX ({UnixFile.MaxPathBytes} bytes)");
-        return UnixFile.Stat(path);
     }
 
     /// <summary>Throws a <see cref="PluginLoadException"/> when the file cannot be a library of this process, or

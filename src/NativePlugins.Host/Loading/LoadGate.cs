@@ -3,10 +3,13 @@ using System.Security.Cryptography;
 namespace NativePlugins.Hosting.Loading;
 
 /// <summary>
-/// Applies a host's <see cref="LoadPolicy"/> to one file, around <see cref="LibraryFileProbe"/>: one statx, the
-/// symlink rule (before anything of the target is opened), then the probe, then permissions, ownership and the
-/// trust file. Costs on the usual path (no link, no trust file): statx of the file, statx of its directory, then the
-/// probe's open + pread + close.
+/// Applies a host's <see cref="LoadPolicy"/> to one file, around <see cref="LibraryFileProbe"/>: the symlink rule
+/// (before anything of a link's target is opened), then the probe, then permissions, ownership and the trust file.
+/// On Linux the file is opened once, O_NOFOLLOW (a symlink fails the open with ELOOP and takes the symlink rule
+/// first) and O_NONBLOCK (a FIFO cannot block), and every fact is read from that descriptor: statx of the descriptor
+/// (type, mode, owner, size), one pread of the ELF header and program headers, close. The directory's mode is a
+/// statx of its own, made once per directory within a <see cref="BeginBatch"/> (a directory scan, a discovery).
+/// So the usual path (no link, no trust file) costs open + statx + pread + close, plus one statx per directory.
 /// Made once per host: the trust file is parsed and the effective user asked once.
 /// </summary>
 internal sealed class LoadGate
@@ -32,12 +35,76 @@ internal sealed class LoadGate
     public void Check(string file, string? directory)
     {
         directory ??= Path.GetDirectoryName(file) ?? file;
+        if (OperatingSystem.IsLinux() && UnixFile.CanProbeByDescriptor)
+        {
+            LibraryFileProbe.CheckPath(file);
+            if (CheckByDescriptor(file, directory)) return;
+        }
         var facts = LibraryFileProbe.Stat(file); // one statx: also says whether the path is a link
         bool isLink = facts?.IsLink ?? new FileInfo(file).LinkTarget is not null;
         string real = Resolve(file, directory, isLink);
         LibraryFileProbe.Check(file, facts);
         CheckPermissions(file, real, facts);
         _trust?.Check(file, real);
+    }
+
+    /// <summary>The checks on one descriptor (Linux); false when statx of a descriptor turned out not to be
+    /// available (nothing was decided: the path-based checks serve).</summary>
+    private bool CheckByDescriptor(string file, string directory)
+    {
+        int fd = UnixFile.OpenForProbe(file, follow: false, out bool isLink);
+        string real = file;
+        if (isLink)
+        {
+            real = Resolve(file, directory, isLink: true); // the symlink rule before the target is opened
+            fd = UnixFile.OpenForProbe(file, follow: true, out _);
+        }
+        FileFacts? facts;
+        try
+        {
+            if (!isLink) real = Resolve(file, directory, isLink: false); // a link among the directories of a subdirectory
+            facts = UnixFile.ProbeDescriptor(file, fd, isLink);
+        }
+        finally
+        {
+            UnixFile.CloseDescriptor(fd);
+        }
+        if (facts is null) return false;
+        CheckPermissions(file, real, facts);
+        _trust?.Check(file, real);
+        return true;
+    }
+
+    /// <summary>The directory modes looked up by this thread's current batch (null: none open).</summary>
+    [ThreadStatic] private static Dictionary<string, uint>? t_directoryModes;
+
+    /// <summary>Opens a batch on this thread until the returned scope is disposed: the mode of each directory is
+    /// stat'ed once for all the files checked in it (a directory scan, a discovery), instead of once per file. A
+    /// chmod of the directory during the batch is seen by the next batch. Nested batches share the outer one.</summary>
+    public static BatchScope BeginBatch()
+    {
+        if (t_directoryModes is not null) return default;
+        t_directoryModes = new Dictionary<string, uint>(StringComparer.Ordinal);
+        return new BatchScope(owner: true);
+    }
+
+    /// <summary>Closes the batch it opened (a nested scope closes nothing).</summary>
+    public readonly struct BatchScope(bool owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (owner) t_directoryModes = null;
+        }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static uint DirectoryMode(string dir)
+    {
+        var modes = t_directoryModes;
+        if (modes is not null && modes.TryGetValue(dir, out uint known)) return known;
+        uint mode = UnixFile.DirectoryMode(dir) ?? (uint)File.GetUnixFileMode(dir);
+        if (modes is not null) modes[dir] = mode;
+        return mode;
     }
 
     /// <summary>The file's real path, resolved only when a link is involved (the path is one, or the file was found
@@ -75,7 +142,7 @@ internal sealed class LoadGate
             var dir = Path.GetDirectoryName(real);
             if (dir is not null)
             {
-                uint dirMode = UnixFile.DirectoryMode(dir) ?? (uint)File.GetUnixFileMode(dir);
+                uint dirMode = DirectoryMode(dir);
                 if ((dirMode & forbidden) != 0)
                     throw Insecure(file, $"its directory {dir} is {Writable(dirMode)} (mode {Octal(dirMode)}): " +
                         "anyone could replace or add libraries there");

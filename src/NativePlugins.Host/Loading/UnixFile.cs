@@ -14,7 +14,16 @@ internal static unsafe partial class UnixFile
     private const uint StatxBasicStats = 0x7ff;
     // The asm-generic values, shared by x64, arm64, x86 and arm (octal 04000, 0400, 02000000).
     private const int ORdOnly = 0, ONonBlock = 0x800, ONoCtty = 0x100, OCloexec = 0x80000;
-    private const int ENOENT = 2, EPERM = 1, ENOTDIR = 20, ESPIPE = 29, EISDIR = 21, ENOSYS = 38;
+    private const int ENOENT = 2, EPERM = 1, ENOTDIR = 20, ESPIPE = 29, EISDIR = 21, ENOSYS = 38, ELOOP = 40, EINVAL = 22;
+    private const int AtEmptyPath = 0x1000;
+    // O_NOFOLLOW is one of the flags whose value differs: 0400000 on x86 and x64 (asm-generic), 0100000 on arm and
+    // arm64. 0 where this code does not know it: the gate then stats the path first instead.
+    private static readonly int s_oNoFollow = RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 or Architecture.X86 => 0x20000,
+        Architecture.Arm64 or Architecture.Arm => 0x8000,
+        _ => 0,
+    };
 
     /// <summary>PATH_MAX: the longest path (UTF-8 bytes, without the NUL) the stack buffers take.</summary>
     public const int MaxPathBytes = 4096;
@@ -31,6 +40,7 @@ internal static unsafe partial class UnixFile
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct Statx
     {
+        [FieldOffset(0)] public uint Mask;    // stx_mask: the fields filled
         [FieldOffset(20)] public uint Uid;    // stx_uid
         [FieldOffset(28)] public ushort Mode; // stx_mode
         [FieldOffset(40)] public ulong Size;  // stx_size
@@ -141,6 +151,61 @@ internal static unsafe partial class UnixFile
         {
             Close(fd);
         }
+    }
+
+    /// <summary>Whether <see cref="OpenForProbe"/> can serve (Linux, libc with statx, O_NOFOLLOW known).</summary>
+    public static bool CanProbeByDescriptor => !s_noLibc && !s_noStatx && s_oNoFollow != 0;
+
+    /// <summary>Opens <paramref name="path"/> for the probe: read-only, non-blocking (a FIFO or device opened by
+    /// mistake returns at once; its type is refused from the descriptor before anything is read), without becoming
+    /// the controlling terminal, close-on-exec. With <paramref name="follow"/> false the last component must not be
+    /// a symlink: then -1 is returned and <paramref name="isLink"/> set, and nothing was opened (the caller applies
+    /// the symlink rule first). Throws the typed refusal for a missing or unreadable file. Returns the descriptor,
+    /// owned by the caller, who closes it with <see cref="CloseDescriptor"/>.</summary>
+    public static int OpenForProbe(string path, bool follow, out bool isLink)
+    {
+        isLink = false;
+        byte* cpath = stackalloc byte[MaxPathBytes + 1];
+        ToCString(path, cpath);
+        int fd = Open(cpath, ORdOnly | ONonBlock | ONoCtty | OCloexec | (follow ? 0 : s_oNoFollow));
+        if (fd >= 0) return fd;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == ELOOP && !follow)
+        {
+            isLink = true;
+            return -1;
+        }
+        if (errno is ENOENT or ENOTDIR)
+            throw follow ? new PluginLoadException(PluginLoadError.FileNotFound, path, null, "a symbolic link to a missing file")
+                : LibraryFileProbe.NotFound(path);
+        throw CannotRead(path, errno);
+    }
+
+    public static void CloseDescriptor(int fd) => Close(fd);
+
+    /// <summary>The probe on an open descriptor: its facts from statx of the descriptor itself (what is read is what
+    /// was checked, even if the path is replaced meanwhile), the type and size checks, one pread of the first 4 KiB
+    /// into a stack buffer, the header and program-header checks. Null when statx of a descriptor is not available
+    /// (nothing was checked). <paramref name="isLink"/>: recorded in the facts.</summary>
+    public static FileFacts? ProbeDescriptor(string path, int fd, bool isLink)
+    {
+        Statx st;
+        byte empty = 0; // "" with AT_EMPTY_PATH: the descriptor itself
+        if (StatxCall(fd, &empty, AtEmptyPath, StatxBasicStats, &st) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is ENOSYS or EPERM or EINVAL) { s_noStatx = true; return null; }
+            throw CannotRead(path, errno);
+        }
+        var facts = new FileFacts(st.Mode, st.Uid, (long)st.Size, isLink);
+        ThrowUnlessRegular(path, facts.Mode);
+        if (facts.Size == 0) throw LibraryFileProbe.Empty(path);
+        Span<byte> header = stackalloc byte[LibraryFileProbe.HeaderBytes];
+        var reader = new FileReader(fd);
+        int read = reader.Read(header, 0);
+        if (read < 0) throw ReadFailed(path, Marshal.GetLastPInvokeError());
+        LibraryFileProbe.Inspect(path, header[..read], facts.Size, reader);
+        return facts;
     }
 
     /// <summary>Without statx: open non-blocking (a FIFO cannot block), and let pread tell what the file is.</summary>

@@ -16,7 +16,7 @@ public sealed class DiscoveryFolder : IDisposable
     /// <summary>Where the libraries go.</summary>
     public string Libraries => _root.File("libs");
 
-    public string CachePath => _root.File("cache/registry.json");
+    public string CachePath => _root.File("cache/registry.bin");
 
     public static string Scanner => RepoLayout.Existing(Path.Combine(RepoLayout.BinDir, "nplug-scan"));
 

@@ -22,28 +22,45 @@ public class ListCliTests
     private static DiscoveryFolder FolderWithScanFixtures()
     {
         var folder = new DiscoveryFolder();
-        foreach (var f in new[] { "constructor_segfault", "entry_exit", "init_hang", "init_abort" })
+        foreach (var f in new[] { "constructor_segfault", "entry_segfault", "entry_exit", "init_hang", "init_abort" })
             folder.Add(DiscoveryFolder.ScanFixture($"libnp_fixture_scan_{f}.so"));
         folder.Add(NativeArtifacts.CText);
         folder.Add(NativeArtifacts.CCounter);
         return folder;
     }
 
-    [Fact]
-    public void List_survives_libraries_that_crash_exit_or_hang_and_lists_the_others()
+    [Theory]
+    [InlineData(false)] // out of process is the default
+    [InlineData(true)]  // and what --isolate asks for explicitly
+    public void List_survives_libraries_that_crash_exit_or_hang_and_lists_the_others(bool explicitIsolate)
     {
         using var folder = FolderWithScanFixtures();
-        var (exit, stdout, stderr) = Nplug("list", "--no-cache", "--scan-timeout", "2", folder.Libraries);
+        string[] isolate = explicitIsolate ? ["--isolate"] : [];
+        var (exit, stdout, stderr) = Nplug(["list", .. isolate, "--no-cache", "--scan-timeout", "2", folder.Libraries]);
         Assert.Equal(ExitCodes.PluginError, exit);
         Assert.Contains(Hosts.Upper, stdout);
         Assert.Contains(Hosts.Counter, stdout);
         var lines = stderr.Split('\n');
         Assert.Contains("ScanCrashed", Assert.Single(lines, l => l.Contains("constructor_segfault")));
         Assert.Contains("SIGSEGV", Assert.Single(lines, l => l.Contains("constructor_segfault")));
+        Assert.Contains("ScanCrashed", Assert.Single(lines, l => l.Contains("entry_segfault")));
+        Assert.Contains("SIGSEGV", Assert.Single(lines, l => l.Contains("entry_segfault")));
         Assert.Contains("ScanExited", Assert.Single(lines, l => l.Contains("entry_exit")));
         Assert.Contains("ScanTimedOut", Assert.Single(lines, l => l.Contains("init_hang")));
         Assert.Contains("SIGABRT", Assert.Single(lines, l => l.Contains("init_abort")));
-        Assert.Contains("nplug: 4 file(s) refused", stderr);
+        Assert.Contains("nplug: 5 file(s) refused", stderr);
+        Assert.DoesNotContain("nplug: error:", stdout);
+    }
+
+    [Fact]
+    public void List_refuses_isolate_together_with_in_process()
+    {
+        using var folder = new DiscoveryFolder();
+        folder.Add(NativeArtifacts.CText);
+        var (exit, stdout, stderr) = Nplug("list", "--isolate", "--in-process", folder.Libraries);
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("--isolate and --in-process exclude each other", stderr);
+        Assert.Empty(stdout);
     }
 
     [Fact]

@@ -103,6 +103,67 @@ public class RegistryCacheTests
         Assert.Equal(2, folder.Discover().Statistics.CacheHits); // rewritten, and valid
     }
 
+    [Theory]
+    [InlineData(1)]   // truncated by one byte
+    [InlineData(40)]  // cut inside the first entry
+    [InlineData(-1)]  // one byte appended
+    public void A_truncated_or_extended_binary_cache_is_ignored_and_rebuilt(int cut)
+    {
+        using var folder = WithTwoLibraries();
+        folder.Discover();
+        var bytes = File.ReadAllBytes(folder.CachePath);
+        Assert.Equal("NPLUGREG"u8.ToArray(), bytes[..8]);
+        File.WriteAllBytes(folder.CachePath, cut > 0 ? bytes[..^cut] : [.. bytes, 0]);
+        var catalog = folder.Discover();
+        Assert.Equal(2, catalog.Statistics.Scanned);
+        Assert.Equal(2, folder.Discover().Statistics.CacheHits);
+    }
+
+    [Fact]
+    public void A_json_cache_of_format_1_is_read_once_and_rewritten_in_the_binary_format()
+    {
+        using var folder = WithTwoLibraries();
+        var cold = folder.Discover();
+        // The former format, as the earlier host wrote it: rebuilt here from what the binary cache holds.
+        var path = folder.File("libnp_c_text.so");
+        var stamp = Hosting.Discovery.FileStamp.Of(path)!.Value;
+        Directory.CreateDirectory(Path.GetDirectoryName(folder.CachePath)!);
+        var record = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(record))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("format", 1);
+            w.WriteStartArray("host_abi");
+            w.WriteNumberValue(AbiVersion.Current.Major);
+            w.WriteNumberValue(AbiVersion.Current.Minor);
+            w.WriteEndArray();
+            w.WriteStartArray("entries");
+            w.WriteStartObject();
+            w.WriteString("path", path);
+            w.WriteNumber("size", stamp.Size);
+            w.WriteNumber("mtime_ns", stamp.MtimeNs);
+            w.WriteNumber("ctime_ns", stamp.CtimeNs);
+            w.WriteString("inode", stamp.Inode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("device", stamp.Device.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteNull("sha256");
+            w.WriteString("policy", "not-this-policy");
+            w.WritePropertyName("record");
+            Hosting.Discovery.ScanRecord.Bad(PluginLoadError.InitFailed, "recorded by format 1").Write(w);
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        File.WriteAllBytes(folder.CachePath, record.ToArray());
+
+        var migrated = folder.Discover();
+        Assert.Equal(1, migrated.Statistics.CacheHits); // the JSON entry was used, not scanned again
+        Assert.Equal(1, migrated.Statistics.Scanned);
+        var error = Assert.Single(migrated.Errors);
+        Assert.Equal((PluginLoadError.InitFailed, path), (error.Reason, error.FilePath));
+        Assert.Equal("NPLUGREG"u8.ToArray(), File.ReadAllBytes(folder.CachePath)[..8]);
+        Assert.Equal(2, folder.Discover().Statistics.CacheHits);
+    }
+
     [Fact]
     public void The_content_hash_on_demand_catches_a_change_the_stamp_cannot_see()
     {
@@ -111,9 +172,12 @@ public class RegistryCacheTests
         folder.Discover(options);
         Assert.Equal(2, folder.Discover(options).Statistics.CacheHits);
         // Same stamp, other bytes: a cache entry forged to match the new file's stamp but not its hash.
-        var cache = File.ReadAllText(folder.CachePath);
-        var sha = Hosting.Discovery.SidecarManifest.Sha256(folder.File("libnp_c_text.so"))!;
-        File.WriteAllText(folder.CachePath, cache.Replace(sha, new string('0', 64)));
+        var cache = File.ReadAllBytes(folder.CachePath);
+        var sha = System.Text.Encoding.ASCII.GetBytes(Hosting.Discovery.SidecarManifest.Sha256(folder.File("libnp_c_text.so"))!);
+        int at = cache.AsSpan().IndexOf(sha);
+        Assert.True(at > 0);
+        "0000000000000000000000000000000000000000000000000000000000000000"u8.CopyTo(cache.AsSpan(at));
+        File.WriteAllBytes(folder.CachePath, cache);
         var after = folder.Discover(options);
         Assert.Equal(1, after.Statistics.Scanned);
         Assert.Equal(1, after.Statistics.CacheHits);

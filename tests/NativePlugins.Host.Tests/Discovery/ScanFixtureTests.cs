@@ -47,9 +47,10 @@ public class ScanFixtureTests
         }
         Assert.Equal(["liba_text.so", "libnp_fixture_scan_e_counter.so", "libnp_fixture_scan_stdout_noise.so", "libz_good.so"],
             catalog.Libraries.Select(l => l.FileName));
-        Assert.Equal(4, catalog.Errors.Count);
+        var bad = fixtures.Count(f => f.GetProperty("scan_reason").ValueKind == JsonValueKind.String);
+        Assert.Equal(bad, catalog.Errors.Count);
         // One run, plus one more after each library that ended the scanner.
-        Assert.Equal(5, catalog.Statistics.ScannerRuns);
+        Assert.Equal(bad + 1, catalog.Statistics.ScannerRuns);
         Assert.Equal(catalog.Libraries.Count + catalog.Errors.Count, catalog.Statistics.Scanned);
 
         // Nothing was loaded into this process, and the good plugins can be created.
