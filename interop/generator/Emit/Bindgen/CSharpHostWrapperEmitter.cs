@@ -19,7 +19,7 @@ public static class CSharpHostWrapperEmitter
         "Create", "ToString", "Equals", "GetHashCode", "GetType", "Finalize", "MemberwiseClone", "InstancePointer",
         "VTablePointer", "Function", "EnterCall", "ExitCall", "InitError", "Check", "CheckOutput", "InitOutput",
         "OutputBytes", "OutputText", "ReleaseOutput", "Utf8", "Str", "Bytes", "Missing", "ErrorCapacity",
-        "OutputInlineCapacity", "HostTable",
+        "OutputInlineCapacity", "HostTable", "IsIsolated",
     ];
 
     public static IEnumerable<(string Path, string Text)> Emit(ContractModel model)
@@ -98,7 +98,7 @@ public static class CSharpHostWrapperEmitter
         using (w.Block())
         {
             string convention = f.IsLeaf ? "unmanaged[Cdecl, SuppressGCTransition]" : "unmanaged[Cdecl]";
-            var nativeTypes = ps.Select((p, i) => NativeParameter(shape, i, p)).Append(NativeReturn(f.Type.Return, shape));
+            var nativeTypes = ps.Select((p, i) => NativeParameter(shape, i, p)).Append(NativeReturn(f.Type.Return, shape)).ToList();
             w.Line($"var fn = (delegate* {convention}<{string.Join(", ", nativeTypes)}>)Function({f.Field.Offset});");
             if (!f.Required) w.Line($"if (fn == null) throw Missing(\"{f.Name}\");");
 
@@ -131,11 +131,16 @@ public static class CSharpHostWrapperEmitter
             using (w.Block())
             {
                 w.Line($"var call = EnterCall(\"{f.Name}\");");
-                var callArgs = ps.Select((p, i) => CallArgument(shape, i, p));
-                string invoke = $"fn({string.Join(", ", callArgs)});";
-                w.Line(shape.ReturnsStatus ? "status = " + invoke
-                    : shape.Result.Kind == ResultKind.ReturnValue ? "result = " + invoke
-                    : invoke);
+                var callArgs = string.Join(", ", ps.Select((p, i) => CallArgument(shape, i, p)));
+                string assign = shape.ReturnsStatus ? "status = " : shape.Result.Kind == ResultKind.ReturnValue ? "result = " : "";
+                if (f.IsLeaf)
+                {
+                    // An isolated instance's vtable holds managed forwarders (Proxy.g.cs), which must not be called
+                    // without the GC transition.
+                    w.Line($"if (IsIsolated) {assign}((delegate* unmanaged[Cdecl]<{string.Join(", ", nativeTypes)}>)fn)({callArgs});");
+                    w.Line($"else {assign}fn({callArgs});");
+                }
+                else w.Line($"{assign}fn({callArgs});");
                 w.Line("ExitCall(call);");
             }
 
@@ -171,10 +176,10 @@ public static class CSharpHostWrapperEmitter
     /// <summary>The C# type of parameter <paramref name="index"/> in the function pointer type: the instance as
     /// void* (the host keeps it untyped), everything else as the C# bindings spell it (rule I6 leaves only
     /// integers, np_str_t, np_bytes_t, integer pointers, np_out_bytes_t * and np_error_t *).</summary>
-    private static string NativeParameter(WrapperShape shape, int index, AbiParameter p) =>
+    internal static string NativeParameter(WrapperShape shape, int index, AbiParameter p) =>
         index == 0 && shape.IsInstanceMethod ? "void*" : NativeType(p.Type);
 
-    private static string NativeReturn(AbiType type, WrapperShape shape) => shape.ReturnsStatus ? "int" : NativeType(type);
+    internal static string NativeReturn(AbiType type, WrapperShape shape) => shape.ReturnsStatus ? "int" : NativeType(type);
 
     private static string NativeType(AbiType type) => type switch
     {

@@ -97,7 +97,8 @@ public sealed unsafe partial class AcmeGreeterV1 : NativeInstance, INativeInstan
         ulong result;
         {
             var call = EnterCall("count");
-            result = fn(InstancePointer);
+            if (IsIsolated) result = ((delegate* unmanaged[Cdecl]<void*, ulong>)fn)(InstancePointer);
+            else result = fn(InstancePointer);
             ExitCall(call);
         }
         return result;
