@@ -47,8 +47,7 @@ static np_status NP_CDECL faults_greet(acme_greeter_t *self, np_str_t name, np_o
         *nowhere = 1;
     }
     if (str_is(name, "!hang"))
-        for (volatile int spin = 1; spin;) {
-        }
+        for (volatile int spin = 1; spin;) {}
     if (str_is(name, "!overrun")) {
         memset(out->data, 'x', (size_t)out->capacity + 8);
         out->len = out->capacity;

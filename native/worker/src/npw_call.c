@@ -136,8 +136,9 @@ static void npw_call_create(npw_worker_t *w) {
         fn->ptr = NULL;
         if (fn->offset + sizeof fn->ptr <= size) memcpy(&fn->ptr, (const uint8_t *)vtable + fn->offset, sizeof fn->ptr);
         if (!fn->ptr && fn->required) {
-            npw_call_fail(c, NPW_R_FAILED, NPH_E_INVALID, 0, "%s: plugin '%s': %s.%s is NULL or beyond its struct_size %u",
-                          file, plugin_id, interface_id, fn->name, size);
+            npw_call_fail(c, NPW_R_FAILED, NPH_E_INVALID, 0,
+                          "%s: plugin '%s': %s.%s is NULL or beyond its struct_size %u", file, plugin_id, interface_id,
+                          fn->name, size);
             npw_call_free(ci);
             return;
         }
@@ -146,8 +147,8 @@ static void npw_call_create(npw_worker_t *w) {
         if (fn->role == NPW_ROLE_DESTROY) destroy = (int)i;
     }
     if (create < 0 || destroy < 0) {
-        npw_call_fail(c, NPW_R_BAD_REQUEST, NPH_E_ARGUMENT, 0, "nplug-worker: %s: the description has no @create/@destroy",
-                      interface_id);
+        npw_call_fail(c, NPW_R_BAD_REQUEST, NPH_E_ARGUMENT, 0,
+                      "nplug-worker: %s: the description has no @create/@destroy", interface_id);
         npw_call_free(ci);
         return;
     }
@@ -162,9 +163,10 @@ static void npw_call_create(npw_worker_t *w) {
     void *instance = NULL;
     np_status status = ((np_status(NP_CDECL *)(const np_host_t *, np_str_t, void **, np_error_t *))ci->fns[create].ptr)(
         &ci->table.table, cfg, &instance, &error);
-    const char *broken = !nph_guard_intact(buffer + NPW_ERROR_BYTES) ? "wrote past the end of the error buffer (rule P5)"
-                         : status == NP_OK && !instance        ? "returned NP_OK without an instance"
-                                                               : NULL;
+    const char *broken = !nph_guard_intact(buffer + NPW_ERROR_BYTES)
+                             ? "wrote past the end of the error buffer (rule P5)"
+                         : status == NP_OK && !instance ? "returned NP_OK without an instance"
+                                                        : NULL;
     if (broken || status != NP_OK) {
         if (status == NP_OK && instance) ((void(NP_CDECL *)(void *))ci->fns[destroy].ptr)(instance);
         if (broken) {
@@ -249,8 +251,9 @@ static void npw_call_invoke(npw_worker_t *w) {
                       ci->table.scope, ci->poisoned);
         return;
     }
-    if (npw_channel_sync_input(w) != 0 || c->input_count * sizeof(uint64_t) > w->input.size) {
-        npw_call_fail(c, NPW_R_BAD_REQUEST, NPH_E_ARGUMENT, 0, "nplug-worker: the arguments lie outside the input memfd");
+    if (npw_channel_sync_input(w) != 0 || c->input_count > w->input.size / sizeof(uint64_t)) {
+        npw_call_fail(c, NPW_R_BAD_REQUEST, NPH_E_ARGUMENT, 0,
+                      "nplug-worker: the arguments lie outside the input memfd");
         return;
     }
     const uint64_t *slots = (const uint64_t *)(const void *)w->input.base;

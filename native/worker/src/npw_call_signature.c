@@ -76,13 +76,17 @@ static int npw_parse_line(char *line, npw_fn_t *fn, char *why, size_t why_cap) {
         }
         npw_param_t *param = &fn->params[fn->param_count];
         ffi_type *t = &ffi_type_pointer;
-        if (strcmp(p, "self") == 0) param->kind = NPW_K_SELF;
+        if (strcmp(p, "self") == 0)
+            param->kind = NPW_K_SELF;
         else if (strcmp(p, "s") == 0 || strcmp(p, "b") == 0) {
             param->kind = NPW_K_PAIR;
             t = &npw_pair_type;
-        } else if (strcmp(p, "o") == 0) param->kind = NPW_K_OUT_BYTES;
-        else if (strcmp(p, "e") == 0) param->kind = NPW_K_ERROR;
-        else if (p[0] == 'p' && npw_scalar(p + 1, &param->pointee)) param->kind = NPW_K_OUT_SCALAR;
+        } else if (strcmp(p, "o") == 0)
+            param->kind = NPW_K_OUT_BYTES;
+        else if (strcmp(p, "e") == 0)
+            param->kind = NPW_K_ERROR;
+        else if (p[0] == 'p' && npw_scalar(p + 1, &param->pointee))
+            param->kind = NPW_K_OUT_SCALAR;
         else if (!(t = npw_scalar(p, &param->kind))) {
             snprintf(why, why_cap, "function %s: unknown parameter type '%s'", name, p);
             return -1;
