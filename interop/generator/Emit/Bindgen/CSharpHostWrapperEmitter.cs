@@ -133,16 +133,15 @@ public static class CSharpHostWrapperEmitter
                 w.Line($"var call = EnterCall(\"{f.Name}\");");
                 var callArgs = string.Join(", ", ps.Select((p, i) => CallArgument(shape, i, p)));
                 string assign = shape.ReturnsStatus ? "status = " : shape.Result.Kind == ResultKind.ReturnValue ? "result = " : "";
-                if (f.IsLeaf)
-                {
-                    // An isolated instance's vtable holds managed forwarders (Proxy.g.cs), which must not be called
-                    // without the GC transition.
-                    w.Line($"if (IsIsolated) {assign}((delegate* unmanaged[Cdecl]<{string.Join(", ", nativeTypes)}>)fn)({callArgs});");
-                    w.Line($"else {assign}fn({callArgs});");
-                }
-                else w.Line($"{assign}fn({callArgs});");
+                // An isolated instance's vtable holds managed forwarders (Proxy.g.cs), which must not be called
+                // without the GC transition: a leaf call goes through CallIsolated then, a method of its own so that
+                // the in-process path keeps its frame free of the transition's set-up.
+                w.Line(f.IsLeaf ? $"if (IsIsolated) {assign}CallIsolated(fn, {callArgs});" : $"{assign}fn({callArgs});");
+                if (f.IsLeaf) w.Line($"else {assign}fn({callArgs});");
                 w.Line("ExitCall(call);");
             }
+
+            if (f.IsLeaf) EmitCallIsolated(w, ps.Count, convention, nativeTypes);
 
             string status = shape.ReturnsStatus ? "status" : "0";
             if (outBytes)
@@ -163,6 +162,17 @@ public static class CSharpHostWrapperEmitter
                 w.Line(hasError ? $"Check(status, \"{f.Name}\", &error, errorBuffer);" : $"Check(status, \"{f.Name}\");");
             if (shape.Result.Kind is ResultKind.OutInteger or ResultKind.ReturnValue) w.Line("return result;");
         }
+    }
+
+    /// <summary>The local function a leaf method calls an isolated instance's forwarder through (with the GC
+    /// transition, and not inlined, so the caller's in-process path stays as it was).</summary>
+    private static void EmitCallIsolated(CodeWriter w, int count, string convention, IReadOnlyList<string> nativeTypes)
+    {
+        var ps = Enumerable.Range(0, count).Select(i => $"{nativeTypes[i]} a{i}");
+        w.Line();
+        w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        w.Line($"static {nativeTypes[^1]} CallIsolated(delegate* {convention}<{string.Join(", ", nativeTypes)}> f, {string.Join(", ", ps)}) =>");
+        w.Line($"    ((delegate* unmanaged[Cdecl]<{string.Join(", ", nativeTypes)}>)f)({string.Join(", ", Enumerable.Range(0, count).Select(i => $"a{i}"))});");
     }
 
     private static string InputType(WrapperInput i) => i.Kind switch
