@@ -5,6 +5,7 @@
  *   greet("!segv")     dereferences NULL (SIGSEGV)
  *   greet("!hang")     spins forever (the host's call deadline ends it)
  *   greet("!overrun")  writes past the end of the np_out_bytes_t capacity it was given (rule P10)
+ *   config "!segv"     create dereferences NULL
  *   add(a, b)          a + b, like the reference; any other greet answers "Hello, <name>!"
  *   count              the greetings so far
  *
@@ -23,7 +24,10 @@ struct acme_greeter {
 
 static np_status NP_CDECL faults_create(const np_host_t *host, np_str_t config, acme_greeter_t **out_instance,
                                         np_error_t *error) {
-    (void)config;
+    if (config.len == 5 && memcmp(config.ptr, "!segv", 5) == 0) {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    }
     acme_greeter_t *self = (acme_greeter_t *)host->alloc(host, sizeof *self, 8);
     if (!self) return np_error_set(error, NP_ERR_OUT_OF_MEMORY, "out of host memory");
     self->host = host;

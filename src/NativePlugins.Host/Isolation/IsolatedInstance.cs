@@ -78,6 +78,11 @@ internal sealed unsafe class IsolatedInstance
             {
                 t._remote = t.CreateRemote(worker, t.CreateName);
             }
+            catch (WorkerDiedException died)
+            {
+                library.Return(worker);
+                throw t.Crashed(t.CreateName, died, limit: false); // create itself crashed or hung the worker
+            }
             catch
             {
                 library.Return(worker);

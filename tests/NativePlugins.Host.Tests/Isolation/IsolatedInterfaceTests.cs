@@ -116,6 +116,19 @@ public class IsolatedInterfaceTests
     }
 
     [Fact]
+    public void A_crash_in_create_is_a_typed_crash_of_create_and_the_library_stays_usable()
+    {
+        using var host = Host(PluginIsolation.ProcessPerLibrary);
+        var library = host.Load(FaultsLibrary);
+        var e = Assert.Throws<PluginCrashedException>(() => library.Create<AcmeGreeterV1>(Faults, "!segv"));
+        Assert.Equal("create", e.Operation);
+        Assert.Equal("SIGSEGV", e.SignalName);
+        Assert.Equal(Faults, e.PluginId);
+        using var greeter = library.Create<AcmeGreeterV1>(Faults);
+        Assert.Equal("Hello, c!", greeter.Greet("c"));
+    }
+
+    [Fact]
     public void A_hang_in_a_call_is_a_timeout_and_the_instance_restarts()
     {
         var options = Options() with { CallTimeout = TimeSpan.FromMilliseconds(500) };
