@@ -91,6 +91,30 @@ public sealed class BindgenIsolationTests : IDisposable
         Assert.Contains("public long Add(long a, long b)", host);
     }
 
+    /// <summary>The isolation tests' own contract (native/tests/test-plugins/codec): its committed bindings are bindgen's
+    /// output, and its description covers byte buffers, every integer width, a narrow return and void.</summary>
+    [Fact]
+    public void The_codec_test_contracts_committed_bindings_are_what_bindgen_generates()
+    {
+        string dir = RepoFiles.Path_("native/tests/test-plugins/codec");
+        var model = Generator.Bindgen.ContractBuilder.Build(new BindgenRequest([Path.Combine(dir, "include", "acme", "codec.h")],
+            [Path.Combine(dir, "include")], RepoFiles.IncludeDir, "Acme.Codec", "codec",
+            "nplug bindgen include/acme/codec.h --include include --csharp-namespace Acme.Codec --rust-module codec --out generated"));
+        foreach (var (rel, text) in BindgenPlan.Generate(model))
+            Assert.True(File.ReadAllText(Path.Combine(dir, "generated", rel)) == text,
+                $"native/tests/test-plugins/codec/generated/{rel} is stale: rerun the command in its banner in that folder");
+        Assert.Equal(
+        [
+            "create 8 1 @create",
+            "destroy 16 1 @destroy",
+            "xor_bytes 24 1 st self b u8 u16 o e",
+            "mix 32 1 st self i8 i16 i32 u32 pi64 e",
+            "sign 40 1 i8 self i64",
+            "seen 48 1 u32 self",
+            "reset 56 1 v self",
+        ], IsolationShapes.Of(model.Interfaces[0]).Lines);
+    }
+
     [Fact]
     public void An_interface_without_instances_gets_no_proxy()
     {

@@ -1,3 +1,4 @@
+using Acme.Codec;
 using Acme.Greeter;
 using NativePlugins.Host.Tests.Interfaces;
 using NativePlugins.Hosting;
@@ -69,6 +70,47 @@ public class IsolatedInterfaceTests
         Assert.Equal("Hi, world!", inProcess[0]);
         Assert.Equal(inProcess, Transcript(PluginIsolation.ProcessPerLibrary));
         Assert.Equal(inProcess, Transcript(PluginIsolation.ProcessPerInstance));
+    }
+
+    /// <summary>acme.codec/1 (native/tests/test-plugins/codec): np_bytes_t in, bytes out, integers of every width, a
+    /// narrow return value and a void function.</summary>
+    private static List<string> CodecTranscript(PluginIsolation isolation)
+    {
+        var lines = new List<string>();
+        using var host = new PluginHost(new PluginHostOptions
+        {
+            UseEnvironmentSearchPath = false,
+            Interfaces = [AcmeCodecV1.Contract],
+            Isolation = isolation,
+            IsolationOptions = Options(),
+        });
+        var file = RepoLayout.Existing(Path.Combine(Greeters.TestPluginDir, "libnp_test_codec.so"));
+        using var codec = host.Load(file).Create<AcmeCodecV1>("com.example.codec", "base=1000");
+        byte[] data = [0, 1, 2, 0x7f, 0x80, 0xff];
+        lines.Add(Convert.ToHexString(codec.XorBytes(data, 0x5a, 3)));
+        lines.Add(Convert.ToHexString(codec.XorBytes([], 0x01, 9)));
+        var big = new byte[300_000];
+        new Random(7).NextBytes(big);
+        var xored = codec.XorBytes(big, 0xa5, 2);
+        lines.Add($"{xored.Length} {xored.Take(300_000).Select((b, i) => (byte)(b ^ 0xa5) == big[i]).All(x => x)}");
+        lines.Add(codec.Mix(sbyte.MinValue, short.MaxValue, int.MinValue, uint.MaxValue).ToString());
+        lines.Add(codec.Mix(-1, -1, -1, 0).ToString());
+        lines.Add($"{codec.Sign(long.MinValue)} {codec.Sign(0)} {codec.Sign(long.MaxValue)}");
+        lines.Add(codec.Seen().ToString());
+        codec.Reset();
+        lines.Add(codec.Seen().ToString());
+        var e = Assert.Throws<PluginCallException>(() => codec.XorBytes(data, 7, 0));
+        lines.Add($"{e.Operation} {e.StatusName} {e.PluginMessage}");
+        return lines;
+    }
+
+    [Fact]
+    public void Byte_buffers_and_integers_of_every_width_cross_the_worker_unchanged()
+    {
+        var inProcess = CodecTranscript(PluginIsolation.InProcess);
+        Assert.Equal("5A5B5825DAA55A5B5825DAA55A5B5825DAA5", inProcess[0]);
+        Assert.Equal("-6446644119", inProcess[3]); // 1000 + -128 * 32767 + int.MinValue - uint.MaxValue
+        Assert.Equal(inProcess, CodecTranscript(PluginIsolation.ProcessPerLibrary));
     }
 
     [Fact]
