@@ -212,6 +212,24 @@ public class IsolatedInterfaceTests
         Assert.Contains("poisoned", refused.PluginMessage);
     }
 
+    [Theory]
+    [InlineData("null_function", "acme.greeter/1.greet is NULL or beyond its struct_size 48")]
+    [InlineData("small", "acme.greeter/1.create is NULL or beyond its struct_size 8")]
+    public void A_vtable_without_a_required_function_is_refused_at_create_naming_it(string broken, string why)
+    {
+        // In-process these libraries are refused at load (the host reads the vtable there); in a worker the vtable is
+        // read when the first instance is created, and create is refused with the same facts.
+        using var host = Host(PluginIsolation.ProcessPerLibrary);
+        var file = Greeters.BrokenLibrary(broken);
+        var library = host.Load(file);
+        var e = Assert.Throws<PluginCallException>(() => library.Create<AcmeGreeterV1>(Greeters.Broken));
+        Assert.Equal("create", e.Operation);
+        Assert.Equal(Greeters.Broken, e.PluginId);
+        Assert.Equal(file, e.FilePath);
+        Assert.Equal(why, e.PluginMessage);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Fact]
     public void The_raw_vtable_of_an_isolated_library_is_refused_with_a_clear_message()
     {
