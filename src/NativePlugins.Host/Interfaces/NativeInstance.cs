@@ -91,6 +91,10 @@ public abstract unsafe class NativeInstance : IDisposable
     /// <summary>The np_host_t this instance was created with (tests log through it).</summary>
     internal np_host_t* HostTable => _handle is InstanceHandle h ? h.Table.Pointer : null;
 
+    /// <summary>How often the instance was recreated after its worker process crashed, exited or missed its deadline
+    /// (<see cref="IsolationOptions.Restart"/>); always 0 in-process.</summary>
+    public int RestartCount => Isolated?.Restarts ?? 0;
+
     /// <summary>The transport of an instance in a worker process, or null in-process (tests, diagnostics).</summary>
     internal IsolatedInstance? Isolated => (_handle as IsolatedInstanceHandle)?.Remote;
 

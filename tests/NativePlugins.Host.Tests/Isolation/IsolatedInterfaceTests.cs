@@ -44,7 +44,7 @@ public class IsolatedInterfaceTests
                 lines.Add(greeter.Greet(new string('x', n)).Length.ToString());
             lines.Add(greeter.Add(2, 3).ToString());
             lines.Add(greeter.Add(long.MaxValue, long.MinValue).ToString());
-            lines.Add($"{greeter.HasCount} {greeter.Count()} {greeter.Interface.Minor}");
+            lines.Add($"{greeter.HasCount} {greeter.Count()} {greeter.Interface.Minor} restarts={greeter.RestartCount}");
             var e = Assert.Throws<PluginCallException>(() => greeter.Add(long.MaxValue, 1));
             lines.Add($"{e.Operation} {e.StatusName} {e.PluginId} {e.PluginMessage} {Path.GetFileName(e.FilePath)}");
             lines.Add(greeter.Add(1, 2).ToString()); // an ordinary failure leaves the instance usable
@@ -153,7 +153,7 @@ public class IsolatedInterfaceTests
         Assert.Equal(5, greeter.Add(2, 3));
         Assert.Equal(0ul, greeter.Count());
         Assert.Equal("Hello, b!", greeter.Greet("b"));
-        Assert.Equal(1, greeter.Isolated.Restarts);
+        Assert.Equal(1, greeter.RestartCount);
         Assert.NotEqual(firstWorker, greeter.Isolated.WorkerPid);
     }
 
@@ -182,7 +182,7 @@ public class IsolatedInterfaceTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), e.Deadline);
         Assert.IsAssignableFrom<PluginCrashedException>(e);
         Assert.Equal("Hello, again!", greeter.Greet("again"));
-        Assert.Equal(1, greeter.Isolated!.Restarts);
+        Assert.Equal(1, greeter.RestartCount);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public static class CSharpHostWrapperEmitter
         "Create", "ToString", "Equals", "GetHashCode", "GetType", "Finalize", "MemberwiseClone", "InstancePointer",
         "VTablePointer", "Function", "EnterCall", "ExitCall", "InitError", "Check", "CheckOutput", "InitOutput",
         "OutputBytes", "OutputText", "ReleaseOutput", "Utf8", "Str", "Bytes", "Missing", "ErrorCapacity",
-        "OutputInlineCapacity", "HostTable", "IsIsolated",
+        "OutputInlineCapacity", "HostTable", "IsIsolated", "RestartCount", "Isolated",
     ];
 
     public static IEnumerable<(string Path, string Text)> Emit(ContractModel model)
