@@ -27,6 +27,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
     private readonly Dictionary<string, ILogger> _pluginLoggers = new(StringComparer.Ordinal);
     private readonly List<byte> _partialLine = [];
     private readonly string _file;
+    private WorkerCgroup? _cgroup;
     private bool _disposed;
 
     private WorkerProcess(string file, ILoggerFactory loggers, SharedRegion control, SharedRegion input, SharedRegion output)
@@ -70,6 +71,8 @@ internal sealed unsafe class WorkerProcess : IDisposable
             input = SharedRegion.Create("nplug-input", InitialInputBytes);
             output = SharedRegion.Create("nplug-output", 0);
             w = new WorkerProcess(file, loggers, control, input, output);
+            if (options.ResidentMemoryLimitBytes is { } resident)
+                w._cgroup = WorkerCgroup.Create(resident, options.CgroupParent); // before the process: no limit, no worker
             var c = w.Control;
             c->magic = WorkerProtocol.Magic;
             c->version = WorkerProtocol.Version;
@@ -98,6 +101,8 @@ internal sealed unsafe class WorkerProcess : IDisposable
                 (w._requestFd, WorkerProtocol.FdRequest), (w._replyFd, WorkerProtocol.FdReply),
             ]);
             w._pidfd = WorkerLibc.PidfdOpen(w.Pid); // -1 on kernels before 5.3: stderr's hang-up tells the death then
+            // Into its cgroup before the first request (LOAD): the worker runs no plugin code before it.
+            w._cgroup?.Add(w.Pid);
             return w;
         }
         catch
@@ -196,6 +201,9 @@ internal sealed unsafe class WorkerProcess : IDisposable
             ? WorkerExit.FromWaitStatus(status, killedForDeadline)
             : new WorkerExit(killedForDeadline ? WorkerLibc.SigKill : null, null, killedForDeadline,
                 $"its status could not be read: {WorkerLibc.ErrorText(WorkerLibc.LastError)}");
+        if (exit.Signal == WorkerLibc.SigKill && !killedForDeadline && _cgroup?.OomKills() > 0)
+            exit = exit with { OutOfMemory = true };
+        _cgroup?.Dispose(); // reaped: the cgroup is empty now and goes with its process, not with this object
         Exit = exit;
         return exit;
     }
@@ -286,6 +294,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
             _control.Dispose();
             _input.Dispose();
             _output.Dispose();
+            _cgroup?.Dispose(); // a worker that never started (the reap removes it otherwise)
         }
     }
 
