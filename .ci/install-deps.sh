@@ -24,6 +24,9 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 # unzip: the packaging test checks what each .nupkg carries. zlib headers: NativeAOT links C# plugins with -lz.
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# libffi: nplug-worker calls the functions of a host's own interfaces from their signature description (linked
+# statically, so the shipped worker needs nothing new at run time).
+compgen -G '/usr/lib/*-linux-gnu/libffi_pic.a' >/dev/null || need+=(libffi-dev)
 # The WebAssembly peer of the benchmarks (benchmarks/peers/README.md): clang-14 for wasm32, its linker, the wasm32
 # compiler runtime and wasi-libc (string functions and malloc inside the module).
 command -v clang-14 >/dev/null 2>&1 || need+=(clang-14)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using NativePlugins.Hosting.Interfaces;
 using NativePlugins.Hosting.Isolation;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
@@ -188,6 +189,7 @@ public sealed class PluginLibrary : IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         var contract = T.Contract;
+        if (Isolated is { } isolated) return CreateIsolated<T>(isolated, pluginId, contract, config);
         var (plugin, vt) = Resolve(pluginId, contract);
         if (!contract.HasInstances)
             throw new InvalidOperationException(
@@ -205,6 +207,39 @@ public sealed class PluginLibrary : IDisposable
         }
     }
 
+    /// <summary>Create&lt;T&gt; of an isolated library: the instance lives in a worker, the wrapper calls it through the
+    /// proxy bindgen generated with it (<see cref="INativeInstance{TSelf}.Proxy"/>).</summary>
+    private T CreateIsolated<T>(IsolatedLibrary isolated, string pluginId, NativeInterfaceContract contract, string config)
+        where T : NativeInstance, INativeInstance<T>
+    {
+        ArgumentNullException.ThrowIfNull(pluginId);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var info = Plugins.FirstOrDefault(p => string.Equals(p.Id, pluginId, StringComparison.Ordinal))
+            ?? throw new PluginNotFoundException(pluginId, $"{FilePath}: no plugin '{pluginId}' in this library");
+        var registered = Registered(pluginId, contract);
+        if (!info.Interfaces.Contains(contract.Id))
+            throw new NotSupportedException(
+                $"{FilePath}: plugin '{pluginId}' does not implement {contract.Id} (it implements {string.Join(", ", info.Interfaces)})");
+        if (!contract.HasInstances)
+            throw new NotSupportedException(
+                $"{FilePath}: plugin '{pluginId}': {contract.Id} has no instances, so its calls cannot be routed to a worker " +
+                "process; load this library with PluginIsolation.InProcess");
+        var proxy = T.Proxy ?? throw new NotSupportedException(
+            $"{FilePath}: plugin '{pluginId}': the bindings of {contract.Id} ({typeof(T).Name}) have no proxy, so it cannot be " +
+            "called across process isolation: regenerate them with nplug bindgen and compile its *.Proxy.g.cs (bindgen " +
+            "says why when the interface cannot be isolated), or load this library with PluginIsolation.InProcess");
+        var state = NativeInstanceState.CreateIsolated(this, info, registered, proxy, isolated, config);
+        try
+        {
+            return T.Create(state);
+        }
+        catch
+        {
+            state.Handle.Dispose();
+            throw;
+        }
+    }
+
     private (ValidatedPlugin Plugin, ValidatedInterface VTable) Resolve(string pluginId, NativeInterfaceContract contract)
     {
         ArgumentNullException.ThrowIfNull(pluginId);
@@ -212,10 +247,21 @@ public sealed class PluginLibrary : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Isolated is not null)
             throw new NotSupportedException(
-                $"{FilePath}: plugin '{pluginId}': interfaces of the host's own ({contract.Id}) are not served across " +
-                "process isolation yet (no bindgen proxies); load this library with PluginIsolation.InProcess");
+                $"{FilePath}: plugin '{pluginId}': the raw vtable of {contract.Id} is not in this process (the library is " +
+                "loaded in a worker): create an instance with Create<T>, or load this library with PluginIsolation.InProcess");
         if (Find(pluginId) is not { } plugin)
             throw new PluginNotFoundException(pluginId, $"{FilePath}: no plugin '{pluginId}' in this library");
+        Registered(pluginId, contract);
+        if (plugin.Interface(contract.Id) is not { } vt)
+            throw new NotSupportedException(
+                $"{FilePath}: plugin '{pluginId}' does not implement {contract.Id} " +
+                $"(it implements {string.Join(", ", plugin.Info.Interfaces)})");
+        return (plugin, vt);
+    }
+
+    /// <summary>The host's registration of <paramref name="contract"/>'s id, which must be this contract.</summary>
+    private RegisteredInterface Registered(string pluginId, NativeInterfaceContract contract)
+    {
         var registered = Host.Interfaces.Find(contract.Id)
             ?? throw new InvalidOperationException(
                 $"{FilePath}: plugin '{pluginId}': interface {contract.Id} is not registered in PluginHostOptions.Interfaces, " +
@@ -225,11 +271,7 @@ public sealed class PluginLibrary : IDisposable
             throw new InvalidOperationException(
                 $"{FilePath}: plugin '{pluginId}': the host registered another contract for {contract.Id} (a different " +
                 "header): register the contract this wrapper was generated with");
-        if (plugin.Interface(contract.Id) is not { } vt)
-            throw new NotSupportedException(
-                $"{FilePath}: plugin '{pluginId}' does not implement {contract.Id} " +
-                $"(it implements {string.Join(", ", plugin.Info.Interfaces)})");
-        return (plugin, vt);
+        return registered;
     }
 
     /// <summary>Releases the library: <c>deinit</c> and unload once no instance of it is left. Idempotent.</summary>

@@ -60,6 +60,10 @@ public static class Bindgen
             foreach (var iface in model.Interfaces)
                 foreach (var f in iface.Functions.Where(f => f.NoWrapperReason is not null))
                     output.WriteLine($"nplug bindgen: note: {iface.Id}: {f.Name} gets no typed wrapper, only its function pointer: {f.NoWrapperReason}");
+            foreach (var iface in model.Interfaces)
+                if (IsolationShapes.Of(iface).Reason is { } notIsolated)
+                    output.WriteLine($"nplug bindgen: note: {iface.Id} cannot be isolated (PluginHostOptions.Isolation), so no proxy is " +
+                                     $"emitted; its in-process bindings are complete: {notIsolated}");
             var files = BindgenPlan.Generate(model);
             string full = Path.GetFullPath(Resolve(outDir));
             return check ? BindgenOutput.Check(full, files, command, output, error) : BindgenOutput.Write(full, files, output);

@@ -24,6 +24,7 @@ public static class BindgenPlan
         Add(ManifestEmitter.Emit(model));
         Add(CSharpContractEmitter.Emit(model));
         Add(CSharpHostWrapperEmitter.Emit(model));
+        Add(CSharpProxyEmitter.Emit(model));
         Add(CSharpPluginGlueEmitter.Emit(model));
         string rust = RustContractEmitter.Emit(model);
         string glue = RustInterfaceGlueEmitter.Emit(model);

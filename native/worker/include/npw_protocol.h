@@ -57,6 +57,26 @@ typedef enum npw_op {
     NPW_OP_EXIT = 8     /* destroy every instance, unload, reply, exit 0 */
 } npw_op_t;
 
+/* Calls of a host's own interface (`nplug bindgen` proxies, native/worker/src/npw_call*.c), numbered from 16:
+ *   NPW_OP_CALL_CREATE  input (arg_len bytes): plugin id NUL interface id NUL config NUL description (below);
+ *                       reply: value = call instance id (> 0); output (output_data_at, 16 bytes): a u64 mask, bit i
+ *                       set when the plugin provides function i of the description, and the vtable's struct_size
+ *   NPW_OP_CALL         instance, request_value = function index; input: one u64 slot per value parameter
+ *                       (input_count slots at 0: a scalar's bits, or an np_str_t/np_bytes_t as two slots, its offset
+ *                       in the input memfd and its length), the bytes after them; reply: value = the return value
+ *                       (its bits, zero-extended), stats[0] = the out_* integer, the np_out_bytes_t result at
+ *                       output_data_at (output_data_used bytes); a failing status's np_error_t text in message
+ *                       (detail_code = np_error_t.code). The call's status is a result, not a failure: result is
+ *                       NPW_R_FAILED only when the plugin broke a rule (nph_error NPH_E_PROTOCOL) or the instance
+ *                       could not be created/found.
+ *   NPW_OP_CALL_DESTROY instance
+ * The description: one line per vtable function, in the contract's order (its line number is the function index):
+ *   <name> <offset> <required 0|1> <return> <parameter>...
+ * return: st (np_status), v (void), i8 u8 i16 u16 i32 u32 i64 u64; parameters: self (the instance), the same
+ * scalar codes, s (np_str_t), b (np_bytes_t), o (np_out_bytes_t *), p<scalar> (an out_* pointer: pi64), e (a final
+ * np_error_t *). The create function's line is "<name> <offset> 1 @create", the destroy's "<name> <offset> 1 @destroy". */
+enum npw_call_op { NPW_OP_CALL_CREATE = 16, NPW_OP_CALL = 17, NPW_OP_CALL_DESTROY = 18 };
+
 typedef enum npw_result {
     NPW_R_OK = 0,
     NPW_R_FAILED = 1,     /* the C host reported nph_error (with status, message, detail_code, plugin_text_at) */

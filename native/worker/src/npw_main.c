@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "npw_call.h"
 #include "npw_worker.h"
 
 _Static_assert(sizeof(npw_control_t) <= NPW_CONTROL_BYTES, "npw_control_t must fit the control memfd");
@@ -250,6 +251,7 @@ static void npw_destroy(npw_worker_t *w) {
 }
 
 static void npw_shutdown(npw_worker_t *w) {
+    npw_call_shutdown(w);
     for (uint32_t i = 0; i < w->instance_count; i++)
         if (w->instances[i]) nph_instance_destroy(w->instances[i]);
     w->instance_count = 0;
@@ -323,7 +325,9 @@ static int npw_serve(void) {
             npw_reply_ok(c);
             exiting = 1;
             break;
-        default: npw_reply_bad(c, "unknown operation"); break;
+        default:
+            if (!npw_call_serve(&w)) npw_reply_bad(c, "unknown operation");
+            break;
         }
         c->served++;
         fflush(stderr);

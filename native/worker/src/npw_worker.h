@@ -27,6 +27,7 @@ typedef struct npw_worker {
     nph_library_t *library;
     nph_instance_t **instances; /* id - 1 -> instance; NULL once destroyed */
     uint32_t instance_count, instance_cap;
+    struct npw_calls *calls; /* instances of a host's own interfaces (npw_call.c); NULL until the first */
 } npw_worker_t;
 
 /* ---- npw_channel.c: the memfds ---- */

@@ -1,10 +1,12 @@
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using NativePlugins.Hosting.Diagnostics;
 using NativePlugins.Hosting.Instances;
 using NativePlugins.Hosting.Interfaces;
+using NativePlugins.Hosting.Isolation;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Threading;
 using NativePlugins.Interop;
@@ -36,7 +38,8 @@ public abstract unsafe class NativeInstance : IDisposable
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected const int OutputInlineCapacity = NativeOutput.InlineBytes;
 
-    private readonly InstanceHandle _handle;
+    private readonly SafeHandle _handle; // InstanceHandle in-process, IsolatedInstanceHandle in a worker
+    private readonly bool _isolated;
     private readonly ValidatedInterface _vt;
     private readonly CallGate _gate;
     private readonly HostMetrics _metrics;
@@ -55,6 +58,7 @@ public abstract unsafe class NativeInstance : IDisposable
         Interface = new NativeInterface(state.Library, state.Plugin, state.VTable, this);
         _vt = state.VTable;
         _handle = state.Handle;
+        _isolated = state.Handle is IsolatedInstanceHandle;
         _gate = new CallGate(serialize: Plugin.Threading == PluginThreading.Single, destroy: _handle.Dispose);
         _metrics = state.Library.Host.Metrics;
     }
@@ -85,7 +89,14 @@ public abstract unsafe class NativeInstance : IDisposable
     public bool IsDisposed => _gate.IsDisposed;
 
     /// <summary>The np_host_t this instance was created with (tests log through it).</summary>
-    internal np_host_t* HostTable => _handle.Table.Pointer;
+    internal np_host_t* HostTable => _handle is InstanceHandle h ? h.Table.Pointer : null;
+
+    /// <summary>How often the instance was recreated after its worker process crashed, exited or missed its deadline
+    /// (<see cref="IsolationOptions.Restart"/>); always 0 in-process.</summary>
+    public int RestartCount => Isolated?.Restarts ?? 0;
+
+    /// <summary>The transport of an instance in a worker process, or null in-process (tests, diagnostics).</summary>
+    internal IsolatedInstance? Isolated => (_handle as IsolatedInstanceHandle)?.Remote;
 
     /// <summary>Destroys the instance: right away when no call is in flight, otherwise as soon as the last call in
     /// flight returns. Calls that start afterwards throw <see cref="ObjectDisposedException"/>. Idempotent.</summary>
@@ -102,7 +113,7 @@ public abstract unsafe class NativeInstance : IDisposable
 
     /// <summary>The instance pointer the plugin's functions take first.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected void* InstancePointer => _handle.Pointer;
+    protected void* InstancePointer => (void*)_handle.DangerousGetHandle();
 
     /// <summary>The host's copy of the vtable (see <see cref="NativeInterface.VTable"/>).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -134,10 +145,21 @@ public abstract unsafe class NativeInstance : IDisposable
         return new NativeCall(thread, path);
     }
 
-    /// <summary>Leaves a call entered with <see cref="EnterCall"/>.</summary>
+    /// <summary>Leaves a call entered with <see cref="EnterCall"/>. For an instance in a worker process it then throws
+    /// what the call's forwarder kept (<see cref="NativeProxy.Invoke"/>: the worker crashed or hung, or the plugin broke
+    /// a rule), after the gate is left, so the typed error reaches the caller and the gate stays balanced.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void ExitCall(NativeCall call) => _gate.Exit(call.Thread, call.Path);
+    protected void ExitCall(NativeCall call)
+    {
+        _gate.Exit(call.Thread, call.Path);
+        if (_isolated) IsolatedInstance.ThrowPendingFault();
+    }
+
+    /// <summary>True when the instance lives in a worker process: its vtable is the generated forwarders, which
+    /// generated code must call without <c>SuppressGCTransition</c> (they are managed code).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected bool IsIsolated => _isolated;
 
     /// <summary>Prepares the caller-owned <c>np_error_t</c> over <paramref name="buffer"/>
     /// (<see cref="ErrorCapacity"/> bytes, usually stackalloc'ed).</summary>

@@ -1,6 +1,9 @@
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 using System.Text;
 using NativePlugins.Hosting.Instances;
+using NativePlugins.Hosting.Interfaces;
+using NativePlugins.Hosting.Isolation;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Interop;
@@ -18,7 +21,7 @@ public sealed unsafe class NativeInstanceState
     private int _taken;
 
     private NativeInstanceState(PluginLibrary library, PluginInfo plugin, ValidatedInterface vtable, string config,
-        InstanceHandle handle, AllocationCounters counters)
+        SafeHandle handle, AllocationCounters counters)
     {
         Library = library;
         Plugin = plugin;
@@ -32,7 +35,7 @@ public sealed unsafe class NativeInstanceState
     internal PluginInfo Plugin { get; }
     internal ValidatedInterface VTable { get; }
     internal string Config { get; }
-    internal InstanceHandle Handle { get; }
+    internal SafeHandle Handle { get; } // InstanceHandle, or IsolatedInstanceHandle
     internal AllocationCounters Counters { get; }
 
     /// <summary>A state wraps one instance once: a second wrapper would destroy it a second time.</summary>
@@ -52,5 +55,41 @@ public sealed unsafe class NativeInstanceState
             (delegate* unmanaged[Cdecl]<np_host_t*, np_str_t, void**, np_error_t*, int>)vt.FunctionAt(contract.Create.Offset),
             (delegate* unmanaged[Cdecl]<void*, void>)vt.FunctionAt(contract.Destroy!.Offset), config, out var counters);
         return new NativeInstanceState(library, plugin, vt, config, handle, counters);
+    }
+
+    /// <summary>Creates an instance in a worker process of an isolated library (see <see cref="IsolatedInstance"/>):
+    /// its vtable is <paramref name="proxy"/>'s forwarders where the plugin provides the function, NULL elsewhere, read
+    /// at the minor the plugin's struct_size fits (as in-process without a fingerprint).</summary>
+    internal static NativeInstanceState CreateIsolated(PluginLibrary library, PluginInfo plugin, RegisteredInterface registered,
+        NativeProxy proxy, IsolatedLibrary isolated, string config)
+    {
+        var remote = IsolatedInstance.Create(isolated, plugin, proxy, config, library.Host.IsolationLogger);
+        var contract = registered.Contract;
+        var vtable = (byte*)NativeMemory.AllocZeroed(contract.Size);
+        IsolatedInstanceHandle handle;
+        try
+        {
+            handle = new IsolatedInstanceHandle(remote, vtable);
+        }
+        catch
+        {
+            NativeMemory.Free(vtable);
+            remote.Dispose();
+            throw;
+        }
+        uint structSize = remote.StructSize;
+        uint minor = 0;
+        for (uint m = 1; m <= contract.NewestMinor; m++)
+            if (contract.Functions.All(f => f.SinceMinor > m || f.End <= structSize)) minor = m;
+        uint readable = Math.Min(registered.VTable.ReadableBytes(structSize, minor), contract.Size);
+        *(uint*)vtable = structSize;
+        for (int i = 0; i < contract.Functions.Count; i++)
+        {
+            var f = contract.Functions[i];
+            if (f.Role == NativeFunctionRole.Method && f.End <= readable && (remote.Provided & (1UL << i)) != 0)
+                *(nint*)(vtable + f.Offset) = proxy.Forwarders[i];
+        }
+        var vt = new ValidatedInterface(registered, vtable, structSize, readable, minor, null);
+        return new NativeInstanceState(library, plugin, vt, config, handle, new AllocationCounters(null));
     }
 }

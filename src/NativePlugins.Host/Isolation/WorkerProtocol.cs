@@ -21,6 +21,9 @@ internal static class WorkerProtocol
     // npw_op_t
     public const uint OpLoad = 1, OpCreate = 2, OpProcess = 3, OpFlush = 4, OpStats = 5, OpDestroy = 6, OpPing = 7, OpExit = 8;
 
+    // npw_call_op: calls of a host's own interface (IsolatedInstance)
+    public const uint OpCallCreate = 16, OpCall = 17, OpCallDestroy = 18;
+
     // npw_result_t
     public const int ResultOk = 0, ResultFailed = 1, ResultBadRequest = 2;
 

@@ -19,7 +19,7 @@ public static class CSharpHostWrapperEmitter
         "Create", "ToString", "Equals", "GetHashCode", "GetType", "Finalize", "MemberwiseClone", "InstancePointer",
         "VTablePointer", "Function", "EnterCall", "ExitCall", "InitError", "Check", "CheckOutput", "InitOutput",
         "OutputBytes", "OutputText", "ReleaseOutput", "Utf8", "Str", "Bytes", "Missing", "ErrorCapacity",
-        "OutputInlineCapacity", "HostTable",
+        "OutputInlineCapacity", "HostTable", "IsIsolated", "RestartCount", "Isolated",
     ];
 
     public static IEnumerable<(string Path, string Text)> Emit(ContractModel model)
@@ -98,7 +98,7 @@ public static class CSharpHostWrapperEmitter
         using (w.Block())
         {
             string convention = f.IsLeaf ? "unmanaged[Cdecl, SuppressGCTransition]" : "unmanaged[Cdecl]";
-            var nativeTypes = ps.Select((p, i) => NativeParameter(shape, i, p)).Append(NativeReturn(f.Type.Return, shape));
+            var nativeTypes = ps.Select((p, i) => NativeParameter(shape, i, p)).Append(NativeReturn(f.Type.Return, shape)).ToList();
             w.Line($"var fn = (delegate* {convention}<{string.Join(", ", nativeTypes)}>)Function({f.Field.Offset});");
             if (!f.Required) w.Line($"if (fn == null) throw Missing(\"{f.Name}\");");
 
@@ -131,13 +131,17 @@ public static class CSharpHostWrapperEmitter
             using (w.Block())
             {
                 w.Line($"var call = EnterCall(\"{f.Name}\");");
-                var callArgs = ps.Select((p, i) => CallArgument(shape, i, p));
-                string invoke = $"fn({string.Join(", ", callArgs)});";
-                w.Line(shape.ReturnsStatus ? "status = " + invoke
-                    : shape.Result.Kind == ResultKind.ReturnValue ? "result = " + invoke
-                    : invoke);
+                var callArgs = string.Join(", ", ps.Select((p, i) => CallArgument(shape, i, p)));
+                string assign = shape.ReturnsStatus ? "status = " : shape.Result.Kind == ResultKind.ReturnValue ? "result = " : "";
+                // An isolated instance's vtable holds managed forwarders (Proxy.g.cs), which must not be called
+                // without the GC transition: a leaf call goes through CallIsolated then, a method of its own so that
+                // the in-process path keeps its frame free of the transition's set-up.
+                w.Line(f.IsLeaf ? $"if (IsIsolated) {assign}CallIsolated(fn, {callArgs});" : $"{assign}fn({callArgs});");
+                if (f.IsLeaf) w.Line($"else {assign}fn({callArgs});");
                 w.Line("ExitCall(call);");
             }
+
+            if (f.IsLeaf) EmitCallIsolated(w, ps.Count, convention, nativeTypes);
 
             string status = shape.ReturnsStatus ? "status" : "0";
             if (outBytes)
@@ -160,6 +164,17 @@ public static class CSharpHostWrapperEmitter
         }
     }
 
+    /// <summary>The local function a leaf method calls an isolated instance's forwarder through (with the GC
+    /// transition, and not inlined, so the caller's in-process path stays as it was).</summary>
+    private static void EmitCallIsolated(CodeWriter w, int count, string convention, IReadOnlyList<string> nativeTypes)
+    {
+        var ps = Enumerable.Range(0, count).Select(i => $"{nativeTypes[i]} a{i}");
+        w.Line();
+        w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        w.Line($"static {nativeTypes[^1]} CallIsolated(delegate* {convention}<{string.Join(", ", nativeTypes)}> f, {string.Join(", ", ps)}) =>");
+        w.Line($"    ((delegate* unmanaged[Cdecl]<{string.Join(", ", nativeTypes)}>)f)({string.Join(", ", Enumerable.Range(0, count).Select(i => $"a{i}"))});");
+    }
+
     private static string InputType(WrapperInput i) => i.Kind switch
     {
         InputKind.Integer => CSharpNames.Type(i.Type),
@@ -171,10 +186,10 @@ public static class CSharpHostWrapperEmitter
     /// <summary>The C# type of parameter <paramref name="index"/> in the function pointer type: the instance as
     /// void* (the host keeps it untyped), everything else as the C# bindings spell it (rule I6 leaves only
     /// integers, np_str_t, np_bytes_t, integer pointers, np_out_bytes_t * and np_error_t *).</summary>
-    private static string NativeParameter(WrapperShape shape, int index, AbiParameter p) =>
+    internal static string NativeParameter(WrapperShape shape, int index, AbiParameter p) =>
         index == 0 && shape.IsInstanceMethod ? "void*" : NativeType(p.Type);
 
-    private static string NativeReturn(AbiType type, WrapperShape shape) => shape.ReturnsStatus ? "int" : NativeType(type);
+    internal static string NativeReturn(AbiType type, WrapperShape shape) => shape.ReturnsStatus ? "int" : NativeType(type);
 
     private static string NativeType(AbiType type) => type switch
     {

@@ -1,9 +1,15 @@
-// The reference host: every argument is a plugin library implementing acme.greeter/1.
+// The reference host: every argument is a plugin library implementing acme.greeter/1. With --isolate first, every
+// library runs in a worker process (PluginHostOptions.Isolation) and the output must be the same.
 using Acme.Greeter;
 using NativePlugins.Hosting;
 
-using var host = new PluginHost(new PluginHostOptions { Interfaces = [AcmeGreeterV1.Contract] });
-foreach (var path in args)
+bool isolate = args.Length > 0 && args[0] == "--isolate";
+using var host = new PluginHost(new PluginHostOptions
+{
+    Interfaces = [AcmeGreeterV1.Contract],
+    Isolation = isolate ? PluginIsolation.ProcessPerLibrary : PluginIsolation.InProcess,
+});
+foreach (var path in isolate ? args[1..] : args)
 {
     var library = host.Load(path);
     foreach (var plugin in library.Plugins.Where(p => p.Implements(AcmeGreeterV1.Contract.Id)))

@@ -97,9 +97,14 @@ public sealed unsafe partial class AcmeGreeterV1 : NativeInstance, INativeInstan
         ulong result;
         {
             var call = EnterCall("count");
-            result = fn(InstancePointer);
+            if (IsIsolated) result = CallIsolated(fn, InstancePointer);
+            else result = fn(InstancePointer);
             ExitCall(call);
         }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static ulong CallIsolated(delegate* unmanaged[Cdecl, SuppressGCTransition]<void*, ulong> f, void* a0) =>
+            ((delegate* unmanaged[Cdecl]<void*, ulong>)f)(a0);
         return result;
     }
 }
