@@ -4,7 +4,8 @@
 # the staged nplug tool generates the bindings there (`nplug bindgen`); the C plugin builds with cc and
 # `pkg-config nativeplugins`, the Rust one on the staged crates, the C# one on the NativePlugins.PluginSdk MSBuild SDK
 # from the feed (NativeAOT and hosted), and the .NET host on the NativePlugins.Host package calls each plugin through
-# the generated typed wrapper. The output must be the in-repository run's (expected-output.txt).
+# the generated typed wrapper, in-process and with --isolate (the package's nplug-worker and the generated proxy,
+# Greeter.Proxy.g.cs). The output must be the in-repository run's (expected-output.txt) both times.
 # Its libraries implement acme.greeter/1 and stay out of <stage>/plugins (the host consumer runs transforms).
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: consume-greeter.sh <stage-dir>" >&2; exit 2; }
@@ -93,18 +94,22 @@ cat > host/GreeterHost.csproj <<XML
     <PackageReference Include="NativePlugins.Host" Version="$np_version" />
     <Compile Include="../generated/csharp/Greeter.g.cs" />
     <Compile Include="../generated/csharp/Greeter.Host.g.cs" />
+    <Compile Include="../generated/csharp/Greeter.Proxy.g.cs" />
   </ItemGroup>
 </Project>
 XML
 (cd host && dotnet build -c Release -v q -nologo >build.log 2>&1) || { cat host/build.log >&2; exit 1; }
-# Plugin ids are unique per host: the hosted C# build answers in a host of its own, as in run.sh.
-actual=$(dotnet host/bin/Release/net10.0/GreeterHost.dll "$work/libgreeter_c.so" \
-  "$work/rust/target/release/libgreeter_rust.so" "$work/csharp/out-Aot/libgreeter_cs.so" 2>&1)
-actual+=$'\n'$(dotnet host/bin/Release/net10.0/GreeterHost.dll "$work/csharp/out-Hosted/libgreeter_cs.so" 2>&1)
+# Plugin ids are unique per host: the hosted C# build answers in a host of its own, as in run.sh. Then the same
+# libraries in worker processes (--isolate): the package's nplug-worker and the generated proxy must answer alike.
 expected=$(cat "$example/expected-output.txt")
-if [ "$actual" != "$expected" ]; then
-  echo "consume-greeter: the host's output differs from $example/expected-output.txt:" >&2
-  diff <(printf '%s\n' "$expected") <(printf '%s\n' "$actual") >&2 || true
-  exit 1
-fi
-np_step "greeter: bindgen, cc + pkg-config, cargo, dotnet publish (Aot, Hosted) and the host from the stage: output as expected"
+for mode in "" --isolate; do
+  actual=$(dotnet host/bin/Release/net10.0/GreeterHost.dll $mode "$work/libgreeter_c.so" \
+    "$work/rust/target/release/libgreeter_rust.so" "$work/csharp/out-Aot/libgreeter_cs.so" 2>&1)
+  actual+=$'\n'$(dotnet host/bin/Release/net10.0/GreeterHost.dll $mode "$work/csharp/out-Hosted/libgreeter_cs.so" 2>&1)
+  if [ "$actual" != "$expected" ]; then
+    echo "consume-greeter: the host's output${mode:+ with $mode} differs from $example/expected-output.txt:" >&2
+    diff <(printf '%s\n' "$expected") <(printf '%s\n' "$actual") >&2 || true
+    exit 1
+  fi
+done
+np_step "greeter: bindgen, cc + pkg-config, cargo, dotnet publish (Aot, Hosted) and the host from the stage, in-process and isolated: output as expected"
