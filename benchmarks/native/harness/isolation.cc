@@ -126,8 +126,23 @@ void BM_PingPong(benchmark::State &state, channel ch, bool same_cpu) {
 
 } // namespace
 
-BENCHMARK_CAPTURE(BM_PingPong, eventfd_same_cpu, channel::eventfd, true)->Name("isolation/eventfd_pingpong/same_cpu")->UseRealTime()->Apply(bench::with_min);
-BENCHMARK_CAPTURE(BM_PingPong, eventfd_other_cpu, channel::eventfd, false)->Name("isolation/eventfd_pingpong/other_cpu")->UseRealTime()->Apply(bench::with_min);
-BENCHMARK_CAPTURE(BM_PingPong, futex_same_cpu, channel::futex, true)->Name("isolation/futex_pingpong/same_cpu")->UseRealTime()->Apply(bench::with_min);
-BENCHMARK_CAPTURE(BM_PingPong, futex_other_cpu, channel::futex, false)->Name("isolation/futex_pingpong/other_cpu")->UseRealTime()->Apply(bench::with_min);
-BENCHMARK_CAPTURE(BM_PingPong, spin_other_cpu, channel::spin, false)->Name("isolation/spin_pingpong/other_cpu")->UseRealTime()->Apply(bench::with_min);
+BENCHMARK_CAPTURE(BM_PingPong, eventfd_same_cpu, channel::eventfd, true)
+    ->Name("isolation/eventfd_pingpong/same_cpu")
+    ->UseRealTime()
+    ->Apply(bench::with_min);
+BENCHMARK_CAPTURE(BM_PingPong, eventfd_other_cpu, channel::eventfd, false)
+    ->Name("isolation/eventfd_pingpong/other_cpu")
+    ->UseRealTime()
+    ->Apply(bench::with_min);
+BENCHMARK_CAPTURE(BM_PingPong, futex_same_cpu, channel::futex, true)
+    ->Name("isolation/futex_pingpong/same_cpu")
+    ->UseRealTime()
+    ->Apply(bench::with_min);
+BENCHMARK_CAPTURE(BM_PingPong, futex_other_cpu, channel::futex, false)
+    ->Name("isolation/futex_pingpong/other_cpu")
+    ->UseRealTime()
+    ->Apply(bench::with_min);
+BENCHMARK_CAPTURE(BM_PingPong, spin_other_cpu, channel::spin, false)
+    ->Name("isolation/spin_pingpong/other_cpu")
+    ->UseRealTime()
+    ->Apply(bench::with_min);

@@ -69,8 +69,8 @@ typedef enum npw_op {
                                * stage, the previous stage's output after it) if there is any, then flush */
 } npw_op_t;
 
-#define NPW_CHAIN_MAX 16u   /* stages per chain request (a longer run of stages is sent as several chains) */
-#define NPW_CHAIN_TIME 1u   /* chain_flags: measure each stage's wall time (chain_ns) */
+#define NPW_CHAIN_MAX 16u /* stages per chain request (a longer run of stages is sent as several chains) */
+#define NPW_CHAIN_TIME 1u /* chain_flags: measure each stage's wall time (chain_ns) */
 
 typedef enum npw_result {
     NPW_R_OK = 0,
@@ -119,11 +119,11 @@ typedef struct npw_control {
     uint32_t host_waiting;   /* host: 1 while it blocks for the reply (the worker then signals NPW_FD_REPLY) */
     uint32_t worker_waiting; /* worker: 1 while it blocks for a request (the host then signals NPW_FD_REQUEST) */
     /* ---- PROCESS_CHAIN / FLUSH_CHAIN (v2) ---- */
-    uint32_t chain_count;                     /* host: stages, 1..NPW_CHAIN_MAX */
-    uint32_t chain_flags;                     /* host: NPW_CHAIN_TIME */
-    uint32_t chain_at;                        /* worker: the stage running now; after a failure, the failed one */
-    uint32_t chain_op;                        /* worker: NPW_OP_PROCESS or NPW_OP_FLUSH, the call chain_at is in */
-    uint32_t chain_instance[NPW_CHAIN_MAX];   /* host: the instance ids, in order */
+    uint32_t chain_count;                      /* host: stages, 1..NPW_CHAIN_MAX */
+    uint32_t chain_flags;                      /* host: NPW_CHAIN_TIME */
+    uint32_t chain_at;                         /* worker: the stage running now; after a failure, the failed one */
+    uint32_t chain_op;                         /* worker: NPW_OP_PROCESS or NPW_OP_FLUSH, the call chain_at is in */
+    uint32_t chain_instance[NPW_CHAIN_MAX];    /* host: the instance ids, in order */
     uint64_t chain_records_out[NPW_CHAIN_MAX]; /* worker: records each stage emitted */
     uint64_t chain_bytes_out[NPW_CHAIN_MAX];   /* worker: bytes each stage emitted */
     uint64_t chain_ns[NPW_CHAIN_MAX];          /* worker: wall time of each stage's calls (NPW_CHAIN_TIME) */

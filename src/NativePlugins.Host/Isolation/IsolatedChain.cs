@@ -139,21 +139,10 @@ internal static unsafe class IsolatedChain
         counts.Reached = last + 1;
     }
 
-    /// <summary>The chain's output from the output memfd into the caller's buffer (one copy), after checking that
-    /// the worker's description of it lies inside the memfd.</summary>
+    /// <summary>The chain's output from the output memfd into the caller's buffer (one copy).</summary>
     private static void AppendOutput(WorkerProcess w, TransformInstance last, string op, RecordBuffer output)
     {
-        var c = w.Control;
-        var o = w.Output;
-        ulong count = c->output_count, size = (ulong)o.Size;
-        if (count == 0) return;
-        if (count >= size / sizeof(ulong) || c->output_offsets_at > size - (count + 1) * sizeof(ulong) ||
-            c->output_data_at > size)
-            throw OutsideOutput(last, op);
-        var offsets = (ulong*)(o.Base + c->output_offsets_at);
-        if (offsets[0] != 0 || offsets[count] > size - c->output_data_at)
-            throw OutsideOutput(last, op);
-        output.AppendNative(o.Base + c->output_data_at, offsets, count);
+        if (!w.AppendOutput(output)) throw OutsideOutput(last, op);
     }
 
     private static PluginCallException OutsideOutput(TransformInstance last, string op) =>

@@ -201,9 +201,10 @@ internal sealed unsafe class IsolatedTransform
         Send(w, op, name, input);
         if (c->result != WorkerProtocol.ResultOk) throw Failure(c, name);
         _consecutive = 0;
-        var o = w.Output;
-        if (c->output_count > 0)
-            output.AppendNative(o.Base + c->output_data_at, (ulong*)(o.Base + c->output_offsets_at), c->output_count);
+        if (!w.AppendOutput(output))
+            throw new PluginCallException(name, NpAbi.NP_ERR_STATE, _plugin.Id, _library.FilePath,
+                "the worker described an output batch outside its output memfd; the output of this call was discarded",
+                protocolViolation: true);
     }
 
     /// <summary>One request; a death or a missed deadline becomes the call's typed fault.</summary>

@@ -225,6 +225,21 @@ internal sealed unsafe class WorkerProcess : IDisposable
         }
     }
 
+    /// <summary>Appends the reply's output batch to <paramref name="output"/> (one copy out of the output memfd);
+    /// false, with nothing appended, when the reply describes a batch that does not lie inside the memfd.</summary>
+    public bool AppendOutput(RecordBuffer output)
+    {
+        var c = Control;
+        ulong count = c->output_count, size = (ulong)_output.Size;
+        if (count == 0) return true;
+        if (count >= size / sizeof(ulong) || c->output_offsets_at > size - (count + 1) * sizeof(ulong) || c->output_data_at > size)
+            return false;
+        var offsets = (ulong*)(_output.Base + c->output_offsets_at);
+        if (offsets[0] != 0 || offsets[count] > size - c->output_data_at) return false;
+        output.AppendNative(_output.Base + c->output_data_at, offsets, count);
+        return true;
+    }
+
     /// <summary>Waits for the (dying) process, reads what it left on stderr, records how it ended.</summary>
     private WorkerExit Reap(bool killedForDeadline)
     {
