@@ -123,4 +123,37 @@ public class IsolationChainTests
         Assert.Equal(3, pipeline.Stages.Select(s => s.WorkerProcessId).Distinct().Count());
         Assert.Equal(Run(expectedPipeline, Batches), Run(pipeline, Batches));
     }
+
+    [Fact]
+    public void A_hang_inside_a_chain_misses_its_deadline_and_the_pipeline_runs_again()
+    {
+        var deadline = TimeSpan.FromMilliseconds(300);
+        using var host = Isolated(options: Options() with { CallTimeout = deadline });
+        var file = Fixture("spin");
+        host.Load(file);
+        using var pipeline = host.CreatePipeline([new PipelineStage(Spin), new PipelineStage(Spin)]);
+        int pid = pipeline.Stages[0].WorkerProcessId;
+        using var input = TestHostsBuffer("spin");
+        var e = Assert.Throws<PluginTimeoutException>(() => pipeline.Process(input));
+        Assert.Equal(Spin, e.PluginId);
+        Assert.Equal(deadline, e.Deadline);
+        Assert.Equal(["spin"], e.UnprocessedInput.Select(r => Encoding.UTF8.GetString(r)));
+        Assert.False(Directory.Exists($"/proc/{pid}"), "the killed worker was reaped");
+        Assert.Equal(["fine"], Run(pipeline, [["fine"]]));
+    }
+
+    [Fact]
+    public void A_run_of_more_stages_than_one_chain_holds_is_sent_as_several_chains()
+    {
+        var stages = Enumerable.Range(0, 20).Select(i => new PipelineStage(Hosts.Grep, "pattern=x")).ToArray();
+        using var reference = TextHost(PluginIsolation.InProcess);
+        using var expectedPipeline = reference.CreatePipeline(stages);
+        using var host = TextHost(PluginIsolation.ProcessPerLibrary);
+        using var pipeline = host.CreatePipeline(stages);
+        var first = pipeline.Stages[0].IsolatedBackend!;
+        ulong before = first.WorkerRequestsServed;
+        Assert.Equal(Run(expectedPipeline, Batches), Run(pipeline, Batches));
+        // 4 batches and the flush, each as a chain of 16 stages and one of 4.
+        Assert.Equal(10ul, first.WorkerRequestsServed - before);
+    }
 }
