@@ -25,6 +25,9 @@ public static class HostFactory
         if (useDefaults) dirs.AddRange(PluginSearchPath.FromEnvironment().Where(Directory.Exists));
         if (useDefaults && Directory.Exists(BundledPluginDirectory)) dirs.Add(BundledPluginDirectory);
 
+        var isolation = options as IIsolationOption;
+        if (isolation is { MemoryLimit: not null, Isolate: false })
+            throw new UsageException("--memory-limit limits worker processes: it needs --isolate");
         var hostOptions = new PluginHostOptions
         {
             SearchPaths = dirs,
@@ -36,7 +39,10 @@ public static class HostFactory
             HostName = "nplug",
             Discovery = discovery ?? DiscoveryOptions.Default,
             HotReload = hotReload,
-            Isolation = options is IIsolationOption { Isolate: true } ? PluginIsolation.ProcessPerLibrary : PluginIsolation.InProcess,
+            Isolation = isolation is { Isolate: true } ? PluginIsolation.ProcessPerLibrary : PluginIsolation.InProcess,
+            IsolationOptions = isolation?.MemoryLimit is { } limit
+                ? IsolationOptions.Default with { ResidentMemoryLimitBytes = ByteSize.Parse(limit, "--memory-limit") }
+                : IsolationOptions.Default,
         };
         try
         {

@@ -21,6 +21,11 @@ public sealed class DemoOptions : CommonOptions, IIsolationOption
         "instead of ending nplug.")]
     public bool Isolate { get; set; }
 
+    [Option("memory-limit", HelpText = "With --isolate: the memory each worker may use (bytes, or K/M/G, e.g. 256M), " +
+        "enforced by a memory cgroup per worker (IsolationOptions.ResidentMemoryLimitBytes); past it the worker alone is " +
+        "killed and its stage fails with a typed error.")]
+    public string? MemoryLimit { get; set; }
+
     // Examples show what a user types: without the defaults (--batch-size 1024 --log-level warn) spelled out.
     private static readonly UnParserSettings SkipDefaults = new() { SkipDefault = true };
 

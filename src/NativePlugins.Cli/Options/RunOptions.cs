@@ -29,6 +29,11 @@ public sealed class RunOptions : CommonOptions, IIsolationOption
         "instead of ending nplug.")]
     public bool Isolate { get; set; }
 
+    [Option("memory-limit", HelpText = "With --isolate: the memory each worker may use (bytes, or K/M/G, e.g. 256M), " +
+        "enforced by a memory cgroup per worker (IsolationOptions.ResidentMemoryLimitBytes); past it the worker alone is " +
+        "killed and its stage fails with a typed error.")]
+    public string? MemoryLimit { get; set; }
+
     [Option('q', "quiet", HelpText = "Do not print the per-stage report on stderr.")]
     public bool Quiet { get; set; }
 

@@ -31,6 +31,7 @@ public class PluginCrashedException : PluginCallException
         UnprocessedInput = unprocessed;
         RestartLimitReached = restartLimitReached;
         LastWords = lastWords;
+        MemoryLimitReached = exit.OutOfMemory;
     }
 
     /// <summary>The signal that ended the worker (11 for SIGSEGV), or null when it exited or was killed for a
@@ -50,6 +51,10 @@ public class PluginCrashedException : PluginCallException
     /// <summary>True when the instance has given up (<see cref="RestartPolicy.MaxConsecutiveRestarts"/>): it will
     /// not be recreated, and its calls throw this again.</summary>
     public bool RestartLimitReached { get; }
+
+    /// <summary>True when the kernel's OOM killer ended the worker at its
+    /// <see cref="IsolationOptions.ResidentMemoryLimitBytes"/> (its cgroup says so); <see cref="Signal"/> is 9 then.</summary>
+    public bool MemoryLimitReached { get; }
 
     /// <summary>The last line the worker wrote to stderr before it died that was not a log line (an abort
     /// message, say), as one line; null if none.</summary>

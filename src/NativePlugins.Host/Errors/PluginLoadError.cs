@@ -150,4 +150,10 @@ public enum PluginLoadError
     /// <summary>Isolated load: the worker executable could not be found or started (see
     /// <see cref="IsolationOptions.WorkerPath"/>).</summary>
     WorkerUnavailable,
+
+    /// <summary>Isolated load: a limit of <see cref="IsolationOptions"/> cannot be applied on this system (e.g.
+    /// <see cref="IsolationOptions.ResidentMemoryLimitBytes"/> without a cgroup memory controller the host may use);
+    /// the worker was not started, since a limit asked for is never silently dropped. The message names the cgroup
+    /// and the reason.</summary>
+    IsolationLimitUnavailable,
 }

@@ -124,6 +124,10 @@ internal sealed unsafe class IsolatedLibrary
         {
             worker = WorkerProcess.Start(_workerPath, FilePath, Options, _loggers);
         }
+        catch (WorkerLimitException e)
+        {
+            throw new PluginLoadException(PluginLoadError.IsolationLimitUnavailable, FilePath, null, e.Message, e);
+        }
         catch (IOException e)
         {
             throw new PluginLoadException(PluginLoadError.WorkerUnavailable, FilePath, null, e.Message, e);

@@ -26,6 +26,22 @@ public sealed record IsolationOptions
     /// sees its allocations fail. Null: no limit of its own.</summary>
     public long? MemoryLimitBytes { get; init; }
 
+    /// <summary>
+    /// The memory each worker may really use (resident pages, page cache and kernel memory charged to it), enforced
+    /// by a memory cgroup of its own: past it the kernel's OOM killer ends the worker, and the call throws
+    /// <see cref="PluginCrashedException"/> with <see cref="PluginCrashedException.MemoryLimitReached"/> set. Unlike
+    /// <see cref="MemoryLimitBytes"/> it does not count address space that is only reserved. Needs a cgroup the host
+    /// may create children in (<see cref="CgroupParent"/>): cgroup v2 with the memory controller delegated, or v1's
+    /// memory hierarchy. Where there is none the load fails with <see cref="PluginLoadError.IsolationLimitUnavailable"/>
+    /// rather than run without the limit. Null: no cgroup.
+    /// </summary>
+    public long? ResidentMemoryLimitBytes { get; init; }
+
+    /// <summary>The cgroup directory the workers' cgroups (<see cref="ResidentMemoryLimitBytes"/>) are created in, e.g.
+    /// a systemd unit's delegated cgroup (<c>Delegate=memory</c>). Null: the host process's own memory cgroup, read
+    /// from <c>/proc/self/cgroup</c>.</summary>
+    public string? CgroupParent { get; init; }
+
     /// <summary>RLIMIT_CPU of each worker, in whole seconds (rounded up): past it the kernel ends the worker
     /// (SIGXCPU, then SIGKILL). Null: no limit.</summary>
     public TimeSpan? CpuTimeLimit { get; init; }

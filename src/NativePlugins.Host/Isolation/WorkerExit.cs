@@ -2,8 +2,10 @@ using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Isolation;
 
-/// <summary>How a worker process ended, from its wait status; <see cref="KilledForDeadline"/> when the host killed it.</summary>
-internal readonly record struct WorkerExit(int? Signal, int? ExitCode, bool KilledForDeadline, string? Note = null)
+/// <summary>How a worker process ended, from its wait status; <see cref="KilledForDeadline"/> when the host killed it,
+/// <see cref="OutOfMemory"/> when its memory cgroup's OOM killer did (<see cref="IsolationOptions.ResidentMemoryLimitBytes"/>).</summary>
+internal readonly record struct WorkerExit(int? Signal, int? ExitCode, bool KilledForDeadline, string? Note = null,
+    bool OutOfMemory = false)
 {
     /// <summary>Decodes a waitpid status (WIFSIGNALED / WEXITSTATUS).</summary>
     public static WorkerExit FromWaitStatus(int status, bool killedForDeadline = false) =>
@@ -25,6 +27,7 @@ internal readonly record struct WorkerExit(int? Signal, int? ExitCode, bool Kill
                 4 => ": an illegal instruction (a trap, e.g. __builtin_trap or a Rust abort)",
                 24 => ": the worker's CPU time limit (IsolationOptions.CpuTimeLimit) ran out",
                 9 when KilledForDeadline => " by the host: the call missed its deadline",
+                9 when OutOfMemory => ": the kernel's OOM killer, at the worker's memory limit (IsolationOptions.ResidentMemoryLimitBytes, its cgroup)",
                 9 => ": by the kernel (out of memory?) or by another process",
                 _ => "",
             };

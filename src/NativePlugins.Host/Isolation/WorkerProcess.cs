@@ -29,6 +29,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
     private readonly string _file;
     private AdaptiveSpin _spin;
     private uint _sequence;
+    private WorkerCgroup? _cgroup;
     private bool _disposed;
 
     private WorkerProcess(string file, ILoggerFactory loggers, SharedRegion control, SharedRegion input, SharedRegion output)
@@ -72,6 +73,8 @@ internal sealed unsafe class WorkerProcess : IDisposable
             input = SharedRegion.Create("nplug-input", InitialInputBytes);
             output = SharedRegion.Create("nplug-output", 0);
             w = new WorkerProcess(file, loggers, control, input, output);
+            if (options.ResidentMemoryLimitBytes is { } resident)
+                w._cgroup = WorkerCgroup.Create(resident, options.CgroupParent); // before the process: no limit, no worker
             var c = w.Control;
             c->magic = WorkerProtocol.Magic;
             c->version = WorkerProtocol.Version;
@@ -100,6 +103,8 @@ internal sealed unsafe class WorkerProcess : IDisposable
                 (w._requestFd, WorkerProtocol.FdRequest), (w._replyFd, WorkerProtocol.FdReply),
             ]);
             w._pidfd = WorkerLibc.PidfdOpen(w.Pid); // -1 on kernels before 5.3: stderr's hang-up tells the death then
+            // Into its cgroup before the first request (LOAD): the worker runs no plugin code before it.
+            w._cgroup?.Add(w.Pid);
             return w;
         }
         catch
@@ -252,6 +257,9 @@ internal sealed unsafe class WorkerProcess : IDisposable
             ? WorkerExit.FromWaitStatus(status, killedForDeadline)
             : new WorkerExit(killedForDeadline ? WorkerLibc.SigKill : null, null, killedForDeadline,
                 $"its status could not be read: {WorkerLibc.ErrorText(WorkerLibc.LastError)}");
+        if (exit.Signal == WorkerLibc.SigKill && !killedForDeadline && _cgroup?.OomKills() > 0)
+            exit = exit with { OutOfMemory = true };
+        _cgroup?.Dispose(); // reaped: the cgroup is empty now and goes with its process, not with this object
         Exit = exit;
         return exit;
     }
@@ -342,6 +350,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
             _control.Dispose();
             _input.Dispose();
             _output.Dispose();
+            _cgroup?.Dispose(); // a worker that never started (the reap removes it otherwise)
         }
     }
 

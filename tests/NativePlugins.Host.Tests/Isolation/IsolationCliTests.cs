@@ -38,6 +38,24 @@ public class IsolationCliTests
     }
 
     [Fact]
+    public void Run_isolate_memory_limit_ends_a_leaking_worker_alone_and_bad_sizes_are_usage_errors()
+    {
+        string[] dirs = ["--no-default-path", "--plugin-dir", FixtureDir, "-q"];
+        var leaked = Nplug(string.Concat(Enumerable.Repeat("leak\n", 16)), ["run", .. dirs, "--isolate", "--memory-limit", "64M", "-p", Leak]);
+        Assert.Equal(1, leaked.Exit);
+        // Where this system gives no usable memory cgroup, the library is refused with that reason instead.
+        Assert.True(leaked.Err.Contains("the kernel's OOM killer, at the worker's memory limit", StringComparison.Ordinal) ||
+            leaked.Err.Contains("IsolationLimitUnavailable", StringComparison.Ordinal), leaked.Err);
+
+        var withoutIsolate = Nplug("", ["run", .. dirs, "--memory-limit", "64M", "-p", Leak]);
+        Assert.Equal(ExitCodes.Usage, withoutIsolate.Exit);
+        Assert.Contains("--memory-limit limits worker processes: it needs --isolate", withoutIsolate.Err);
+        var notASize = Nplug("", ["run", .. dirs, "--isolate", "--memory-limit", "64X", "-p", Leak]);
+        Assert.Equal(ExitCodes.Usage, notASize.Exit);
+        Assert.Contains("--memory-limit: '64X' is not a size", notASize.Err);
+    }
+
+    [Fact]
     public void Demo_isolate_prints_what_the_in_process_demo_prints()
     {
         var inProcess = Nplug(null, "demo", "--no-default-path", "--plugin-dir", RepoLayout.PluginDir);
