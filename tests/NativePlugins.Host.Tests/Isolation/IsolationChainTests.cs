@@ -169,7 +169,10 @@ public class IsolationChainTests
                 File.Copy(RepoLayout.Fixture("reload/libnp_fixture_reload_v1.so"), file);
                 using var host = new PluginHost(new PluginHostOptions
                 {
-                    UseEnvironmentSearchPath = false, HotReload = true, Isolation = isolation, IsolationOptions = Options(),
+                    UseEnvironmentSearchPath = false,
+                    HotReload = true,
+                    Isolation = isolation,
+                    IsolationOptions = Options(),
                 });
                 var library = host.Load(file);
                 const string id = "org.nativeplugins.fixture.reload";
