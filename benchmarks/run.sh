@@ -8,7 +8,7 @@
 #                                     Refuses a work tree with uncommitted changes: the committed summary is always
 #                                     measured from a clean commit, which it names.
 #   bash benchmarks/run.sh --quick    smoke test (a couple of minutes): short runs, results in benchmarks/results/tmp/quick/
-#   options: --only call,plugin-call,pipeline,peers,load,discovery,probes,lifecycle
+#   options: --only call,plugin-call,pipeline,peers,isolation,load,discovery,probes,lifecycle
 #                                                                     re-measure some groups only: the raw results of
 #                                                                     the other groups are kept, and the summary is
 #                                                                     rebuilt from all of them (each group says when
@@ -18,7 +18,9 @@
 #                                                                     results then go to benchmarks/results/tmp/dirty/
 # The native build folder is $NPLUG_BUILD_DIR (default build/native), as everywhere in the repository.
 # Measurements run pinned to one CPU (taskset) and, when allowed, at a raised priority (nice -n $NPLUG_BENCH_NICE,
-# default -10; NPLUG_BENCH_NICE=0 turns it off) so that other work on a shared machine disturbs them less.
+# default -10; NPLUG_BENCH_NICE=0 turns it off) so that other work on a shared machine disturbs them less. An isolated
+# host is two processes: its worker inherits the pin (column "same CPU"), and the peers and isolation groups also
+# measure it with the worker moved to another CPU ("own CPU"; benchmarks/README.md).
 #
 # Steps: build (CMake: plugins, C host, the Google Benchmark harness, the benchmark-only plugins in every language, the
 # discovery set; dotnet: the BenchmarkDotNet project), then per group the C harness and the .NET suite in alternating
@@ -34,14 +36,14 @@ quick=0
 skip_build=0
 only=0
 allow_dirty=0
-groups="call plugin-call pipeline peers load discovery probes lifecycle"
+groups="call plugin-call pipeline peers isolation load discovery probes lifecycle"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --skip-build) skip_build=1 ;;
     --allow-dirty) allow_dirty=1 ;;
     --only) shift; groups="${1//,/ }"; only=1 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -178,7 +180,7 @@ alternating() { # group filter
 
 for group in $groups; do
   case "$group" in
-    call|plugin-call|pipeline|peers|load|discovery|probes|lifecycle) ;;
+    call|plugin-call|pipeline|peers|isolation|load|discovery|probes|lifecycle) ;;
     *) echo "run.sh: unknown group $group" >&2; exit 2 ;;
   esac
   # This group's previous results go; the other groups' stay.
@@ -198,6 +200,7 @@ for group in $groups; do
       for (( r = 1; r <= rounds; r++ )); do dotnet_group peers "$round_reps" "r$r"; done
       step "peers: cold start and resident memory (fresh child processes, $probe_runs per system)"
       "${run_measured[@]}" dotnet "$bench_dll" peer-probes --out "$raw/peers-probes.json" --runs "$probe_runs" || failed+=("peer-probes") ;;
+    isolation)   alternating isolation '^isolation/' ;; # C: the two-process ping-pong floor; .NET: the worker's round trip, start, restart
     load)        alternating load '^load/' ;; # 20-40 us per load: short samples and rounds, as for the calls
     discovery)   group_rounds=1; native discovery '^discovery/' 0.2 "$reps" ""; dotnet_group discovery ;;
     probes)

@@ -10,8 +10,9 @@ namespace NativePlugins.Benchmarks;
 /// Entry point. benchmarks/run.sh drives it; each mode can also be run by hand:
 /// <code>
 ///   bdn &lt;group&gt; [--quick] [--iterations N] --artifacts DIR
-///                                             a BenchmarkDotNet group (call, plugin-call, pipeline, peers, load, discovery);
-///                                             N measured iterations per benchmark (call, plugin-call, pipeline, peers)
+///                                             a BenchmarkDotNet group (call, plugin-call, pipeline, peers, isolation, load,
+///                                             discovery); N measured iterations per benchmark (call, plugin-call,
+///                                             pipeline, peers, isolation)
 ///   probes --out FILE [--runs N]              cold start and resident memory, in fresh child processes
 ///   probe cold|rss &lt;target-key&gt;              one child measurement (used by probes)
 ///   peer-probes --out FILE [--runs N]         cold start and resident memory of the peers group's systems
@@ -62,7 +63,7 @@ public static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("""
-            usage: NativePlugins.Benchmarks bdn <call|plugin-call|pipeline|peers|load|discovery> [--quick] [--iterations N] --artifacts DIR
+            usage: NativePlugins.Benchmarks bdn <call|plugin-call|pipeline|peers|isolation|load|discovery> [--quick] [--iterations N] --artifacts DIR
                    NativePlugins.Benchmarks probes --out FILE [--runs N]
                    NativePlugins.Benchmarks probe cold|rss <target-key>
                    NativePlugins.Benchmarks peer-probes --out FILE [--runs N]

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NativePlugins.Benchmarks.CallCost;
+using NativePlugins.Benchmarks.Isolation;
 using NativePlugins.Benchmarks.Loading;
 using NativePlugins.Benchmarks.Peers;
 using NativePlugins.Benchmarks.Throughput;
@@ -26,6 +27,7 @@ public static class BenchGroups
         ["plugin-call"] = [typeof(PluginCallBenchmarks), typeof(PluginStatsBenchmarks)],
         ["pipeline"] = [typeof(PipelineBenchmarks)],
         ["peers"] = [typeof(PeerBenchmarks)],
+        ["isolation"] = [typeof(IsolationRoundTripBenchmarks), typeof(IsolationStartBenchmarks)],
         ["load"] = [typeof(LoadBenchmarks)],
         ["discovery"] = [typeof(DiscoveryBenchmarks)],
     };
@@ -40,7 +42,9 @@ public static class BenchGroups
             // harness's repetitions (run.sh: the figure is the best sample, and on a shared CPU a short sample is
             // more often undisturbed). The warm-up (200 ms) follows the pilot stage; with run.sh's tiering setting
             // the code is at Tier 1 by then, which the report checks in the JIT summary.
-            "call" or "plugin-call" or "pipeline" or "peers" => job
+            // isolation: the round trip as the calls; its start and restart benchmarks (one invocation per
+            // iteration, since they have an iteration setup) take the same iteration count.
+            "call" or "plugin-call" or "pipeline" or "peers" or "isolation" => job
                 .WithWarmupCount(quick ? 2 : 10)
                 .WithIterationCount(iterations ?? (quick ? 5 : 120))
                 .WithIterationTime(TimeInterval.FromMilliseconds(quick ? 10 : 20)),

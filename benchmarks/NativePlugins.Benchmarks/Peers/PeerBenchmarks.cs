@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using NativePlugins.Benchmarks.Infrastructure;
+using NativePlugins.Benchmarks.Isolation;
 using NativePlugins.Benchmarks.PeerContract;
 using NativePlugins.Benchmarks.Throughput;
 using NativePlugins.Hosting;
@@ -23,8 +24,8 @@ public class PeerBenchmarks
     [Params(64, 1024, 8192)]
     public int BatchSize { get; set; }
 
-    private PluginHost _host = null!, _isolatedHost = null!;
-    private Pipeline _native = null!, _isolated = null!;
+    private PluginHost _host = null!, _isolatedHost = null!, _ownCpuHost = null!;
+    private Pipeline _native = null!, _isolated = null!, _isolatedOwnCpu = null!;
     private RecordBuffer _nativeInput = null!;
     private ManagedPluginPipeline _mcMaster = null!;
     private WasmPipeline? _wasm;
@@ -40,15 +41,12 @@ public class PeerBenchmarks
         _native = _host.CreatePipeline(PeerSystems.Stages.Select(s => new PipelineStage(s.PluginId, s.Config)).ToList());
         _nativeInput = BenchRecords.CreateBuffer(RecordSize, BatchSize);
 
-        // The same library and pipeline in a worker process (nplug-worker, PluginHostOptions.Isolation): batches go
-        // through shared memory, one round trip per stage and batch.
-        _isolatedHost = new PluginHost(new PluginHostOptions
-        {
-            Isolation = PluginIsolation.ProcessPerLibrary,
-            IsolationOptions = new IsolationOptions { WorkerPath = BenchPaths.InBuild("bin/nplug-worker") },
-        });
-        _isolatedHost.Load(BenchPaths.BenchPlugin);
-        _isolated = _isolatedHost.CreatePipeline(PeerSystems.Stages.Select(s => new PipelineStage(s.PluginId, s.Config)).ToList());
+        // The same library and pipeline in a worker process (nplug-worker, PluginHostOptions.Isolation): the three
+        // stages share the library's worker, so each batch is one chain request (copied in once, out once). Once
+        // with the worker on the pinned host's CPU (inherited), once on a CPU of its own.
+        (_isolatedHost, _isolated) = IsolatedPipeline();
+        (_ownCpuHost, _isolatedOwnCpu) = IsolatedPipeline();
+        WorkerCpu.MoveWorkers(_isolatedOwnCpu.Stages);
 
         _mcMaster = new ManagedPluginPipeline(PeerPaths.ManagedPlugin);
         if (!_mcMaster.IsIsolated) throw new InvalidOperationException($"{PeerPaths.ManagedPlugin}: the plugin was not loaded into a collectible context of its own");
@@ -68,11 +66,20 @@ public class PeerBenchmarks
         CheckAllAgree();
     }
 
+    private static (PluginHost, Pipeline) IsolatedPipeline()
+    {
+        var host = IsolatedBench.Host();
+        host.Load(BenchPaths.BenchPlugin);
+        return (host, host.CreatePipeline(PeerSystems.Stages.Select(s => new PipelineStage(s.PluginId, s.Config)).ToList()));
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
         _native.Dispose();
         _isolated.Dispose();
+        _isolatedOwnCpu.Dispose();
+        _ownCpuHost.Dispose();
         _nativeInput.Dispose();
         _host.Dispose();
         _isolatedHost.Dispose();
@@ -85,6 +92,9 @@ public class PeerBenchmarks
 
     [Benchmark]
     public int NativePluginsIsolated() => _isolated.Process(_nativeInput.AsBatch()).Count;
+
+    [Benchmark]
+    public int NativePluginsIsolatedOwnCpu() => _isolatedOwnCpu.Process(_nativeInput.AsBatch()).Count;
 
     [Benchmark]
     public int McMasterPlugins() => _mcMaster.Process(_managedInput).Count;
@@ -102,6 +112,7 @@ public class PeerBenchmarks
         if (expected.Count != BatchSize / 2)
             throw new InvalidOperationException($"peers: NativePlugins emitted {expected.Count} records, expected {BatchSize / 2}");
         PeerOutputs.Check(PeerSystems.NativeIsolated, expected, _isolated.Process(_nativeInput.AsBatch()).ToArrayList());
+        PeerOutputs.Check(PeerSystems.NativeIsolatedOwnCpu, expected, _isolatedOwnCpu.Process(_nativeInput.AsBatch()).ToArrayList());
         PeerOutputs.Check(PeerSystems.McMaster, expected, Enumerate(_mcMaster.Process(_managedInput)));
         PeerOutputs.Check(PeerSystems.Managed, expected, Enumerate(_managed.Process(_managedInput)));
         if (_wasm is not null) PeerOutputs.Check(PeerSystems.Wasmtime, expected, Enumerate(_wasm.Process(_wasmInput)));

@@ -17,7 +17,8 @@ public static class PeerSystems
     public static readonly IReadOnlyList<(string Key, string Label, string Short)> All =
     [
         (NativeInProcess, "NativePlugins in-process", "NativePlugins in-process"),
-        (NativeIsolated, "NativePlugins isolated", "NativePlugins isolated"),
+        (NativeIsolated, "NativePlugins isolated, worker on the host's CPU", "NativePlugins isolated, same CPU"),
+        (NativeIsolatedOwnCpu, "NativePlugins isolated, worker on a CPU of its own", "NativePlugins isolated, own CPU"),
         (McMaster, "managed plugins, McMaster.NETCore.Plugins 2.0.0 (collectible ALC)", "McMaster ALC"),
         (Wasmtime, "WebAssembly, Wasmtime for .NET 50.0.1", "Wasmtime"),
         (Managed, "plain managed C#", "plain C#"),
@@ -29,6 +30,13 @@ public static class PeerSystems
     /// nplug-worker process. Its cold start and memory are not probed here (the worker's start is measured by the
     /// isolation tests; its RSS is another process's).</summary>
     public const string NativeIsolated = "NativePluginsIsolated";
+
+    /// <summary>The same, with the worker moved to another CPU than the pinned host's (Isolation/WorkerCpu.cs): an
+    /// isolated host is two processes, and on an unpinned machine the kernel gives each a CPU.</summary>
+    public const string NativeIsolatedOwnCpu = "NativePluginsIsolatedOwnCpu";
+
+    /// <summary>NativePlugins itself in a worker: not peers (left out of the "fastest peer" check).</summary>
+    public static bool IsIsolated(string key) => key is NativeIsolated or NativeIsolatedOwnCpu;
 
     public const string McMaster = "McMasterPlugins";
     public const string Wasmtime = "WasmtimePlugins";

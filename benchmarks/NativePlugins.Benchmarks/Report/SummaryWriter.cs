@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using NativePlugins.Benchmarks.Infrastructure;
+using NativePlugins.Benchmarks.Isolation;
 using NativePlugins.Benchmarks.Peers;
 
 namespace NativePlugins.Benchmarks.Report;
@@ -26,6 +27,7 @@ public static class SummaryWriter
             PipelineTable(raw),
             PeersTable(raw),
             PeersStartTable(raw),
+            IsolationTable(raw),
             PluginCallTable(raw),
             LoadTable(raw),
             DiscoveryTable(raw),
@@ -197,11 +199,13 @@ public static class SummaryWriter
             "checked equal to NativePlugins' at setup. McMaster ALC = managed plugins loaded by McMaster.NETCore.Plugins 2.0.0 " +
             "into a collectible AssemblyLoadContext; Wasmtime = the benchmark plugin's C compiled to wasm32, run by Wasmtime for " +
             ".NET 50.0.1; plain C# = the same stages without a plugin system. NativePlugins isolated = the same library in an " +
-            "nplug-worker process (PluginHostOptions.Isolation = ProcessPerLibrary): batches through shared memory, one round " +
-            "trip per stage and batch; it is NativePlugins itself, so it is not a peer in the 'fastest peer' check.");
+            "nplug-worker process (PluginHostOptions.Isolation = ProcessPerLibrary): the three stages run as one chain request " +
+            "per batch (copied in once, out once); 'same CPU' leaves the worker on the pinned host's CPU (it inherits the pin), " +
+            "'own CPU' moves it to another one; it is NativePlugins itself, so it is not a peer in the 'fastest peer' check.");
         const string pc = "NativePlugins.Benchmarks.Peers.PeerBenchmarks.";
-        double worst = double.MaxValue, worstIsolated = double.MaxValue;
-        bool any = false, anyIsolated = false;
+        double worst = double.MaxValue;
+        bool any = false;
+        var worstIsolated = new Dictionary<string, double>();
         foreach (var size in new[] { 16, 128, 1024 })
             foreach (var batch in new[] { 64, 1024, 8192 })
             {
@@ -211,13 +215,11 @@ public static class SummaryWriter
                 string Cell(string key) => perSecond[key] is { } v ? M(v) : PeerMissing(raw, key);
                 string Ratio(string key) => perSecond[key] is { } v ? Fmt(v / inProcess, "0.00") : PeerMissing(raw, key);
                 t.Rows.Add([$"{size} x {batch}", .. PeerSystems.All.Select(s => Cell(s.Key)), .. others.Select(s => Ratio(s.Key))]);
-                var fastestPeer = others.Where(s => s.Key != PeerSystems.NativeIsolated).Select(s => perSecond[s.Key])
+                var fastestPeer = others.Where(s => !PeerSystems.IsIsolated(s.Key)).Select(s => perSecond[s.Key])
                     .OfType<double>().DefaultIfEmpty().Max();
-                if (batch >= 1024 && inProcess is { } ip && perSecond[PeerSystems.NativeIsolated] is { } iso)
-                {
-                    worstIsolated = Math.Min(worstIsolated, iso / ip);
-                    anyIsolated = true;
-                }
+                foreach (var key in new[] { PeerSystems.NativeIsolated, PeerSystems.NativeIsolatedOwnCpu })
+                    if (batch >= 1024 && inProcess is { } ip && perSecond[key] is { } iso)
+                        worstIsolated[key] = Math.Min(worstIsolated.GetValueOrDefault(key, double.MaxValue), iso / ip);
                 if (inProcess is { } np && fastestPeer > 0)
                 {
                     worst = Math.Min(worst, np / fastestPeer);
@@ -226,8 +228,42 @@ public static class SummaryWriter
             }
         t.Checks.Add(new Check("peers: NativePlugins in-process / fastest peer (throughput), worst of 9 shapes", any ? worst : null,
             ">= 1.00", r => r >= 1.0));
-        t.Checks.Add(new Check("peers: NativePlugins isolated / in-process (throughput), worst of 6 shapes at 1024 and 8192 records per batch",
-            anyIsolated ? worstIsolated : null, ">= 0.80", r => r >= 0.8));
+        foreach (var (key, where) in new[] { (PeerSystems.NativeIsolatedOwnCpu, "worker on its own CPU"), (PeerSystems.NativeIsolated, "worker on the host's CPU") })
+            t.Checks.Add(new Check($"peers: NativePlugins isolated ({where}) / in-process (throughput), worst of 6 shapes at 1024 and 8192 records per batch",
+                worstIsolated.TryGetValue(key, out var w) ? w : null, ">= 0.80", r => r >= 0.8));
+        return t;
+    }
+
+    // ---- isolation: the worker's round trip against the two-process floor, its start and its restart -----------------
+
+    private static Table IsolationTable(RawResults raw)
+    {
+        var t = new Table("isolation", "Isolation: the round trip through the worker, its start and its restart",
+            ["what", "worker on the host's CPU", "worker on its own CPU"],
+            "Empty call = TransformInstance.Process of an empty batch on an isolated instance (Isolation/IsolationRoundTripBenchmarks.cs): " +
+            "request, the plugin's call on nothing, reply. Its floor is a bare ping-pong between two processes measured by the C " +
+            "harness in the same group run (harness/isolation.cc): two eventfds (blocking), a futex (blocking), a spinning word " +
+            "(own CPU only). Same CPU = the worker inherits run.sh's pin, every hand-off is a context switch; own CPU = the worker " +
+            "(and the ping-pong's child) on another CPU. Start = fresh host: Load with ProcessPerLibrary (nplug-worker started, " +
+            "library loaded in it), create, one one-record batch back; restart = after a crash (outside the clock), the next call: " +
+            "new worker, load, create, the batch (Isolation/IsolationStartBenchmarks.cs).");
+        const string rc = "NativePlugins.Benchmarks.Isolation.IsolationRoundTripBenchmarks.EmptyCall?Worker=";
+        const string sc = "NativePlugins.Benchmarks.Isolation.IsolationStartBenchmarks.";
+        double? Us(double? ns) => ns / 1e3;
+        double? same = Us(raw.BdnNs(rc + WorkerCpu.SameCpu)), own = Us(raw.BdnNs(rc + WorkerCpu.OwnCpu));
+        double? efdSame = Us(raw.NativeNs("isolation/eventfd_pingpong/same_cpu")), efdOther = Us(raw.NativeNs("isolation/eventfd_pingpong/other_cpu"));
+        double? futexSame = Us(raw.NativeNs("isolation/futex_pingpong/same_cpu")), futexOther = Us(raw.NativeNs("isolation/futex_pingpong/other_cpu"));
+        double? spinOther = Us(raw.NativeNs("isolation/spin_pingpong/other_cpu"));
+        t.Rows.Add(["empty call through the worker (µs)", Fmt(same, "0.00"), Fmt(own, "0.00")]);
+        t.Rows.Add(["floor: eventfd ping-pong between two processes (µs)", Fmt(efdSame, "0.00"), Fmt(efdOther, "0.00")]);
+        t.Rows.Add(["floor: futex ping-pong between two processes (µs)", Fmt(futexSame, "0.00"), Fmt(futexOther, "0.00")]);
+        t.Rows.Add(["floor: spinning ping-pong between two processes (µs)", "", Fmt(spinOther, "0.00")]);
+        t.Rows.Add(["empty call / eventfd floor", Fmt(same / efdSame, "0.00"), Fmt(own / efdOther, "0.00")]);
+        double? start = raw.BdnNs(sc + "WorkerStartToFirstResult") / 1e6, restart = raw.BdnNs(sc + "RestartAfterCrash") / 1e6;
+        t.Rows.Add(["worker start to first result (ms)", Fmt(start, "0.00"), ""]);
+        t.Rows.Add(["restart: crash -> next successful call (ms)", Fmt(restart, "0.00"), ""]);
+        t.Checks.Add(new Check("isolation: empty call round trip, worker on its own CPU (µs)", own, "<= 10", r => r <= 10));
+        t.Checks.Add(new Check("isolation: empty call round trip, worker on the host's CPU (µs)", same, "<= 10", r => r <= 10));
         return t;
     }
 
@@ -254,7 +290,7 @@ public static class SummaryWriter
         {
             var cold = PeerProbe(raw, "Cold", key, out var coldStatus);
             var rss = PeerProbe(raw, "Rss", key, out var rssStatus);
-            if (key == PeerSystems.NativeIsolated) coldStatus = rssStatus = "not measured";
+            if (PeerSystems.IsIsolated(key)) coldStatus = rssStatus = "not measured (isolation group)";
             double? V(JsonElement? e, string field) => e?.GetProperty(field).GetDouble();
             t.Rows.Add([label,
                 cold is null ? coldStatus : Fmt(V(cold, "LoadMs"), "0.00"), Fmt(V(cold, "CreateMs"), "0.00"), Fmt(V(cold, "FirstProcessMs"), "0.00"),

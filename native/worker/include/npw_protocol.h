@@ -11,8 +11,11 @@
  *   NPW_FD_REPLY    eventfd: the worker adds 1 after writing the reply
  *   2 (stderr)      a pipe to the host: plugin log lines as "NPW_LOG_PREFIX<level>\t<scope>\t<text>\n" (text on
  *                   one line), and whatever else the plugin writes to stderr (an abort message, say)
- * One request at a time: the host writes the request fields, signals REQUEST, and waits for REPLY (or for the
- * worker's death, or its deadline). A batch crosses each way in one copy: the host writes the records into the
+ * One request at a time: the host writes the request fields, bumps request_seq, and waits until reply_seq equals
+ * it (or for the worker's death, or its deadline). Wake-ups (v2): each side first spins a short, adaptive while
+ * on the other's sequence number, then raises its *_waiting flag and blocks; the other side signals the eventfd
+ * only when it sees that flag (both sides: store, full fence, load, so that one of them always sees the other).
+ * While both run, a round trip makes no system call; a stray eventfd count only causes a spurious wake-up. A batch crosses each way in one copy: the host writes the records into the
  * input memfd, the plugin reads them there and emits straight into the output memfd, the host copies the output
  * into the caller's buffer. No record is sent as a message.
  *
@@ -25,7 +28,7 @@
 
 #include <stdint.h>
 
-#define NPW_PROTOCOL_VERSION 1u
+#define NPW_PROTOCOL_VERSION 2u
 #define NPW_MAGIC 0x4b57504eu /* "NPWK" */
 
 #define NPW_FD_CONTROL 3
@@ -54,7 +57,16 @@ typedef enum npw_op {
     NPW_OP_STATS = 5,   /* instance; reply: value = 0 no stats, 1 stats[] filled */
     NPW_OP_DESTROY = 6, /* instance */
     NPW_OP_PING = 7,    /* nothing: an empty round trip */
-    NPW_OP_EXIT = 8     /* destroy every instance, unload, reply, exit 0 */
+    NPW_OP_EXIT = 8,    /* destroy every instance, unload, reply, exit 0 */
+    /* A chain of instances (consecutive pipeline stages in this worker) over one batch: the input batch crosses
+     * once, stage k's output is stage k+1's input in the worker's own buffers, the last stage's output crosses
+     * back once. chain_instance[0..chain_count) in order; per stage the reply's chain_records_out/bytes_out (and
+     * chain_ns with NPW_CHAIN_TIME). On a failure chain_at is the failed stage and chain_op its operation
+     * (NPW_OP_PROCESS or NPW_OP_FLUSH); they are written before every stage call, so after the worker's death they
+     * name the stage that was running. Output of a failed chain is discarded. */
+    NPW_OP_PROCESS_CHAIN = 9, /* process the input batch through every stage */
+    NPW_OP_FLUSH_CHAIN = 10   /* end the stream: per stage, process its input (the input batch for the first
+                               * stage, the previous stage's output after it) if there is any, then flush */
 } npw_op_t;
 
 /* Calls of a host's own interface (`nplug bindgen` proxies, native/worker/src/npw_call*.c), numbered from 16:
@@ -76,6 +88,8 @@ typedef enum npw_op {
  * scalar codes, s (np_str_t), b (np_bytes_t), o (np_out_bytes_t *), p<scalar> (an out_* pointer: pi64), e (a final
  * np_error_t *). The create function's line is "<name> <offset> 1 @create", the destroy's "<name> <offset> 1 @destroy". */
 enum npw_call_op { NPW_OP_CALL_CREATE = 16, NPW_OP_CALL = 17, NPW_OP_CALL_DESTROY = 18 };
+#define NPW_CHAIN_MAX 16u /* stages per chain request (a longer run of stages is sent as several chains) */
+#define NPW_CHAIN_TIME 1u /* chain_flags: measure each stage's wall time (chain_ns) */
 
 typedef enum npw_result {
     NPW_R_OK = 0,
@@ -118,6 +132,20 @@ typedef struct npw_control {
     uint64_t output_data_at;
     uint64_t stats[4]; /* records_in, records_out, bytes_in, bytes_out */
     uint64_t served;   /* requests served so far (a liveness counter for diagnostics) */
+    /* ---- wake-ups (v2) ---- */
+    uint32_t request_seq;    /* host: incremented once the request fields are written */
+    uint32_t reply_seq;      /* worker: set to request_seq once the reply fields are written */
+    uint32_t host_waiting;   /* host: 1 while it blocks for the reply (the worker then signals NPW_FD_REPLY) */
+    uint32_t worker_waiting; /* worker: 1 while it blocks for a request (the host then signals NPW_FD_REQUEST) */
+    /* ---- PROCESS_CHAIN / FLUSH_CHAIN (v2) ---- */
+    uint32_t chain_count;                      /* host: stages, 1..NPW_CHAIN_MAX */
+    uint32_t chain_flags;                      /* host: NPW_CHAIN_TIME */
+    uint32_t chain_at;                         /* worker: the stage running now; after a failure, the failed one */
+    uint32_t chain_op;                         /* worker: NPW_OP_PROCESS or NPW_OP_FLUSH, the call chain_at is in */
+    uint32_t chain_instance[NPW_CHAIN_MAX];    /* host: the instance ids, in order */
+    uint64_t chain_records_out[NPW_CHAIN_MAX]; /* worker: records each stage emitted */
+    uint64_t chain_bytes_out[NPW_CHAIN_MAX];   /* worker: bytes each stage emitted */
+    uint64_t chain_ns[NPW_CHAIN_MAX];          /* worker: wall time of each stage's calls (NPW_CHAIN_TIME) */
     char message[NPW_MESSAGE_MAX];
 } npw_control_t;
 
@@ -148,6 +176,18 @@ typedef struct npw_control {
     X(output_data_at) \
     X(stats) \
     X(served) \
+    X(request_seq) \
+    X(reply_seq) \
+    X(host_waiting) \
+    X(worker_waiting) \
+    X(chain_count) \
+    X(chain_flags) \
+    X(chain_at) \
+    X(chain_op) \
+    X(chain_instance) \
+    X(chain_records_out) \
+    X(chain_bytes_out) \
+    X(chain_ns) \
     X(message)
 /* clang-format on */
 

@@ -52,7 +52,7 @@ static void npw_log(void *context, int32_t level, const char *scope, np_str_t me
 }
 
 /* ---- replies ------------------------------------------------------------------------------------------------ */
-static void npw_reply_ok(npw_control_t *c) {
+void npw_reply_ok(npw_control_t *c) {
     c->result = NPW_R_OK;
     c->status = 0;
     c->nph_error = 0;
@@ -61,7 +61,7 @@ static void npw_reply_ok(npw_control_t *c) {
     c->message_len = 0;
 }
 
-static void npw_reply_diag(npw_control_t *c, const nph_diag_t *diag) {
+void npw_reply_diag(npw_control_t *c, const nph_diag_t *diag) {
     c->result = NPW_R_FAILED;
     c->status = diag->status;
     c->nph_error = (int32_t)diag->code;
@@ -74,14 +74,14 @@ static void npw_reply_diag(npw_control_t *c, const nph_diag_t *diag) {
     c->plugin_text_at = diag->plugin_text_at < n ? diag->plugin_text_at : 0;
 }
 
-static void npw_reply_bad(npw_control_t *c, const char *what) {
+void npw_reply_bad(npw_control_t *c, const char *what) {
     npw_reply_ok(c);
     c->result = NPW_R_BAD_REQUEST;
     int n = snprintf(c->message, NPW_MESSAGE_MAX, "nplug-worker: %s", what);
     c->message_len = n < 0 ? 0 : (uint32_t)n;
 }
 
-static nph_instance_t *npw_instance(npw_worker_t *w, uint32_t id) {
+nph_instance_t *npw_instance(npw_worker_t *w, uint32_t id) {
     return id >= 1 && id <= w->instance_count ? w->instances[id - 1] : NULL;
 }
 
@@ -172,6 +172,20 @@ static void npw_create(npw_worker_t *w) {
     c->value = w->instance_count;
 }
 
+const char *npw_input_batch(npw_worker_t *w, np_batch_t *batch) {
+    npw_control_t *c = w->control;
+    if (npw_channel_sync_input(w) != 0) return "cannot map the input";
+    uint64_t offsets_end = c->input_offsets_at + (c->input_count + 1) * sizeof(uint64_t);
+    if (c->input_count >= w->input.size || offsets_end > w->input.size || c->input_data_at > w->input.size)
+        return "the input batch lies outside the input memfd";
+    batch->offsets = (const uint64_t *)(const void *)(w->input.base + c->input_offsets_at);
+    batch->count = c->input_count;
+    batch->data = w->input.base + c->input_data_at;
+    if (batch->offsets[batch->count] > w->input.size - c->input_data_at)
+        return "the input records lie outside the input memfd";
+    return NULL;
+}
+
 static void npw_call(npw_worker_t *w, int flush) {
     npw_control_t *c = w->control;
     nph_instance_t *instance = npw_instance(w, c->instance);
@@ -185,21 +199,10 @@ static void npw_call(npw_worker_t *w, int flush) {
     if (flush) {
         e = nph_instance_flush(instance, &w->emitter, &diag);
     } else {
-        if (npw_channel_sync_input(w) != 0) {
-            npw_reply_bad(c, "cannot map the input");
-            return;
-        }
-        uint64_t offsets_end = c->input_offsets_at + (c->input_count + 1) * sizeof(uint64_t);
-        if (offsets_end > w->input.size || c->input_data_at > w->input.size) {
-            npw_reply_bad(c, "the input batch lies outside the input memfd");
-            return;
-        }
         np_batch_t batch;
-        batch.offsets = (const uint64_t *)(const void *)(w->input.base + c->input_offsets_at);
-        batch.count = c->input_count;
-        batch.data = w->input.base + c->input_data_at;
-        if (batch.offsets[batch.count] > w->input.size - c->input_data_at) {
-            npw_reply_bad(c, "the input records lie outside the input memfd");
+        const char *bad = npw_input_batch(w, &batch);
+        if (bad) {
+            npw_reply_bad(c, bad);
             return;
         }
         e = nph_instance_process(instance, &batch, &w->emitter, &diag);
@@ -306,10 +309,7 @@ static int npw_serve(void) {
     int e = npw_channel_open(&w);
     if (e != NPW_EXIT_OK) return e;
     for (;;) {
-        uint64_t n;
-        ssize_t r = read(NPW_FD_REQUEST, &n, sizeof n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r != (ssize_t)sizeof n) return NPW_EXIT_CHANNEL;
+        if (npw_wait_request(&w) != 0) return NPW_EXIT_CHANNEL;
         npw_control_t *c = w.control;
         int exiting = 0;
         switch ((npw_op_t)c->op) {
@@ -320,6 +320,8 @@ static int npw_serve(void) {
         case NPW_OP_STATS: npw_stats(&w); break;
         case NPW_OP_DESTROY: npw_destroy(&w); break;
         case NPW_OP_PING: npw_reply_ok(c); break;
+        case NPW_OP_PROCESS_CHAIN: npw_chain(&w, 0); break;
+        case NPW_OP_FLUSH_CHAIN: npw_chain(&w, 1); break;
         case NPW_OP_EXIT:
             npw_shutdown(&w);
             npw_reply_ok(c);
@@ -331,8 +333,7 @@ static int npw_serve(void) {
         }
         c->served++;
         fflush(stderr);
-        uint64_t one = 1;
-        while (write(NPW_FD_REPLY, &one, sizeof one) < 0 && errno == EINTR) {}
+        npw_publish_reply(&w);
         if (exiting) return NPW_EXIT_OK;
     }
 }

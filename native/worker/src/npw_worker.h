@@ -28,7 +28,33 @@ typedef struct npw_worker {
     nph_instance_t **instances; /* id - 1 -> instance; NULL once destroyed */
     uint32_t instance_count, instance_cap;
     struct npw_calls *calls; /* instances of a host's own interfaces (npw_call.c); NULL until the first */
+    /* npw_wake.c: the request last seen, and the adaptive spin budget */
+    uint32_t seen_request;
+    uint32_t spin_idle;
+    uint64_t spin_ns;
+    /* npw_chain.c: the buffers between chained stages (C heap, kept between requests) */
+    nph_emitter_t between[2];
+    int between_ready;
 } npw_worker_t;
+
+/* ---- npw_main.c: replies and instances, shared with the request handlers of other files ---- */
+void npw_reply_ok(npw_control_t *c);
+void npw_reply_diag(npw_control_t *c, const nph_diag_t *diag);
+void npw_reply_bad(npw_control_t *c, const char *what);
+/* The live instance of id, or NULL. */
+nph_instance_t *npw_instance(npw_worker_t *w, uint32_t id);
+/* The input batch of PROCESS / PROCESS_CHAIN, checked to lie inside the input memfd (remapped first if the host
+ * grew it). NULL on success, else what is wrong (for npw_reply_bad). */
+const char *npw_input_batch(npw_worker_t *w, np_batch_t *batch);
+
+/* ---- npw_chain.c: PROCESS_CHAIN (flush 0) and FLUSH_CHAIN (flush 1) ---- */
+void npw_chain(npw_worker_t *w, int flush);
+
+/* ---- npw_wake.c: the wake-ups ---- */
+/* Waits (spin, then block) for the next request. 0 on success, -1 when the request channel failed. */
+int npw_wait_request(npw_worker_t *w);
+/* Publishes the reply written into the control block and wakes the host if it blocks. */
+void npw_publish_reply(npw_worker_t *w);
 
 /* ---- npw_channel.c: the memfds ---- */
 /* Map the control block and check its magic and version; map input and output. Returns an NPW_EXIT_* code. */

@@ -50,6 +50,9 @@ internal sealed unsafe class IsolatedTransform
 
     public TransformInstance? Owner { get; set; }
 
+    /// <summary>Requests the worker served so far (0 when none is live): for tests and diagnostics.</summary>
+    public ulong WorkerRequestsServed => _worker is { IsDead: false } w ? Volatile.Read(ref w.Control->served) : 0;
+
     /// <summary>The worker's pid now (0 when none is live): for tests and diagnostics.</summary>
     public int WorkerPid => _worker is { IsDead: false } w ? w.Pid : 0;
 
@@ -170,7 +173,7 @@ internal sealed unsafe class IsolatedTransform
     // ---- one call --------------------------------------------------------------------------------------------
 
     /// <summary>The input batch into the input memfd: offsets (rebased to 0) first, then the data, 64-byte aligned.</summary>
-    private void WriteInput(WorkerProcess w, RecordBatch input)
+    private static void WriteInput(WorkerProcess w, RecordBatch input)
     {
         ulong count = (ulong)input.Count;
         ulong* offsets = input.OffsetsPointer;
@@ -180,7 +183,8 @@ internal sealed unsafe class IsolatedTransform
         w.Input.Grow(checked((long)(dataAt + bytes)));
         var dst = (ulong*)w.Input.Base;
         dst[0] = 0;
-        for (ulong i = 1; i <= count; i++) dst[i] = offsets[i] - first;
+        if (first == 0 && offsets != null) Buffer.MemoryCopy(offsets + 1, dst + 1, count * sizeof(ulong), count * sizeof(ulong));
+        else for (ulong i = 1; i <= count; i++) dst[i] = offsets[i] - first;
         if (bytes > 0) Buffer.MemoryCopy(input.DataPointer + first, w.Input.Base + dataAt, bytes, bytes);
         var c = w.Control;
         c->input_count = count;
@@ -197,9 +201,10 @@ internal sealed unsafe class IsolatedTransform
         Send(w, op, name, input);
         if (c->result != WorkerProtocol.ResultOk) throw Failure(c, name);
         _consecutive = 0;
-        var o = w.Output;
-        if (c->output_count > 0)
-            output.AppendNative(o.Base + c->output_data_at, (ulong*)(o.Base + c->output_offsets_at), c->output_count);
+        if (!w.AppendOutput(output))
+            throw new PluginCallException(name, NpAbi.NP_ERR_STATE, _plugin.Id, _library.FilePath,
+                "the worker described an output batch outside its output memfd; the output of this call was discarded",
+                protocolViolation: true);
     }
 
     /// <summary>One request; a death or a missed deadline becomes the call's typed fault.</summary>
@@ -211,18 +216,52 @@ internal sealed unsafe class IsolatedTransform
         }
         catch (WorkerDiedException died)
         {
-            _consecutive++;
-            _worker = null;
-            _library.Return(w);
-            bool limit = _consecutive > _library.Options.Restart.MaxConsecutiveRestarts;
-            _gaveUp = limit;
-            _lastDeath = died;
-            var fault = Crashed(name, died, Copy(input), limit);
-            _pendingCause = fault;
-            _logger.LogWarning("{Message}", fault.Message);
-            throw fault;
+            throw Died(w, died, name, input);
         }
     }
+
+    /// <summary>The worker died (or missed its deadline) in a call of this instance: the fault that call throws,
+    /// with <paramref name="input"/> handed back; the instance is recreated at its next call.</summary>
+    private PluginCrashedException Died(WorkerProcess w, WorkerDiedException died, string name, RecordBatch input)
+    {
+        _consecutive++;
+        _worker = null;
+        _library.Return(w);
+        bool limit = _consecutive > _library.Options.Restart.MaxConsecutiveRestarts;
+        _gaveUp = limit;
+        _lastDeath = died;
+        var fault = Crashed(name, died, Copy(input), limit);
+        _pendingCause = fault;
+        _logger.LogWarning("{Message}", fault.Message);
+        return fault;
+    }
+
+    // ---- a stage of a chain (IsolatedChain): the chain holds CallLock of every stage, in order, then the gate ----
+
+    /// <summary>Serializes this instance's calls (held by a chain around its request).</summary>
+    internal Lock CallLock => _lock;
+
+    /// <summary>The instance's library (stages chain only within one library's shared worker).</summary>
+    internal IsolatedLibrary Library => _library;
+
+    /// <summary>The instance id in its worker (valid after <see cref="LiveWorker"/>).</summary>
+    internal uint RemoteId => _remote;
+
+    /// <summary>The live worker for a chained call (recreating the instance first if its worker died).</summary>
+    internal WorkerProcess LiveWorker(string op, RecordBatch input) => Live(op, input);
+
+    /// <summary>A chained call of this stage returned (whatever its result): the worker lives.</summary>
+    internal void ChainedCallReturned() => _consecutive = 0;
+
+    /// <summary>The worker died while this stage ran in a chain: the chain's fault (its input handed back).</summary>
+    internal PluginCrashedException ChainedCallDied(WorkerProcess w, WorkerDiedException died, string op, RecordBatch chainInput) =>
+        Died(w, died, op, chainInput);
+
+    /// <summary>The failure the worker reported for this stage's call in a chain.</summary>
+    internal PluginCallException ChainedCallFailed(NpwControl* c, string op) => Failure(c, op);
+
+    /// <summary>The batch into the input memfd (for a chain as for a single call).</summary>
+    internal static void WriteBatch(WorkerProcess w, RecordBatch input) => WriteInput(w, input);
 
     /// <summary>The worker for the next call: the live one, or a new instance in a new (or the restarted shared)
     /// worker, after the policy's backoff. Throws the fault again when the instance gave up.</summary>

@@ -27,6 +27,8 @@ internal sealed unsafe class WorkerProcess : IDisposable
     private readonly Dictionary<string, ILogger> _pluginLoggers = new(StringComparer.Ordinal);
     private readonly List<byte> _partialLine = [];
     private readonly string _file;
+    private AdaptiveSpin _spin;
+    private uint _sequence;
     private WorkerCgroup? _cgroup;
     private bool _disposed;
 
@@ -136,7 +138,9 @@ internal sealed unsafe class WorkerProcess : IDisposable
     }
 
     /// <summary>
-    /// Sends the request the caller wrote into <see cref="Control"/> and waits for the reply. Throws
+    /// Sends the request the caller wrote into <see cref="Control"/> and waits for the reply: a short adaptive spin
+    /// on reply_seq (<see cref="AdaptiveSpin"/>), then poll on the reply eventfd, the pidfd and stderr. The eventfds
+    /// are only signalled when the other side said it blocks (npw_protocol.h, "Wake-ups"). Throws
     /// <see cref="WorkerDiedException"/> when the worker dies first (reaped here) or misses
     /// <paramref name="timeout"/> (then it is killed and reaped). The caller holds <see cref="Gate"/>.
     /// </summary>
@@ -144,15 +148,53 @@ internal sealed unsafe class WorkerProcess : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Exit is { } gone) throw new WorkerDiedException(gone, LastWords, null);
-        Control->op = op;
-        Control->input_size = (ulong)_input.Size;
+        var c = Control;
+        c->op = op;
+        c->input_size = (ulong)_input.Size;
+        uint seq = ++_sequence;
+        Volatile.Write(ref c->request_seq, seq);
+        Interlocked.MemoryBarrier(); // the store above before the load below (the worker does the mirror image)
+        if (Volatile.Read(ref c->worker_waiting) != 0) Signal(_requestFd);
+        if (_spin.Wait(&c->reply_seq, seq))
+        {
+            Replied();
+            return;
+        }
+        Volatile.Write(ref c->host_waiting, 1u);
+        Interlocked.MemoryBarrier();
+        try
+        {
+            WaitBlocking(seq, timeout);
+        }
+        finally
+        {
+            Volatile.Write(ref c->host_waiting, 0u);
+        }
+        Replied();
+    }
+
+    private void Signal(int fd)
+    {
         ulong one = 1;
-        if (WorkerLibc.Write(_requestFd, &one, sizeof(ulong)) != sizeof(ulong))
+        if (WorkerLibc.Write(fd, &one, sizeof(ulong)) != sizeof(ulong))
             throw new IOException($"signalling the worker failed: {WorkerLibc.ErrorText(WorkerLibc.LastError)}");
+    }
+
+    private void Replied()
+    {
+        DrainStderr();
+        _output.Sync((long)Control->output_size);
+    }
+
+    /// <summary>Blocks until reply_seq is <paramref name="seq"/>, the worker dies or the deadline passes. A count
+    /// on the reply eventfd is only a hint (it may be left over from a reply seen while spinning).</summary>
+    private void WaitBlocking(uint seq, TimeSpan timeout)
+    {
         long start = Stopwatch.GetTimestamp();
         WorkerLibc.PollFd* fds = stackalloc WorkerLibc.PollFd[3];
         for (; ; )
         {
+            if (Volatile.Read(ref Control->reply_seq) == seq) return;
             int wait = -1;
             if (timeout != Timeout.InfiniteTimeSpan)
             {
@@ -175,10 +217,9 @@ internal sealed unsafe class WorkerProcess : IDisposable
             {
                 ulong value;
                 WorkerLibc.Read(_replyFd, &value, sizeof(ulong));
-                DrainStderr();
-                _output.Sync((long)Control->output_size);
-                return;
+                continue; // the sequence number decides
             }
+            if (Volatile.Read(ref Control->reply_seq) == seq) return;
             if ((_pidfd >= 0 && (fds[2].Revents & WorkerLibc.PollIn) != 0) || (_pidfd < 0 && stderrClosed))
                 throw new WorkerDiedException(Reap(killedForDeadline: false), LastWords, null);
             if (n == 0 && wait == 0)
@@ -187,6 +228,21 @@ internal sealed unsafe class WorkerProcess : IDisposable
                 throw new WorkerDiedException(Reap(killedForDeadline: true), LastWords, timeout);
             }
         }
+    }
+
+    /// <summary>Appends the reply's output batch to <paramref name="output"/> (one copy out of the output memfd);
+    /// false, with nothing appended, when the reply describes a batch that does not lie inside the memfd.</summary>
+    public bool AppendOutput(RecordBuffer output)
+    {
+        var c = Control;
+        ulong count = c->output_count, size = (ulong)_output.Size;
+        if (count == 0) return true;
+        if (count >= size / sizeof(ulong) || c->output_offsets_at > size - (count + 1) * sizeof(ulong) || c->output_data_at > size)
+            return false;
+        var offsets = (ulong*)(_output.Base + c->output_offsets_at);
+        if (offsets[0] != 0 || offsets[count] > size - c->output_data_at) return false;
+        output.AppendNative(_output.Base + c->output_data_at, offsets, count);
+        return true;
     }
 
     /// <summary>Waits for the (dying) process, reads what it left on stderr, records how it ended.</summary>

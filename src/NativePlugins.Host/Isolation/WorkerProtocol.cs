@@ -9,7 +9,7 @@ namespace NativePlugins.Hosting.Isolation;
 /// </summary>
 internal static class WorkerProtocol
 {
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const uint Magic = 0x4b57504e; // "NPWK"
     public const int ControlBytes = 16384;
     public const int MessageMax = 8192;
@@ -20,6 +20,13 @@ internal static class WorkerProtocol
 
     // npw_op_t
     public const uint OpLoad = 1, OpCreate = 2, OpProcess = 3, OpFlush = 4, OpStats = 5, OpDestroy = 6, OpPing = 7, OpExit = 8;
+    public const uint OpProcessChain = 9, OpFlushChain = 10;
+
+    /// <summary>NPW_CHAIN_MAX: stages per chain request.</summary>
+    public const int ChainMax = 16;
+
+    /// <summary>NPW_CHAIN_TIME: the worker measures each chained stage's wall time.</summary>
+    public const uint ChainTime = 1;
 
     // npw_call_op: calls of a host's own interface (IsolatedInstance)
     public const uint OpCallCreate = 16, OpCall = 17, OpCallDestroy = 18;
@@ -63,5 +70,17 @@ internal unsafe struct NpwControl
     public ulong output_data_at;
     public fixed ulong stats[4];
     public ulong served;
+    public uint request_seq;
+    public uint reply_seq;
+    public uint host_waiting;
+    public uint worker_waiting;
+    public uint chain_count;
+    public uint chain_flags;
+    public uint chain_at;
+    public uint chain_op;
+    public fixed uint chain_instance[WorkerProtocol.ChainMax];
+    public fixed ulong chain_records_out[WorkerProtocol.ChainMax];
+    public fixed ulong chain_bytes_out[WorkerProtocol.ChainMax];
+    public fixed ulong chain_ns[WorkerProtocol.ChainMax];
     public fixed byte message[WorkerProtocol.MessageMax];
 }

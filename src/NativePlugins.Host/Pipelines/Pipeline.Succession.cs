@@ -33,6 +33,7 @@ public sealed partial class Pipeline
             _stats[i].Stage = successor;
         }
         if (complete) _seenGeneration = generation;
+        PlanChains(); // a successor may live in another worker than the instance it replaced
     }
 
     private TransformInstance? CreateSuccessor(TransformInstance stage)

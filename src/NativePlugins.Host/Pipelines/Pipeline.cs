@@ -8,7 +8,8 @@ namespace NativePlugins.Hosting;
 /// emitter share one layout), so records cross the pipeline without being copied by the host.
 /// A pipeline processes one stream at a time: it is not thread-safe. A pipeline that owns its stages follows hot
 /// reloads: between two batches it moves a stage whose library was reloaded to an instance of the new version
-/// (Pipeline.Succession.cs).
+/// (Pipeline.Succession.cs). Consecutive isolated stages that share a worker run as one request to it
+/// (Pipeline.Chains.cs).
 /// </summary>
 public sealed partial class Pipeline : IDisposable
 {
@@ -39,6 +40,8 @@ public sealed partial class Pipeline : IDisposable
         _stats = _stages.Select(s => new PipelineStageStats(s)).ToArray();
         _host = _stages[0].Library.Host;
         _seenGeneration = _host.ReloadGeneration;
+        _chainEnd = new int[_stages.Length];
+        PlanChains();
     }
 
     /// <summary>The stages, in order.</summary>
@@ -58,6 +61,12 @@ public sealed partial class Pipeline : IDisposable
         var time = _measureTime ? Stopwatch.GetTimestamp() : 0;
         for (int i = 0; i < _stages.Length; i++)
         {
+            if (_chainEnd[i] > i + 1 && TryRunChain(i, current, flush: false, ref time))
+            {
+                i = _chainEnd[i] - 1;
+                current = _buffers[i].AsBatch();
+                continue;
+            }
             var output = _buffers[i];
             output.Clear();
             if (_retiring is not null && _retiring[i] is { } retired) time = Retire(i, retired, output, time);
@@ -81,6 +90,12 @@ public sealed partial class Pipeline : IDisposable
         var time = _measureTime ? Stopwatch.GetTimestamp() : 0;
         for (int i = 0; i < _stages.Length; i++)
         {
+            if (_chainEnd[i] > i + 1 && TryRunChain(i, upstream, flush: true, ref time))
+            {
+                i = _chainEnd[i] - 1;
+                upstream = _buffers[i].AsBatch();
+                continue;
+            }
             var output = _buffers[i];
             output.Clear();
             if (_retiring is not null && _retiring[i] is { } retired) time = Retire(i, retired, output, time);
