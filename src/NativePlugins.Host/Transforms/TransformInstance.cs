@@ -25,7 +25,7 @@ namespace NativePlugins.Hosting;
 /// of the plugin raises <see cref="PluginCrashedException"/> / <see cref="PluginTimeoutException"/> with the batch
 /// handed back and the output untouched; the instance is then recreated at its next call (<see cref="Restarted"/>).
 /// </summary>
-public sealed unsafe class TransformInstance : IDisposable
+public sealed unsafe partial class TransformInstance : IDisposable
 {
     private readonly InstanceHandle _handle;
     private readonly TransformVTable _vt;
