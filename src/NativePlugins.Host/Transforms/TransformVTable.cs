@@ -20,9 +20,3 @@ internal sealed unsafe class TransformVTable
     public StateVTable? State { get; set; }
 }
 
-/// <summary>A validated <c>np.state/1</c> vtable (ABI 1.3), copied out of the library per rule H2.</summary>
-internal sealed unsafe class StateVTable(np_state_v1_t vtable)
-{
-    /// <summary>The function pointers (generated type).</summary>
-    public readonly np_state_v1_t V = vtable;
-}
