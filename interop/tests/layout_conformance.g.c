@@ -231,6 +231,16 @@ _Static_assert(offsetof(np_transform_v1_t, flush) == 32, "offsetof(np_transform_
 _Static_assert(sizeof(((np_transform_v1_t *)0)->flush) == 8, "sizeof np_transform_v1_t.flush");
 _Static_assert(offsetof(np_transform_v1_t, stats) == 40, "offsetof(np_transform_v1_t, stats)");
 _Static_assert(sizeof(((np_transform_v1_t *)0)->stats) == 8, "sizeof np_transform_v1_t.stats");
+_Static_assert(sizeof(np_state_v1_t) == 24, "sizeof(np_state_v1_t)");
+_Static_assert(_Alignof(np_state_v1_t) == 8, "_Alignof(np_state_v1_t)");
+_Static_assert(offsetof(np_state_v1_t, struct_size) == 0, "offsetof(np_state_v1_t, struct_size)");
+_Static_assert(sizeof(((np_state_v1_t *)0)->struct_size) == 4, "sizeof np_state_v1_t.struct_size");
+_Static_assert(offsetof(np_state_v1_t, reserved) == 4, "offsetof(np_state_v1_t, reserved)");
+_Static_assert(sizeof(((np_state_v1_t *)0)->reserved) == 4, "sizeof np_state_v1_t.reserved");
+_Static_assert(offsetof(np_state_v1_t, save) == 8, "offsetof(np_state_v1_t, save)");
+_Static_assert(sizeof(((np_state_v1_t *)0)->save) == 8, "sizeof np_state_v1_t.save");
+_Static_assert(offsetof(np_state_v1_t, restore) == 16, "offsetof(np_state_v1_t, restore)");
+_Static_assert(sizeof(((np_state_v1_t *)0)->restore) == 8, "sizeof np_state_v1_t.restore");
 
 /* ---- Run time: NP_DEFINE_LAYOUT_REPORT describes the same layout, and its fingerprints are the constants. ---- */
 typedef struct manifest_field { const char *name; const char *canonical_type; uint32_t offset, size, since; } manifest_field;
@@ -368,6 +378,12 @@ static const manifest_field manifest_np_transform_v1_t[] = {
     {"flush", "int32_t (*)(np_instance_t *, np_emitter_t *, np_error_t *)", 32, 8, 0},
     {"stats", "int32_t (*)(np_instance_t *, np_transform_stats_t *)", 40, 8, 1},
 };
+static const manifest_field manifest_np_state_v1_t[] = {
+    {"struct_size", "uint32_t", 0, 4, 3},
+    {"reserved", "uint32_t", 4, 4, 3},
+    {"save", "int32_t (*)(void *, np_out_bytes_t *, np_error_t *)", 8, 8, 3},
+    {"restore", "int32_t (*)(void *, np_bytes_t, np_error_t *)", 16, 8, 3},
+};
 static const manifest_struct manifest[] = {
     {"np_str_t", 16, 8, 0, manifest_np_str_t, 2},
     {"np_bytes_t", 16, 8, 0, manifest_np_bytes_t, 2},
@@ -386,8 +402,9 @@ static const manifest_struct manifest[] = {
     {"np_emitter_t", 72, 8, 0, manifest_np_emitter_t, 10},
     {"np_transform_stats_t", 40, 8, 0, manifest_np_transform_stats_t, 6},
     {"np_transform_v1_t", 48, 8, 0, manifest_np_transform_v1_t, 7},
+    {"np_state_v1_t", 24, 8, 3, manifest_np_state_v1_t, 4},
 };
-static const uint64_t expected_fingerprints[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2};
+static const uint64_t expected_fingerprints[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2, NP_LAYOUT_FINGERPRINT_1_3};
 
 NP_DEFINE_LAYOUT_REPORT(np_c_layout);
 

@@ -125,7 +125,7 @@ public static class NplugCli
             : $"unknown verb '{typed}'; the verbs are {string.Join(", ", VerbNames)}";
     }
 
-    /// <summary>"nplug 0.2.0 (C ABI 1.2)": the product version of interop/VERSION, without build metadata.</summary>
+    /// <summary>"nplug 0.2.0 (C ABI 1.3)": the product version of interop/VERSION, without build metadata.</summary>
     private static string VersionLine
     {
         get

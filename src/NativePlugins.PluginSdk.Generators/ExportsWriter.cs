@@ -66,6 +66,9 @@ internal static class ExportsWriter
                 int index = p.IsTransform ? k : k - 1;
                 s.AppendLine($"                        {Runtime}.PluginInterface.Native({Literal(itf.Id)}, {itf.ExportsTypeName}.BuildVTable(&P{i}_I{index}_Create), {itf.ExportsTypeName}.Layout),");
             }
+            // Last, so that the indexes of the interfaces above (which create passes on) stay as they are.
+            if (p.IsStateful)
+                s.AppendLine($"                        {Runtime}.PluginInterface.State(),");
             s.AppendLine($"                    }}{(p.HasConfigSchema ? $", {p.TypeName}.ConfigSchema" : "")}),");
         }
         s.AppendLine("            },");

@@ -11,6 +11,7 @@ internal static class PluginAnalyzer
 {
     public const string AttributeName = "NativePlugins.PluginSdk.NativePluginAttribute";
     private const string BaseTypeName = "NativePlugins.PluginSdk.TransformPlugin";
+    private const string StatefulTypeName = "NativePlugins.PluginSdk.IStatefulTransform";
     private const string ConfigTypeName = "global::NativePlugins.PluginSdk.PluginConfig";
     private const string HostTypeName = "global::NativePlugins.PluginSdk.PluginHost";
     private const int MaxIdBytes = NpDescriptorSyntax.MaxIdBytes;
@@ -79,7 +80,8 @@ internal static class PluginAnalyzer
         PluginModel? model = diagnostics.Count == 0
             ? new PluginModel(
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), display, id, name, version, description,
-                vendor, threading, arguments!.Value, LocationInfo.From(location), HasConfigSchema(type), isTransform, interfaces)
+                vendor, threading, arguments!.Value, LocationInfo.From(location), HasConfigSchema(type), isTransform, interfaces,
+                isTransform && type.AllInterfaces.Any(i => i.ToDisplayString() == StatefulTypeName))
             : null;
         return new PluginAnalysis(model, EquatableArray.From(diagnostics));
     }

@@ -19,7 +19,8 @@ internal sealed record PluginModel(
     LocationInfo? Location,
     bool HasConfigSchema,         // a static ConfigSchema member: the SDK checks the config before construction
     bool IsTransform,             // derives from TransformPlugin: offers np.transform/1 first
-    EquatableArray<NativeInterfaceModel> Interfaces); // the [NativeInterface] interfaces it implements, in order
+    EquatableArray<NativeInterfaceModel> Interfaces, // the [NativeInterface] interfaces it implements, in order
+    bool IsStateful = false);     // a transform implementing IStatefulTransform: offers np.state/1 after np.transform/1
 
 /// <summary>One [NativeInterface] interface a plugin class implements: its id, the generated types (with global::),
 /// and the four parameter types of its create function as the exports' <c>BuildVTable</c> takes it (host, config,

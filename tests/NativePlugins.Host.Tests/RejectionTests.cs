@@ -87,9 +87,9 @@ public class RejectionTests
     {
         using var host = Create();
         var lib = host.Load(RepoLayout.Fixture("libnp_fixture_newer_minor.so"));
-        Assert.Equal(new AbiVersion(1, 3), lib.LibraryAbi); // the fixture's own minor, newer than the header's
+        Assert.Equal(new AbiVersion(1, 4), lib.LibraryAbi); // the fixture's own minor, newer than the header's
         Assert.Equal(AbiVersion.Current, lib.AgreedAbi);
-        Assert.Equal("fixture/1.3", lib.Sdk);
+        Assert.Equal("fixture/1.4", lib.Sdk);
         var p = Assert.Single(lib.Plugins);
         Assert.Equal("org.nativeplugins.fixture.newer-minor", p.Id);
         using var instance = host.CreateTransform(p.Id);

@@ -21,7 +21,8 @@ public sealed partial class FingerprintTests
     {
         var header = CHeaderFingerprints();
         var manifest = ManifestFile.Load(RepoFiles.ManifestPath);
-        ulong[] constants = [NpAbi.NP_LAYOUT_FINGERPRINT_1_0, NpAbi.NP_LAYOUT_FINGERPRINT_1_1, NpAbi.NP_LAYOUT_FINGERPRINT_1_2];
+        ulong[] constants = [NpAbi.NP_LAYOUT_FINGERPRINT_1_0, NpAbi.NP_LAYOUT_FINGERPRINT_1_1, NpAbi.NP_LAYOUT_FINGERPRINT_1_2,
+            NpAbi.NP_LAYOUT_FINGERPRINT_1_3];
         Assert.Equal(NpAbiLayout.AbiMinor + 1, (uint)constants.Length);
         Assert.Equal(constants.Length, header.Count);
         for (uint minor = 0; minor <= NpAbiLayout.AbiMinor; minor++)

@@ -384,4 +384,23 @@ public sealed unsafe class StructLayoutTests
         check.Equal("stats size", 8, sizeof(delegate* unmanaged[Cdecl]<np_instance_t*, np_transform_stats_t*, int>));
         check.Done();
     }
+
+    [Fact]
+    public void np_state_v1_t_matches_the_manifest()
+    {
+        np_state_v1_t value = default;
+        byte* start = (byte*)&value;
+        var check = new LayoutAssert("np_state_v1_t");
+        check.Equal("size", 24, Unsafe.SizeOf<np_state_v1_t>());
+        check.Equal("alignment", 8, NpAlignment.Of<np_state_v1_t>());
+        check.Equal("struct_size offset", 0, (byte*)&value.struct_size - start);
+        check.Equal("struct_size size", 4, sizeof(uint));
+        check.Equal("reserved offset", 4, (byte*)&value.reserved - start);
+        check.Equal("reserved size", 4, sizeof(uint));
+        check.Equal("save offset", 8, (byte*)&value.save - start);
+        check.Equal("save size", 8, sizeof(delegate* unmanaged[Cdecl]<void*, np_out_bytes_t*, np_error_t*, int>));
+        check.Equal("restore offset", 16, (byte*)&value.restore - start);
+        check.Equal("restore size", 8, sizeof(delegate* unmanaged[Cdecl]<void*, np_bytes_t, np_error_t*, int>));
+        check.Done();
+    }
 }

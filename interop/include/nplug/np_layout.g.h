@@ -19,53 +19,66 @@
 #include "np_layout.h"
 #include "np_entry.h"
 #include "ext/np_transform.h"
+#include "ext/np_state.h"
 
 /* Layout fingerprint of each ABI minor: FNV-1a 64 over the canonical layout text of the fields that exist in
  * that minor (interop/generator/README.md). np_entry reports the one of the agreed minor. */
 #define NP_LAYOUT_FINGERPRINT_1_0 0x137aac933e63022cull
 #define NP_LAYOUT_FINGERPRINT_1_1 0xa9777851414d9306ull
 #define NP_LAYOUT_FINGERPRINT_1_2 0x769c5b86e3eef090ull
-#define NP_LAYOUT_FINGERPRINT NP_LAYOUT_FINGERPRINT_1_2
+#define NP_LAYOUT_FINGERPRINT_1_3 0xe848fbd9701980b4ull
+#define NP_LAYOUT_FINGERPRINT NP_LAYOUT_FINGERPRINT_1_3
 
 /* The fingerprint of an agreed minor (an expression); 0 for a minor this header does not know. */
-#define NP_LAYOUT_FINGERPRINT_FOR_MINOR(minor) ((minor) == 0u ? NP_LAYOUT_FINGERPRINT_1_0 : (minor) == 1u ? NP_LAYOUT_FINGERPRINT_1_1 : (minor) == 2u ? NP_LAYOUT_FINGERPRINT_1_2 : 0ull)
+#define NP_LAYOUT_FINGERPRINT_FOR_MINOR(minor) ((minor) == 0u ? NP_LAYOUT_FINGERPRINT_1_0 : (minor) == 1u ? NP_LAYOUT_FINGERPRINT_1_1 : (minor) == 2u ? NP_LAYOUT_FINGERPRINT_1_2 : (minor) == 3u ? NP_LAYOUT_FINGERPRINT_1_3 : 0ull)
 
 /* sizeof each growable struct (one that starts with struct_size) as each minor defined it: a reader accepts a
  * struct_size down to the x.0 size (interop/README.md, rule P2). */
 #define NP_MIN_SIZEOF_np_out_bytes_t 48u
 #define NP_SIZEOF_np_out_bytes_t_1_2 48u
+#define NP_SIZEOF_np_out_bytes_t_1_3 48u
 #define NP_MIN_SIZEOF_np_host_t 80u
 #define NP_SIZEOF_np_host_t_1_0 80u
 #define NP_SIZEOF_np_host_t_1_1 80u
 #define NP_SIZEOF_np_host_t_1_2 80u
+#define NP_SIZEOF_np_host_t_1_3 80u
 #define NP_MIN_SIZEOF_np_layout_report_t 24u
 #define NP_SIZEOF_np_layout_report_t_1_0 24u
 #define NP_SIZEOF_np_layout_report_t_1_1 24u
 #define NP_SIZEOF_np_layout_report_t_1_2 24u
+#define NP_SIZEOF_np_layout_report_t_1_3 24u
 #define NP_MIN_SIZEOF_np_negotiation_t 40u
 #define NP_SIZEOF_np_negotiation_t_1_0 40u
 #define NP_SIZEOF_np_negotiation_t_1_1 40u
 #define NP_SIZEOF_np_negotiation_t_1_2 48u
+#define NP_SIZEOF_np_negotiation_t_1_3 48u
 #define NP_MIN_SIZEOF_np_plugin_descriptor_t 104u
 #define NP_SIZEOF_np_plugin_descriptor_t_1_0 104u
 #define NP_SIZEOF_np_plugin_descriptor_t_1_1 104u
 #define NP_SIZEOF_np_plugin_descriptor_t_1_2 112u
+#define NP_SIZEOF_np_plugin_descriptor_t_1_3 112u
 #define NP_MIN_SIZEOF_np_library_t 48u
 #define NP_SIZEOF_np_library_t_1_0 48u
 #define NP_SIZEOF_np_library_t_1_1 48u
 #define NP_SIZEOF_np_library_t_1_2 56u
+#define NP_SIZEOF_np_library_t_1_3 56u
 #define NP_MIN_SIZEOF_np_emitter_t 72u
 #define NP_SIZEOF_np_emitter_t_1_0 72u
 #define NP_SIZEOF_np_emitter_t_1_1 72u
 #define NP_SIZEOF_np_emitter_t_1_2 72u
+#define NP_SIZEOF_np_emitter_t_1_3 72u
 #define NP_MIN_SIZEOF_np_transform_stats_t 40u
 #define NP_SIZEOF_np_transform_stats_t_1_0 40u
 #define NP_SIZEOF_np_transform_stats_t_1_1 40u
 #define NP_SIZEOF_np_transform_stats_t_1_2 40u
+#define NP_SIZEOF_np_transform_stats_t_1_3 40u
 #define NP_MIN_SIZEOF_np_transform_v1_t 40u
 #define NP_SIZEOF_np_transform_v1_t_1_0 40u
 #define NP_SIZEOF_np_transform_v1_t_1_1 48u
 #define NP_SIZEOF_np_transform_v1_t_1_2 48u
+#define NP_SIZEOF_np_transform_v1_t_1_3 48u
+#define NP_MIN_SIZEOF_np_state_v1_t 24u
+#define NP_SIZEOF_np_state_v1_t_1_3 24u
 
 /* NP_DEFINE_LAYOUT_REPORT(name) defines, at file scope, `static const np_layout_report_t name` (plus static
  * arrays prefixed with name) describing this compiler's layout of every ABI struct. Point
@@ -210,6 +223,12 @@
         NP_LAYOUT_FIELD_(np_transform_v1_t, flush),                                            \
         NP_LAYOUT_FIELD_(np_transform_v1_t, stats),                                            \
     };                                                                                         \
+    static const np_layout_field_t NP_REPORT_##_fields_np_state_v1_t[] = {                     \
+        NP_LAYOUT_FIELD_(np_state_v1_t, struct_size),                                          \
+        NP_LAYOUT_FIELD_(np_state_v1_t, reserved),                                             \
+        NP_LAYOUT_FIELD_(np_state_v1_t, save),                                                 \
+        NP_LAYOUT_FIELD_(np_state_v1_t, restore),                                              \
+    };                                                                                         \
     static const np_layout_struct_t NP_REPORT_##_structs[] = {                                 \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_str_t, np_str_t),                             \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_bytes_t, np_bytes_t),                         \
@@ -228,6 +247,7 @@
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_emitter_t, np_emitter_t),                     \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_transform_stats_t, np_transform_stats_t),     \
         NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_transform_v1_t, np_transform_v1_t),           \
+        NP_LAYOUT_STRUCT_(NP_REPORT_##_fields_np_state_v1_t, np_state_v1_t),                   \
     };                                                                                         \
     static const np_layout_report_t NP_REPORT_ = {                                             \
         (uint32_t)sizeof(np_layout_report_t), 0u, NP_REPORT_##_structs,                        \

@@ -12,7 +12,7 @@
 #define NP_ABI_MAJOR 1u
 /* Minor version: each minor only appends (fields at the end of growable structs, new interfaces, new
  * status codes). A peer built against an older minor is still served; see np_negotiation_t. */
-#define NP_ABI_MINOR 2u
+#define NP_ABI_MINOR 3u
 
 /* Calling convention of every function pointer and of the entry function. On every 64-bit target and on
  * 32-bit non-Windows targets this is the platform's default C convention. */

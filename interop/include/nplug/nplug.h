@@ -10,6 +10,7 @@
 #include "np_layout.h"
 #include "np_entry.h"
 #include "ext/np_transform.h"
+#include "ext/np_state.h"
 #include "np_layout.g.h"
 
 #endif /* NPLUG_H */

@@ -208,3 +208,63 @@ np_status np_sdk_transform_stats(np_instance_t *instance, np_transform_stats_t *
     }
     return NP_OK;
 }
+
+/* ---- np.state/1: save / restore (ABI 1.3) -------------------------------------------------------------- */
+/* Checks shared by save and restore: a live, unpoisoned instance of a plugin that has both hooks. */
+static np_status np_sdk_check_state(np_sdk_instance_t *self, np_error_t *error, const char *what) {
+    if (self->poisoned)
+        return np_error_set(error, NP_ERR_STATE,
+                            NP_STR_FMT ": %s refused: the instance was poisoned by an earlier panic (rule P7)",
+                            NP_SDK_ID_ARG(self), what);
+    if (!self->impl->save || !self->impl->restore)
+        return np_error_set(error, NP_ERR_UNSUPPORTED, NP_STR_FMT ": %s: this transform has no save/restore",
+                            NP_SDK_ID_ARG(self), what);
+    return NP_OK;
+}
+
+np_status np_sdk_state_save(void *instance, np_out_bytes_t *out, np_error_t *error) {
+    if (!instance) return np_error_set(error, NP_ERR_INVALID_ARGUMENT, "save: instance is NULL");
+    np_sdk_instance_t *self = (np_sdk_instance_t *)instance;
+    np_status status = np_sdk_check_state(self, error, "save");
+    if (status != NP_OK) return status;
+    status = np_out_check(out, error);
+    if (status != NP_OK) return status;
+    if (!np_sdk_enter(self))
+        return np_error_set(error, NP_ERR_STATE,
+                            NP_STR_FMT ": save: another call on this NP_THREADING_SINGLE instance is running (rule H4)",
+                            NP_SDK_ID_ARG(self));
+    np_sdk_call_t call = np_sdk_call_begin(error);
+    status = np_sdk_call_end(self, call, self->impl->save(self, out, error), "save");
+    np_sdk_leave(self);
+    return status;
+}
+
+np_status np_sdk_state_restore(void *instance, np_bytes_t state, np_error_t *error) {
+    if (!instance) return np_error_set(error, NP_ERR_INVALID_ARGUMENT, "restore: instance is NULL");
+    np_sdk_instance_t *self = (np_sdk_instance_t *)instance;
+    np_status status = np_sdk_check_state(self, error, "restore");
+    if (status != NP_OK) return status;
+    if (state.len && !state.ptr)
+        return np_error_set(error, NP_ERR_INVALID_ARGUMENT, NP_STR_FMT ": restore: state.ptr is NULL, len %llu",
+                            NP_SDK_ID_ARG(self), (unsigned long long)state.len);
+    if (!np_sdk_enter(self))
+        return np_error_set(error, NP_ERR_STATE,
+                            NP_STR_FMT
+                            ": restore: another call on this NP_THREADING_SINGLE instance is running (rule H4)",
+                            NP_SDK_ID_ARG(self));
+    if (self->stream_open) {
+        np_sdk_leave(self);
+        return np_error_set(error, NP_ERR_STATE,
+                            NP_STR_FMT ": restore: a stream is open; restore into a fresh instance (after create or "
+                                       "flush)",
+                            NP_SDK_ID_ARG(self));
+    }
+    np_sdk_call_t call = np_sdk_call_begin(error);
+    status = np_sdk_call_end(self, call, self->impl->restore(self, state, error), "restore");
+    if (status == NP_OK)
+        self->stream_open = 1; /* the saved instance may have held something back: the next flush emits it */
+    else if (!self->poisoned && self->impl->reset)
+        self->impl->reset(self); /* a refused blob leaves the just-created state, whatever the hook began */
+    np_sdk_leave(self);
+    return status;
+}

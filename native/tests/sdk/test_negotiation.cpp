@@ -38,12 +38,13 @@ class Entry {
     np_entry_fn entry_ = nullptr;
 };
 
-const uint64_t kFingerprint[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2};
+const uint64_t kFingerprint[] = {NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2,
+                                 NP_LAYOUT_FINGERPRINT_1_3};
 
 TEST(Negotiation, AgreesOnTheOlderMinorAndReportsItsFingerprint) {
     Entry e(nptest::plugin_path("libnp_c_text.so"));
     ASSERT_TRUE(e.ok());
-    for (uint32_t host_minor : {0u, 1u, 2u, 7u, 0xFFFFu}) {
+    for (uint32_t host_minor : {0u, 1u, 2u, 3u, 7u, 0xFFFFu}) {
         np_negotiation_t n;
         const np_library_t *lib;
         ASSERT_EQ(e.call(NP_ABI_MAJOR, host_minor, &n, &lib), NP_OK) << host_minor;

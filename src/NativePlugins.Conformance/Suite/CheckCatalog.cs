@@ -20,6 +20,7 @@ internal static class CheckCatalog
         .. EmitterChecks.All,
         .. LeafChecks.All,
         .. TimingChecks.All,
+        .. StateChecks.All,
         .. InterfaceChecks.All,
     ];
 

@@ -50,5 +50,6 @@ public static class ConformanceSuite
         ["P10"] = "emitter protocol",
         ["P11"] = "[leaf] functions",
         ["P12"] = "time budgets",
+        ["P13"] = "state hand-over (np.state/1)",
     };
 }

@@ -156,4 +156,10 @@ public enum PluginLoadError
     /// the worker was not started, since a limit asked for is never silently dropped. The message names the cgroup
     /// and the reason.</summary>
     IsolationLimitUnavailable,
+
+    /// <summary>Hot reload of a running instance whose old and new versions both offer <c>np.state/1</c> (ABI 1.3):
+    /// the old instance's <c>save</c> or the successor's <c>restore</c> failed (a new state format the new version
+    /// does not read, say). The instance stays on its old version (<see cref="PluginHost.ReloadFailed"/>); the inner
+    /// exception is the plugin's <see cref="PluginCallException"/>.</summary>
+    StateHandOverFailed,
 }

@@ -30,7 +30,7 @@ internal sealed record ValidatedPlugin(PluginInfo Info, TransformVTable? Transfo
 /// <remarks>This runs on every load, so a good library costs only the strings and objects that end up in its
 /// <see cref="PluginInfo"/>: layout facts are looked up once per process, field names in messages are
 /// <see cref="FieldName"/> values and every message is formatted on the failure path only.</remarks>
-internal static unsafe class DescriptorValidator
+internal static unsafe partial class DescriptorValidator
 {
     /// <summary>More plugins than this in one library is taken as a garbage count, not a real bundle.</summary>
     public const uint MaxPlugins = 4096;
@@ -171,6 +171,7 @@ internal static unsafe class DescriptorValidator
             PointerCheck.Readable(memory, layouts, d.interface_count * (ulong)sizeof(np_interface_layout_t), file, id,
                 "np_plugin_descriptor_t.interface_layouts");
         TransformVTable? transform = null;
+        StateVTable? state = null;
         List<ValidatedInterface>? registered = null;
         for (int k = 0; k < interfaces.Length; k++)
         {
@@ -202,6 +203,8 @@ internal static unsafe class DescriptorValidator
                 new FieldName("interfaces", (ulong)k));
             if (isTransform)
                 transform = ValidateTransform(file, id, itf.vtable, agreed, memory);
+            else if (agreed.Minor >= StateMinor && itfBytes.SequenceEqual(NpAbi.NP_STATE_ID))
+                state = ValidateState(file, id, itf.vtable, agreed, memory);
             else if (registry.Find(itfId) is { } known)
             {
                 var validated = InterfaceValidator.Validate(file, id, known, itf.vtable, layout, blocks ??= new NativeBlocks(),
@@ -215,6 +218,7 @@ internal static unsafe class DescriptorValidator
                 layout.fingerprint == 0 ? null : layout.fingerprint, minor);
         }
 
+        if (transform is not null) transform.State = state; // np.state/1 saves the instances of np.transform/1
         var info = new PluginInfo(id, name, version, description, vendor,
             ImmutableCollectionsMarshal.AsImmutableArray(interfaces), (PluginThreading)d.threading, file, agreed)
         {

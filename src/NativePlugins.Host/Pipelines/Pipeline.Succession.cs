@@ -9,6 +9,12 @@ namespace NativePlugins.Hosting;
 // instance is flushed into the stage's output buffer, so what it held back flows downstream ahead of the new
 // records, and then it is destroyed. No record is lost and none is processed twice. The cost on a batch without a
 // reload is one volatile read and a compare.
+// When both versions offer np.state/1 (ABI 1.3), the old instance is not flushed: its state is saved (it is drained:
+// its last call was the previous batch) and restored into the successor before the successor's first call, so the
+// stream continues in the new version as if nothing had happened (a count goes on, a held-back record comes out
+// once). A failed save or restore leaves the stage on its old instance, raises PluginHost.ReloadFailed
+// (StateHandOverFailed) and is not retried until the next reload; a version without np.state/1 on either side is
+// flushed into the stream as above.
 public sealed partial class Pipeline
 {
     private readonly PluginHost _host;
@@ -27,6 +33,14 @@ public sealed partial class Pipeline
             if (_retiring?[i] is not null) { complete = false; continue; } // an earlier call failed before retiring it
             var successor = CreateSuccessor(stage);
             if (successor is null) continue;
+            if (stage.SupportsState && successor.SupportsState)
+            {
+                if (!HandOverState(stage, successor)) continue;
+                _stages[i] = successor;
+                _stats[i].Stage = successor;
+                stage.Dispose(); // its state lives on in the successor: flushing it too would emit twice
+                continue;
+            }
             _retiring ??= new TransformInstance?[_stages.Length];
             _retiring[i] = stage;
             _stages[i] = successor;
@@ -56,6 +70,26 @@ public sealed partial class Pipeline
                     stage.Plugin.Id, stage.Library.LoadedFrom, stage.Plugin.Version, e.Message);
                 return null;
             }
+        }
+    }
+
+    /// <summary>Saves <paramref name="old"/> and restores the bytes into <paramref name="successor"/>. On a failure the
+    /// successor is disposed, the old instance stays, and ReloadFailed is raised naming the plugin and the reason.</summary>
+    private bool HandOverState(TransformInstance old, TransformInstance successor)
+    {
+        try
+        {
+            successor.RestoreState(old.SaveState());
+            return true;
+        }
+        catch (PluginCallException e)
+        {
+            successor.Dispose();
+            var error = new PluginLoadException(PluginLoadError.StateHandOverFailed, old.Library.FilePath, old.Plugin.Id,
+                $"the state of a running instance could not be carried from {old.Plugin.Version} to " +
+                $"{successor.Plugin.Version} ({e.Operation} failed), so it stays on {old.Plugin.Version}: {e.PluginMessage}", e);
+            _host.RaiseReloadFailed(old.Library, error);
+            return false;
         }
     }
 

@@ -213,7 +213,7 @@ public sealed unsafe partial class PluginHost
         }
     }
 
-    private void RaiseReloadFailed(PluginLibrary current, PluginLoadException error)
+    internal void RaiseReloadFailed(PluginLibrary current, PluginLoadException error)
     {
         var handler = ReloadFailed;
         if (handler is null)

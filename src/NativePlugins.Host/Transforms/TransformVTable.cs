@@ -14,4 +14,9 @@ internal sealed unsafe class TransformVTable
 
     /// <summary>True when the plugin offers <c>stats</c> (ABI 1.1, optional).</summary>
     public bool HasStats => V.stats != null;
+
+    /// <summary>The plugin's <c>np.state/1</c> vtable (ABI 1.3), which saves and restores these instances; null when
+    /// the plugin lists none or the agreed minor is below 3. Set once, by the validator.</summary>
+    public StateVTable? State { get; set; }
 }
+

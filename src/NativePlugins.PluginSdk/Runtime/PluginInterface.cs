@@ -42,6 +42,11 @@ public sealed unsafe class PluginInterface
         delegate* unmanaged[Cdecl]<np_instance_t*, np_emitter_t*, np_error_t*, int> flush) =>
         new(NpAbi.NP_TRANSFORM_ID_STRING, null, default, new TransformFunctions(create, destroy, process, flush));
 
+    /// <summary><c>np.state/1</c> (ABI 1.3) for a transform that implements <see cref="IStatefulTransform"/>: the
+    /// SDK's one shared vtable (<see cref="StateExports"/>).</summary>
+    public static PluginInterface State() =>
+        new(NpAbi.NP_STATE_ID_STRING, StateExports.VTable(), default, default);
+
     /// <summary>A user interface: its vtable, already built (static native memory, never freed) by the interface's
     /// generated exports, and its layout entry.</summary>
     public static PluginInterface Native(string id, void* vtable, np_interface_layout_t layout)

@@ -185,7 +185,14 @@ public sealed unsafe class NegotiationTests
         Assert.Equal("1.0.0", RawLibrary.Str(plugin->version));
         Assert.NotEmpty(RawLibrary.Str(plugin->name));
         Assert.Equal(NpAbi.NP_THREADING_SINGLE, plugin->threading);
-        Assert.Equal(1ul, plugin->interface_count);
+        // wordfreq is stateful (IStatefulTransform): np.state/1 (ABI 1.3) comes after np.transform/1.
+        bool stateful = file == "libnp_cs_wordfreq.so";
+        Assert.Equal(stateful ? 2ul : 1ul, plugin->interface_count);
+        if (stateful)
+        {
+            Assert.Equal(NpAbi.NP_STATE_ID_STRING, RawLibrary.Str(plugin->interfaces[1].id));
+            Assert.Equal((uint)sizeof(np_state_v1_t), ((np_state_v1_t*)plugin->interfaces[1].vtable)->struct_size);
+        }
         // interface_layouts (@since 1.2), parallel to interfaces: np.transform/1's entry gives no layout of its own
         // (fingerprint 0, no report): the ABI fingerprint covers its vtable.
         Assert.True(plugin->interface_layouts is not null, "interface_layouts: the C# SDK fills it, one entry per interface");

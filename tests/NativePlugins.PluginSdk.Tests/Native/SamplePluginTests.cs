@@ -104,6 +104,34 @@ public sealed unsafe class SamplePluginTests
 
     [Theory]
     [MemberData(nameof(Modes))]
+    public void Wordfreq_carries_its_counts_to_a_fresh_instance_through_np_state(string mode)
+    {
+        var library = Open(mode, "libnp_cs_wordfreq.so");
+        var state = (np_state_v1_t*)library.Interface(WordFreq, NpAbi.NP_STATE_ID_STRING);
+        using var saved = library.Create(WordFreq, "top=2", s_host);
+        using var input = NativeRecords.From("The cat and the hat", "a cat");
+        using var output = new NativeRecords();
+        Assert.Equal(NpAbi.NP_OK, saved.Process(input, output).Status);
+
+        using var blob = new NativeOutBytes(capacity: 1);
+        var error = new ErrorBuffer();
+        Assert.True(state->save(saved.Handle, blob.Pointer, error.Pointer) == NpAbi.NP_OK, error.ToString());
+        Assert.True(blob.ReserveCalls >= 1);
+
+        using var restored = library.Create(WordFreq, "top=2", s_host);
+        Assert.True(state->restore(restored.Handle, new np_bytes_t { ptr = blob.Pointer->data, len = blob.Pointer->len },
+            error.Pointer) == NpAbi.NP_OK, error.ToString());
+        Assert.Equal(["the\t3", "cat\t2"], restored.Run("the")); // 2 + 1 "the": the counts went on
+
+        using var other = library.Create(WordFreq, "", s_host);
+        byte[] truncated = [(byte)'w', (byte)'f', (byte)'1', (byte)'\n', 1, 0, 0, 0, 200, 0, 0, 0]; // one word of 200 bytes, absent
+        fixed (byte* garbage = truncated)
+            Assert.Equal(NpAbi.NP_ERR_INPUT, state->restore(other.Handle, new np_bytes_t { ptr = garbage, len = (ulong)truncated.Length }, error.Pointer));
+        Assert.Contains("truncated or malformed", error.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
     public void Wordfreq_emits_top_n_at_flush_and_resets(string mode)
     {
         using var instance = Open(mode, "libnp_cs_wordfreq.so").Create(WordFreq, "top=2", s_host);

@@ -29,9 +29,14 @@ public static unsafe partial class NpAbi
     public const ulong NP_LAYOUT_FINGERPRINT_1_2 = 0x769C5B86E3EEF090UL;
 
     /// <summary>
-    /// Layout fingerprint of the current ABI minor (1.2).
+    /// Layout fingerprint of ABI 1.3: FNV-1a 64 of the canonical layout text of the fields that exist in 1.3.
     /// </summary>
-    public const ulong NP_LAYOUT_FINGERPRINT = 0x769C5B86E3EEF090UL;
+    public const ulong NP_LAYOUT_FINGERPRINT_1_3 = 0xE848FBD9701980B4UL;
+
+    /// <summary>
+    /// Layout fingerprint of the current ABI minor (1.3).
+    /// </summary>
+    public const ulong NP_LAYOUT_FINGERPRINT = 0xE848FBD9701980B4UL;
 
     /// <summary>
     /// The least struct_size of np_out_bytes_t a reader accepts: its size in ABI 1.2, the first minor that has it (rule P2).
@@ -42,6 +47,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_out_bytes_t) as ABI 1.2 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_out_bytes_t_1_2 = 48u;
+
+    /// <summary>
+    /// sizeof(np_out_bytes_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_out_bytes_t_1_3 = 48u;
 
     /// <summary>
     /// The least struct_size of np_host_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
@@ -64,6 +74,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_host_t_1_2 = 80u;
 
     /// <summary>
+    /// sizeof(np_host_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_host_t_1_3 = 80u;
+
+    /// <summary>
     /// The least struct_size of np_layout_report_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
     /// </summary>
     public const uint NP_MIN_SIZEOF_np_layout_report_t = 24u;
@@ -82,6 +97,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_layout_report_t) as ABI 1.2 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_layout_report_t_1_2 = 24u;
+
+    /// <summary>
+    /// sizeof(np_layout_report_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_layout_report_t_1_3 = 24u;
 
     /// <summary>
     /// The least struct_size of np_negotiation_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
@@ -104,6 +124,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_negotiation_t_1_2 = 48u;
 
     /// <summary>
+    /// sizeof(np_negotiation_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_negotiation_t_1_3 = 48u;
+
+    /// <summary>
     /// The least struct_size of np_plugin_descriptor_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
     /// </summary>
     public const uint NP_MIN_SIZEOF_np_plugin_descriptor_t = 104u;
@@ -122,6 +147,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_plugin_descriptor_t) as ABI 1.2 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_plugin_descriptor_t_1_2 = 112u;
+
+    /// <summary>
+    /// sizeof(np_plugin_descriptor_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_plugin_descriptor_t_1_3 = 112u;
 
     /// <summary>
     /// The least struct_size of np_library_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
@@ -144,6 +174,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_library_t_1_2 = 56u;
 
     /// <summary>
+    /// sizeof(np_library_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_library_t_1_3 = 56u;
+
+    /// <summary>
     /// The least struct_size of np_emitter_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
     /// </summary>
     public const uint NP_MIN_SIZEOF_np_emitter_t = 72u;
@@ -162,6 +197,11 @@ public static unsafe partial class NpAbi
     /// sizeof(np_emitter_t) as ABI 1.2 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_emitter_t_1_2 = 72u;
+
+    /// <summary>
+    /// sizeof(np_emitter_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_emitter_t_1_3 = 72u;
 
     /// <summary>
     /// The least struct_size of np_transform_stats_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
@@ -184,6 +224,11 @@ public static unsafe partial class NpAbi
     public const uint NP_SIZEOF_np_transform_stats_t_1_2 = 40u;
 
     /// <summary>
+    /// sizeof(np_transform_stats_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_transform_stats_t_1_3 = 40u;
+
+    /// <summary>
     /// The least struct_size of np_transform_v1_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
     /// </summary>
     public const uint NP_MIN_SIZEOF_np_transform_v1_t = 40u;
@@ -202,6 +247,21 @@ public static unsafe partial class NpAbi
     /// sizeof(np_transform_v1_t) as ABI 1.2 defines it.
     /// </summary>
     public const uint NP_SIZEOF_np_transform_v1_t_1_2 = 48u;
+
+    /// <summary>
+    /// sizeof(np_transform_v1_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_transform_v1_t_1_3 = 48u;
+
+    /// <summary>
+    /// The least struct_size of np_state_v1_t a reader accepts: its size in ABI 1.3, the first minor that has it (rule P2).
+    /// </summary>
+    public const uint NP_MIN_SIZEOF_np_state_v1_t = 24u;
+
+    /// <summary>
+    /// sizeof(np_state_v1_t) as ABI 1.3 defines it.
+    /// </summary>
+    public const uint NP_SIZEOF_np_state_v1_t_1_3 = 24u;
 }
 
 public static unsafe partial class NpAbiLayout
@@ -209,7 +269,7 @@ public static unsafe partial class NpAbiLayout
     /// <summary>The ABI version the manifest describes (NP_ABI_MAJOR.NP_ABI_MINOR).</summary>
     public const uint AbiMajor = 1;
 
-    public const uint AbiMinor = 2;
+    public const uint AbiMinor = 3;
 
     /// <summary>The layout manifest (interop/layout/layout.g.json): every struct as libclang laid it out, in
     /// declaration order.</summary>
@@ -359,6 +419,13 @@ public static unsafe partial class NpAbiLayout
             new("flush", "np_status (*)(np_instance_t *, np_emitter_t *, np_error_t *)", "int32_t (*)(np_instance_t *, np_emitter_t *, np_error_t *)", 32, 8, 0),
             new("stats", "np_status (*)(np_instance_t *, np_transform_stats_t *)", "int32_t (*)(np_instance_t *, np_transform_stats_t *)", 40, 8, 1),
         ]),
+        new("np_state_v1_t", 24, 8, 3,
+        [
+            new("struct_size", "uint32_t", "uint32_t", 0, 4, 3),
+            new("reserved", "uint32_t", "uint32_t", 4, 4, 3),
+            new("save", "np_status (*)(void *, np_out_bytes_t *, np_error_t *)", "int32_t (*)(void *, np_out_bytes_t *, np_error_t *)", 8, 8, 3),
+            new("restore", "np_status (*)(void *, np_bytes_t, np_error_t *)", "int32_t (*)(void *, np_bytes_t, np_error_t *)", 16, 8, 3),
+        ]),
     ];
 
     /// <summary>Structs that are only used through pointers and have no layout.</summary>
@@ -384,6 +451,7 @@ public static unsafe partial class NpAbiLayout
         View_np_emitter_t(),
         View_np_transform_stats_t(),
         View_np_transform_v1_t(),
+        View_np_state_v1_t(),
     ];
 
     private static NpStructLayout View_np_str_t()
@@ -629,6 +697,19 @@ public static unsafe partial class NpAbiLayout
             new("process", "np_status (*)(np_instance_t *, const np_batch_t *, np_emitter_t *, np_error_t *)", "int32_t (*)(np_instance_t *, const np_batch_t *, np_emitter_t *, np_error_t *)", (uint)((byte*)&value.process - start), (uint)sizeof(delegate* unmanaged[Cdecl]<np_instance_t*, np_batch_t*, np_emitter_t*, np_error_t*, int>), 0),
             new("flush", "np_status (*)(np_instance_t *, np_emitter_t *, np_error_t *)", "int32_t (*)(np_instance_t *, np_emitter_t *, np_error_t *)", (uint)((byte*)&value.flush - start), (uint)sizeof(delegate* unmanaged[Cdecl]<np_instance_t*, np_emitter_t*, np_error_t*, int>), 0),
             new("stats", "np_status (*)(np_instance_t *, np_transform_stats_t *)", "int32_t (*)(np_instance_t *, np_transform_stats_t *)", (uint)((byte*)&value.stats - start), (uint)sizeof(delegate* unmanaged[Cdecl]<np_instance_t*, np_transform_stats_t*, int>), 1),
+        ]);
+    }
+
+    private static NpStructLayout View_np_state_v1_t()
+    {
+        np_state_v1_t value = default;
+        byte* start = (byte*)&value;
+        return new("np_state_v1_t", (uint)sizeof(np_state_v1_t), NpAlignment.Of<np_state_v1_t>(), 3,
+        [
+            new("struct_size", "uint32_t", "uint32_t", (uint)((byte*)&value.struct_size - start), (uint)sizeof(uint), 3),
+            new("reserved", "uint32_t", "uint32_t", (uint)((byte*)&value.reserved - start), (uint)sizeof(uint), 3),
+            new("save", "np_status (*)(void *, np_out_bytes_t *, np_error_t *)", "int32_t (*)(void *, np_out_bytes_t *, np_error_t *)", (uint)((byte*)&value.save - start), (uint)sizeof(delegate* unmanaged[Cdecl]<void*, np_out_bytes_t*, np_error_t*, int>), 3),
+            new("restore", "np_status (*)(void *, np_bytes_t, np_error_t *)", "int32_t (*)(void *, np_bytes_t, np_error_t *)", (uint)((byte*)&value.restore - start), (uint)sizeof(delegate* unmanaged[Cdecl]<void*, np_bytes_t, np_error_t*, int>), 3),
         ]);
     }
 }

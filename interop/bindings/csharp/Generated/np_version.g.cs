@@ -22,5 +22,5 @@ public static unsafe partial class NpAbi
     /// Minor version: each minor only appends (fields at the end of growable structs, new interfaces, new
     /// status codes). A peer built against an older minor is still served; see np_negotiation_t.
     /// </summary>
-    public const uint NP_ABI_MINOR = 2u;
+    public const uint NP_ABI_MINOR = 3u;
 }

@@ -10,7 +10,7 @@
 pub const NP_ABI_MAJOR: u32 = 1;
 /// Minor version: each minor only appends (fields at the end of growable structs, new interfaces, new
 /// status codes). A peer built against an older minor is still served; see np_negotiation_t.
-pub const NP_ABI_MINOR: u32 = 2;
+pub const NP_ABI_MINOR: u32 = 3;
 
 // ---- np_types.h ------------------------------------------------------------------------------------------
 
@@ -637,4 +637,49 @@ pub struct np_transform_v1_t {
     ///
     /// C: `np_status (*)(np_instance_t *, np_transform_stats_t *)` at offset 40. Since ABI 1.1.
     pub stats: Option<unsafe extern "C" fn(instance: *mut np_instance_t, out_stats: *mut np_transform_stats_t) -> np_status>,
+}
+
+// ---- ext/np_state.h --------------------------------------------------------------------------------------
+
+/// The interface id: find this vtable in np_plugin_descriptor_t.interfaces by this id.
+pub const NP_STATE_ID: &str = "np.state/1";
+
+/// The vtable
+/// instance is a handle the same plugin's other interface returned from its create (np_transform_v1_t.create's
+/// np_instance_t\*, or a bindgen interface's @create handle), still alive (not destroyed). A plugin with several
+/// instance-making interfaces tells their handles apart itself, and refuses one it cannot save with
+/// NP_ERR_UNSUPPORTED. Thread tag \[instance\]: the call belongs to that instance and never overlaps another call on
+/// it (unless the plugin is NP_THREADING_THREAD_SAFE), exactly like the instance's own calls. @since 1.3
+///
+/// C: `struct np_state_v1`; 24 bytes, aligned to 8 (x86-64). Since ABI 1.3.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct np_state_v1_t {
+    /// sizeof(np_state_v1_t) as the plugin was compiled
+    ///
+    /// C: `uint32_t` at offset 0. Since ABI 1.3.
+    pub struct_size: u32,
+    /// must be 0
+    ///
+    /// C: `uint32_t` at offset 4. Since ABI 1.3.
+    pub reserved: u32,
+    /// \[instance\] Append the instance's whole state (what it holds back, what it counts, what it remembers) to
+    /// out, the caller-owned np_out_bytes_t (np_types.h: append, reserve when more room is needed, return once;
+    /// a fixed buffer that is too small is NP_ERR_OUT_OF_MEMORY naming the size needed). Does not change the
+    /// instance: it keeps running as if save had not been called. An instance with nothing to save appends
+    /// nothing and returns NP_OK (an empty blob is a valid blob). Never NULL.
+    ///
+    /// C: `np_status (*)(void *, np_out_bytes_t *, np_error_t *)` at offset 8. Since ABI 1.3.
+    pub save: Option<unsafe extern "C" fn(instance: *mut core::ffi::c_void, out: *mut np_out_bytes_t, error: *mut np_error_t) -> np_status>,
+    /// \[instance\] Replace the instance's state with one that save produced, from this or another instance of the
+    /// same plugin (another version of it included). state is host-owned and valid for the call only: the plugin
+    /// copies what it keeps. On success the instance continues exactly where the saved one stood: its stream is
+    /// open when the saved one's was (its next flush emits what the saved one held back). On a blob it does not
+    /// understand it returns NP_ERR_INPUT (NP_ERR_UNSUPPORTED for a format it knows but no longer reads) with a
+    /// message, and the instance keeps the state it had. A host calls restore right after create, before the
+    /// instance's first call; a plugin may refuse a restore into an instance with a stream open (NP_ERR_STATE).
+    /// Never NULL.
+    ///
+    /// C: `np_status (*)(void *, np_bytes_t, np_error_t *)` at offset 16. Since ABI 1.3.
+    pub restore: Option<unsafe extern "C" fn(instance: *mut core::ffi::c_void, state: np_bytes_t, error: *mut np_error_t) -> np_status>,
 }

@@ -10,12 +10,16 @@ pub const NP_LAYOUT_FINGERPRINT_1_0: u64 = 0x137aac933e63022c;
 pub const NP_LAYOUT_FINGERPRINT_1_1: u64 = 0xa9777851414d9306;
 /// Layout fingerprint of ABI 1.2: FNV-1a 64 of the canonical layout text of the fields that exist in 1.2.
 pub const NP_LAYOUT_FINGERPRINT_1_2: u64 = 0x769c5b86e3eef090;
-/// Layout fingerprint of the current ABI minor (1.2).
-pub const NP_LAYOUT_FINGERPRINT: u64 = 0x769c5b86e3eef090;
+/// Layout fingerprint of ABI 1.3: FNV-1a 64 of the canonical layout text of the fields that exist in 1.3.
+pub const NP_LAYOUT_FINGERPRINT_1_3: u64 = 0xe848fbd9701980b4;
+/// Layout fingerprint of the current ABI minor (1.3).
+pub const NP_LAYOUT_FINGERPRINT: u64 = 0xe848fbd9701980b4;
 /// The least struct_size of np_out_bytes_t a reader accepts: its size in ABI 1.2, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_out_bytes_t: u32 = 48;
 /// sizeof(np_out_bytes_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_out_bytes_t_1_2: u32 = 48;
+/// sizeof(np_out_bytes_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_out_bytes_t_1_3: u32 = 48;
 /// The least struct_size of np_host_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_host_t: u32 = 80;
 /// sizeof(np_host_t) as ABI 1.0 defines it.
@@ -24,6 +28,8 @@ pub const NP_SIZEOF_np_host_t_1_0: u32 = 80;
 pub const NP_SIZEOF_np_host_t_1_1: u32 = 80;
 /// sizeof(np_host_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_host_t_1_2: u32 = 80;
+/// sizeof(np_host_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_host_t_1_3: u32 = 80;
 /// The least struct_size of np_layout_report_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_layout_report_t: u32 = 24;
 /// sizeof(np_layout_report_t) as ABI 1.0 defines it.
@@ -32,6 +38,8 @@ pub const NP_SIZEOF_np_layout_report_t_1_0: u32 = 24;
 pub const NP_SIZEOF_np_layout_report_t_1_1: u32 = 24;
 /// sizeof(np_layout_report_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_layout_report_t_1_2: u32 = 24;
+/// sizeof(np_layout_report_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_layout_report_t_1_3: u32 = 24;
 /// The least struct_size of np_negotiation_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_negotiation_t: u32 = 40;
 /// sizeof(np_negotiation_t) as ABI 1.0 defines it.
@@ -40,6 +48,8 @@ pub const NP_SIZEOF_np_negotiation_t_1_0: u32 = 40;
 pub const NP_SIZEOF_np_negotiation_t_1_1: u32 = 40;
 /// sizeof(np_negotiation_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_negotiation_t_1_2: u32 = 48;
+/// sizeof(np_negotiation_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_negotiation_t_1_3: u32 = 48;
 /// The least struct_size of np_plugin_descriptor_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_plugin_descriptor_t: u32 = 104;
 /// sizeof(np_plugin_descriptor_t) as ABI 1.0 defines it.
@@ -48,6 +58,8 @@ pub const NP_SIZEOF_np_plugin_descriptor_t_1_0: u32 = 104;
 pub const NP_SIZEOF_np_plugin_descriptor_t_1_1: u32 = 104;
 /// sizeof(np_plugin_descriptor_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_plugin_descriptor_t_1_2: u32 = 112;
+/// sizeof(np_plugin_descriptor_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_plugin_descriptor_t_1_3: u32 = 112;
 /// The least struct_size of np_library_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_library_t: u32 = 48;
 /// sizeof(np_library_t) as ABI 1.0 defines it.
@@ -56,6 +68,8 @@ pub const NP_SIZEOF_np_library_t_1_0: u32 = 48;
 pub const NP_SIZEOF_np_library_t_1_1: u32 = 48;
 /// sizeof(np_library_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_library_t_1_2: u32 = 56;
+/// sizeof(np_library_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_library_t_1_3: u32 = 56;
 /// The least struct_size of np_emitter_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_emitter_t: u32 = 72;
 /// sizeof(np_emitter_t) as ABI 1.0 defines it.
@@ -64,6 +78,8 @@ pub const NP_SIZEOF_np_emitter_t_1_0: u32 = 72;
 pub const NP_SIZEOF_np_emitter_t_1_1: u32 = 72;
 /// sizeof(np_emitter_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_emitter_t_1_2: u32 = 72;
+/// sizeof(np_emitter_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_emitter_t_1_3: u32 = 72;
 /// The least struct_size of np_transform_stats_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_transform_stats_t: u32 = 40;
 /// sizeof(np_transform_stats_t) as ABI 1.0 defines it.
@@ -72,6 +88,8 @@ pub const NP_SIZEOF_np_transform_stats_t_1_0: u32 = 40;
 pub const NP_SIZEOF_np_transform_stats_t_1_1: u32 = 40;
 /// sizeof(np_transform_stats_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_transform_stats_t_1_2: u32 = 40;
+/// sizeof(np_transform_stats_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_transform_stats_t_1_3: u32 = 40;
 /// The least struct_size of np_transform_v1_t a reader accepts: its size in ABI 1.0, the first minor that has it (rule P2).
 pub const NP_MIN_SIZEOF_np_transform_v1_t: u32 = 40;
 /// sizeof(np_transform_v1_t) as ABI 1.0 defines it.
@@ -80,6 +98,12 @@ pub const NP_SIZEOF_np_transform_v1_t_1_0: u32 = 40;
 pub const NP_SIZEOF_np_transform_v1_t_1_1: u32 = 48;
 /// sizeof(np_transform_v1_t) as ABI 1.2 defines it.
 pub const NP_SIZEOF_np_transform_v1_t_1_2: u32 = 48;
+/// sizeof(np_transform_v1_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_transform_v1_t_1_3: u32 = 48;
+/// The least struct_size of np_state_v1_t a reader accepts: its size in ABI 1.3, the first minor that has it (rule P2).
+pub const NP_MIN_SIZEOF_np_state_v1_t: u32 = 24;
+/// sizeof(np_state_v1_t) as ABI 1.3 defines it.
+pub const NP_SIZEOF_np_state_v1_t_1_3: u32 = 24;
 
 /// Immutable report data with raw pointers into other statics: safe to share between threads.
 #[repr(transparent)]
@@ -235,7 +259,14 @@ static LAYOUT_FIELDS_np_transform_v1_t: StaticLayout<[np_layout_field_t; 7]> = S
     np_layout_field_t { name: layout_name("stats"), offset: core::mem::offset_of!(np_transform_v1_t, stats) as u32, size: core::mem::size_of::<Option<unsafe extern "C" fn(instance: *mut np_instance_t, out_stats: *mut np_transform_stats_t) -> np_status>>() as u32 },
 ]);
 
-static LAYOUT_STRUCTS: StaticLayout<[np_layout_struct_t; 17]> = StaticLayout([
+static LAYOUT_FIELDS_np_state_v1_t: StaticLayout<[np_layout_field_t; 4]> = StaticLayout([
+    np_layout_field_t { name: layout_name("struct_size"), offset: core::mem::offset_of!(np_state_v1_t, struct_size) as u32, size: core::mem::size_of::<u32>() as u32 },
+    np_layout_field_t { name: layout_name("reserved"), offset: core::mem::offset_of!(np_state_v1_t, reserved) as u32, size: core::mem::size_of::<u32>() as u32 },
+    np_layout_field_t { name: layout_name("save"), offset: core::mem::offset_of!(np_state_v1_t, save) as u32, size: core::mem::size_of::<Option<unsafe extern "C" fn(instance: *mut core::ffi::c_void, out: *mut np_out_bytes_t, error: *mut np_error_t) -> np_status>>() as u32 },
+    np_layout_field_t { name: layout_name("restore"), offset: core::mem::offset_of!(np_state_v1_t, restore) as u32, size: core::mem::size_of::<Option<unsafe extern "C" fn(instance: *mut core::ffi::c_void, state: np_bytes_t, error: *mut np_error_t) -> np_status>>() as u32 },
+]);
+
+static LAYOUT_STRUCTS: StaticLayout<[np_layout_struct_t; 18]> = StaticLayout([
     np_layout_struct_t {
         name: layout_name("np_str_t"),
         size: core::mem::size_of::<np_str_t>() as u32,
@@ -355,13 +386,20 @@ static LAYOUT_STRUCTS: StaticLayout<[np_layout_struct_t; 17]> = StaticLayout([
         fields: LAYOUT_FIELDS_np_transform_v1_t.0.as_ptr(),
         field_count: 7,
     },
+    np_layout_struct_t {
+        name: layout_name("np_state_v1_t"),
+        size: core::mem::size_of::<np_state_v1_t>() as u32,
+        align: core::mem::align_of::<np_state_v1_t>() as u32,
+        fields: LAYOUT_FIELDS_np_state_v1_t.0.as_ptr(),
+        field_count: 4,
+    },
 ]);
 
 static LAYOUT_REPORT: StaticLayout<np_layout_report_t> = StaticLayout(np_layout_report_t {
     struct_size: core::mem::size_of::<np_layout_report_t>() as u32,
     reserved: 0,
     structs: LAYOUT_STRUCTS.0.as_ptr(),
-    struct_count: 17,
+    struct_count: 18,
 });
 
 /// This compiler's layout of every ABI struct (size_of, align_of, offset_of!), as static data: put it in

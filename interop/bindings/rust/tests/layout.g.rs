@@ -143,6 +143,12 @@ const MANIFEST: &[ManifestStruct] = &[
         ("flush", "int32_t (*)(np_instance_t *, np_emitter_t *, np_error_t *)", 32, 8, 0),
         ("stats", "int32_t (*)(np_instance_t *, np_transform_stats_t *)", 40, 8, 1),
     ]),
+    ("np_state_v1_t", 24, 8, 3, &[
+        ("struct_size", "uint32_t", 0, 4, 3),
+        ("reserved", "uint32_t", 4, 4, 3),
+        ("save", "int32_t (*)(void *, np_out_bytes_t *, np_error_t *)", 8, 8, 3),
+        ("restore", "int32_t (*)(void *, np_bytes_t, np_error_t *)", 16, 8, 3),
+    ]),
 ];
 
 #[test]
@@ -433,6 +439,20 @@ fn layout_np_transform_v1_t() {
     assert_eq!(size_of::<Option<unsafe extern "C" fn(instance: *mut np_instance_t, out_stats: *mut np_transform_stats_t) -> np_status>>(), 8, "size of np_transform_v1_t.stats");
 }
 
+#[test]
+fn layout_np_state_v1_t() {
+    assert_eq!(size_of::<np_state_v1_t>(), 24, "size_of::<np_state_v1_t>()");
+    assert_eq!(align_of::<np_state_v1_t>(), 8, "align_of::<np_state_v1_t>()");
+    assert_eq!(offset_of!(np_state_v1_t, struct_size), 0, "offset_of!(np_state_v1_t, struct_size)");
+    assert_eq!(size_of::<u32>(), 4, "size of np_state_v1_t.struct_size");
+    assert_eq!(offset_of!(np_state_v1_t, reserved), 4, "offset_of!(np_state_v1_t, reserved)");
+    assert_eq!(size_of::<u32>(), 4, "size of np_state_v1_t.reserved");
+    assert_eq!(offset_of!(np_state_v1_t, save), 8, "offset_of!(np_state_v1_t, save)");
+    assert_eq!(size_of::<Option<unsafe extern "C" fn(instance: *mut core::ffi::c_void, out: *mut np_out_bytes_t, error: *mut np_error_t) -> np_status>>(), 8, "size of np_state_v1_t.save");
+    assert_eq!(offset_of!(np_state_v1_t, restore), 16, "offset_of!(np_state_v1_t, restore)");
+    assert_eq!(size_of::<Option<unsafe extern "C" fn(instance: *mut core::ffi::c_void, state: np_bytes_t, error: *mut np_error_t) -> np_status>>(), 8, "size of np_state_v1_t.restore");
+}
+
 /// Every struct and field of layout_report(), in manifest order, as (struct, size, align, [(field, offset, size)]).
 fn report() -> Vec<(String, u32, u32, Vec<(String, u32, u32)>)> {
     let r = layout_report();
@@ -478,5 +498,6 @@ fn fingerprints_match_this_compilers_layout() {
     assert_eq!(fingerprint_from_this_compiler(0), NP_LAYOUT_FINGERPRINT_1_0, "ABI 1.0");
     assert_eq!(fingerprint_from_this_compiler(1), NP_LAYOUT_FINGERPRINT_1_1, "ABI 1.1");
     assert_eq!(fingerprint_from_this_compiler(2), NP_LAYOUT_FINGERPRINT_1_2, "ABI 1.2");
-    assert_eq!(NP_LAYOUT_FINGERPRINT, NP_LAYOUT_FINGERPRINT_1_2);
+    assert_eq!(fingerprint_from_this_compiler(3), NP_LAYOUT_FINGERPRINT_1_3, "ABI 1.3");
+    assert_eq!(NP_LAYOUT_FINGERPRINT, NP_LAYOUT_FINGERPRINT_1_3);
 }

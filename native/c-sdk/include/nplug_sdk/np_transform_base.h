@@ -27,6 +27,29 @@
  *   - a callback that returns NP_ERR_PANIC poisons the instance: later calls return NP_ERR_STATE (rule P7).
  *   - overlapping calls on one instance are refused with NP_ERR_STATE (instances are NP_THREADING_SINGLE,
  *     rule H4): the adapter is for single-threaded instances; write the descriptor by hand for THREAD_SAFE.
+ *
+ * State hand-over (np.state/1, ABI 1.3: hot reload carries an instance's state to its successor): give save and
+ * restore, and declare the plugin with NP_STATEFUL_TRANSFORM_PLUGIN instead of NP_TRANSFORM_PLUGIN:
+ *
+ *     static np_status my_save(np_sdk_instance_t *self, np_out_bytes_t *out, np_error_t *error) {
+ *         my_t *m = (my_t *)self;   // a format tag first, so that a later version can tell
+ *         np_status st = np_out_write(out, "my1", 3, error);
+ *         return st == NP_OK ? np_out_write(out, &m->seen, sizeof m->seen, error) : st;
+ *     }
+ *     static np_status my_restore(np_sdk_instance_t *self, np_bytes_t state, np_error_t *error) {
+ *         if (state.len != 3 + 8 || memcmp(state.ptr, "my1", 3) != 0)
+ *             return np_error_set(error, NP_ERR_INPUT, "not a state of this plugin (%llu bytes)", ...);
+ *         memcpy(&((my_t *)self)->seen, state.ptr + 3, 8);
+ *         return NP_OK;
+ *     }
+ *     static const np_sdk_transform_t my_impl = {..., .save = my_save, .restore = my_restore};
+ *     NP_STATEFUL_TRANSFORM_PLUGIN(my_plugin, my_impl, .id = ..., .name = ..., .version = ...);
+ *
+ * What the adapter adds (np_sdk_state_save/np_sdk_state_restore): the instance, poisoning (P7) and overlap (H4)
+ * checks, np_out_bytes_t checked before your save runs, a message for every failure (P5); restore runs only on
+ * an instance with no stream open (right after create or a flush: NP_ERR_STATE otherwise), so your restore always
+ * starts from the just-created state; a failed restore calls your reset, so the instance is just-created again;
+ * a successful one opens the stream, so the next flush reaches your flush (what the saved instance held back).
  */
 #ifndef NPLUG_SDK_TRANSFORM_BASE_H
 #define NPLUG_SDK_TRANSFORM_BASE_H
@@ -52,6 +75,12 @@ typedef struct np_sdk_transform {
     void (*reset)(np_sdk_instance_t *self);
     /* Release what create allocated (the instance memory itself is the SDK's). Optional. */
     void (*destroy)(np_sdk_instance_t *self);
+    /* np.state/1: append your whole state to out (np_out.h), leaving the instance unchanged. Optional, with
+     * restore; used only by NP_STATEFUL_TRANSFORM_PLUGIN / NP_STATE_VTABLE. */
+    np_status (*save)(np_sdk_instance_t *self, np_out_bytes_t *out, np_error_t *error);
+    /* np.state/1: take the state a save wrote (state is borrowed for the call: copy what you keep). Check it
+     * first: a blob you do not understand is NP_ERR_INPUT with a message, never a crash (rule P13). */
+    np_status (*restore)(np_sdk_instance_t *self, np_bytes_t state, np_error_t *error);
 } np_sdk_transform_t;
 
 /* The base every instance starts with. Read host/descriptor freely; the rest is the adapter's. */
@@ -76,6 +105,9 @@ np_status np_sdk_transform_process(np_instance_t *instance, const np_batch_t *ba
                                    np_error_t *error);
 np_status np_sdk_transform_flush(np_instance_t *instance, np_emitter_t *out, np_error_t *error);
 np_status np_sdk_transform_stats(np_instance_t *instance, np_transform_stats_t *out_stats);
+/* The np.state/1 adapter for instances np_sdk_transform_create made; their impl's save/restore must be set. */
+np_status np_sdk_state_save(void *instance, np_out_bytes_t *out, np_error_t *error);
+np_status np_sdk_state_restore(void *instance, np_bytes_t state, np_error_t *error);
 
 NP_SDK_END_DECLS
 
@@ -111,6 +143,25 @@ NP_SDK_END_DECLS
     static const np_plugin_descriptor_t name = {.struct_size = sizeof(np_plugin_descriptor_t),                         \
                                                 .interfaces = name##_np_interfaces,                                    \
                                                 .interface_count = 1,                                                  \
+                                                __VA_ARGS__};                                                          \
+    NP_REGISTER_PLUGIN(name)
+
+/* Define `name`, the np.state/1 vtable (np_state_v1_t) that saves and restores the instances of a transform made
+ * by NP_TRANSFORM_VTABLE, through its impl's save and restore. List it next to the transform:
+ *     {NP_STR_LIT(NP_STATE_ID), &my_state}. */
+#define NP_STATE_VTABLE(name)                                                                                          \
+    static const np_state_v1_t name = {sizeof(np_state_v1_t), 0, np_sdk_state_save, np_sdk_state_restore}
+
+/* NP_TRANSFORM_PLUGIN for a transform with save and restore: the plugin lists np.transform/1 and np.state/1. */
+#define NP_STATEFUL_TRANSFORM_PLUGIN(name, impl, ...)                                                                  \
+    static const np_plugin_descriptor_t name;                                                                          \
+    NP_TRANSFORM_VTABLE(name##_np_vtable, impl, name);                                                                 \
+    NP_STATE_VTABLE(name##_np_state);                                                                                  \
+    static const np_interface_t name##_np_interfaces[] = {{NP_STR_LIT(NP_TRANSFORM_ID), &name##_np_vtable},            \
+                                                          {NP_STR_LIT(NP_STATE_ID), &name##_np_state}};                \
+    static const np_plugin_descriptor_t name = {.struct_size = sizeof(np_plugin_descriptor_t),                         \
+                                                .interfaces = name##_np_interfaces,                                    \
+                                                .interface_count = 2,                                                  \
                                                 __VA_ARGS__};                                                          \
     NP_REGISTER_PLUGIN(name)
 

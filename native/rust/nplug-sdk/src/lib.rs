@@ -72,6 +72,7 @@ mod interface;
 mod library;
 mod out_bytes;
 mod plugin;
+mod state;
 mod strings;
 #[cfg(test)]
 mod test_vectors;
@@ -91,7 +92,8 @@ pub use error::{Error, Result, status_name, truncate_utf8};
 pub use host::{Extension, HOST_MAX_ALIGN, Host, HostBox, HostBuffer, LogLevel};
 pub use interface::{Interface, TransformInterface};
 pub use library::SDK;
-pub use plugin::{Plugin, PluginInfo, Threading, Transform};
+pub use plugin::{Plugin, PluginInfo, StatefulTransform, Threading, Transform};
+pub use state::StateInterface;
 pub use strings::{StrError, np_str, str_from_np};
 pub use validate::{is_valid_interface_id, is_valid_plugin_id, is_valid_semver};
 

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use nplug_abi::{
     NP_ABI_MAJOR, NP_ABI_MINOR, NP_ERR_INVALID_ARGUMENT, NP_ERR_PANIC, NP_ERR_VERSION, NP_LAYOUT_FINGERPRINT_1_0,
-    NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2, NP_MIN_SIZEOF_np_negotiation_t, NP_OK,
-    NP_SIZEOF_np_negotiation_t_1_1, NP_SIZEOF_np_negotiation_t_1_2, np_error_t, np_host_t, np_interface_layout_t,
-    np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
+    NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2, NP_LAYOUT_FINGERPRINT_1_3, NP_MIN_SIZEOF_np_negotiation_t,
+    NP_OK, NP_SIZEOF_np_negotiation_t_1_1, NP_SIZEOF_np_negotiation_t_1_2, np_error_t, np_host_t,
+    np_interface_layout_t, np_interface_t, np_library_t, np_negotiation_t, np_plugin_descriptor_t, np_status,
 };
 
 use crate::boundary;
@@ -23,7 +23,8 @@ use crate::strings::np_str_static;
 pub const SDK: &str = concat!("nplug-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Layout fingerprint of each minor of our major, index = minor (np_layout.g.h, via the generated bindings).
-const FINGERPRINTS: [u64; 3] = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2];
+const FINGERPRINTS: [u64; 4] =
+    [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2, NP_LAYOUT_FINGERPRINT_1_3];
 // A new minor in the header must come with its fingerprint here; the build fails until it does.
 const _: () = assert!(FINGERPRINTS.len() == NP_ABI_MINOR as usize + 1);
 

@@ -97,3 +97,25 @@ pub trait Transform: Plugin {
         Ok(())
     }
 }
+
+/// `np.state/1` (ABI 1.3) for a [`Transform`]: save the instance's whole state as bytes, restore it into a fresh
+/// instance, so that a host's hot reload carries a count, a window or a held-back record over to the new version.
+/// List [`StateInterface`](crate::StateInterface) after `TransformInterface` in `export_plugins!`:
+///
+/// ```ignore
+/// nplug_sdk::export_plugins!(Counter: [TransformInterface, StateInterface]);
+/// ```
+///
+/// The SDK refuses a restore into an instance with a stream open (`NP_ERR_STATE`), so `restore` always starts from
+/// the just-created state; after a successful one the stream counts as open, so the next `flush` reaches yours.
+/// Panics are caught and poison the instance (rule P7), as for every call.
+pub trait StatefulTransform: Transform {
+    /// Appends the whole state to `out`, leaving the instance unchanged. Put a format tag first: the blob may be
+    /// restored by another version of the plugin.
+    fn save(&self, out: &mut crate::OutBytes<'_>) -> Result<()>;
+
+    /// Takes a state `save` wrote (borrowed for the call). Check it first: a blob this version does not understand
+    /// is [`Error::input`](crate::Error::input) with a message, never a panic (rule P13). On an error the SDK drops
+    /// nothing: leave `self` as it was.
+    fn restore(&mut self, state: &[u8]) -> Result<()>;
+}

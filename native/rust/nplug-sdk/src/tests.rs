@@ -162,6 +162,7 @@ fn negotiation_agrees_on_the_lower_minor_for_any_host_minor() {
         (0, 0, NP_LAYOUT_FINGERPRINT_1_0),
         (1, 1, NP_LAYOUT_FINGERPRINT_1_1),
         (2, 2, NP_LAYOUT_FINGERPRINT_1_2),
+        (3, 3, NP_LAYOUT_FINGERPRINT_1_3),
         (7, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT),
         (u32::MAX, NP_ABI_MINOR, NP_LAYOUT_FINGERPRINT),
     ] {
@@ -722,7 +723,12 @@ fn s10_negotiation_as_every_sdk_answers_it() {
         } else {
             let agreed = number(v.text(4), &symbols) as u32;
             assert_eq!(n.abi_minor, agreed, "{}", v.at());
-            let expected = [NP_LAYOUT_FINGERPRINT_1_0, NP_LAYOUT_FINGERPRINT_1_1, NP_LAYOUT_FINGERPRINT_1_2];
+            let expected = [
+                NP_LAYOUT_FINGERPRINT_1_0,
+                NP_LAYOUT_FINGERPRINT_1_1,
+                NP_LAYOUT_FINGERPRINT_1_2,
+                NP_LAYOUT_FINGERPRINT_1_3,
+            ];
             assert_eq!(n.layout_fingerprint, expected[agreed as usize], "{}", v.at());
             assert!(!n.layout_report.is_null(), "{}", v.at());
             assert!(library != sentinel_library && !library.is_null(), "{}", v.at());

@@ -21,9 +21,10 @@ use crate::plugin::Transform;
 /// What a transform instance keeps besides the plugin: the stream state and the `stats` counters (atomics, so
 /// that the [leaf] `stats` reads them without a lock).
 #[derive(Default)]
-struct TransformState {
-    /// A stream is open: a process ran since create or the last flush (guarantees S4, S5).
-    stream_open: AtomicBool,
+pub(crate) struct TransformState {
+    /// A stream is open: a process ran since create or the last flush (guarantees S4, S5), or a restore
+    /// (np.state/1) brought in a stream the saved instance had open.
+    pub(crate) stream_open: AtomicBool,
     records_in: AtomicU64,
     records_out: AtomicU64,
     bytes_in: AtomicU64,
@@ -40,7 +41,7 @@ impl TransformState {
 }
 
 /// What `np_instance_t*` points to.
-type Instance<T> = InstanceBox<T, TransformInterface, TransformState>;
+pub(crate) type Instance<T> = InstanceBox<T, TransformInterface, TransformState>;
 
 /// The vtable and the exported functions of plugin type `T`.
 pub struct TransformGlue<T>(PhantomData<T>);
