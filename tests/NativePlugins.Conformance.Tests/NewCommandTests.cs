@@ -88,7 +88,7 @@ public class NewCommandTests
 
     private static readonly string[] Generated =
     [
-        "generated/c/hello_layout.g.h", "generated/csharp/Hello.Host.g.cs", "generated/csharp/Hello.Plugin.g.cs",
+        "generated/c/hello_layout.g.h", "generated/csharp/Hello.Host.g.cs", "generated/csharp/Hello.Plugin.g.cs", "generated/csharp/Hello.Proxy.g.cs",
         "generated/csharp/Hello.g.cs", "generated/layout/hello.layout.g.json", "generated/rust/hello.rs",
     ];
 
