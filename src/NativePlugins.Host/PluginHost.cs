@@ -140,8 +140,7 @@ public sealed unsafe partial class PluginHost : IDisposable
     private PluginLibrary LoadIsolated(string path, string? directory, PluginIsolation mode)
     {
         var file = Path.GetFullPath(path);
-        _gate.Check(file, directory);
-        var isolated = IsolatedLibrary.Load(file, mode, Options.IsolationOptions, Options.AbiMinor, _services.LoggerFactory);
+        var isolated = OpenIsolated(file, directory, mode);
         try
         {
             lock (_lock)
@@ -165,6 +164,22 @@ public sealed unsafe partial class PluginHost : IDisposable
             isolated.Release();
             throw;
         }
+    }
+
+    /// <summary>The load policy and file checks here, then a worker loads the library: under
+    /// <see cref="PluginHostOptions.HotReload"/> from a shadow copy, as in process, so that a rewrite of the watched
+    /// file never changes the code under a running worker.</summary>
+    private IsolatedLibrary OpenIsolated(string file, string? directory, PluginIsolation mode)
+    {
+        _gate.Check(file, directory);
+        NativePlugins.Hosting.Reload.FileStamp? stamp = null;
+        string? copy = null;
+        if (Options.HotReload)
+        {
+            stamp = NativePlugins.Hosting.Reload.FileStamp.Of(file);
+            copy = TakeShadowCopy(file, directory);
+        }
+        return IsolatedLibrary.Load(file, mode, Options.IsolationOptions, Options.AbiMinor, _services.LoggerFactory, copy, stamp);
     }
 
     /// <summary>Where isolated instances log their restarts.</summary>

@@ -88,7 +88,7 @@ public sealed class PluginLibrary : IDisposable
 
     /// <summary>The file actually mapped: a private shadow copy of <see cref="FilePath"/> under
     /// <see cref="PluginHostOptions.HotReload"/>, else <see cref="FilePath"/> itself.</summary>
-    public string LoadedFrom => Handle.ShadowCopy ?? FilePath;
+    public string LoadedFrom => (Isolated is { } isolated ? isolated.ShadowCopy : Handle.ShadowCopy) ?? FilePath;
 
     /// <summary>The file name of the library.</summary>
     public string FileName => Path.GetFileName(FilePath);
@@ -132,6 +132,13 @@ public sealed class PluginLibrary : IDisposable
         $"{FilePath} is loaded in a worker process ({Isolation}): it has no handle in the host");
 
     private readonly LibraryHandle? _handle;
+
+    /// <summary>Hot reload: the watched file's stamp when this version's shadow copy was taken (null: not loaded from
+    /// one), in process or in worker processes alike.</summary>
+    internal Reload.FileStamp? SourceStamp => Isolated is { } isolated ? isolated.SourceStamp : Handle.SourceStamp;
+
+    /// <summary>True once nothing of this version is loaded any more: unloaded here, or its last worker ended.</summary>
+    internal bool Released => Isolated is { } isolated ? isolated.Released : Handle.Released;
 
     /// <summary>Creates an <c>np.transform/1</c> instance of a plugin of this library.</summary>
     /// <exception cref="PluginNotFoundException">No plugin with this id in the library.</exception>

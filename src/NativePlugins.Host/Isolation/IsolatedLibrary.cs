@@ -41,14 +41,51 @@ internal sealed unsafe class IsolatedLibrary
 
     public LibraryInfo Info { get; private set; } = null!;
 
+    /// <summary>Under hot reload: the private copy of <see cref="FilePath"/> every worker of this library loads (so
+    /// that rewriting the watched file never changes the code under a running worker), deleted once the last worker
+    /// has ended; else null and workers load <see cref="FilePath"/>.</summary>
+    public string? ShadowCopy { get; private init; }
+
+    /// <summary>Under hot reload: the watched file's stamp when <see cref="ShadowCopy"/> was taken.</summary>
+    public Reload.FileStamp? SourceStamp { get; private init; }
+
+    /// <summary>True once the last reference is gone and the shared worker (if any) has ended.</summary>
+    public bool Released
+    {
+        get
+        {
+            lock (_lock) return _references == 0;
+        }
+    }
+
+    private string LoadPath => ShadowCopy ?? FilePath;
+
     /// <summary>Starts a worker, loads the library in it and keeps (per library) or ends (per instance) it.</summary>
     /// <exception cref="PluginLoadException">The worker refused the library, died or hung loading it.</exception>
+    /// <remarks>Hot reload: <paramref name="shadowCopy"/> is the copy of <paramref name="file"/> to load instead (owned by
+    /// the library from here on, deleted when it is released, or now when the load fails), <paramref name="stamp"/>
+    /// the file's stamp when it was taken.</remarks>
     public static IsolatedLibrary Load(string file, PluginIsolation mode, IsolationOptions options, uint abiMinor,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers, string? shadowCopy = null, Reload.FileStamp? stamp = null)
     {
-        var workerPath = WorkerLocator.Find(options, file);
-        var library = new IsolatedLibrary(file, mode, options, workerPath, abiMinor, loggers);
-        var worker = library.StartLoaded(out var info);
+        IsolatedLibrary library;
+        WorkerProcess worker;
+        LibraryInfo info;
+        try
+        {
+            var workerPath = WorkerLocator.Find(options, file);
+            library = new IsolatedLibrary(file, mode, options, workerPath, abiMinor, loggers)
+            {
+                ShadowCopy = shadowCopy,
+                SourceStamp = stamp,
+            };
+            worker = library.StartLoaded(out info);
+        }
+        catch when (shadowCopy is not null)
+        {
+            Reload.ShadowCopies.Delete(shadowCopy);
+            throw;
+        }
         library.Info = info;
         if (mode == PluginIsolation.ProcessPerLibrary) library._shared = worker;
         else worker.Dispose();
@@ -86,20 +123,20 @@ internal sealed unsafe class IsolatedLibrary
         }
     }
 
-    /// <summary>Drops a reference; the last one ends the shared worker (EXIT: deinit and dlclose in the worker).</summary>
+    /// <summary>Drops a reference; the last one ends the shared worker (EXIT: deinit and dlclose in the worker) and
+    /// deletes the shadow copy (per instance, each instance's worker ended before its reference was dropped).</summary>
     public void Release()
     {
         WorkerProcess? last = null;
         lock (_lock)
         {
             if (_references == 0) return;
-            if (--_references == 0)
-            {
-                last = _shared;
-                _shared = null;
-            }
+            if (--_references > 0) return;
+            last = _shared;
+            _shared = null;
         }
         last?.Dispose();
+        if (ShadowCopy is not null) Reload.ShadowCopies.Delete(ShadowCopy); // nothing maps it any more
     }
 
     private WorkerProcess StartLoadedForRestart()
@@ -136,7 +173,7 @@ internal sealed unsafe class IsolatedLibrary
         {
             lock (worker.Gate)
             {
-                var path = Encoding.UTF8.GetBytes(FilePath);
+                var path = Encoding.UTF8.GetBytes(LoadPath);
                 worker.Input.Grow(path.Length);
                 path.CopyTo(new Span<byte>(worker.Input.Base, path.Length));
                 var c = worker.Control;
@@ -182,7 +219,8 @@ internal sealed unsafe class IsolatedLibrary
     {
         var message = WorkerMessage(c);
         // The C host's message starts with the path; the exception puts it there itself.
-        var prefix = FilePath + ": ";
+        // The C host's message starts with the path it loaded (the shadow copy under hot reload).
+        var prefix = LoadPath + ": ";
         var detail = message.StartsWith(prefix, StringComparison.Ordinal) ? message[prefix.Length..] : message;
         var reason = c->result != WorkerProtocol.ResultFailed ? PluginLoadError.WorkerUnavailable : c->nph_error switch
         {

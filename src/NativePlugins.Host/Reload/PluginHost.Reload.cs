@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Isolation;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Reload;
 using NativePlugins.Hosting.Services;
@@ -36,9 +37,9 @@ public sealed unsafe partial class PluginHost
         {
             lock (_lock)
             {
-                _retired.RemoveAll(l => l.Handle.Released && l.CanUnload);
+                _retired.RemoveAll(l => l.Released && l.CanUnload);
                 return _retired.Select(l => new RetiredLibrary(l.FilePath, l.LoadedFrom, l.Plugins, !l.CanUnload,
-                    l.Handle.Released)).ToArray();
+                    l.Released)).ToArray();
             }
         }
     }
@@ -99,15 +100,29 @@ public sealed unsafe partial class PluginHost
             if (expected is { } e && before != e) return ReloadOutcome.Unsettled;
             try
             {
-                var opened = OpenShadowed(library.FilePath, directory: null);
-                if (FileStamp.Of(library.FilePath) != before)
+                if (library.Isolated is { } isolated)
                 {
-                    opened.Handle.Dispose(); // not initialized: only unloads
-                    if (expected is not null) return ReloadOutcome.Unsettled;
-                    throw new PluginLoadException(PluginLoadError.LoadFailed, library.FilePath, null,
-                        "the file changed while its new version was being loaded: reload again once it is written");
+                    // In worker processes again, in the same mode: a reload never moves a library into the host.
+                    var next = OpenIsolated(library.FilePath, directory: null, isolated.Mode);
+                    if (FileStamp.Of(library.FilePath) != before)
+                    {
+                        next.Release(); // ends its worker, deletes its copy
+                        if (expected is not null) return ReloadOutcome.Unsettled;
+                        throw ChangedWhileLoading(library.FilePath);
+                    }
+                    successor = ReplaceIsolated(library, next);
                 }
-                successor = Replace(library, opened);
+                else
+                {
+                    var opened = OpenShadowed(library.FilePath, directory: null);
+                    if (FileStamp.Of(library.FilePath) != before)
+                    {
+                        opened.Handle.Dispose(); // not initialized: only unloads
+                        if (expected is not null) return ReloadOutcome.Unsettled;
+                        throw ChangedWhileLoading(library.FilePath);
+                    }
+                    successor = Replace(library, opened);
+                }
             }
             catch (PluginLoadException refused)
             {
@@ -142,10 +157,18 @@ public sealed unsafe partial class PluginHost
     {
         var file = Path.GetFullPath(path);
         var stamp = FileStamp.Of(file);
-        string copy;
+        var copy = TakeShadowCopy(file, directory);
+        var opened = LibraryLoader.Open(file, AbiVersion, CanUnload, Interfaces, _gate, directory, loadFrom: copy);
+        opened.Handle.SourceStamp = stamp;
+        return opened;
+    }
+
+    /// <summary>A private copy of <paramref name="file"/> for hot reload.</summary>
+    private string TakeShadowCopy(string file, string? directory)
+    {
         try
         {
-            copy = ShadowCopies.Take(file);
+            return ShadowCopies.Take(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -154,9 +177,52 @@ public sealed unsafe partial class PluginHost
             throw new PluginLoadException(PluginLoadError.LoadFailed, file, null,
                 $"no shadow copy could be made for hot reload: {e.Message.ReplaceLineEndings(" ")}");
         }
-        var opened = LibraryLoader.Open(file, AbiVersion, CanUnload, Interfaces, _gate, directory, loadFrom: copy);
-        opened.Handle.SourceStamp = stamp;
-        return opened;
+    }
+
+    private static PluginLoadException ChangedWhileLoading(string file) => new(PluginLoadError.LoadFailed, file, null,
+        "the file changed while its new version was being loaded: reload again once it is written");
+
+    /// <summary>Swaps the new version of an isolated library (loaded and initialized in its worker already) in for
+    /// <paramref name="old"/>, under the registry lock, as <see cref="Replace"/> does in process.</summary>
+    private PluginLibrary ReplaceIsolated(PluginLibrary old, IsolatedLibrary next)
+    {
+        try
+        {
+            PluginLibrary library;
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                foreach (var p in next.Info.Plugins)
+                    if (_byId.TryGetValue(p.Id, out var other) && !ReferenceEquals(other, old))
+                        throw new PluginLoadException(PluginLoadError.DuplicateId, next.FilePath, p.Id,
+                            $"the new version declares an id that is already loaded from {other.FilePath}");
+                library = new PluginLibrary(this, next, new AllocationCounters(_services.Counters));
+                SwapIn(old, library);
+            }
+            old.Dispose(); // no new instances; its workers end after its last instance
+            if (_logger.IsEnabled(LogLevel.Information))
+                _logger.LogInformation("reloaded {File} in worker processes ({Mode}): {Old} -> {New}", library.FilePath,
+                    next.Mode, Versions(old), Versions(library));
+            return library;
+        }
+        catch
+        {
+            next.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Puts <paramref name="library"/> where <paramref name="old"/> was. Under <c>_lock</c>.</summary>
+    private void SwapIn(PluginLibrary old, PluginLibrary library)
+    {
+        _libraries[_libraries.IndexOf(old)] = library;
+        foreach (var p in old.Plugins)
+            if (_byId.TryGetValue(p.Id, out var l) && ReferenceEquals(l, old)) _byId.Remove(p.Id);
+        foreach (var p in library.Plugins) _byId.Add(p.Id, library);
+        _successors.Add(old, library);
+        _retired.RemoveAll(l => l.Released && l.CanUnload); // keeps the list to what is mapped
+        _retired.Add(old);
+        Interlocked.Increment(ref _reloadGeneration);
     }
 
     /// <summary>Initializes the new version and swaps it in for <paramref name="old"/>, all under the registry lock,
@@ -176,14 +242,7 @@ public sealed unsafe partial class PluginHost
                 var counters = new AllocationCounters(_services.Counters);
                 Initialize(opened, counters);
                 library = new PluginLibrary(this, opened, counters);
-                _libraries[_libraries.IndexOf(old)] = library;
-                foreach (var p in old.Plugins)
-                    if (_byId.TryGetValue(p.Id, out var l) && ReferenceEquals(l, old)) _byId.Remove(p.Id);
-                foreach (var p in library.Plugins) _byId.Add(p.Id, library);
-                _successors.Add(old, library);
-                _retired.RemoveAll(l => l.Handle.Released && l.CanUnload); // keeps the list to what is mapped
-                _retired.Add(old);
-                Interlocked.Increment(ref _reloadGeneration);
+                SwapIn(old, library);
             }
             old.Dispose(); // no new instances; deinit and unload after its last instance
             if (_logger.IsEnabled(LogLevel.Information))

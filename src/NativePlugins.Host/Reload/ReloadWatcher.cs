@@ -59,7 +59,7 @@ internal sealed class ReloadWatcher : IDisposable
         foreach (var library in _host.Libraries)
         {
             if (_stop.IsSet) return;
-            if (library.Handle.SourceStamp is not { } loaded) continue; // not loaded from a shadow copy
+            if (library.SourceStamp is not { } loaded) continue; // not loaded from a shadow copy
             var stamp = FileStamp.Of(library.FilePath);
             if (stamp is not { } current || current == loaded ||
                 (_refused.TryGetValue(library, out var refused) && refused == current))

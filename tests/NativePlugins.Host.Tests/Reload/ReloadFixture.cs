@@ -10,12 +10,19 @@ internal sealed class ReloadFixture : IDisposable
 {
     public const string PluginId = "org.nativeplugins.fixture.reload";
 
-    public ReloadFixture(string variant = "v1")
+    /// <param name="isolation">Where the library runs: in the host (default) or in worker processes.</param>
+    public ReloadFixture(string variant = "v1", PluginIsolation isolation = PluginIsolation.InProcess)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("nplug-reload-test-").FullName;
         FilePath = System.IO.Path.Combine(Directory, "libnp_fixture_reload.so");
         Install(variant);
-        Host = new PluginHost(new PluginHostOptions { UseEnvironmentSearchPath = false, HotReload = true });
+        Host = new PluginHost(new PluginHostOptions
+        {
+            UseEnvironmentSearchPath = false,
+            HotReload = true,
+            Isolation = isolation,
+            IsolationOptions = isolation == PluginIsolation.InProcess ? IsolationOptions.Default : Isolation.IsolatedHosts.Options(),
+        });
         Library = Host.Load(FilePath);
     }
 
