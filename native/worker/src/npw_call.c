@@ -32,20 +32,11 @@ struct npw_calls {
     uint32_t count, cap;
 };
 
-/* ---- replies (npw_protocol.h: a failure names the plugin and the reason on one line) ---------------------- */
-static void npw_call_ok(npw_control_t *c) {
-    c->result = NPW_R_OK;
-    c->status = 0;
-    c->nph_error = 0;
-    c->detail_code = 0;
-    c->plugin_text_at = 0;
-    c->message_len = 0;
-}
-
+/* ---- replies (npw_protocol.h: a failure names the plugin and the reason on one line; success is npw_reply_ok) */
 static void npw_call_fail(npw_control_t *c, int32_t result, nph_error_t code, np_status status, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static void npw_call_fail(npw_control_t *c, int32_t result, nph_error_t code, np_status status, const char *fmt, ...) {
-    npw_call_ok(c);
+    npw_reply_ok(c);
     c->result = result;
     c->nph_error = (int32_t)code;
     c->status = status;
@@ -198,7 +189,7 @@ static void npw_call_create(npw_worker_t *w) {
     uint64_t reply[2] = {mask, size};
     memcpy(w->emitter.em.data, reply, sizeof reply);
     w->emitter.em.data_used = sizeof reply;
-    npw_call_ok(c);
+    npw_reply_ok(c);
     c->value = calls->count;
     npw_output_publish(w);
     npw_output_reset(w);
@@ -335,7 +326,7 @@ static void npw_call_invoke(npw_worker_t *w) {
         npw_output_publish(w);
         return;
     }
-    npw_call_ok(c);
+    npw_reply_ok(c);
     c->value = fn->ret == NPW_K_STATUS ? (uint64_t)(uint32_t)(int32_t)ret : (uint64_t)ret;
     c->stats[0] = out_scalar;
     if (fn->ret == NPW_K_STATUS && (int32_t)ret != NP_OK && has_error) {
@@ -365,7 +356,7 @@ static void npw_call_destroy(npw_worker_t *w) {
     }
     w->calls->items[c->instance - 1] = NULL;
     npw_call_free(ci);
-    npw_call_ok(c);
+    npw_reply_ok(c);
 }
 
 int npw_call_serve(npw_worker_t *w) {
