@@ -8,6 +8,7 @@ using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
+using FileStamp = NativePlugins.Hosting.Discovery.FileStamp;
 
 namespace NativePlugins.Hosting;
 
@@ -172,11 +173,11 @@ public sealed unsafe partial class PluginHost : IDisposable
     private IsolatedLibrary OpenIsolated(string file, string? directory, PluginIsolation mode)
     {
         _gate.Check(file, directory);
-        NativePlugins.Hosting.Reload.FileStamp? stamp = null;
+        FileStamp? stamp = null;
         string? copy = null;
         if (Options.HotReload)
         {
-            stamp = NativePlugins.Hosting.Reload.FileStamp.Of(file);
+            stamp = FileStamp.Of(file);
             copy = TakeShadowCopy(file, directory);
         }
         return IsolatedLibrary.Load(file, mode, Options.IsolationOptions, Options.AbiMinor, _services.LoggerFactory, copy, stamp);

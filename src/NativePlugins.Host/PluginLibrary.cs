@@ -6,6 +6,7 @@ using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Services;
 using NativePlugins.Hosting.Transforms;
 using NativePlugins.Interop;
+using FileStamp = NativePlugins.Hosting.Discovery.FileStamp;
 
 namespace NativePlugins.Hosting;
 
@@ -135,7 +136,7 @@ public sealed class PluginLibrary : IDisposable
 
     /// <summary>Hot reload: the watched file's stamp when this version's shadow copy was taken (null: not loaded from
     /// one), in process or in worker processes alike.</summary>
-    internal Reload.FileStamp? SourceStamp => Isolated is { } isolated ? isolated.SourceStamp : Handle.SourceStamp;
+    internal FileStamp? SourceStamp => Isolated is { } isolated ? isolated.SourceStamp : Handle.SourceStamp;
 
     /// <summary>True once nothing of this version is loaded any more: unloaded here, or its last worker ended.</summary>
     internal bool Released => Isolated is { } isolated ? isolated.Released : Handle.Released;

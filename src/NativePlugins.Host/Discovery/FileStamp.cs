@@ -4,12 +4,13 @@ using System.Text;
 namespace NativePlugins.Hosting.Discovery;
 
 /// <summary>
-/// What the registry cache keys a library file by: size, modification and change time in nanoseconds, inode and
-/// device, from one <c>statx</c> (following a symlink: the key is about the content loaded). Any write changes the
-/// mtime, a replacement (a new file renamed over the old, what linkers and package managers do) changes the inode,
-/// and chmod/chown change the ctime, so each invalidates the entry. Where statx is not available, the size and
-/// .NET's modification time (100 ns resolution) serve, with inode 0. statx is asked only for the fields the stamp
-/// holds (the device is always filled).
+/// What tells a changed library file from an unchanged one without reading it: for the registry cache's keys and
+/// for the hot-reload watcher alike (equal stamps a debounce interval apart mean the writer is done). Size,
+/// modification and change time in nanoseconds, inode and device, from one <c>statx</c> (following a symlink: the
+/// key is about the content loaded). Any write changes the mtime, a replacement (a new file renamed over the old,
+/// what linkers and package managers do) changes the inode, and chmod/chown change the ctime, so each invalidates the
+/// entry. Where statx is not available, the size and .NET's modification time (100 ns resolution) serve, with inode
+/// 0. statx is asked only for the fields the stamp holds (the device is always filled).
 /// </summary>
 internal readonly record struct FileStamp(long Size, long MtimeNs, long CtimeNs, ulong Inode, ulong Device)
 {

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using NativePlugins.Interop;
+using FileStamp = NativePlugins.Hosting.Discovery.FileStamp;
 
 namespace NativePlugins.Hosting.Isolation;
 
@@ -47,7 +48,7 @@ internal sealed unsafe class IsolatedLibrary
     public string? ShadowCopy { get; private init; }
 
     /// <summary>Under hot reload: the watched file's stamp when <see cref="ShadowCopy"/> was taken.</summary>
-    public Reload.FileStamp? SourceStamp { get; private init; }
+    public FileStamp? SourceStamp { get; private init; }
 
     /// <summary>True once the last reference is gone and the shared worker (if any) has ended.</summary>
     public bool Released
@@ -66,7 +67,7 @@ internal sealed unsafe class IsolatedLibrary
     /// the library from here on, deleted when it is released, or now when the load fails), <paramref name="stamp"/>
     /// the file's stamp when it was taken.</remarks>
     public static IsolatedLibrary Load(string file, PluginIsolation mode, IsolationOptions options, uint abiMinor,
-        ILoggerFactory loggers, string? shadowCopy = null, Reload.FileStamp? stamp = null)
+        ILoggerFactory loggers, string? shadowCopy = null, FileStamp? stamp = null)
     {
         IsolatedLibrary library;
         WorkerProcess worker;

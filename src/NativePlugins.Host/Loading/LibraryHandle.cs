@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NativePlugins.Hosting.Services;
+using FileStamp = NativePlugins.Hosting.Discovery.FileStamp;
 
 namespace NativePlugins.Hosting.Loading;
 
@@ -41,7 +42,7 @@ internal sealed unsafe class LibraryHandle : SafeHandle
     internal string? ShadowCopy { get; set; }
 
     /// <summary>The watched file's stamp when its shadow copy was taken (hot reload), or null.</summary>
-    internal Reload.FileStamp? SourceStamp { get; set; }
+    internal FileStamp? SourceStamp { get; set; }
 
     /// <summary>True once <see cref="ReleaseHandle"/> ran: deinit was called and the file unloaded (when allowed).</summary>
     internal bool Released => Volatile.Read(ref _released);

@@ -4,6 +4,7 @@ using NativePlugins.Hosting.Isolation;
 using NativePlugins.Hosting.Loading;
 using NativePlugins.Hosting.Reload;
 using NativePlugins.Hosting.Services;
+using FileStamp = NativePlugins.Hosting.Discovery.FileStamp;
 
 namespace NativePlugins.Hosting;
 

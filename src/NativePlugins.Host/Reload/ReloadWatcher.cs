@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using FileStamp = NativePlugins.Hosting.Discovery.FileStamp;
 
 namespace NativePlugins.Hosting.Reload;
 
