@@ -29,10 +29,7 @@ internal sealed unsafe class IsolatedInstance
     private readonly ILogger _logger;
     private WorkerProcess? _worker;
     private uint _remote;
-    private int _consecutive;
-    private int _restarts;
-    private WorkerDiedException? _lastDeath;
-    private bool _gaveUp;
+    private readonly InstanceRestarts _restarts;
     private bool _disposed;
 
     private IsolatedInstance(IsolatedLibrary library, PluginInfo plugin, NativeProxy proxy, string config, ILogger logger)
@@ -42,6 +39,7 @@ internal sealed unsafe class IsolatedInstance
         _proxy = proxy;
         _config = config;
         _logger = logger;
+        _restarts = new InstanceRestarts(library.Options.Restart);
     }
 
     /// <summary>Bit i set when the plugin provides function i of the contract (as the first worker reported).</summary>
@@ -51,7 +49,7 @@ internal sealed unsafe class IsolatedInstance
     public uint StructSize { get; private set; }
 
     /// <summary>Restarts so far.</summary>
-    public int Restarts => Volatile.Read(ref _restarts);
+    public int Restarts => _restarts.Total;
 
     /// <summary>The worker's pid now (0 when none is live): for tests and diagnostics.</summary>
     public int WorkerPid => _worker is { IsDead: false } w ? w.Pid : 0;
@@ -131,7 +129,7 @@ internal sealed unsafe class IsolatedInstance
                 c->request_value = (ulong)index;
                 Send(w, WorkerProtocol.OpCall, fn.Name);
                 if (c->result != WorkerProtocol.ResultOk) throw Failure(c, fn.Name);
-                _consecutive = 0;
+                _restarts.Succeeded();
                 return ReadResults(w, fn, slots);
             }
         }
@@ -283,12 +281,9 @@ internal sealed unsafe class IsolatedInstance
         }
         catch (WorkerDiedException died)
         {
-            _consecutive++;
             _worker = null;
             _library.Return(w);
-            _gaveUp = _consecutive > _library.Options.Restart.MaxConsecutiveRestarts;
-            _lastDeath = died;
-            var fault = Crashed(name, died, _gaveUp);
+            var fault = Crashed(name, died, _restarts.Died(died));
             _logger.LogWarning("{Message}", fault.Message);
             throw fault;
         }
@@ -300,21 +295,16 @@ internal sealed unsafe class IsolatedInstance
     {
         if (_disposed) throw new ObjectDisposedException($"{_plugin.Id}: {_proxy.Contract.Id}");
         if (_worker is { IsDead: false } live) return live;
-        if (_gaveUp && _lastDeath is { } death) throw Crashed(op, death, limit: true);
+        if (_restarts is { GaveUp: true, LastDeath: { } death }) throw Crashed(op, death, limit: true);
         if (_worker is { } dead)
         {
             // Died between calls (per library: another instance's call crashed the shared worker): our state is gone.
-            _lastDeath = new WorkerDiedException(dead.Exit ?? default, dead.LastWords, null);
+            var between = new WorkerDiedException(dead.Exit ?? default, dead.LastWords, null);
             _library.Return(dead);
             _worker = null;
-            _consecutive++;
-            if (_consecutive > _library.Options.Restart.MaxConsecutiveRestarts)
-            {
-                _gaveUp = true;
-                throw Crashed(op, _lastDeath, limit: true);
-            }
+            if (_restarts.Died(between)) throw Crashed(op, between, limit: true);
         }
-        var backoff = _library.Options.Restart.BackoffBefore(Math.Max(1, _consecutive));
+        var backoff = _restarts.Backoff;
         if (backoff > TimeSpan.Zero) Thread.Sleep(backoff);
         WorkerProcess w;
         try
@@ -332,16 +322,13 @@ internal sealed unsafe class IsolatedInstance
         }
         catch (WorkerDiedException died)
         {
-            _consecutive++;
             _worker = null;
-            _lastDeath = died;
-            _gaveUp = _consecutive > _library.Options.Restart.MaxConsecutiveRestarts;
-            throw Crashed(op, died, _gaveUp);
+            throw Crashed(op, died, _restarts.Died(died));
         }
         _worker = w;
-        int restart = Interlocked.Increment(ref _restarts);
+        int restart = _restarts.Recreated();
         _logger.LogWarning("{File}: plugin '{Plugin}': {Interface} instance recreated in worker {Pid} (restart {Restart}, {Consecutive} in a row)",
-            _library.FilePath, _plugin.Id, _proxy.Contract.Id, w.Pid, restart, _consecutive);
+            _library.FilePath, _plugin.Id, _proxy.Contract.Id, w.Pid, restart, _restarts.Consecutive);
         return w;
     }
 

@@ -22,11 +22,8 @@ internal sealed unsafe class IsolatedTransform
     private readonly ILogger _logger;
     private WorkerProcess? _worker;
     private uint _remote;
-    private int _consecutive;
-    private int _restarts;
-    private WorkerDiedException? _lastDeath;
+    private readonly InstanceRestarts _restarts;
     private PluginCallException? _pendingCause;
-    private bool _gaveUp;
     private bool _disposed;
 
     private IsolatedTransform(IsolatedLibrary library, PluginInfo plugin, string config, bool hasStats, ILogger logger)
@@ -36,6 +33,7 @@ internal sealed unsafe class IsolatedTransform
         _config = config;
         HasStats = hasStats;
         _logger = logger;
+        _restarts = new InstanceRestarts(library.Options.Restart);
     }
 
     public bool HasStats { get; }
@@ -43,7 +41,7 @@ internal sealed unsafe class IsolatedTransform
     public PluginIsolation Mode => _library.Mode;
 
     /// <summary>Restarts so far.</summary>
-    public int Restarts => Volatile.Read(ref _restarts);
+    public int Restarts => _restarts.Total;
 
     /// <summary>Set by the owning <see cref="TransformInstance"/>: raises its Restarted event.</summary>
     public Action<PluginRestartedEventArgs>? OnRestarted { get; set; }
@@ -128,7 +126,7 @@ internal sealed unsafe class IsolatedTransform
                 c->instance = _remote;
                 Send(w, WorkerProtocol.OpStats, "stats", RecordBatch.Empty);
                 if (c->result != WorkerProtocol.ResultOk) throw Failure(c, "stats");
-                _consecutive = 0;
+                _restarts.Succeeded();
                 if (c->value != 1) return false;
                 stats = new TransformStats(c->stats[0], c->stats[1], c->stats[2], c->stats[3]);
                 return true;
@@ -200,7 +198,7 @@ internal sealed unsafe class IsolatedTransform
         c->instance = _remote;
         Send(w, op, name, input);
         if (c->result != WorkerProtocol.ResultOk) throw Failure(c, name);
-        _consecutive = 0;
+        _restarts.Succeeded();
         if (!w.AppendOutput(output))
             throw new PluginCallException(name, NpAbi.NP_ERR_STATE, _plugin.Id, _library.FilePath,
                 "the worker described an output batch outside its output memfd; the output of this call was discarded",
@@ -224,12 +222,9 @@ internal sealed unsafe class IsolatedTransform
     /// with <paramref name="input"/> handed back; the instance is recreated at its next call.</summary>
     private PluginCrashedException Died(WorkerProcess w, WorkerDiedException died, string name, RecordBatch input)
     {
-        _consecutive++;
         _worker = null;
         _library.Return(w);
-        bool limit = _consecutive > _library.Options.Restart.MaxConsecutiveRestarts;
-        _gaveUp = limit;
-        _lastDeath = died;
+        bool limit = _restarts.Died(died);
         var fault = Crashed(name, died, Copy(input), limit);
         _pendingCause = fault;
         _logger.LogWarning("{Message}", fault.Message);
@@ -251,7 +246,7 @@ internal sealed unsafe class IsolatedTransform
     internal WorkerProcess LiveWorker(string op, RecordBatch input) => Live(op, input);
 
     /// <summary>A chained call of this stage returned (whatever its result): the worker lives.</summary>
-    internal void ChainedCallReturned() => _consecutive = 0;
+    internal void ChainedCallReturned() => _restarts.Succeeded();
 
     /// <summary>The worker died while this stage ran in a chain: the chain's fault (its input handed back).</summary>
     internal PluginCrashedException ChainedCallDied(WorkerProcess w, WorkerDiedException died, string op, RecordBatch chainInput) =>
@@ -269,22 +264,17 @@ internal sealed unsafe class IsolatedTransform
     {
         if (_disposed) throw new ObjectDisposedException(Owner?.ToString() ?? _plugin.Id);
         if (_worker is { IsDead: false } live) return live;
-        if (_gaveUp && _lastDeath is { } death) throw Crashed(op, death, Copy(input), limit: true);
+        if (_restarts is { GaveUp: true, LastDeath: { } death }) throw Crashed(op, death, Copy(input), limit: true);
         if (_worker is { } dead)
         {
             // Died between calls (per library: another instance's call crashed the shared worker): our state is gone.
-            _lastDeath = new WorkerDiedException(dead.Exit ?? default, dead.LastWords, null);
-            _pendingCause = Crashed(op, _lastDeath, [], limit: false);
+            var between = new WorkerDiedException(dead.Exit ?? default, dead.LastWords, null);
+            _pendingCause = Crashed(op, between, [], limit: false);
             _library.Return(dead);
             _worker = null;
-            _consecutive++;
-            if (_consecutive > _library.Options.Restart.MaxConsecutiveRestarts)
-            {
-                _gaveUp = true;
-                throw Crashed(op, _lastDeath, Copy(input), limit: true);
-            }
+            if (_restarts.Died(between)) throw Crashed(op, between, Copy(input), limit: true);
         }
-        var backoff = _library.Options.Restart.BackoffBefore(Math.Max(1, _consecutive));
+        var backoff = _restarts.Backoff;
         if (backoff > TimeSpan.Zero) Thread.Sleep(backoff);
         WorkerProcess w;
         try
@@ -309,23 +299,20 @@ internal sealed unsafe class IsolatedTransform
             throw;
         }
         _worker = w;
-        int restart = Interlocked.Increment(ref _restarts);
-        var cause = _pendingCause ?? Crashed(op, _lastDeath ?? new WorkerDiedException(default, null, null), [], false);
+        int restart = _restarts.Recreated();
+        var cause = _pendingCause ?? Crashed(op, _restarts.LastDeath ?? new WorkerDiedException(default, null, null), [], false);
         _pendingCause = null;
         _logger.LogWarning("{File}: plugin '{Plugin}': instance recreated in worker {Pid} (restart {Restart}, {Consecutive} in a row)",
-            _library.FilePath, _plugin.Id, w.Pid, restart, _consecutive);
+            _library.FilePath, _plugin.Id, w.Pid, restart, _restarts.Consecutive);
         if (Owner is { } owner)
-            OnRestarted?.Invoke(new PluginRestartedEventArgs(owner, restart, _consecutive, cause, backoff));
+            OnRestarted?.Invoke(new PluginRestartedEventArgs(owner, restart, _restarts.Consecutive, cause, backoff));
         return w;
     }
 
     private PluginCrashedException RestartFailed(string op, WorkerDiedException died, RecordBatch input)
     {
-        _consecutive++;
         _worker = null;
-        _lastDeath = died;
-        _gaveUp = _consecutive > _library.Options.Restart.MaxConsecutiveRestarts;
-        var fault = Crashed(op, died, Copy(input), _gaveUp);
+        var fault = Crashed(op, died, Copy(input), _restarts.Died(died));
         _pendingCause = fault;
         return fault;
     }
