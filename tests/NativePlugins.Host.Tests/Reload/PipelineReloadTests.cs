@@ -54,52 +54,34 @@ public class PipelineReloadTests
         using var f = new ReloadFixture();
         var seen = new ConcurrentDictionary<string, int>();
         var versions = new ConcurrentDictionary<string, int>();
-        var batches = new long[Threads];
         var sent = new long[Threads];
-        var stop = 0;
-        var failures = new ConcurrentQueue<Exception>();
-        var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
-        {
-            try
-            {
-                using var pipeline = f.Host.CreatePipeline([new PipelineStage(ReloadFixture.PluginId)]);
-                using var input = new RecordBuffer();
-                void Count(RecordBatch output)
-                {
-                    foreach (var r in output.ToStringList())
-                    {
-                        versions.AddOrUpdate(r[..3], 1, (_, n) => n + 1);
-                        seen.AddOrUpdate(r[3..], 1, (_, n) => n + 1);
-                    }
-                }
-                for (int b = 0; Volatile.Read(ref stop) == 0; b++)
-                {
-                    input.Clear();
-                    for (int i = 0; i < PerBatch; i++) input.Append($"{t}.{b}.{i}");
-                    Count(pipeline.Process(input));
-                    sent[t] += PerBatch;
-                    Interlocked.Increment(ref batches[t]);
-                }
-                Count(pipeline.Flush());
-            }
-            catch (Exception e)
-            {
-                failures.Enqueue(e);
-            }
-        })).ToList();
-        workers.ForEach(w => w.Start());
         var library = f.Library;
-        for (int r = 0; r < Reloads; r++)
+        var failures = StreamingReloads.Run(Threads, Reloads, (t, running, batchDone) =>
         {
-            // Every worker runs at least two batches on each version: the reload lands while they are streaming.
-            var before = batches.Select((_, i) => Interlocked.Read(ref batches[i])).ToArray();
-            while (Enumerable.Range(0, Threads).Any(i => Interlocked.Read(ref batches[i]) < before[i] + 2) && failures.IsEmpty)
-                Thread.Yield();
+            using var pipeline = f.Host.CreatePipeline([new PipelineStage(ReloadFixture.PluginId)]);
+            using var input = new RecordBuffer();
+            void Count(RecordBatch output)
+            {
+                foreach (var r in output.ToStringList())
+                {
+                    versions.AddOrUpdate(r[..3], 1, (_, n) => n + 1);
+                    seen.AddOrUpdate(r[3..], 1, (_, n) => n + 1);
+                }
+            }
+            for (int b = 0; running(); b++)
+            {
+                input.Clear();
+                for (int i = 0; i < PerBatch; i++) input.Append($"{t}.{b}.{i}");
+                Count(pipeline.Process(input));
+                sent[t] += PerBatch;
+                batchDone();
+            }
+            Count(pipeline.Flush());
+        }, r =>
+        {
             f.Install(r % 2 == 0 ? "v2" : "v1");
             library = f.Host.Reload(library);
-        }
-        Volatile.Write(ref stop, 1);
-        workers.ForEach(w => w.Join());
+        });
 
         Assert.Empty(failures);
         Assert.Equal(sent.Sum(), seen.Count);

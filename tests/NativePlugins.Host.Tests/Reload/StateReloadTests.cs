@@ -77,47 +77,30 @@ public class StateReloadTests
         using var f = new StatefulLibrary();
         var outputs = new List<string>[Threads];
         var sent = new List<string>[Threads];
-        var batches = new long[Threads];
-        var stop = 0;
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
-        {
-            try
-            {
-                outputs[t] = [];
-                sent[t] = [];
-                using var pipeline = f.Host.CreatePipeline([new PipelineStage(PluginId)]);
-                using var input = new RecordBuffer();
-                for (int b = 0; Volatile.Read(ref stop) == 0; b++)
-                {
-                    input.Clear();
-                    for (int i = 0; i < PerBatch; i++)
-                    {
-                        input.Append($"{t}.{b}.{i}");
-                        sent[t].Add($"{t}.{b}.{i}");
-                    }
-                    outputs[t].AddRange(pipeline.Process(input).ToStringList());
-                    Interlocked.Increment(ref batches[t]);
-                }
-                outputs[t].AddRange(pipeline.Flush().ToStringList());
-            }
-            catch (Exception e)
-            {
-                failures.Enqueue(e);
-            }
-        })).ToList();
-        workers.ForEach(w => w.Start());
         var library = f.Library;
-        for (int r = 0; r < Reloads; r++)
+        var failures = StreamingReloads.Run(Threads, Reloads, (t, running, batchDone) =>
         {
-            var before = batches.Select((_, i) => Interlocked.Read(ref batches[i])).ToArray();
-            while (Enumerable.Range(0, Threads).Any(i => Interlocked.Read(ref batches[i]) < before[i] + 2) && failures.IsEmpty)
-                Thread.Yield();
+            outputs[t] = [];
+            sent[t] = [];
+            using var pipeline = f.Host.CreatePipeline([new PipelineStage(PluginId)]);
+            using var input = new RecordBuffer();
+            for (int b = 0; running(); b++)
+            {
+                input.Clear();
+                for (int i = 0; i < PerBatch; i++)
+                {
+                    input.Append($"{t}.{b}.{i}");
+                    sent[t].Add($"{t}.{b}.{i}");
+                }
+                outputs[t].AddRange(pipeline.Process(input).ToStringList());
+                batchDone();
+            }
+            outputs[t].AddRange(pipeline.Flush().ToStringList());
+        }, r =>
+        {
             f.Install(r % 2 == 0 ? "v2" : "v1");
             library = f.Host.Reload(library);
-        }
-        Volatile.Write(ref stop, 1);
-        workers.ForEach(w => w.Join());
+        });
 
         Assert.Empty(failures);
         Assert.Empty(f.Failures);
