@@ -24,8 +24,8 @@ public class PeerBenchmarks
     [Params(64, 1024, 8192)]
     public int BatchSize { get; set; }
 
-    private PluginHost _host = null!, _isolatedHost = null!, _ownCpuHost = null!;
-    private Pipeline _native = null!, _isolated = null!, _isolatedOwnCpu = null!;
+    private PluginHost _host = null!, _isolatedHost = null!, _ownCpuHost = null!, _copiedHost = null!;
+    private Pipeline _native = null!, _isolated = null!, _isolatedOwnCpu = null!, _isolatedCopied = null!;
     private RecordBuffer _nativeInput = null!, _sharedInput = null!;
     private ManagedPluginPipeline _mcMaster = null!;
     private WasmPipeline? _wasm;
@@ -51,6 +51,9 @@ public class PeerBenchmarks
         (_isolatedHost, _isolated) = IsolatedPipeline();
         (_ownCpuHost, _isolatedOwnCpu) = IsolatedPipeline();
         WorkerCpu.MoveWorkers(_isolatedOwnCpu.Stages);
+        // And restricted, on its own CPU: no shared buffers, so the batch is copied in and the output out.
+        (_copiedHost, _isolatedCopied) = IsolatedPipeline(restricted: true);
+        WorkerCpu.MoveWorkers(_isolatedCopied.Stages);
 
         _mcMaster = new ManagedPluginPipeline(PeerPaths.ManagedPlugin);
         if (!_mcMaster.IsIsolated) throw new InvalidOperationException($"{PeerPaths.ManagedPlugin}: the plugin was not loaded into a collectible context of its own");
@@ -70,9 +73,9 @@ public class PeerBenchmarks
         CheckAllAgree();
     }
 
-    private static (PluginHost, Pipeline) IsolatedPipeline()
+    private static (PluginHost, Pipeline) IsolatedPipeline(bool restricted = false)
     {
-        var host = IsolatedBench.Host();
+        var host = IsolatedBench.Host(restricted: restricted);
         host.Load(BenchPaths.BenchPlugin);
         return (host, host.CreatePipeline(PeerSystems.Stages.Select(s => new PipelineStage(s.PluginId, s.Config)).ToList()));
     }
@@ -83,11 +86,13 @@ public class PeerBenchmarks
         _native.Dispose();
         _isolated.Dispose();
         _isolatedOwnCpu.Dispose();
+        _isolatedCopied.Dispose();
         _ownCpuHost.Dispose();
         _nativeInput.Dispose();
         _sharedInput.Dispose();
         _host.Dispose();
         _isolatedHost.Dispose();
+        _copiedHost.Dispose();
         _mcMaster.Dispose();
         _wasm?.Dispose();
     }
@@ -100,6 +105,9 @@ public class PeerBenchmarks
 
     [Benchmark]
     public int NativePluginsIsolatedOwnCpu() => _isolatedOwnCpu.Process(_sharedInput.AsBatch()).Count;
+
+    [Benchmark]
+    public int NativePluginsIsolatedCopied() => _isolatedCopied.Process(_sharedInput.AsBatch()).Count;
 
     [Benchmark]
     public int McMasterPlugins() => _mcMaster.Process(_managedInput).Count;
@@ -118,6 +126,7 @@ public class PeerBenchmarks
             throw new InvalidOperationException($"peers: NativePlugins emitted {expected.Count} records, expected {BatchSize / 2}");
         PeerOutputs.Check(PeerSystems.NativeIsolated, expected, _isolated.Process(_sharedInput.AsBatch()).ToArrayList());
         PeerOutputs.Check(PeerSystems.NativeIsolatedOwnCpu, expected, _isolatedOwnCpu.Process(_sharedInput.AsBatch()).ToArrayList());
+        PeerOutputs.Check(PeerSystems.NativeIsolatedCopied, expected, _isolatedCopied.Process(_sharedInput.AsBatch()).ToArrayList());
         PeerOutputs.Check(PeerSystems.McMaster, expected, Enumerate(_mcMaster.Process(_managedInput)));
         PeerOutputs.Check(PeerSystems.Managed, expected, Enumerate(_managed.Process(_managedInput)));
         if (_wasm is not null) PeerOutputs.Check(PeerSystems.Wasmtime, expected, Enumerate(_wasm.Process(_wasmInput)));
