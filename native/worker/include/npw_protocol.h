@@ -17,9 +17,10 @@
  * number, then raises its *_waiting flag and blocks; the other side signals the eventfd only when it sees that
  * flag (both sides: store, full fence, load, so that one of them always sees the other). While both run, a round
  * trip makes no system call; a stray eventfd count only causes a spurious wake-up. How long to spin is one rule on
- * both sides (v3; npw_wake.c, AdaptiveSpin.cs): not at all while the other side was last seen on this thread's CPU
- * (host_cpu, worker_cpu), else twice the average of the last waits plus NPW_SPIN_SLACK_NS, and not at all when
- * that average is past the spin limit (the worker's --spin-ns, default NPW_SPIN_MAX_DEFAULT_NS).
+ * both sides (v3; npw_wake.c, AdaptiveSpin.cs): twice the average of the last waits plus NPW_SPIN_SLACK_NS, and not
+ * at all when that average is past the spin limit (the worker's --spin-ns, default NPW_SPIN_MAX_DEFAULT_NS); while
+ * the other side was last seen on this thread's CPU (host_cpu, worker_cpu) the spin is a sched_yield loop, which
+ * hands that CPU to the other side instead of keeping it from running.
  *
  * A batch in ordinary host memory crosses each way in one copy: the host writes the records into the input memfd,
  * the plugin reads them there and emits straight into the output memfd, the host copies the output into the

@@ -4,13 +4,13 @@ namespace NativePlugins.Hosting.Isolation;
 
 /// <summary>
 /// The host's wait on the worker's reply before it blocks in poll: the rule of npw_protocol.h, "Wake-ups", the same
-/// as the worker's own wait for a request (native/worker/src/npw_wake.c). No spin while the worker was last seen on
-/// this thread's CPU (there a spin only keeps it from running: block at once, one context switch each way); else a
-/// spin of twice the average of the last waits (spun or blocked, from the request to the reply) plus
-/// <see cref="WorkerProtocol.SpinSlackNanoseconds"/>, and none when that average is past the limit
-/// (<see cref="IsolationOptions.MaxSpin"/>), where a wake-up costs little beside the call. So the calls of a
-/// pipeline into a worker on another CPU return without a system call or a wake-up as long as a batch takes less
-/// than the limit, and a host whose worker shares its CPU never burns a spin. One per worker, used under its gate.
+/// as the worker's own wait for a request (native/worker/src/npw_wake.c). Wait actively for twice the average of the
+/// last waits (spun or blocked, from the request to the reply) plus <see cref="WorkerProtocol.SpinSlackNanoseconds"/>,
+/// and not at all when that average is past the limit (<see cref="IsolationOptions.MaxSpin"/>), where a wake-up
+/// costs little beside the call. Actively means a pause loop while the worker runs on another CPU, and a yield loop
+/// while it was last seen on this thread's CPU, where a spin would only keep it from running and a yield hands it
+/// the CPU without a blocking wait's wake-up. So the calls of a pipeline into a worker on another CPU return without
+/// a system call or a wake-up as long as a batch takes less than the limit. One per worker, used under its gate.
 /// </summary>
 internal unsafe struct AdaptiveSpin
 {
@@ -33,7 +33,7 @@ internal unsafe struct AdaptiveSpin
     /// <summary>How long to spin: the rule both sides share (npw_spin_budget).</summary>
     public static long Budget(long expectNanoseconds, long maxNanoseconds, uint myCpu, uint otherCpu)
     {
-        if (maxNanoseconds <= 0 || (myCpu != 0 && myCpu == otherCpu) || expectNanoseconds > maxNanoseconds) return 0;
+        if (maxNanoseconds <= 0 || expectNanoseconds > maxNanoseconds) return 0;
         return Math.Min(expectNanoseconds * 2 + WorkerProtocol.SpinSlackNanoseconds, maxNanoseconds);
     }
 
@@ -56,6 +56,17 @@ internal unsafe struct AdaptiveSpin
         long budget = Budget(_averageNanoseconds, _maxNanoseconds, myCpu, workerCpu);
         if (budget == 0) return false;
         long limit = budget * Stopwatch.Frequency / 1_000_000_000;
+        if (myCpu != 0 && myCpu == workerCpu)
+        {
+            // The worker runs on this CPU: hand it the CPU until it answers.
+            for (; ; )
+            {
+                if (Volatile.Read(ref *word) == expected) return true;
+                Thread.Yield();
+                if (Volatile.Read(ref *word) == expected) return true;
+                if (Stopwatch.GetTimestamp() - _start >= limit) return false;
+            }
+        }
         for (; ; )
         {
             // The clock is read once per 64 looks: a look is one load, a clock read may be a system call on a VM.

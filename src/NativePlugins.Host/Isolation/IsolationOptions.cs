@@ -55,12 +55,12 @@ public sealed record IsolationOptions
     public bool Restricted { get; init; }
 
     /// <summary>
-    /// How long a side of a call into a worker may spin before it blocks: the host on the reply, the worker on the
-    /// next request. Each spins only while the other runs on another CPU, for twice what its last waits took; a wait
-    /// expected to be longer than this blocks at once, on an eventfd (a wake-up, ~5 µs on a busy CPU and up to tens
-    /// of µs on an idle one, is then small beside the call). Spinning spends the CPU of the waiting thread to save
-    /// that wake-up: <see cref="TimeSpan.Zero"/> never spins (every call pays two wake-ups); a longer limit keeps
-    /// longer batches wake-up free. Default 200 µs.
+    /// How long a side of a call into a worker may wait actively before it blocks: the host on the reply, the worker
+    /// on the next request. Each waits for twice what its last waits took, spinning while the other runs on another
+    /// CPU and yielding its CPU while both share one; a wait expected to be longer than this blocks at once, on an
+    /// eventfd (a wake-up, ~5 µs on a busy CPU and up to tens of µs on an idle one, is then small beside the call).
+    /// Waiting actively spends the waiting thread's CPU to save that wake-up: <see cref="TimeSpan.Zero"/> always
+    /// blocks (every call pays two wake-ups); a longer limit keeps longer batches wake-up free. Default 200 µs.
     /// </summary>
     public TimeSpan MaxSpin { get; init; } = TimeSpan.FromTicks(Isolation.WorkerProtocol.SpinMaxDefaultNanoseconds / 100);
 
