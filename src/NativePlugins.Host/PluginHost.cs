@@ -180,7 +180,18 @@ public sealed unsafe partial class PluginHost : IDisposable
             stamp = FileStamp.Of(file);
             copy = TakeShadowCopy(file, directory);
         }
-        return IsolatedLibrary.Load(file, mode, Options.IsolationOptions, Options.AbiMinor, _services.LoggerFactory, copy, stamp);
+        var library = IsolatedLibrary.Load(file, mode, Options.IsolationOptions, Options.AbiMinor, _services.LoggerFactory, copy, stamp);
+        try
+        {
+            // The checks in-process validation makes of a registered interface, from what the worker reported.
+            library.Info.CheckRegisteredInterfaces(Interfaces, file);
+        }
+        catch
+        {
+            library.Release();
+            throw;
+        }
+        return library;
     }
 
     /// <summary>Where isolated instances log their restarts.</summary>

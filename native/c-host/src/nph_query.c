@@ -19,3 +19,12 @@ uint64_t nph_plugin_interface_fingerprint(const nph_library_t *library, const np
     const np_interface_layout_t *layouts = plugin->interface_layouts;
     return layouts ? layouts[index].fingerprint : 0;
 }
+
+const np_layout_report_t *nph_plugin_interface_report(const nph_library_t *library,
+                                                      const np_plugin_descriptor_t *plugin, uint64_t index) {
+    if (!library || !plugin || index >= plugin->interface_count) return NULL;
+    if (library->negotiation.abi_minor < 2 || !NP_HAS_FIELD(plugin, np_plugin_descriptor_t, interface_layouts))
+        return NULL;
+    const np_interface_layout_t *layouts = plugin->interface_layouts;
+    return layouts ? layouts[index].report : NULL;
+}

@@ -124,7 +124,15 @@ typedef enum npw_result {
  *   u32 agreed_minor, u32 library_abi_major, u32 library_abi_minor, u32 has_layout_report, u64 layout_fingerprint,
  *   u64 flags, str sdk, u32 plugin_count, then per plugin:
  *     str id, str name, str version, str description, str vendor, u32 threading, u32 interface_count, then per
- *     interface: str id, u32 vtable struct_size; then u32 has_stats (np.transform/1's stats is usable) */
+ *     interface: str id, u32 vtable struct_size, u64 fingerprint (v3; 0: none given), and after a fingerprint
+ *     its layout report: u32 present, then u32 struct_size, u64 struct_count, u32 structs_null, then (when
+ *     struct_size covers np_layout_report_t, struct_count <= NPW_REPORT_MAX_COUNT and structs is not NULL) per
+ *     struct: name, u32 size, u32 align, u64 field_count, u32 fields_null, then (when field_count <=
+ *     NPW_REPORT_MAX_COUNT and fields is not NULL) per field: name, u32 offset, u32 size; a name is u64 len,
+ *     u32 ptr_null, then its bytes when not NULL and len <= NPW_REPORT_MAX_NAME;
+ *   then u32 has_stats (np.transform/1's stats is usable) */
+#define NPW_REPORT_MAX_COUNT 4096u /* NpLayoutReport.MaxStructs / MaxFields: past them the host refuses the report */
+#define NPW_REPORT_MAX_NAME 1024u  /* NpLayoutReport.MaxNameBytes */
 
 /* One message on NPW_FD_REGIONS (v3). ADD carries the region's memfd as SCM_RIGHTS (the worker maps it
  * read-write, `size` bytes, and owns that descriptor from then on); DROP names a region the worker must unmap and

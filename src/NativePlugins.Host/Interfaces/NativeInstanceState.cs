@@ -59,7 +59,7 @@ public sealed unsafe class NativeInstanceState
 
     /// <summary>Creates an instance in a worker process of an isolated library (see <see cref="IsolatedInstance"/>):
     /// its vtable is <paramref name="proxy"/>'s forwarders where the plugin provides the function, NULL elsewhere, read
-    /// at the minor the plugin's struct_size fits (as in-process without a fingerprint).</summary>
+    /// at the minor the load checks picked (the library's fingerprint's, else the one its struct_size fits).</summary>
     internal static NativeInstanceState CreateIsolated(PluginLibrary library, PluginInfo plugin, RegisteredInterface registered,
         NativeProxy proxy, IsolatedLibrary isolated, string config)
     {
@@ -78,9 +78,9 @@ public sealed unsafe class NativeInstanceState
             throw;
         }
         uint structSize = remote.StructSize;
-        uint minor = 0;
-        for (uint m = 1; m <= contract.NewestMinor; m++)
-            if (contract.Functions.All(f => f.SinceMinor > m || f.End <= structSize)) minor = m;
+        // The minor the load checks picked from the worker's report (the fingerprint's, or the one struct_size fits).
+        uint minor = plugin.InterfaceDetails.FirstOrDefault(d => d.Id == contract.Id).Minor
+            ?? throw new InvalidOperationException($"{plugin.FilePath}: plugin '{plugin.Id}': {contract.Id} was not checked at load");
         uint readable = Math.Min(registered.VTable.ReadableBytes(structSize, minor), contract.Size);
         *(uint*)vtable = structSize;
         for (int i = 0; i < contract.Functions.Count; i++)

@@ -144,7 +144,9 @@ internal sealed unsafe class IsolatedLibrary
     {
         try
         {
-            return StartLoaded(out _);
+            var worker = StartLoaded(out var info);
+            info.ReleaseReports();
+            return worker;
         }
         catch (PluginLoadException e) when (e.InnerException is PluginCrashedException crash)
         {

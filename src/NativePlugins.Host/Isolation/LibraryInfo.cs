@@ -13,7 +13,7 @@ internal sealed class LibraryInfo
     public required ulong LayoutFingerprint { get; init; }
     public required ulong Flags { get; init; }
     public required string Sdk { get; init; }
-    public required ImmutableArray<PluginInfo> Plugins { get; init; }
+    public required ImmutableArray<PluginInfo> Plugins { get; set; }
 
     /// <summary>Per plugin (same order): np.transform/1's stats is usable.</summary>
     public required ImmutableArray<bool> HasStats { get; init; }
@@ -31,6 +31,7 @@ internal sealed class LibraryInfo
         var plugins = ImmutableArray.CreateBuilder<PluginInfo>((int)Math.Min(count, 4096));
         var stats = ImmutableArray.CreateBuilder<bool>((int)Math.Min(count, 4096));
         var agreedAbi = new AbiVersion(Interop.NpAbi.NP_ABI_MAJOR, agreed);
+        var reports = new Dictionary<(int Plugin, string Interface), ReportedLayout>();
         for (uint i = 0; i < count; i++)
         {
             string id = r.Str(), name = r.Str(), version = r.Str(), description = r.Str(), vendor = r.Str();
@@ -42,7 +43,14 @@ internal sealed class LibraryInfo
             {
                 var iface = r.Str();
                 ids.Add(iface);
-                details.Add(new InterfaceDetail(iface, r.U32(), null, null));
+                uint structSize = r.U32();
+                ulong layout = r.U64();
+                details.Add(new InterfaceDetail(iface, structSize, layout == 0 ? null : layout, null));
+                if (layout != 0)
+                {
+                    var reported = ReportedLayout.Read(ref r);
+                    if (!reports.TryAdd((plugins.Count, iface), reported)) reported.Dispose(); // a duplicate id: refused at load
+                }
             }
             stats.Add(r.U32() != 0);
             plugins.Add(new PluginInfo(id, name, version, description, vendor, ids.ToImmutable(), threading, file, agreedAbi)
@@ -60,10 +68,44 @@ internal sealed class LibraryInfo
             Sdk = sdk,
             Plugins = plugins.ToImmutable(),
             HasStats = stats.ToImmutable(),
+            _reports = reports,
         };
     }
 
-    private ref struct Reader(ReadOnlySpan<byte> bytes)
+    // The layout reports beside the interface fingerprints, by plugin index and interface id: for the load checks only.
+    private Dictionary<(int Plugin, string Interface), ReportedLayout> _reports = [];
+
+    /// <summary>The load checks of every registered interface a plugin lists (<see cref="Loading.InterfaceValidator.ReportedMinor"/>):
+    /// throws the refusal, else records in each such <see cref="InterfaceDetail"/> the minor the host reads it at.</summary>
+    /// <summary>Frees the rebuilt layout reports unread (the info of a restarted worker, checked at load already).</summary>
+    public void ReleaseReports()
+    {
+        foreach (var report in _reports.Values) report.Dispose();
+        _reports.Clear();
+    }
+
+    public unsafe void CheckRegisteredInterfaces(Interfaces.InterfaceRegistry registry, string file)
+    {
+        try
+        {
+            Plugins = Plugins.Select((p, i) => p with
+            {
+                InterfaceDetails = p.InterfaceDetails.Select(d => registry.Find(d.Id) is { } itf
+                    ? d with
+                    {
+                        Minor = Loading.InterfaceValidator.ReportedMinor(file, p.Id, itf, d.StructSize, d.LayoutFingerprint,
+                            _reports.TryGetValue((i, d.Id), out var report) ? report.Report : null),
+                    }
+                    : d).ToImmutableArray(),
+            }).ToImmutableArray();
+        }
+        finally
+        {
+            ReleaseReports();
+        }
+    }
+
+    internal ref struct Reader(ReadOnlySpan<byte> bytes)
     {
         private ReadOnlySpan<byte> _rest = bytes;
 
@@ -72,6 +114,8 @@ internal sealed class LibraryInfo
         public ulong U64() => BitConverter.ToUInt64(Take(8));
 
         public string Str() => Encoding.UTF8.GetString(Take((int)U32()));
+
+        public ReadOnlySpan<byte> Bytes(int n) => Take(n);
 
         private ReadOnlySpan<byte> Take(int n)
         {

@@ -52,6 +52,23 @@ internal static unsafe class InterfaceValidator
         return new ValidatedInterface(itf, copy, structSize, readable, minor, fingerprint);
     }
 
+    /// <summary>
+    /// The load checks of a registered interface that a worker process validated for an isolated library, from what
+    /// it reported (its struct_size, the library's fingerprint and the layout report beside it, rebuilt here; the
+    /// vtable itself is not in this process): struct_size at least the vtable at minor 0, and a fingerprint, when
+    /// given, equal to one of the contract's minors or else a report that shows only appended fields, exactly as
+    /// <see cref="Validate"/> decides (the worker checks the required functions at create). The minor the host reads
+    /// the vtable at.
+    /// </summary>
+    public static uint ReportedMinor(string file, string pluginId, RegisteredInterface itf, uint structSize, ulong? fingerprint,
+        np_layout_report_t* report)
+    {
+        var contract = itf.Contract;
+        if (structSize < itf.VTable.MinimumSize) throw TooSmall(file, pluginId, itf, structSize);
+        if (fingerprint is not { } fp) return MinorFitting(contract, structSize);
+        return contract.MinorOf(fp) ?? InterfaceLayoutCheck.NewerOrRefuse(file, pluginId, itf, fp, report);
+    }
+
     /// <summary>Without a fingerprint: the newest minor whose vtable fits in struct_size (a 1.0/1.1 library, or one
     /// that gives no layout, is checked by struct_size and NULLs only).</summary>
     private static uint MinorFitting(NativeInterfaceContract contract, uint structSize)

@@ -95,6 +95,10 @@ uint32_t nph_plugin_interface_size(const np_plugin_descriptor_t *plugin, uint64_
  * below 2 (the field is then not read). */
 uint64_t nph_plugin_interface_fingerprint(const nph_library_t *library, const np_plugin_descriptor_t *plugin,
                                           uint64_t index);
+/* The layout report the plugin gave beside that fingerprint (NULL when none, or where the fingerprint is not read).
+ * Library data, not validated: the caller checks it before reading it (it may be malformed). */
+const np_layout_report_t *nph_plugin_interface_report(const nph_library_t *library,
+                                                      const np_plugin_descriptor_t *plugin, uint64_t index);
 
 /* ---- np.transform/1 -------------------------------------------------------------------------------------- */
 /* A plugin's transform interface, resolved and validated at load (function pointers copied; stats is NULL when
