@@ -120,6 +120,31 @@ public class SharedBufferTests
     }
 
     [Fact]
+    public void In_process_plugins_grow_and_fill_shared_buffers_like_any_other_and_a_mixed_pipeline_shares_its_buffers()
+    {
+        // upper in this process, the counter in a worker: upper's output is shared, so the worker reads it in place.
+        using var host = Isolated();
+        host.Load(NativeArtifacts.CText, PluginIsolation.InProcess);
+        host.Load(NativeArtifacts.CCounter);
+        using var upper = host.CreateTransform(Hosts.Upper);
+        Assert.Null(upper.IsolatedBackend);
+        using var input = Shared();
+        for (int i = 0; i < 500; i++) input.Append($"record {i} " + new string('q', i % 50));
+        using var output = Shared(); // tiny: the in-process plugin's reserve grows its memfds
+        upper.Process(input, output);
+        Assert.Equal(500, output.Count);
+        Assert.Equal("RECORD 499 " + new string('Q', 499 % 50), output.GetString(499));
+
+        using var pipeline = host.CreatePipeline([new(Hosts.Upper, ""), new(Hosts.Counter, "")]);
+        pipeline.Process(input);
+        var flushed = pipeline.Flush().ToArrayList().Select(r => Encoding.UTF8.GetString(r)).ToList();
+        Assert.Equal([$"records=500 bytes={input.DataLength}"], flushed);
+        // Both of the pipeline's buffers (upper's output, read in place; the counter's, written in place), not the input
+        // (upper runs in this process).
+        Assert.Equal(4, pipeline.Stages[1].IsolatedBackend!.WorkerRegionsHeld);
+    }
+
+    [Fact]
     public void Disposed_shared_buffers_are_dropped_from_the_worker()
     {
         using var host = TextHost();
