@@ -97,10 +97,13 @@ internal sealed unsafe class WorkerProcess : IDisposable
             int* pair = stackalloc int[2];
             if (WorkerLibc.SocketPair(WorkerLibc.AfUnix, WorkerLibc.SockSeqPacket | WorkerLibc.SockCloexec, 0, pair) != 0)
                 throw new IOException($"socketpair failed: {WorkerLibc.ErrorText(WorkerLibc.LastError)}");
+            regionsWorker = pair[1];
             int regionsHost = Above(pair[0], "socketpair");
-            regionsWorker = Above(pair[1], "socketpair");
             if (options.Restricted) WorkerLibc.Close(regionsHost); // the worker's end stays: its descriptor 8 exists
             else w._regions = new WorkerRegions(regionsHost);
+            int workerEnd = regionsWorker;
+            regionsWorker = -1; // Above closes it, whatever happens
+            regionsWorker = Above(workerEnd, "socketpair");
             fixed (byte* path = "/dev/null\0"u8) devNull = Above(WorkerLibc.Open(path, WorkerLibc.OCloexec), "open /dev/null");
             var args = new List<string> { "--serve", "--parent", WorkerLibc.GetPid().ToString(CultureInfo.InvariantCulture) };
             if (options.MemoryLimitBytes is { } bytes) args.AddRange(["--as-bytes", bytes.ToString(CultureInfo.InvariantCulture)]);

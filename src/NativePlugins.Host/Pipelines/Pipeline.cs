@@ -39,13 +39,27 @@ public sealed partial class Pipeline : IDisposable
         // A buffer an isolated stage writes, or one it reads, is shared memory its worker maps: the batch then
         // crosses without a copy (RecordBuffer.CreateShared). Restricted workers are never handed host memory.
         _buffers = _stages.Select((_, i) => SharesWithWorker(i) || SharesWithWorker(i + 1)
-            ? RecordBuffer.CreateShared(initialDataCapacity, initialRecordCapacity)
+            ? SharedOrPrivate(initialDataCapacity, initialRecordCapacity)
             : new RecordBuffer(initialDataCapacity, initialRecordCapacity)).ToArray();
         _stats = _stages.Select(s => new PipelineStageStats(s)).ToArray();
         _host = _stages[0].Library.Host;
         _seenGeneration = _host.ReloadGeneration;
         _chainEnd = new int[_stages.Length];
         PlanChains();
+    }
+
+    /// <summary>A shared buffer, or an ordinary one when the process cannot make one now (out of descriptors: each
+    /// costs two): the stages then copy, as with an ordinary input, rather than the pipeline fail.</summary>
+    private static RecordBuffer SharedOrPrivate(int dataCapacity, int recordCapacity)
+    {
+        try
+        {
+            return RecordBuffer.CreateShared(dataCapacity, recordCapacity);
+        }
+        catch (Exception e) when (e is IOException or InsufficientMemoryException)
+        {
+            return new RecordBuffer(dataCapacity, recordCapacity);
+        }
     }
 
     private bool SharesWithWorker(int stage) =>
