@@ -24,6 +24,7 @@ public sealed class PeerTests
             Assert.Equal(batchSize / 2, bench.NativePluginsInProcess());
             Assert.Equal(batchSize / 2, bench.NativePluginsIsolated());
             Assert.Equal(batchSize / 2, bench.NativePluginsIsolatedOwnCpu());
+            Assert.Equal(batchSize / 2, bench.NativePluginsIsolatedCopied());
             Assert.Equal(batchSize / 2, bench.McMasterPlugins());
             Assert.Equal(batchSize / 2, bench.WasmtimePlugins());
             Assert.Equal(batchSize / 2, bench.ManagedCSharp());

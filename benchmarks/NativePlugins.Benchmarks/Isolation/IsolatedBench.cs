@@ -11,8 +11,9 @@ public static class IsolatedBench
 
     public const string SegvPlugin = "org.nativeplugins.fixture.iso-segv";
 
-    /// <summary>A host that runs every library in a worker of its own (ProcessPerLibrary), with the built worker.</summary>
-    public static PluginHost Host(RestartPolicy? restart = null) => new(new PluginHostOptions
+    /// <summary>A host that runs every library in a worker of its own (ProcessPerLibrary), with the built worker
+    /// (<paramref name="restricted"/>: IsolationOptions.Restricted, whose workers get no shared buffers).</summary>
+    public static PluginHost Host(RestartPolicy? restart = null, bool restricted = false) => new(new PluginHostOptions
     {
         UseEnvironmentSearchPath = false,
         Isolation = PluginIsolation.ProcessPerLibrary,
@@ -20,6 +21,7 @@ public static class IsolatedBench
         {
             WorkerPath = BenchPaths.InBuild("bin/nplug-worker"),
             Restart = restart ?? RestartPolicy.Default,
+            Restricted = restricted,
         },
     });
 

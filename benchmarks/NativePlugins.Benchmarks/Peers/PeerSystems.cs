@@ -19,6 +19,7 @@ public static class PeerSystems
         (NativeInProcess, "NativePlugins in-process", "NativePlugins in-process"),
         (NativeIsolated, "NativePlugins isolated, worker on the host's CPU", "NativePlugins isolated, same CPU"),
         (NativeIsolatedOwnCpu, "NativePlugins isolated, worker on a CPU of its own", "NativePlugins isolated, own CPU"),
+        (NativeIsolatedCopied, "NativePlugins isolated, restricted worker on a CPU of its own (every batch copied in and out)", "NativePlugins isolated restricted (copies), own CPU"),
         (McMaster, "managed plugins, McMaster.NETCore.Plugins 2.0.0 (collectible ALC)", "McMaster ALC"),
         (Wasmtime, "WebAssembly, Wasmtime for .NET 50.0.1", "Wasmtime"),
         (Managed, "plain managed C#", "plain C#"),
@@ -35,8 +36,13 @@ public static class PeerSystems
     /// isolated host is two processes, and on an unpinned machine the kernel gives each a CPU.</summary>
     public const string NativeIsolatedOwnCpu = "NativePluginsIsolatedOwnCpu";
 
+    /// <summary>The same as <see cref="NativeIsolatedOwnCpu"/> with <c>IsolationOptions.Restricted</c>: a restricted
+    /// worker is never handed host memory, so each batch is copied into it and its output copied back (what every
+    /// isolated call cost before shared record buffers).</summary>
+    public const string NativeIsolatedCopied = "NativePluginsIsolatedCopied";
+
     /// <summary>NativePlugins itself in a worker: not peers (left out of the "fastest peer" check).</summary>
-    public static bool IsIsolated(string key) => key is NativeIsolated or NativeIsolatedOwnCpu;
+    public static bool IsIsolated(string key) => key is NativeIsolated or NativeIsolatedOwnCpu or NativeIsolatedCopied;
 
     public const string McMaster = "McMasterPlugins";
     public const string Wasmtime = "WasmtimePlugins";

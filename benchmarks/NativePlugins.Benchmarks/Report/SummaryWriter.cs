@@ -200,8 +200,10 @@ public static class SummaryWriter
             "into a collectible AssemblyLoadContext; Wasmtime = the benchmark plugin's C compiled to wasm32, run by Wasmtime for " +
             ".NET 50.0.1; plain C# = the same stages without a plugin system. NativePlugins isolated = the same library in an " +
             "nplug-worker process (PluginHostOptions.Isolation = ProcessPerLibrary): the three stages run as one chain request " +
-            "per batch (copied in once, out once); 'same CPU' leaves the worker on the pinned host's CPU (it inherits the pin), " +
-            "'own CPU' moves it to another one; it is NativePlugins itself, so it is not a peer in the 'fastest peer' check.");
+            "per batch over shared record buffers (input from RecordBuffer.CreateShared, the pipeline's own buffers shared: no copy between the processes); 'same CPU' leaves the worker on the pinned host's CPU (it inherits the pin), " +
+            "'own CPU' moves it to another one; 'restricted (copies)' is the own-CPU worker with IsolationOptions.Restricted, " +
+            "which is never handed host memory, so every batch is copied in and its output out; it is NativePlugins itself, " +
+            "so it is not a peer in the 'fastest peer' check.");
         const string pc = "NativePlugins.Benchmarks.Peers.PeerBenchmarks.";
         double worst = double.MaxValue;
         bool any = false;

@@ -21,10 +21,11 @@ public static class BenchRecords
         (index % 2 == 0 ? "#even"u8 : "#odd_"u8).CopyTo(record[body..]);
     }
 
-    /// <summary>A host buffer holding <paramref name="count"/> records of <paramref name="size"/> bytes.</summary>
-    public static RecordBuffer CreateBuffer(int size, int count)
+    /// <summary>A host buffer holding <paramref name="count"/> records of <paramref name="size"/> bytes
+    /// (<paramref name="shared"/>: in shared memory, as an application feeding isolated plugins holds its input).</summary>
+    public static RecordBuffer CreateBuffer(int size, int count, bool shared = false)
     {
-        var buffer = new RecordBuffer(size * count, count);
+        var buffer = shared ? RecordBuffer.CreateShared(size * count, count) : new RecordBuffer(size * count, count);
         Span<byte> record = new byte[size];
         for (int i = 0; i < count; i++)
         {

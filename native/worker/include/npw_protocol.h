@@ -9,15 +9,34 @@
  *   NPW_FD_OUTPUT   memfd grown by the worker (during a call, as the plugin reserves): output records, LOAD's info
  *   NPW_FD_REQUEST  eventfd: the host adds 1 after writing a request
  *   NPW_FD_REPLY    eventfd: the worker adds 1 after writing the reply
+ *   NPW_FD_REGIONS  AF_UNIX SOCK_SEQPACKET socket: the host hands shared record buffers over (v3, below)
  *   2 (stderr)      a pipe to the host: plugin log lines as "NPW_LOG_PREFIX<level>\t<scope>\t<text>\n" (text on
  *                   one line), and whatever else the plugin writes to stderr (an abort message, say)
  * One request at a time: the host writes the request fields, bumps request_seq, and waits until reply_seq equals
- * it (or for the worker's death, or its deadline). Wake-ups (v2): each side first spins a short, adaptive while
- * on the other's sequence number, then raises its *_waiting flag and blocks; the other side signals the eventfd
- * only when it sees that flag (both sides: store, full fence, load, so that one of them always sees the other).
- * While both run, a round trip makes no system call; a stray eventfd count only causes a spurious wake-up. A batch crosses each way in one copy: the host writes the records into the
- * input memfd, the plugin reads them there and emits straight into the output memfd, the host copies the output
- * into the caller's buffer. No record is sent as a message.
+ * it (or for the worker's death, or its deadline). Wake-ups: each side may first spin on the other's sequence
+ * number, then raises its *_waiting flag and blocks; the other side signals the eventfd only when it sees that
+ * flag (both sides: store, full fence, load, so that one of them always sees the other). While both run, a round
+ * trip makes no system call; a stray eventfd count only causes a spurious wake-up. How long to spin is one rule on
+ * both sides (v3; npw_wake.c, AdaptiveSpin.cs): twice the average of the last waits plus NPW_SPIN_SLACK_NS, and not
+ * at all when that average is past the spin limit (the worker's --spin-ns, default NPW_SPIN_MAX_DEFAULT_NS); while
+ * the other side was last seen on this thread's CPU (host_cpu, worker_cpu) the spin is a sched_yield loop, which
+ * hands that CPU to the other side instead of keeping it from running.
+ *
+ * A batch in ordinary host memory crosses each way in one copy: the host writes the records into the input memfd,
+ * the plugin reads them there and emits straight into the output memfd, the host copies the output into the
+ * caller's buffer. No record is sent as a message.
+ *
+ * Shared record buffers (v3): a host RecordBuffer may keep its data and its offsets in two memfds of its own
+ * ("regions", each with an id unique in the host process). The host hands a region to the worker once, as an
+ * SCM_RIGHTS message on NPW_FD_REGIONS (npw_region_message_t), before the first request that names it, and says
+ * how many messages it queued in region_messages; the worker reads exactly that many before it serves the request,
+ * maps each region and keeps it until a DROP message (the buffer was disposed). Then a batch in such a buffer is
+ * read in place (input_*_region: no copy in), and a call whose output is such a buffer emits straight into it,
+ * after the records it holds (output_*_region: no copy out; the worker grows the regions with ftruncate as the
+ * plugin reserves and reports their new sizes). Region 0 means the input / output memfd above. The host seals
+ * every memfd against shrinking (F_SEAL_SHRINK), so neither side can make the other's mapping fault. A host in
+ * restricted mode (--restricted) never hands regions over: memory a restricted worker could write is never the
+ * host's.
  *
  * Sizes: a side that grows a memfd (ftruncate) writes its new size into input_size / output_size; the other side
  * remaps before it next reads it (the worker at each request, the host after each reply).
@@ -28,7 +47,7 @@
 
 #include <stdint.h>
 
-#define NPW_PROTOCOL_VERSION 2u
+#define NPW_PROTOCOL_VERSION 3u
 #define NPW_MAGIC 0x4b57504eu /* "NPWK" */
 
 #define NPW_FD_CONTROL 3
@@ -36,10 +55,13 @@
 #define NPW_FD_OUTPUT 5
 #define NPW_FD_REQUEST 6
 #define NPW_FD_REPLY 7
+#define NPW_FD_REGIONS 8 /* v3: an AF_UNIX SOCK_SEQPACKET socket; the host sends npw_region_message_t on it */
 
 #define NPW_CONTROL_BYTES 16384u
 #define NPW_MESSAGE_MAX 8192u
 #define NPW_LOG_PREFIX "\x1enpw-log\t"
+#define NPW_SPIN_MAX_DEFAULT_NS 200000u /* the spin limit when the host names none (--spin-ns) */
+#define NPW_SPIN_SLACK_NS 2000u         /* added to twice the average wait: the spin budget */
 
 /* Exit codes of the worker itself (a plugin's own exit() keeps its code). */
 #define NPW_EXIT_OK 0
@@ -112,6 +134,17 @@ typedef enum npw_result {
  *     str id, str name, str version, str description, str vendor, u32 threading, u32 interface_count, then per
  *     interface: str id, u32 vtable struct_size; then u32 has_stats (np.transform/1's stats is usable) */
 
+/* One message on NPW_FD_REGIONS (v3). ADD carries the region's memfd as SCM_RIGHTS (the worker maps it
+ * read-write, `size` bytes, and owns that descriptor from then on); DROP names a region the worker must unmap and
+ * close (its buffer was disposed; the id is never used again). */
+typedef enum npw_region_kind { NPW_REGION_ADD = 1, NPW_REGION_DROP = 2 } npw_region_kind_t;
+typedef struct npw_region_message {
+    uint32_t kind; /* npw_region_kind_t */
+    uint32_t reserved;
+    uint64_t id;   /* > 0 */
+    uint64_t size; /* ADD: the region's size now (it only grows) */
+} npw_region_message_t;
+
 typedef struct npw_control {
     /* ---- set once by the host ---- */
     uint32_t magic;   /* NPW_MAGIC */
@@ -145,6 +178,8 @@ typedef struct npw_control {
     uint32_t reply_seq;      /* worker: set to request_seq once the reply fields are written */
     uint32_t host_waiting;   /* host: 1 while it blocks for the reply (the worker then signals NPW_FD_REPLY) */
     uint32_t worker_waiting; /* worker: 1 while it blocks for a request (the host then signals NPW_FD_REQUEST) */
+    uint32_t host_cpu;       /* host: the CPU (number + 1, 0 unknown) of the thread that sent the request (v3) */
+    uint32_t worker_cpu;     /* worker: its CPU (number + 1) while it waits and while it serves (v3) */
     /* ---- PROCESS_CHAIN / FLUSH_CHAIN (v2) ---- */
     uint32_t chain_count;                      /* host: stages, 1..NPW_CHAIN_MAX */
     uint32_t chain_flags;                      /* host: NPW_CHAIN_TIME */
@@ -154,6 +189,21 @@ typedef struct npw_control {
     uint64_t chain_records_out[NPW_CHAIN_MAX]; /* worker: records each stage emitted */
     uint64_t chain_bytes_out[NPW_CHAIN_MAX];   /* worker: bytes each stage emitted */
     uint64_t chain_ns[NPW_CHAIN_MAX];          /* worker: wall time of each stage's calls (NPW_CHAIN_TIME) */
+    /* ---- shared record buffers (v3): region ids (0: the input / output memfd) and sizes ---- */
+    uint32_t region_messages; /* host: messages queued on NPW_FD_REGIONS for the worker to read first */
+    uint32_t region_reserved;
+    uint64_t input_offsets_region;      /* host: input_offsets_at is an offset in this region */
+    uint64_t input_data_region;         /* host: input_data_at is an offset in this region */
+    uint64_t input_offsets_region_size; /* host: the region's size now (the worker remaps when it grew) */
+    uint64_t input_data_region_size;
+    uint64_t output_offsets_region; /* host: emit into these regions (offsets at 0, data at 0) */
+    uint64_t output_data_region;
+    uint64_t output_offsets_region_size; /* host: size now; worker: size after the call (it grows them) */
+    uint64_t output_data_region_size;
+    uint64_t output_base_count;  /* host: records the buffer holds; the call appends after them */
+    uint64_t output_base_used;   /* host: their bytes (offsets[output_base_count] == output_base_used) */
+    uint64_t output_max_bytes;   /* host: the buffer's data limit (reserve past it: NP_ERR_OUT_OF_MEMORY) */
+    uint64_t output_max_records; /* host: the buffer's record limit */
     char message[NPW_MESSAGE_MAX];
 } npw_control_t;
 
@@ -188,6 +238,8 @@ typedef struct npw_control {
     X(reply_seq) \
     X(host_waiting) \
     X(worker_waiting) \
+    X(host_cpu) \
+    X(worker_cpu) \
     X(chain_count) \
     X(chain_flags) \
     X(chain_at) \
@@ -196,6 +248,20 @@ typedef struct npw_control {
     X(chain_records_out) \
     X(chain_bytes_out) \
     X(chain_ns) \
+    X(region_messages) \
+    X(region_reserved) \
+    X(input_offsets_region) \
+    X(input_data_region) \
+    X(input_offsets_region_size) \
+    X(input_data_region_size) \
+    X(output_offsets_region) \
+    X(output_data_region) \
+    X(output_offsets_region_size) \
+    X(output_data_region_size) \
+    X(output_base_count) \
+    X(output_base_used) \
+    X(output_max_bytes) \
+    X(output_max_records) \
     X(message)
 /* clang-format on */
 

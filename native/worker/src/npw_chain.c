@@ -56,12 +56,16 @@ void npw_chain(npw_worker_t *w, int flush) {
         npw_reply_bad(c, bad);
         return;
     }
-    npw_output_reset(w);
+    nph_emitter_t *last = npw_output_target(w, &bad);
+    if (!last) {
+        npw_reply_bad(c, bad);
+        return;
+    }
     int timed = (c->chain_flags & NPW_CHAIN_TIME) != 0;
     nph_diag_t diag;
     for (uint32_t i = 0; i < n; i++) {
-        nph_emitter_t *out = i + 1 == n ? &w->emitter : &w->between[i & 1];
-        if (out != &w->emitter) nph_emitter_clear(out);
+        nph_emitter_t *out = i + 1 == n ? last : &w->between[i & 1];
+        if (out != last) nph_emitter_clear(out);
         uint64_t start = timed ? npw_chain_now_ns() : 0;
         /* Written before each call: after a crash the host reads which stage and call were running. */
         c->chain_at = i;
@@ -72,8 +76,8 @@ void npw_chain(npw_worker_t *w, int flush) {
             e = nph_instance_process(stages[i], &in, out, &diag);
         }
         if (e == NPH_OK && flush) {
-            kept = out->em.count;
-            kept_bytes = out->em.data_used;
+            kept = out->em.count - (out == last ? c->output_base_count : 0);
+            kept_bytes = out->em.data_used - (out == last ? c->output_base_used : 0);
             c->chain_op = NPW_OP_FLUSH;
             e = nph_instance_flush(stages[i], out, &diag);
         }
@@ -81,15 +85,16 @@ void npw_chain(npw_worker_t *w, int flush) {
         if (e != NPH_OK) {
             c->chain_records_out[i] = kept;
             c->chain_bytes_out[i] = kept_bytes;
-            npw_output_reset(w); /* a failed chain's output is discarded, as a failed call's is */
+            npw_output_target_discard(w, last); /* a failed chain's output is discarded, as a failed call's is */
             npw_reply_diag(c, &diag);
-            npw_output_publish(w);
+            npw_output_target_publish(w, last);
             return;
         }
-        c->chain_records_out[i] = out->em.count;
-        c->chain_bytes_out[i] = out->em.data_used;
+        /* The last stage may append to records its buffer held already: count only its own. */
+        c->chain_records_out[i] = out->em.count - (out == last ? c->output_base_count : 0);
+        c->chain_bytes_out[i] = out->em.data_used - (out == last ? c->output_base_used : 0);
         in = nph_emitter_batch(out);
     }
     npw_reply_ok(c);
-    npw_output_publish(w);
+    npw_output_target_publish(w, last);
 }

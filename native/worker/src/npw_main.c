@@ -1,8 +1,10 @@
 /*
  * npw_main.c - nplug-worker: serves one plugin library to a host in another process (process isolation).
  *
- *   nplug-worker --serve [--parent PID] [--as-bytes N] [--cpu-seconds N] [--open-files N] [--restricted]
+ *   nplug-worker --serve [--parent PID] [--as-bytes N] [--cpu-seconds N] [--open-files N] [--spin-ns N]
+ *                        [--restricted]
  *   nplug-worker --layout      the npw_control_t layout as JSON (the host's tests compare it with theirs)
+ *   nplug-worker --wake-rule E M A B AVG TOOK   the wake-up rule's spin budget and average (the host's test)
  *   nplug-worker --version
  *
  * Started by the host with the channels of npw_protocol.h on descriptors 3..7. It loads the library with
@@ -28,7 +30,8 @@
 _Static_assert(sizeof(npw_control_t) <= NPW_CONTROL_BYTES, "npw_control_t must fit the control memfd");
 
 static const char usage_text[] =
-    "usage: nplug-worker --serve [--parent PID] [--as-bytes N] [--cpu-seconds N] [--open-files N] [--restricted]\n"
+    "usage: nplug-worker --serve [--parent PID] [--as-bytes N] [--cpu-seconds N] [--open-files N] [--spin-ns N]\n"
+    "                           [--restricted]\n"
     "       nplug-worker --layout | --version\n"
     "Started by a NativePlugins host (PluginHostOptions.Isolation); not meant to be run by hand.\n";
 
@@ -174,6 +177,7 @@ static void npw_create(npw_worker_t *w) {
 
 const char *npw_input_batch(npw_worker_t *w, np_batch_t *batch) {
     npw_control_t *c = w->control;
+    if (c->input_offsets_region != 0 || c->input_data_region != 0) return npw_region_input(w, batch);
     if (npw_channel_sync_input(w) != 0) return "cannot map the input";
     uint64_t offsets_end = c->input_offsets_at + (c->input_count + 1) * sizeof(uint64_t);
     if (c->input_count >= w->input.size || offsets_end > w->input.size || c->input_data_at > w->input.size)
@@ -193,27 +197,32 @@ static void npw_call(npw_worker_t *w, int flush) {
         npw_reply_bad(c, "no such instance");
         return;
     }
-    npw_output_reset(w);
+    const char *bad;
+    nph_emitter_t *out = npw_output_target(w, &bad);
+    if (!out) {
+        npw_reply_bad(c, bad);
+        return;
+    }
     nph_diag_t diag;
     nph_error_t e;
     if (flush) {
-        e = nph_instance_flush(instance, &w->emitter, &diag);
+        e = nph_instance_flush(instance, out, &diag);
     } else {
         np_batch_t batch;
-        const char *bad = npw_input_batch(w, &batch);
+        bad = npw_input_batch(w, &batch);
         if (bad) {
             npw_reply_bad(c, bad);
             return;
         }
-        e = nph_instance_process(instance, &batch, &w->emitter, &diag);
+        e = nph_instance_process(instance, &batch, out, &diag);
     }
     if (e != NPH_OK) {
-        npw_output_reset(w); /* a failed call's output is discarded, as the in-process host does */
+        npw_output_target_discard(w, out); /* a failed call's output is discarded, as the in-process host does */
         npw_reply_diag(c, &diag);
     } else {
         npw_reply_ok(c);
     }
-    npw_output_publish(w);
+    npw_output_target_publish(w, out);
 }
 
 static void npw_stats(npw_worker_t *w) {
@@ -261,6 +270,7 @@ static void npw_shutdown(npw_worker_t *w) {
     if (w->host) nph_host_destroy(w->host); /* deinit + dlclose */
     w->host = NULL;
     w->library = NULL;
+    npw_regions_free(w);
 }
 
 /* ---- the process ------------------------------------------------------------------------------------------ */
@@ -303,15 +313,22 @@ static void npw_print_layout(void) {
     printf("}}\n");
 }
 
-static int npw_serve(void) {
+static int npw_serve(uint64_t spin_max_ns) {
     npw_worker_t w;
     memset(&w, 0, sizeof w);
+    w.spin_max_ns = spin_max_ns;
     int e = npw_channel_open(&w);
     if (e != NPW_EXIT_OK) return e;
     for (;;) {
         if (npw_wait_request(&w) != 0) return NPW_EXIT_CHANNEL;
         npw_control_t *c = w.control;
         int exiting = 0;
+        const char *regions = c->region_messages ? npw_regions_receive(&w) : NULL;
+        if (regions) {
+            /* The socket's order is lost with a message: nothing after it can be trusted any more. */
+            fprintf(stderr, "nplug-worker: %s\n", regions);
+            return NPW_EXIT_CHANNEL;
+        }
         switch ((npw_op_t)c->op) {
         case NPW_OP_LOAD: npw_load(&w); break;
         case NPW_OP_CREATE: npw_create(&w); break;
@@ -345,6 +362,16 @@ int main(int argc, char **argv) {
         npw_print_layout();
         return NPW_EXIT_OK;
     }
+    if (argc == 8 && strcmp(argv[1], "--wake-rule") == 0) {
+        /* The wake-up rule on given inputs, for the host's test that its copy (AdaptiveSpin.cs) decides the same:
+         * --wake-rule EXPECT_NS MAX_NS MY_CPU OTHER_CPU AVERAGE_NS TOOK_NS -> "<budget> <new average>" */
+        uint64_t v[6];
+        for (int i = 0; i < 6; i++)
+            if (!npw_parse_u64(argv[i + 2], &v[i])) return NPW_EXIT_USAGE;
+        printf("%llu %llu\n", (unsigned long long)npw_spin_budget(v[0], v[1], (uint32_t)v[2], (uint32_t)v[3]),
+               (unsigned long long)npw_spin_average(v[4], v[5]));
+        return NPW_EXIT_OK;
+    }
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("nplug-worker protocol %u (C ABI %u.%u)\n", NPW_PROTOCOL_VERSION, NP_ABI_MAJOR, NP_ABI_MINOR);
         return NPW_EXIT_OK;
@@ -353,7 +380,7 @@ int main(int argc, char **argv) {
         fputs(usage_text, stderr);
         return NPW_EXIT_USAGE;
     }
-    uint64_t parent = 0, as_bytes = 0, cpu_seconds = 0, open_files = 0;
+    uint64_t parent = 0, as_bytes = 0, cpu_seconds = 0, open_files = 0, spin_ns = NPW_SPIN_MAX_DEFAULT_NS;
     int restricted = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--restricted") == 0) {
@@ -364,6 +391,7 @@ int main(int argc, char **argv) {
                            : strcmp(argv[i], "--as-bytes") == 0    ? &as_bytes
                            : strcmp(argv[i], "--cpu-seconds") == 0 ? &cpu_seconds
                            : strcmp(argv[i], "--open-files") == 0  ? &open_files
+                           : strcmp(argv[i], "--spin-ns") == 0     ? &spin_ns
                                                                    : NULL;
         if (!target || i + 1 >= argc || !npw_parse_u64(argv[i + 1], target)) {
             fprintf(stderr, "nplug-worker: bad argument '%s'\n%s", argv[i], usage_text);
@@ -385,5 +413,5 @@ int main(int argc, char **argv) {
         fprintf(stderr, "nplug-worker: restricted mode (no_new_privs + seccomp) failed: %s\n", strerror(errno));
         return NPW_EXIT_USAGE;
     }
-    return npw_serve();
+    return npw_serve(spin_ns);
 }

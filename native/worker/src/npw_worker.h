@@ -28,10 +28,14 @@ typedef struct npw_worker {
     nph_instance_t **instances; /* id - 1 -> instance; NULL once destroyed */
     uint32_t instance_count, instance_cap;
     struct npw_calls *calls; /* instances of a host's own interfaces (npw_call.c); NULL until the first */
-    /* npw_wake.c: the request last seen, and the adaptive spin budget */
+    /* npw_wake.c: the request last seen, the average wait for a request, the spin limit (--spin-ns) */
     uint32_t seen_request;
-    uint32_t spin_idle;
-    uint64_t spin_ns;
+    uint64_t wait_average_ns;
+    uint64_t spin_max_ns;
+    /* npw_regions.c: the shared record buffers the host handed over, and the output emitter over one of them */
+    struct npw_regions *regions;
+    nph_emitter_t region_emitter;
+    uint64_t out_offsets_region, out_data_region, out_max_records;
     /* npw_chain.c: the buffers between chained stages (C heap, kept between requests) */
     nph_emitter_t between[2];
     int between_ready;
@@ -59,6 +63,10 @@ void npw_restore_state(npw_worker_t *w);
 int npw_wait_request(npw_worker_t *w);
 /* Publishes the reply written into the control block and wakes the host if it blocks. */
 void npw_publish_reply(npw_worker_t *w);
+/* The rule both sides apply (npw_protocol.h, "Wake-ups"): how long to spin before blocking, from the average
+ * wait, the spin limit and both sides' CPUs (number + 1, 0 unknown); and the average after a wait that took. */
+uint64_t npw_spin_budget(uint64_t expect_ns, uint64_t max_ns, uint32_t my_cpu, uint32_t other_cpu);
+uint64_t npw_spin_average(uint64_t average_ns, uint64_t took_ns);
 
 /* ---- npw_channel.c: the memfds ---- */
 /* Map the control block and check its magic and version; map input and output. Returns an NPW_EXIT_* code. */
@@ -71,6 +79,21 @@ void npw_output_reset(npw_worker_t *w);
 int npw_output_reserve_bytes(npw_worker_t *w, uint64_t bytes);
 /* Write where the output lies into the reply fields. */
 void npw_output_publish(npw_worker_t *w);
+
+/* ---- npw_regions.c: shared record buffers (npw_protocol.h, "Shared record buffers") ---- */
+/* Reads the region_messages the host queued for this request (maps ADDs, unmaps DROPs). NULL or what is wrong. */
+const char *npw_regions_receive(npw_worker_t *w);
+/* The input batch where the host's buffer keeps it (input_*_region != 0). NULL or what is wrong. */
+const char *npw_region_input(npw_worker_t *w, np_batch_t *batch);
+/* The emitter a call's output goes into: the output memfd's (reset to no records) when output_*_region are 0,
+ * else one over the host buffer's regions, after the records it holds. NULL with *bad set when the request is bad. */
+nph_emitter_t *npw_output_target(npw_worker_t *w, const char **bad);
+/* The reply's output fields for a call that emitted into e (npw_output_publish for the output memfd). */
+void npw_output_target_publish(npw_worker_t *w, nph_emitter_t *e);
+/* A failed call's output is discarded: e back to what it held before the call. */
+void npw_output_target_discard(npw_worker_t *w, nph_emitter_t *e);
+/* Unmaps and closes every region (at exit). */
+void npw_regions_free(npw_worker_t *w);
 
 /* ---- npw_info.c: LOAD's reply ---- */
 /* Serialize what the library declares (npw_protocol.h, "Library info") into the output area. 0 on success. */

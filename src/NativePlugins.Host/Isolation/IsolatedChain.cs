@@ -88,6 +88,7 @@ internal static unsafe class IsolatedChain
         c->chain_op = flush && input.IsEmpty ? WorkerProtocol.OpFlush : WorkerProtocol.OpProcess;
         for (int i = 0; i < n; i++) c->chain_instance[i] = stages[i].IsolatedBackend!.RemoteId;
         var first = stages[0].IsolatedBackend!;
+        bool direct = IsolatedTransform.TargetOutput(w, output);
         try
         {
             w.Call(flush ? WorkerProtocol.OpFlushChain : WorkerProtocol.OpProcessChain, first.Library.Options.CallTimeout);
@@ -111,7 +112,7 @@ internal static unsafe class IsolatedChain
             throw failure;
         }
         Count(c, stages, input, flush, n - 1, failedOp: 0, counts);
-        AppendOutput(w, stages[^1], flush ? "flush" : "process", output);
+        if (!IsolatedTransform.TakeOutput(w, output, direct)) throw OutsideOutput(stages[^1], flush ? "flush" : "process");
     }
 
     private static string OpName(uint op) => op == WorkerProtocol.OpFlush ? "flush" : "process";
@@ -139,14 +140,8 @@ internal static unsafe class IsolatedChain
         counts.Reached = last + 1;
     }
 
-    /// <summary>The chain's output from the output memfd into the caller's buffer (one copy).</summary>
-    private static void AppendOutput(WorkerProcess w, TransformInstance last, string op, RecordBuffer output)
-    {
-        if (!w.AppendOutput(output)) throw OutsideOutput(last, op);
-    }
-
     private static PluginCallException OutsideOutput(TransformInstance last, string op) =>
         new(op, NativePlugins.Interop.NpAbi.NP_ERR_STATE, last.Plugin.Id, last.Plugin.FilePath,
-            "the worker described an output batch outside its output memfd; the output of this call was discarded",
+            "the worker described an output batch outside its output memory; the output of this call was discarded",
             protocolViolation: true);
 }

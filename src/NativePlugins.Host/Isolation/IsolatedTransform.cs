@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
+using NativePlugins.Hosting.Records;
 using NativePlugins.Interop;
 
 namespace NativePlugins.Hosting.Isolation;
@@ -50,6 +51,9 @@ internal sealed unsafe class IsolatedTransform
 
     /// <summary>Requests the worker served so far (0 when none is live): for tests and diagnostics.</summary>
     public ulong WorkerRequestsServed => _worker is { IsDead: false } w ? Volatile.Read(ref w.Control->served) : 0;
+
+    /// <summary>Regions of shared record buffers the live worker holds (0 when none is live): for tests.</summary>
+    public int WorkerRegionsHeld => _worker is { IsDead: false } w ? w.Regions?.Count ?? 0 : 0;
 
     /// <summary>The worker's pid now (0 when none is live): for tests and diagnostics.</summary>
     public int WorkerPid => _worker is { IsDead: false } w ? w.Pid : 0;
@@ -170,8 +174,27 @@ internal sealed unsafe class IsolatedTransform
 
     // ---- one call --------------------------------------------------------------------------------------------
 
-    /// <summary>The input batch into the input memfd: offsets (rebased to 0) first, then the data, 64-byte aligned.</summary>
+    /// <summary>The input batch for the worker: where it is, when it is a shared record buffer the worker can be
+    /// handed (no copy); else into the input memfd: offsets (rebased to 0) first, then the data, 64-byte aligned.</summary>
     private static void WriteInput(WorkerProcess w, RecordBatch input)
+    {
+        var c = w.Control;
+        if (w.Regions is { } regions && !input.IsEmpty && SharedBuffers.TryHandOver(input, regions, out var at))
+        {
+            c->input_count = (ulong)input.Count;
+            c->input_offsets_region = at.OffsetsRegion;
+            c->input_offsets_region_size = at.OffsetsSize;
+            c->input_data_region = at.DataRegion;
+            c->input_data_region_size = at.DataSize;
+            c->input_offsets_at = 0;
+            c->input_data_at = 0;
+            return;
+        }
+        c->input_offsets_region = c->input_data_region = 0;
+        CopyInput(w, input);
+    }
+
+    private static void CopyInput(WorkerProcess w, RecordBatch input)
     {
         ulong count = (ulong)input.Count;
         ulong* offsets = input.OffsetsPointer;
@@ -196,13 +219,49 @@ internal sealed unsafe class IsolatedTransform
     {
         var c = w.Control;
         c->instance = _remote;
+        bool direct = TargetOutput(w, output);
         Send(w, op, name, input);
         if (c->result != WorkerProtocol.ResultOk) throw Failure(c, name);
         _restarts.Succeeded();
-        if (!w.AppendOutput(output))
+        if (!TakeOutput(w, output, direct))
             throw new PluginCallException(name, NpAbi.NP_ERR_STATE, _plugin.Id, _library.FilePath,
-                "the worker described an output batch outside its output memfd; the output of this call was discarded",
+                "the worker described an output batch outside its output memory; the output of this call was discarded",
                 protocolViolation: true);
+    }
+
+    /// <summary>Where the call's output goes: straight into <paramref name="output"/> when it is a shared record
+    /// buffer the worker can be handed (true), else the output memfd (false; copied out after the call).</summary>
+    internal static bool TargetOutput(WorkerProcess w, RecordBuffer output)
+    {
+        var c = w.Control;
+        var b = output.SharedBlock;
+        if (w.Regions is { } regions && b != null && SharedBuffers.TryHandOver(b, regions, out var at))
+        {
+            c->output_offsets_region = at.OffsetsRegion;
+            c->output_offsets_region_size = at.OffsetsSize;
+            c->output_data_region = at.DataRegion;
+            c->output_data_region_size = at.DataSize;
+            c->output_base_count = b->Emitter.count;
+            c->output_base_used = b->Emitter.data_used;
+            c->output_max_bytes = b->MaxDataBytes;
+            c->output_max_records = b->MaxRecords;
+            return true;
+        }
+        c->output_offsets_region = c->output_data_region = 0;
+        return false;
+    }
+
+    /// <summary>After a successful call: the records the worker appended in place (<paramref name="direct"/>) taken
+    /// into <paramref name="output"/>, or the output memfd's copied into it. False when the reply describes no valid
+    /// batch (nothing taken).</summary>
+    internal static bool TakeOutput(WorkerProcess w, RecordBuffer output, bool direct)
+    {
+        if (!direct) return w.AppendOutput(output);
+        var c = w.Control;
+        var b = output.SharedBlock;
+        return b != null &&
+               b->AdoptWorkerOutput(c->output_offsets_region_size, c->output_data_region_size, c->output_count,
+                   c->output_data_used, c->output_base_count, c->output_base_used);
     }
 
     /// <summary>One request; a death or a missed deadline becomes the call's typed fault.</summary>

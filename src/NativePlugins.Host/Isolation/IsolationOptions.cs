@@ -46,13 +46,23 @@ public sealed record IsolationOptions
     /// (SIGXCPU, then SIGKILL). Null: no limit.</summary>
     public TimeSpan? CpuTimeLimit { get; init; }
 
-    /// <summary>RLIMIT_NOFILE of each worker (it needs 8 descriptors of its own). Null: the host's.</summary>
+    /// <summary>RLIMIT_NOFILE of each worker (it needs 9 descriptors of its own, and 2 for each shared record buffer it was handed). Null: the host's.</summary>
     public int? OpenFilesLimit { get; init; }
 
     /// <summary>Restricted mode: each worker sets no_new_privs and installs a seccomp filter before it loads the
     /// library, so that np_entry, init and every call see socket() of any family but AF_UNIX, execve and execveat
     /// fail with EPERM (x64 and arm64; elsewhere the worker refuses to start). Default false.</summary>
     public bool Restricted { get; init; }
+
+    /// <summary>
+    /// How long a side of a call into a worker may wait actively before it blocks: the host on the reply, the worker
+    /// on the next request. Each waits for twice what its last waits took, spinning while the other runs on another
+    /// CPU and yielding its CPU while both share one; a wait expected to be longer than this blocks at once, on an
+    /// eventfd (a wake-up, ~5 µs on a busy CPU and up to tens of µs on an idle one, is then small beside the call).
+    /// Waiting actively spends the waiting thread's CPU to save that wake-up: <see cref="TimeSpan.Zero"/> always
+    /// blocks (every call pays two wake-ups); a longer limit keeps longer batches wake-up free. Default 200 µs.
+    /// </summary>
+    public TimeSpan MaxSpin { get; init; } = TimeSpan.FromTicks(Isolation.WorkerProtocol.SpinMaxDefaultNanoseconds / 100);
 
     /// <summary>When a faulted instance is recreated. Default <see cref="RestartPolicy.Default"/>.</summary>
     public RestartPolicy Restart { get; init; } = RestartPolicy.Default;

@@ -1,8 +1,8 @@
 namespace NativePlugins.Hosting.Isolation;
 
 /// <summary>
-/// One memfd shared with a worker, mapped in the host: created here with MFD_CLOEXEC (so no other child inherits
-/// it; posix_spawn dup2s it onto the worker's fixed descriptor), grown with ftruncate by whichever side needs
+/// One memfd shared with a worker, mapped in the host: created close-on-exec and shrink-sealed
+/// (<see cref="Records.SharedMemory"/>; posix_spawn dup2s it onto the worker's fixed descriptor), grown with ftruncate by whichever side needs
 /// room, and remapped here when the other side grew it (<see cref="Sync"/>).
 /// </summary>
 internal sealed unsafe class SharedRegion : IDisposable
@@ -25,10 +25,7 @@ internal sealed unsafe class SharedRegion : IDisposable
 
     public static SharedRegion Create(string name, long size)
     {
-        int fd;
-        var bytes = System.Text.Encoding.UTF8.GetBytes(name + "\0");
-        fixed (byte* n = bytes) fd = WorkerLibc.MemfdCreate(n, WorkerLibc.MfdCloexec);
-        if (fd < 0) throw new IOException($"memfd_create({name}) failed: {WorkerLibc.ErrorText(WorkerLibc.LastError)}");
+        int fd = Records.SharedMemory.Create(name);
         var region = new SharedRegion(fd, name);
         try
         {
@@ -56,6 +53,10 @@ internal sealed unsafe class SharedRegion : IDisposable
     /// <summary>The other side grew the memfd to <paramref name="size"/>: map all of it.</summary>
     public void Sync(long size)
     {
+        // Never past the memfd's real end: a size the worker got wrong (or lied about) must not make a later read
+        // of the mapping fault in the host.
+        if (size == Size) return;
+        size = Math.Min(size, (long)Records.SharedMemory.SizeOf(Fd));
         if (size != Size) Map(size);
     }
 

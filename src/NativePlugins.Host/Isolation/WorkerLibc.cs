@@ -9,7 +9,12 @@ namespace NativePlugins.Hosting.Isolation;
 /// </summary>
 internal static unsafe partial class WorkerLibc
 {
-    public const int MfdCloexec = 1;
+    public const int MfdCloexec = 1, MfdAllowSealing = 2;
+    public const int FAddSeals = 1033, FSealShrink = 2;
+    public const int MremapMayMove = 1;
+    public const int SeekEnd = 2;
+    public const int AfUnix = 1, SockSeqPacket = 5, SockCloexec = 0x80000;
+    public const int SolSocket = 1, ScmRights = 1, MsgNoSignal = 0x4000;
     public const int EfdCloexec = 0x80000;
     public const int OCloexec = 0x80000;
     public const int ONonBlock = 0x800;
@@ -22,12 +27,48 @@ internal static unsafe partial class WorkerLibc
     private const long SysPidfdOpen = 434; // the same number on every architecture (asm-generic table, x86-64 too)
 
     [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary>struct msghdr (LP64).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary>One SCM_RIGHTS control message carrying one descriptor (struct cmsghdr + int, padded: CMSG_SPACE).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RightsMessage
+    {
+        public nuint Length; // CMSG_LEN(sizeof(int)) = 20
+        public int Level;
+        public int Type;
+        public int Fd;
+        public int Padding;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
     {
         public int Fd;
         public short Events;
         public short Revents;
     }
+
+    /// <summary>This thread's CPU (a vDSO or rseq read, no system call): the wake-up rule's same-CPU test.</summary>
+    [LibraryImport("libc", EntryPoint = "sched_getcpu")]
+    [SuppressGCTransition]
+    public static partial int SchedGetCpu();
 
     [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true)]
     public static partial int MemfdCreate(byte* name, uint flags);
@@ -49,6 +90,18 @@ internal static unsafe partial class WorkerLibc
 
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
     public static partial void* Mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport("libc", EntryPoint = "mremap", SetLastError = true)]
+    public static partial void* Mremap(void* oldAddress, nuint oldSize, nuint newSize, int flags);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    public static partial long Lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int fd, MsgHdr* message, int flags);
 
     [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
     public static partial int Munmap(void* addr, nuint length);

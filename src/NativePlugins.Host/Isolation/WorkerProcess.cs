@@ -30,10 +30,13 @@ internal sealed unsafe class WorkerProcess : IDisposable
     private AdaptiveSpin _spin;
     private uint _sequence;
     private WorkerCgroup? _cgroup;
+    private WorkerRegions? _regions;
     private bool _disposed;
 
-    private WorkerProcess(string file, ILoggerFactory loggers, SharedRegion control, SharedRegion input, SharedRegion output)
+    private WorkerProcess(string file, ILoggerFactory loggers, SharedRegion control, SharedRegion input, SharedRegion output,
+        TimeSpan maxSpin)
     {
+        _spin = new AdaptiveSpin(maxSpin);
         _file = file;
         _loggers = loggers;
         _workerLogger = loggers.CreateLogger("NativePlugins.Host.Worker");
@@ -61,18 +64,22 @@ internal sealed unsafe class WorkerProcess : IDisposable
 
     public SharedRegion Output => _output;
 
+    /// <summary>The shared record buffers this worker was handed (npw_protocol.h, "Shared record buffers"); null in
+    /// restricted mode, where memory a worker can write is never the host's: every batch is copied.</summary>
+    public WorkerRegions? Regions => _regions;
+
     /// <summary>Starts a worker with its channels (the library is loaded by the first request, LOAD).</summary>
     public static WorkerProcess Start(string workerPath, string file, IsolationOptions options, ILoggerFactory loggers)
     {
         SharedRegion? control = null, input = null, output = null;
         WorkerProcess? w = null;
-        int stderrWrite = -1, devNull = -1;
+        int stderrWrite = -1, devNull = -1, regionsWorker = -1;
         try
         {
             control = SharedRegion.Create("nplug-control", WorkerProtocol.ControlBytes);
             input = SharedRegion.Create("nplug-input", InitialInputBytes);
             output = SharedRegion.Create("nplug-output", 0);
-            w = new WorkerProcess(file, loggers, control, input, output);
+            w = new WorkerProcess(file, loggers, control, input, output, options.MaxSpin);
             if (options.ResidentMemoryLimitBytes is { } resident)
                 w._cgroup = WorkerCgroup.Create(resident, options.CgroupParent); // before the process: no limit, no worker
             var c = w.Control;
@@ -87,11 +94,19 @@ internal sealed unsafe class WorkerProcess : IDisposable
             w._stderrFd = Above(pipe[0], "pipe");
             stderrWrite = Above(pipe[1], "pipe");
             WorkerLibc.Fcntl(w._stderrFd, WorkerLibc.FSetFl, WorkerLibc.Fcntl(w._stderrFd, WorkerLibc.FGetFl, 0) | WorkerLibc.ONonBlock);
+            int* pair = stackalloc int[2];
+            if (WorkerLibc.SocketPair(WorkerLibc.AfUnix, WorkerLibc.SockSeqPacket | WorkerLibc.SockCloexec, 0, pair) != 0)
+                throw new IOException($"socketpair failed: {WorkerLibc.ErrorText(WorkerLibc.LastError)}");
+            int regionsHost = Above(pair[0], "socketpair");
+            regionsWorker = Above(pair[1], "socketpair");
+            if (options.Restricted) WorkerLibc.Close(regionsHost); // the worker's end stays: its descriptor 8 exists
+            else w._regions = new WorkerRegions(regionsHost);
             fixed (byte* path = "/dev/null\0"u8) devNull = Above(WorkerLibc.Open(path, WorkerLibc.OCloexec), "open /dev/null");
             var args = new List<string> { "--serve", "--parent", WorkerLibc.GetPid().ToString(CultureInfo.InvariantCulture) };
             if (options.MemoryLimitBytes is { } bytes) args.AddRange(["--as-bytes", bytes.ToString(CultureInfo.InvariantCulture)]);
             if (options.CpuTimeLimit is { } cpu)
                 args.AddRange(["--cpu-seconds", Math.Max(1, (long)Math.Ceiling(cpu.TotalSeconds)).ToString(CultureInfo.InvariantCulture)]);
+            args.AddRange(["--spin-ns", w._spin.MaxNanoseconds.ToString(CultureInfo.InvariantCulture)]);
             if (options.Restricted) args.Add("--restricted");
             if (options.OpenFilesLimit is { } files) args.AddRange(["--open-files", files.ToString(CultureInfo.InvariantCulture)]);
             // The worker's stdout goes to the stderr pipe too: a plugin's printf must never mix into the host's
@@ -101,6 +116,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
                 (devNull, 0), (stderrWrite, 1), (stderrWrite, 2), (control.Fd, WorkerProtocol.FdControl),
                 (input.Fd, WorkerProtocol.FdInput), (output.Fd, WorkerProtocol.FdOutput),
                 (w._requestFd, WorkerProtocol.FdRequest), (w._replyFd, WorkerProtocol.FdReply),
+                (regionsWorker, WorkerProtocol.FdRegions),
             ]);
             w._pidfd = WorkerLibc.PidfdOpen(w.Pid); // -1 on kernels before 5.3: stderr's hang-up tells the death then
             // Into its cgroup before the first request (LOAD): the worker runs no plugin code before it.
@@ -122,6 +138,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
         {
             if (stderrWrite >= 0) WorkerLibc.Close(stderrWrite);
             if (devNull >= 0) WorkerLibc.Close(devNull);
+            if (regionsWorker >= 0) WorkerLibc.Close(regionsWorker);
         }
     }
 
@@ -138,8 +155,8 @@ internal sealed unsafe class WorkerProcess : IDisposable
     }
 
     /// <summary>
-    /// Sends the request the caller wrote into <see cref="Control"/> and waits for the reply: a short adaptive spin
-    /// on reply_seq (<see cref="AdaptiveSpin"/>), then poll on the reply eventfd, the pidfd and stderr. The eventfds
+    /// Sends the request the caller wrote into <see cref="Control"/> and waits for the reply: a spin on reply_seq
+    /// when the rule says so (<see cref="AdaptiveSpin"/>), then poll on the reply eventfd, the pidfd and stderr. The eventfds
     /// are only signalled when the other side said it blocks (npw_protocol.h, "Wake-ups"). Throws
     /// <see cref="WorkerDiedException"/> when the worker dies first (reaped here) or misses
     /// <paramref name="timeout"/> (then it is killed and reaped). The caller holds <see cref="Gate"/>.
@@ -151,12 +168,17 @@ internal sealed unsafe class WorkerProcess : IDisposable
         var c = Control;
         c->op = op;
         c->input_size = (ulong)_input.Size;
+        c->region_messages = _regions?.TakeQueued() ?? 0;
+        uint cpu = AdaptiveSpin.CurrentCpu();
+        c->host_cpu = cpu;
         uint seq = ++_sequence;
+        _spin.Started();
         Volatile.Write(ref c->request_seq, seq);
         Interlocked.MemoryBarrier(); // the store above before the load below (the worker does the mirror image)
         if (Volatile.Read(ref c->worker_waiting) != 0) Signal(_requestFd);
-        if (_spin.Wait(&c->reply_seq, seq))
+        if (_spin.Wait(&c->reply_seq, seq, cpu, Volatile.Read(ref c->worker_cpu)))
         {
+            _spin.Finished();
             Replied();
             return;
         }
@@ -170,6 +192,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
         {
             Volatile.Write(ref c->host_waiting, 0u);
         }
+        _spin.Finished();
         Replied();
     }
 
@@ -350,6 +373,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
             _control.Dispose();
             _input.Dispose();
             _output.Dispose();
+            _regions?.Dispose();
             _cgroup?.Dispose(); // a worker that never started (the reap removes it otherwise)
         }
     }

@@ -9,14 +9,23 @@ namespace NativePlugins.Hosting.Isolation;
 /// </summary>
 internal static class WorkerProtocol
 {
-    public const uint Version = 2;
+    public const uint Version = 3;
     public const uint Magic = 0x4b57504e; // "NPWK"
     public const int ControlBytes = 16384;
     public const int MessageMax = 8192;
     public const string LogPrefix = "\u001enpw-log\t";
 
+    /// <summary>NPW_SPIN_SLACK_NS: added to twice the average wait, the spin budget (AdaptiveSpin).</summary>
+    public const long SpinSlackNanoseconds = 2_000;
+
+    /// <summary>NPW_SPIN_MAX_DEFAULT_NS: the worker's spin limit when it is given none.</summary>
+    public const long SpinMaxDefaultNanoseconds = 200_000;
+
     // Descriptor numbers in the worker.
-    public const int FdControl = 3, FdInput = 4, FdOutput = 5, FdRequest = 6, FdReply = 7;
+    public const int FdControl = 3, FdInput = 4, FdOutput = 5, FdRequest = 6, FdReply = 7, FdRegions = 8;
+
+    // npw_region_kind_t
+    public const uint RegionAdd = 1, RegionDrop = 2;
 
     // npw_op_t
     public const uint OpLoad = 1, OpCreate = 2, OpProcess = 3, OpFlush = 4, OpStats = 5, OpDestroy = 6, OpPing = 7, OpExit = 8;
@@ -75,6 +84,8 @@ internal unsafe struct NpwControl
     public uint reply_seq;
     public uint host_waiting;
     public uint worker_waiting;
+    public uint host_cpu;
+    public uint worker_cpu;
     public uint chain_count;
     public uint chain_flags;
     public uint chain_at;
@@ -83,5 +94,19 @@ internal unsafe struct NpwControl
     public fixed ulong chain_records_out[WorkerProtocol.ChainMax];
     public fixed ulong chain_bytes_out[WorkerProtocol.ChainMax];
     public fixed ulong chain_ns[WorkerProtocol.ChainMax];
+    public uint region_messages;
+    public uint region_reserved;
+    public ulong input_offsets_region;
+    public ulong input_data_region;
+    public ulong input_offsets_region_size;
+    public ulong input_data_region_size;
+    public ulong output_offsets_region;
+    public ulong output_data_region;
+    public ulong output_offsets_region_size;
+    public ulong output_data_region_size;
+    public ulong output_base_count;
+    public ulong output_base_used;
+    public ulong output_max_bytes;
+    public ulong output_max_records;
     public fixed byte message[WorkerProtocol.MessageMax];
 }

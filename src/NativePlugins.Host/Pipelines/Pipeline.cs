@@ -36,13 +36,20 @@ public sealed partial class Pipeline : IDisposable
         _stages = stages.ToArray();
         if (_stages.Length == 0) throw new ArgumentException("a pipeline needs at least one stage", nameof(stages));
         _ownsStages = ownsStages;
-        _buffers = _stages.Select(_ => new RecordBuffer(initialDataCapacity, initialRecordCapacity)).ToArray();
+        // A buffer an isolated stage writes, or one it reads, is shared memory its worker maps: the batch then
+        // crosses without a copy (RecordBuffer.CreateShared). Restricted workers are never handed host memory.
+        _buffers = _stages.Select((_, i) => SharesWithWorker(i) || SharesWithWorker(i + 1)
+            ? RecordBuffer.CreateShared(initialDataCapacity, initialRecordCapacity)
+            : new RecordBuffer(initialDataCapacity, initialRecordCapacity)).ToArray();
         _stats = _stages.Select(s => new PipelineStageStats(s)).ToArray();
         _host = _stages[0].Library.Host;
         _seenGeneration = _host.ReloadGeneration;
         _chainEnd = new int[_stages.Length];
         PlanChains();
     }
+
+    private bool SharesWithWorker(int stage) =>
+        stage < _stages.Length && _stages[stage].IsolatedBackend is { } isolated && !isolated.Library.Options.Restricted;
 
     /// <summary>The stages, in order.</summary>
     public IReadOnlyList<TransformInstance> Stages => _stages;

@@ -38,6 +38,17 @@ internal unsafe struct EmitterBlock
     /// <summary>How many times reserve was called.</summary>
     public ulong ReserveCalls;
 
+    // ---- shared storage (RecordBuffer.CreateShared): Data and Offsets map two memfds a worker can map too ----
+
+    /// <summary>1: Data and Offsets are mappings of <see cref="DataFd"/> / <see cref="OffsetsFd"/>, each
+    /// <see cref="OverrunGuard.Bytes"/> longer than its capacity; 0: NativeMemory.</summary>
+    public int Shared;
+    public int DataFd, OffsetsFd;
+    public ulong DataMapBytes, OffsetsMapBytes;
+
+    /// <summary>The regions' ids in the worker protocol (npw_protocol.h, "Shared record buffers").</summary>
+    public ulong DataRegion, OffsetsRegion;
+
     /// <summary>Allocates a block with an empty buffer (offsets[0] == 0, rule H5).</summary>
     public static EmitterBlock* Create(ulong dataCapacity, ulong recordCapacity, ulong maxDataBytes, ulong maxRecords)
     {
@@ -63,13 +74,95 @@ internal unsafe struct EmitterBlock
         }
     }
 
+    /// <summary>Allocates a block whose buffers are two shrink-sealed memfds (<see cref="SharedMemory"/>), mapped here,
+    /// that workers map too; registered with <see cref="SharedBuffers"/> under fresh region ids.</summary>
+    public static EmitterBlock* CreateShared(ulong dataCapacity, ulong recordCapacity, ulong maxDataBytes, ulong maxRecords)
+    {
+        var b = (EmitterBlock*)NativeMemory.AllocZeroed((nuint)sizeof(EmitterBlock));
+        b->Shared = 1;
+        b->DataFd = b->OffsetsFd = -1;
+        try
+        {
+            b->Magic = MagicAlive;
+            b->MaxDataBytes = maxDataBytes;
+            b->MaxRecords = maxRecords;
+            b->DataFd = SharedMemory.Create("nplug-records-data");
+            b->OffsetsFd = SharedMemory.Create("nplug-records-offsets");
+            b->DataMapBytes = SharedMemory.RoundUp(Math.Max(dataCapacity, 1) + OverrunGuard.Bytes);
+            b->OffsetsMapBytes = SharedMemory.RoundUp(checked((Math.Max(recordCapacity, 1) + 1) * sizeof(ulong)) + OverrunGuard.Bytes);
+            b->Data = SharedMemory.Map(b->DataFd, b->DataMapBytes);
+            b->Offsets = (ulong*)SharedMemory.Map(b->OffsetsFd, b->OffsetsMapBytes);
+            if (b->Data == null || b->Offsets == null)
+                throw new InsufficientMemoryException($"mapping a shared record buffer failed: {Isolation.WorkerLibc.ErrorText(Isolation.WorkerLibc.LastError)}");
+            b->DataCapacity = b->DataMapBytes - OverrunGuard.Bytes;
+            b->OffsetsCapacity = (b->OffsetsMapBytes - OverrunGuard.Bytes) / sizeof(ulong);
+            b->Offsets[0] = 0;
+            b->ArmGuards();
+            b->Publish();
+            SharedBuffers.Register(b);
+            return b;
+        }
+        catch
+        {
+            Destroy(b);
+            throw;
+        }
+    }
+
     public static void Destroy(EmitterBlock* b)
     {
         if (b == null) return;
         b->Magic = 0;
-        NativeMemory.Free(b->Data);
-        NativeMemory.Free(b->Offsets);
+        if (b->Shared != 0)
+        {
+            SharedBuffers.Unregister(b); // before the descriptors close: no worker is handed one of them after this
+            SharedMemory.Unmap(b->Data, b->DataMapBytes);
+            SharedMemory.Unmap((byte*)b->Offsets, b->OffsetsMapBytes);
+            if (b->DataFd >= 0) Isolation.WorkerLibc.Close(b->DataFd);
+            if (b->OffsetsFd >= 0) Isolation.WorkerLibc.Close(b->OffsetsFd);
+        }
+        else
+        {
+            NativeMemory.Free(b->Data);
+            NativeMemory.Free(b->Offsets);
+        }
         NativeMemory.Free(b);
+    }
+
+    /// <summary>
+    /// After a worker emitted into this (shared) block: the worker may have grown the memfds to
+    /// <paramref name="offsetsSize"/> / <paramref name="dataSize"/> bytes; remaps to what they really are, then takes
+    /// <paramref name="count"/> records of <paramref name="used"/> bytes if they are a valid extension of the
+    /// <paramref name="baseCount"/> / <paramref name="baseUsed"/> the call started from. False, with the records as
+    /// they were (the mappings may have grown), when the reply does not describe such a batch.
+    /// </summary>
+    public bool AdoptWorkerOutput(ulong offsetsSize, ulong dataSize, ulong count, ulong used, ulong baseCount, ulong baseUsed)
+    {
+        if (Shared == 0) return false;
+        if (offsetsSize > OffsetsMapBytes && !RemapGrown(ref OffsetsMapBytes, OffsetsFd, offsetsSize, offsets: true)) return false;
+        if (dataSize > DataMapBytes && !RemapGrown(ref DataMapBytes, DataFd, dataSize, offsets: false)) return false;
+        DataCapacity = DataMapBytes - OverrunGuard.Bytes;
+        OffsetsCapacity = (OffsetsMapBytes - OverrunGuard.Bytes) / sizeof(ulong);
+        ArmGuards();
+        Publish();
+        if (count < baseCount || used < baseUsed || count >= OffsetsCapacity || used > DataCapacity ||
+            count > MaxRecords || used > MaxDataBytes || Offsets[count] != used || Offsets[baseCount] != baseUsed)
+            return false;
+        Emitter.count = count;
+        Emitter.data_used = used;
+        return true;
+    }
+
+    private bool RemapGrown(ref ulong mapBytes, int fd, ulong reported, bool offsets)
+    {
+        ulong size = Math.Min(reported, SharedMemory.SizeOf(fd)) / SharedMemory.Page * SharedMemory.Page;
+        if (size <= mapBytes) return true;
+        var p = SharedMemory.Remap(fd, offsets ? (byte*)Offsets : Data, mapBytes, size, extend: false);
+        if (p == null) return false;
+        if (offsets) Offsets = (ulong*)p;
+        else Data = p;
+        mapBytes = size;
+        return true;
     }
 
     /// <summary>Writes every field only the host may change into the plugin-visible emitter: pointers and
@@ -121,6 +214,7 @@ internal unsafe struct EmitterBlock
         }
         if (needBytes > MaxDataBytes || needOffsets - 1 > MaxRecords) return NpAbi.NP_ERR_OUT_OF_MEMORY;
 
+        if (Shared != 0) return GrowShared(needBytes, needOffsets);
         if (needBytes > DataCapacity)
         {
             ulong cap = Math.Min(Math.Max(needBytes, DataCapacity > ulong.MaxValue / 2 ? needBytes : DataCapacity * 2), MaxDataBytes);
@@ -136,6 +230,43 @@ internal unsafe struct EmitterBlock
             Offsets = p;
             OffsetsCapacity = cap;
             Growths++;
+        }
+        ArmGuards();
+        Publish();
+        return NpAbi.NP_OK;
+    }
+
+    /// <summary><see cref="Grow"/> of shared storage: ftruncate and mremap of the memfds, geometric as realloc's.</summary>
+    private int GrowShared(ulong needBytes, ulong needOffsets)
+    {
+        try
+        {
+            if (needBytes > DataCapacity)
+            {
+                ulong cap = Math.Min(Math.Max(needBytes, DataCapacity > ulong.MaxValue / 4 ? needBytes : DataCapacity * 2), MaxDataBytes);
+                ulong size = SharedMemory.RoundUp(checked(cap + OverrunGuard.Bytes));
+                var p = SharedMemory.Remap(DataFd, Data, DataMapBytes, size);
+                if (p == null) return NpAbi.NP_ERR_OUT_OF_MEMORY;
+                Data = p;
+                DataMapBytes = size;
+                DataCapacity = size - OverrunGuard.Bytes;
+                Growths++;
+            }
+            if (needOffsets > OffsetsCapacity)
+            {
+                ulong cap = Math.Min(Math.Max(needOffsets, OffsetsCapacity * 2), MaxRecords + 1);
+                ulong size = SharedMemory.RoundUp(checked(cap * sizeof(ulong) + OverrunGuard.Bytes));
+                var p = SharedMemory.Remap(OffsetsFd, (byte*)Offsets, OffsetsMapBytes, size);
+                if (p == null) return NpAbi.NP_ERR_OUT_OF_MEMORY;
+                Offsets = (ulong*)p;
+                OffsetsMapBytes = size;
+                OffsetsCapacity = (size - OverrunGuard.Bytes) / sizeof(ulong);
+                Growths++;
+            }
+        }
+        catch (OverflowException)
+        {
+            return NpAbi.NP_ERR_OUT_OF_MEMORY;
         }
         ArmGuards();
         Publish();

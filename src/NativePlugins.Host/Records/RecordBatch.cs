@@ -22,6 +22,10 @@ public readonly unsafe struct RecordBatch
     private readonly ulong* _offsets;
     private readonly int _count;
 
+    // offsets[count] when the view was made: every record is checked against it, never against the offsets again,
+    // so a view over memory another process can write (a shared record buffer) cannot be made to reach past it.
+    private readonly ulong _length;
+
     /// <summary>A view over native memory the caller owns: <paramref name="offsets"/> has <paramref name="count"/> + 1
     /// non-decreasing entries starting at 0, and <paramref name="data"/> at least <c>offsets[count]</c> bytes.</summary>
     public RecordBatch(byte* data, ulong* offsets, int count)
@@ -31,10 +35,21 @@ public readonly unsafe struct RecordBatch
         _data = data;
         _offsets = offsets == null ? ZeroOffset : offsets;
         _count = count;
+        _length = _offsets[count];
+    }
+
+    /// <summary>A view whose data length is <paramref name="length"/> (the owner's own record of it, not
+    /// <c>offsets[count]</c>, which may lie in memory a worker can write).</summary>
+    internal RecordBatch(byte* data, ulong* offsets, int count, ulong length)
+    {
+        _data = data;
+        _offsets = offsets;
+        _count = count;
+        _length = length;
     }
 
     /// <summary>A batch with no records.</summary>
-    public static RecordBatch Empty => new(null, ZeroOffset, 0);
+    public static RecordBatch Empty => new(null, ZeroOffset, 0, 0);
 
     /// <summary>Number of records.</summary>
     public int Count => _count;
@@ -43,7 +58,7 @@ public readonly unsafe struct RecordBatch
     public bool IsEmpty => _count == 0;
 
     /// <summary>Total bytes of all records.</summary>
-    public long DataLength => _offsets == null ? 0 : (long)_offsets[_count];
+    public long DataLength => (long)_length;
 
     /// <summary>All record bytes, concatenated.</summary>
     public ReadOnlySpan<byte> Data => new(_data, checked((int)DataLength));
@@ -56,7 +71,7 @@ public readonly unsafe struct RecordBatch
         {
             if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index));
             ulong start = _offsets[index], end = _offsets[index + 1];
-            if (end < start || end > _offsets[_count] || end - start > int.MaxValue)
+            if (end < start || end > _length || end - start > int.MaxValue)
                 throw new InvalidOperationException($"corrupt batch: record {index} spans [{start}, {end})");
             return new ReadOnlySpan<byte>(_data + start, (int)(end - start));
         }

@@ -50,6 +50,36 @@ public sealed unsafe class RecordBuffer : IDisposable
             (ulong)Math.Min(initialRecordCapacity, maxRecords), (ulong)maxDataBytes, (ulong)maxRecords);
     }
 
+    private RecordBuffer(EmitterBlock* block) => _block = block;
+
+    /// <summary>
+    /// Creates an empty buffer in shared memory: its data and offsets are two memfds (sealed against shrinking) that
+    /// the worker process of an isolated plugin (<see cref="PluginHostOptions.Isolation"/>) maps as well. A batch of
+    /// this buffer then crosses into a worker without a copy, and an isolated call whose output is this buffer
+    /// emits straight into it; with ordinary buffers each call copies its batch in and its output out. Everything
+    /// else is as for <see cref="RecordBuffer(int, int, long, int)"/>, in-process plugins included. A
+    /// <see cref="Pipeline"/> with isolated stages makes its own buffers shared. The worker can write what it was
+    /// handed for as long as it lives, so read records that come from an untrusted plugin once (copy, then check),
+    /// or use <see cref="IsolationOptions.Restricted"/>, whose workers are never handed host memory. Linux only.
+    /// </summary>
+    /// <inheritdoc cref="RecordBuffer(int, int, long, int)" path="/param"/>
+    public static RecordBuffer CreateShared(int initialDataCapacity = DefaultDataCapacity, int initialRecordCapacity = DefaultRecordCapacity,
+        long maxDataBytes = int.MaxValue, int maxRecords = int.MaxValue - 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(initialDataCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialRecordCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDataBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        return new RecordBuffer(EmitterBlock.CreateShared((ulong)Math.Min(initialDataCapacity, maxDataBytes),
+            (ulong)Math.Min(initialRecordCapacity, maxRecords), (ulong)maxDataBytes, (ulong)maxRecords));
+    }
+
+    /// <summary>True when the records live in shared memory (<see cref="CreateShared"/>).</summary>
+    public bool IsShared => Block->Shared != 0;
+
+    /// <summary>The block, for an isolated call that emits into this (shared) buffer in its worker.</summary>
+    internal EmitterBlock* SharedBlock => Block->Shared != 0 ? Block : null;
+
     /// <summary>Releases the native memory if the buffer was not disposed.</summary>
     ~RecordBuffer() => Release();
 
@@ -78,7 +108,7 @@ public sealed unsafe class RecordBuffer : IDisposable
     public RecordBatch AsBatch()
     {
         var b = Block;
-        return new RecordBatch(b->Data, b->Offsets, checked((int)b->Emitter.count));
+        return new RecordBatch(b->Data, b->Offsets, checked((int)b->Emitter.count), b->Emitter.data_used);
     }
 
     /// <summary>Enumerates the records as spans.</summary>

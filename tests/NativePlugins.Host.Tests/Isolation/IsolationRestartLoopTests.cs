@@ -9,8 +9,8 @@ namespace NativePlugins.Host.Tests.Isolation;
 [CollectionDefinition(nameof(IsolationRestartLoop), DisableParallelization = true)]
 public sealed class IsolationRestartLoop;
 
-/// <summary>Crash/restart cycles leave nothing behind: no zombie child, no descriptor (/proc/self/fd), no mapping
-/// of a worker channel (/proc/self/maps).</summary>
+/// <summary>Crash/restart cycles leave nothing behind: no zombie child, no descriptor (/proc/self/fd: a channel, a
+/// region socket), no mapping of a worker channel or shared record buffer (/proc/self/maps).</summary>
 [Collection(nameof(IsolationRestartLoop))]
 public class IsolationRestartLoopTests
 {
@@ -29,7 +29,7 @@ public class IsolationRestartLoopTests
         // The runtime (or another test's finalizer) may close a descriptor of its own meanwhile; a leak of a cycle
         // would leave Cycles of them: no more than before, in total and of each kind a worker uses.
         Assert.True(after.Count <= before.Count, $"{after.Count} descriptors after the cycles, {before.Count} before");
-        foreach (var kind in new[] { "anon_inode:[pidfd]", "anon_inode:[eventfd]", "pipe:" })
+        foreach (var kind in new[] { "anon_inode:[pidfd]", "anon_inode:[eventfd]", "pipe:", "socket:" })
         {
             int was = before.Count(t => t.StartsWith(kind, StringComparison.Ordinal));
             int now = after.Count(t => t.StartsWith(kind, StringComparison.Ordinal));
@@ -45,10 +45,26 @@ public class IsolationRestartLoopTests
             Options(new RestartPolicy { InitialBackoff = TimeSpan.Zero, MaxConsecutiveRestarts = 1 }));
         host.Load(Fixture("segv"));
         using var instance = host.CreateTransform(Segv);
+        // Every other cycle through shared record buffers: each new worker is handed their memfds again.
+        using var input = RecordBuffer.CreateShared();
+        using var output = RecordBuffer.CreateShared();
         for (int i = 0; i < cycles; i++)
         {
-            Assert.Throws<PluginCrashedException>(() => Process(instance, "segv"));
-            Assert.Equal(["ok"], Process(instance, "ok"));
+            if (i % 2 == 0)
+            {
+                Assert.Throws<PluginCrashedException>(() => Process(instance, "segv"));
+                Assert.Equal(["ok"], Process(instance, "ok"));
+                continue;
+            }
+            input.Clear();
+            input.Append("segv");
+            output.Clear();
+            Assert.Throws<PluginCrashedException>(() => instance.Process(input, output));
+            Assert.Equal(0, output.Count);
+            input.Clear();
+            input.Append("ok");
+            instance.Process(input, output);
+            Assert.Equal(["ok"], output.ToStringList());
         }
         Assert.Equal(cycles, instance.RestartCount);
     }
