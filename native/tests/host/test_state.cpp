@@ -111,4 +111,19 @@ TEST(HostState, AWritePastTheSaveBufferIsCaughtAndPoisonsTheInstance) {
     EXPECT_NE(std::string(diag.message).find("refused: the instance is poisoned"), std::string::npos) << diag.message;
 }
 
+TEST(HostState, AnNpStateVtableWithoutRestoreIsRefusedAtLoadFromAbi13On) {
+    const std::string file = nptest::fixture_path("reload/libnp_fixture_state_null_restore.so");
+    Host host;
+    nph_diag_t diag;
+    EXPECT_EQ(host.try_load(file, &diag), NPH_E_INVALID);
+    EXPECT_NE(std::string(diag.message)
+                  .find("libnp_fixture_state_null_restore.so: plugin "
+                        "'org.nativeplugins.fixture.state-null-restore': required function "
+                        "np_state_v1_t.restore is NULL"),
+              std::string::npos)
+        << diag.message;
+    Host older(2); // np.state/1 is an interface a 1.2 host does not know: listed, never read
+    older.load(file);
+}
+
 } // namespace

@@ -124,6 +124,21 @@ public class IsolatedStateTests
     }
 
     [Fact]
+    public void An_np_state_vtable_without_restore_is_refused_at_an_isolated_load_as_in_process()
+    {
+        var file = RepoLayout.Fixture("reload/libnp_fixture_state_null_restore.so");
+        using var local = Create();
+        var inProcess = Assert.Throws<PluginLoadException>(() => local.Load(file));
+        using var isolated = Isolated();
+        var inWorker = Assert.Throws<PluginLoadException>(() => isolated.Load(file));
+        Assert.Equal(file, inWorker.FilePath);
+        Assert.Contains("np_state_v1_t.restore is NULL", inProcess.Message);
+        Assert.Contains("np_state_v1_t.restore is NULL", inWorker.Message);
+        Assert.DoesNotContain('\n', inWorker.Message);
+        Assert.Equal(PluginLoadError.NullFunction, inProcess.Reason); // the worker's refusals of P2 are MalformedLibrary
+    }
+
+    [Fact]
     public void An_isolated_plugin_without_np_state_or_below_ABI_1_3_has_no_state_API()
     {
         using var host = InWorker("nostate");
