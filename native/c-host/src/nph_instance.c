@@ -15,7 +15,7 @@
 #define NPH_WHO_FMT "%s: plugin '%.*s'"
 #define NPH_WHO_ARG(t) (t)->library->path, (int)(t)->plugin->id.len, (const char *)(t)->plugin->id.ptr
 
-static np_error_t nph_error_buffer(nph_instance_t *inst) {
+np_error_t nph_error_buffer(nph_instance_t *inst) {
     np_error_t error = {inst->error_buffer, sizeof inst->error_buffer, 0, 0, 0};
     nph_guard_write(inst->error_guard);
     return error;
@@ -35,7 +35,7 @@ static nph_error_t nph_check_overrun(nph_instance_t *inst, const char *call, np_
                     NPH_WHO_ARG(t), call, what);
 }
 
-static nph_error_t nph_refuse_poisoned(const nph_instance_t *inst, const char *call, nph_diag_t *diag) {
+nph_error_t nph_refuse_poisoned(const nph_instance_t *inst, const char *call, nph_diag_t *diag) {
     const nph_transform_t *t = &inst->transform;
     return nph_fail(diag, NPH_E_PROTOCOL, 0, NULL,
                     NPH_WHO_FMT ": %s refused: the instance is poisoned (an earlier call %s); only destroy remains",
@@ -43,8 +43,8 @@ static nph_error_t nph_refuse_poisoned(const nph_instance_t *inst, const char *c
 }
 
 /* Turn a failed call into a diagnostic; checks the message contract (P5). */
-static nph_error_t nph_call_failed(const nph_transform_t *t, const char *call, np_status status,
-                                   const np_error_t *error, nph_diag_t *diag) {
+nph_error_t nph_call_failed(const nph_transform_t *t, const char *call, np_status status, const np_error_t *error,
+                            nph_diag_t *diag) {
     if (status > 0)
         return nph_fail(diag, NPH_E_PROTOCOL, status, "P5", NPH_WHO_FMT ": %s returned the positive status %d",
                         NPH_WHO_ARG(t), call, (int)status);

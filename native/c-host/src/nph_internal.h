@@ -48,6 +48,15 @@ struct nph_instance {
     const char *poisoned;                 /* why no call but destroy may be made any more; NULL while healthy */
 };
 
+/* ---- nph_instance.c: shared with nph_state.c ---- */
+/* The instance's error buffer as an np_error_t, its guard written. */
+np_error_t nph_error_buffer(nph_instance_t *inst);
+/* The refusal of a call on a poisoned instance. */
+nph_error_t nph_refuse_poisoned(const nph_instance_t *inst, const char *call, nph_diag_t *diag);
+/* A failed call as a diagnostic naming file and plugin; checks the message contract (P5). */
+nph_error_t nph_call_failed(const nph_transform_t *t, const char *call, np_status status, const np_error_t *error,
+                            nph_diag_t *diag);
+
 /* ---- nph_guard.c ---- */
 /* Write / check the guard bytes at `at` (NPH_GUARD_BYTES, unaligned is fine; the value is random per process). */
 void nph_guard_write(void *at);
@@ -81,6 +90,8 @@ nph_error_t nph_check_negotiation(const char *path, uint32_t offered_minor, np_s
                                   const np_library_t *descriptor, nph_diag_t *diag);
 
 /* ---- nph_validate.c ---- */
+/* The first ABI minor that defines np.state/1: below it the interface is listed and never read. */
+#define NPH_STATE_MINOR 3u
 /* Rule P2 over everything the library handed over; agreed_minor decides which fields exist. */
 nph_error_t nph_validate_library(const char *path, const np_library_t *library, uint32_t agreed_minor,
                                  nph_diag_t *diag);

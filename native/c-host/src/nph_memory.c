@@ -198,7 +198,15 @@ nph_error_t nph_check_pointers(const char *path, const np_negotiation_t *n, cons
             NPH_TEXT(itf->id, "np_interface_t.id.ptr");
             if (!itf->vtable) continue;
             NPH_READ(itf->vtable, sizeof(uint32_t), "np_interface_t.vtable");
-            if (!np_str_eq_cstr(itf->id, NP_TRANSFORM_ID)) continue; /* only np.transform/1 is read further */
+            if (n->abi_minor >= NPH_STATE_MINOR && np_str_eq_cstr(itf->id, NP_STATE_ID)) {
+                const np_state_v1_t *st = (const np_state_v1_t *)itf->vtable;
+                NPH_STRUCT(st, np_state_v1_t, NP_MIN_SIZEOF_np_state_v1_t, "np_interface_t.vtable", size);
+                if (!size) continue;
+                NPH_CODE(st->save, "np_state_v1_t.save");
+                NPH_CODE(st->restore, "np_state_v1_t.restore");
+                continue;
+            }
+            if (!np_str_eq_cstr(itf->id, NP_TRANSFORM_ID)) continue; /* only these two are read further */
             const np_transform_v1_t *vt = (const np_transform_v1_t *)itf->vtable;
             NPH_STRUCT(vt, np_transform_v1_t, NP_MIN_SIZEOF_np_transform_v1_t, "np_interface_t.vtable", size);
             if (!size) continue;

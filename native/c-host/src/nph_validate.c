@@ -149,11 +149,22 @@ static nph_error_t nph_validate_transform(const char *path, const char *label, c
     return NPH_OK;
 }
 
+/* ---- np.state/1 (ABI 1.3): validated only at an agreed minor that defines it; below, an unknown interface ---- */
+static nph_error_t nph_validate_state(const char *path, const char *label, const np_state_v1_t *vt, nph_diag_t *diag) {
+    if (vt->struct_size < (uint32_t)NP_MIN_SIZEOF_np_state_v1_t)
+        return nph_fail(diag, NPH_E_INVALID, 0, "P2",
+                        "%s: %s: np_state_v1_t.struct_size is %u, smaller than its ABI 1.3 size %u", path, label,
+                        (unsigned)vt->struct_size, (unsigned)NP_MIN_SIZEOF_np_state_v1_t);
+    if (!vt->save || !vt->restore)
+        return nph_fail(diag, NPH_E_INVALID, 0, "P2", "%s: %s: required function np_state_v1_t.%s is NULL", path, label,
+                        !vt->save ? "save" : "restore");
+    return NPH_OK;
+}
+
 /* ---- the library -------------------------------------------------------------------------------------- */
 nph_error_t nph_validate_library(const char *path, const np_library_t *lib, uint32_t agreed_minor, nph_diag_t *diag) {
     char why[160], label[200];
     const char *problem;
-    (void)agreed_minor; /* every field checked here exists since 1.0 */
     if (lib->struct_size < NPH_LIBRARY_SIZE_1_0)
         return nph_fail(diag, NPH_E_INVALID, 0, "P2",
                         "%s: np_library_t.struct_size is %u, smaller than its ABI 1.0 size %u", path,
@@ -224,6 +235,10 @@ nph_error_t nph_validate_library(const char *path, const np_library_t *lib, uint
                 nph_error_t e = nph_validate_transform(path, label, (const np_transform_v1_t *)itf->vtable, diag);
                 if (e != NPH_OK) return e;
             }
+            if (agreed_minor >= NPH_STATE_MINOR && np_str_eq_cstr(itf->id, NP_STATE_ID)) {
+                nph_error_t e = nph_validate_state(path, label, (const np_state_v1_t *)itf->vtable, diag);
+                if (e != NPH_OK) return e;
+            }
         }
         for (uint32_t j = 0; j < i; j++)
             if (np_str_eq(lib->plugins[j]->id, p->id))
@@ -249,6 +264,13 @@ nph_error_t nph_resolve_transform(nph_library_t *library, const np_plugin_descri
         out->flush = vt->flush;
         /* H2: stats exists from 1.1 on, and only when the library's struct reaches it. */
         if (library->negotiation.abi_minor >= 1 && NP_HAS_FIELD(vt, np_transform_v1_t, stats)) out->stats = vt->stats;
+        /* np.state/1 of the same plugin, validated at load (nph_validate_state). */
+        for (uint64_t j = 0; library->negotiation.abi_minor >= NPH_STATE_MINOR && j < plugin->interface_count; j++) {
+            if (!np_str_eq_cstr(plugin->interfaces[j].id, NP_STATE_ID)) continue;
+            const np_state_v1_t *state = (const np_state_v1_t *)plugin->interfaces[j].vtable;
+            out->save_state = state->save;
+            out->restore_state = state->restore;
+        }
         return NPH_OK;
     }
     return nph_fail(diag, NPH_E_NOT_FOUND, 0, NULL, "%s: plugin '%.*s' does not implement %s", library->path,

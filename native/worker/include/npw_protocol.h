@@ -87,8 +87,16 @@ typedef enum npw_op {
      * (NPW_OP_PROCESS or NPW_OP_FLUSH); they are written before every stage call, so after the worker's death they
      * name the stage that was running. Output of a failed chain is discarded. */
     NPW_OP_PROCESS_CHAIN = 9, /* process the input batch through every stage */
-    NPW_OP_FLUSH_CHAIN = 10   /* end the stream: per stage, process its input (the input batch for the first
+    NPW_OP_FLUSH_CHAIN = 10,  /* end the stream: per stage, process its input (the input batch for the first
                                * stage, the previous stage's output after it) if there is any, then flush */
+    /* np.state/1 (ABI 1.3) of an np.transform/1 instance, for a plugin whose library info lists "np.state/1" at an
+     * agreed minor >= 3 (np_c_host validated its vtable at LOAD). The blob is the plugin's; the worker never looks
+     * inside. A failing status (NP_ERR_INPUT: a blob the plugin does not understand) or a broken np_out_bytes_t is
+     * NPW_R_FAILED with np_c_host's diagnostic, as for PROCESS. */
+    NPW_OP_SAVE_STATE = 11,   /* instance; reply: the saved bytes in the output memfd at output_data_at,
+                               * output_data_used bytes (as LOAD's info; output_count 0) */
+    NPW_OP_RESTORE_STATE = 12 /* instance; input: the bytes to restore at offset 0 of the input memfd, arg_len
+                               * bytes (read during the request only) */
 } npw_op_t;
 
 /* Calls of a host's own interface (`nplug bindgen` proxies, native/worker/src/npw_call*.c), numbered from 16:

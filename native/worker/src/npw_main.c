@@ -339,6 +339,8 @@ static int npw_serve(uint64_t spin_max_ns) {
         case NPW_OP_PING: npw_reply_ok(c); break;
         case NPW_OP_PROCESS_CHAIN: npw_chain(&w, 0); break;
         case NPW_OP_FLUSH_CHAIN: npw_chain(&w, 1); break;
+        case NPW_OP_SAVE_STATE: npw_save_state(&w); break;
+        case NPW_OP_RESTORE_STATE: npw_restore_state(&w); break;
         case NPW_OP_EXIT:
             npw_shutdown(&w);
             npw_reply_ok(c);

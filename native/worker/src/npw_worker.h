@@ -54,6 +54,10 @@ const char *npw_input_batch(npw_worker_t *w, np_batch_t *batch);
 /* ---- npw_chain.c: PROCESS_CHAIN (flush 0) and FLUSH_CHAIN (flush 1) ---- */
 void npw_chain(npw_worker_t *w, int flush);
 
+/* ---- npw_state.c: SAVE_STATE and RESTORE_STATE (np.state/1) ---- */
+void npw_save_state(npw_worker_t *w);
+void npw_restore_state(npw_worker_t *w);
+
 /* ---- npw_wake.c: the wake-ups ---- */
 /* Waits (spin, then block) for the next request. 0 on success, -1 when the request channel failed. */
 int npw_wait_request(npw_worker_t *w);

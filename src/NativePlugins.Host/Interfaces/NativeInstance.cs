@@ -61,7 +61,16 @@ public abstract unsafe class NativeInstance : IDisposable
         _isolated = state.Handle is IsolatedInstanceHandle;
         _gate = new CallGate(serialize: Plugin.Threading == PluginThreading.Single, destroy: _handle.Dispose);
         _metrics = state.Library.Host.Metrics;
+        if (Isolated is { } remote)
+            remote.OnRestarted = (restart, consecutive, cause, backoff) =>
+                Restarted?.Invoke(this, new NativeInstanceRestartedEventArgs(this, restart, consecutive, cause, backoff));
     }
+
+    /// <summary>Raised (on the calling thread, before the call proceeds) each time an isolated instance was
+    /// recreated after its worker crashed, exited or missed a deadline (<see cref="IsolationOptions.Restart"/>), as
+    /// <see cref="TransformInstance.Restarted"/> is for transforms. Never raised for an in-process instance. An
+    /// exception the handler throws ends that call (it is thrown by the call, after the instance was recreated).</summary>
+    public event EventHandler<NativeInstanceRestartedEventArgs>? Restarted;
 
     /// <summary>The plugin this is an instance of.</summary>
     public PluginInfo Plugin { get; }

@@ -30,6 +30,7 @@ internal sealed unsafe class IsolatedInstance
     private WorkerProcess? _worker;
     private uint _remote;
     private readonly InstanceRestarts _restarts;
+    private PluginCallException? _pendingCause; // the fault the next recreation reports (OnRestarted)
     private bool _disposed;
 
     private IsolatedInstance(IsolatedLibrary library, PluginInfo plugin, NativeProxy proxy, string config, ILogger logger)
@@ -50,6 +51,10 @@ internal sealed unsafe class IsolatedInstance
 
     /// <summary>Restarts so far.</summary>
     public int Restarts => _restarts.Total;
+
+    /// <summary>Set by the owning <see cref="NativeInstance"/>: raises its Restarted event (restart, consecutive,
+    /// cause, backoff), on the calling thread, after the instance was recreated and before the call proceeds.</summary>
+    public Action<int, int, PluginCallException, TimeSpan>? OnRestarted { get; set; }
 
     /// <summary>The worker's pid now (0 when none is live): for tests and diagnostics.</summary>
     public int WorkerPid => _worker is { IsDead: false } w ? w.Pid : 0;
@@ -284,6 +289,7 @@ internal sealed unsafe class IsolatedInstance
             _worker = null;
             _library.Return(w);
             var fault = Crashed(name, died, _restarts.Died(died));
+            _pendingCause = fault;
             _logger.LogWarning("{Message}", fault.Message);
             throw fault;
         }
@@ -300,6 +306,7 @@ internal sealed unsafe class IsolatedInstance
         {
             // Died between calls (per library: another instance's call crashed the shared worker): our state is gone.
             var between = new WorkerDiedException(dead.Exit ?? default, dead.LastWords, null);
+            _pendingCause = Crashed(op, between, limit: false);
             _library.Return(dead);
             _worker = null;
             if (_restarts.Died(between)) throw Crashed(op, between, limit: true);
@@ -323,12 +330,17 @@ internal sealed unsafe class IsolatedInstance
         catch (WorkerDiedException died)
         {
             _worker = null;
-            throw Crashed(op, died, _restarts.Died(died));
+            var fault = Crashed(op, died, _restarts.Died(died));
+            _pendingCause = fault;
+            throw fault;
         }
         _worker = w;
         int restart = _restarts.Recreated();
+        var cause = _pendingCause ?? Crashed(op, _restarts.LastDeath ?? new WorkerDiedException(default, null, null), limit: false);
+        _pendingCause = null;
         _logger.LogWarning("{File}: plugin '{Plugin}': {Interface} instance recreated in worker {Pid} (restart {Restart}, {Consecutive} in a row)",
             _library.FilePath, _plugin.Id, _proxy.Contract.Id, w.Pid, restart, _restarts.Consecutive);
+        OnRestarted?.Invoke(restart, _restarts.Consecutive, cause, backoff);
         return w;
     }
 

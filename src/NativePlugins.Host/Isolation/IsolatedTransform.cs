@@ -428,4 +428,56 @@ internal sealed unsafe class IsolatedTransform
         for (int i = 0; i < records.Length; i++) records[i] = batch[i].ToArray();
         return records;
     }
+
+    // ---- np.state/1 (ABI 1.3): SAVE_STATE / RESTORE_STATE, one request each (npw_state.c) ----------------------
+
+    /// <summary>True when the plugin offers np.state/1 at the agreed minor: the worker's np_c_host validated its
+    /// vtable at LOAD, and the library info lists the interface.</summary>
+    public bool HasState =>
+        _library.Info.Agreed.Minor >= Loading.DescriptorValidator.StateMinor &&
+        _plugin.Interfaces.Contains(NpAbi.NP_STATE_ID_STRING);
+
+    /// <summary>The instance's state as the plugin saves it. After a worker restart the instance is a new one
+    /// (recreated with its config), so this saves its fresh state: a restart carries nothing over.</summary>
+    public byte[] SaveState()
+    {
+        lock (_lock)
+        {
+            var w = Live("save", RecordBatch.Empty);
+            lock (w.Gate)
+            {
+                var c = w.Control;
+                c->instance = _remote;
+                Send(w, WorkerProtocol.OpSaveState, "save", RecordBatch.Empty);
+                if (c->result != WorkerProtocol.ResultOk) throw Failure(c, "save");
+                _restarts.Succeeded();
+                ulong size = (ulong)w.Output.Size, at = c->output_data_at, used = c->output_data_used;
+                if (at > size || used > size - at || used > (ulong)Array.MaxLength)
+                    throw new PluginCallException("save", NpAbi.NP_ERR_STATE, _plugin.Id, _library.FilePath,
+                        "the worker described a saved state outside its output memfd; the state was discarded",
+                        protocolViolation: true);
+                return new ReadOnlySpan<byte>(w.Output.Base + at, (int)used).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Restores <paramref name="state"/> (copied into the input memfd) into the instance.</summary>
+    public void RestoreState(ReadOnlySpan<byte> state)
+    {
+        lock (_lock)
+        {
+            var w = Live("restore", RecordBatch.Empty);
+            lock (w.Gate)
+            {
+                w.Input.Grow(state.Length);
+                state.CopyTo(new Span<byte>(w.Input.Base, state.Length));
+                var c = w.Control;
+                c->instance = _remote;
+                c->arg_len = (ulong)state.Length;
+                Send(w, WorkerProtocol.OpRestoreState, "restore", RecordBatch.Empty);
+                if (c->result != WorkerProtocol.ResultOk) throw Failure(c, "restore");
+                _restarts.Succeeded();
+            }
+        }
+    }
 }

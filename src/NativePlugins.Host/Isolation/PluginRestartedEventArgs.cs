@@ -1,26 +1,15 @@
 namespace NativePlugins.Hosting;
 
-/// <summary>An isolated instance was recreated after a fault (<see cref="TransformInstance.Restarted"/>).</summary>
+/// <summary>An isolated transform instance was recreated after a fault (<see cref="TransformInstance.Restarted"/>).</summary>
 /// <param name="instance">The instance (same object; its plugin state started over).</param>
 /// <param name="restart">How many restarts this instance has had (1 for the first).</param>
 /// <param name="consecutive">Restarts since its last successful call (what <see cref="RestartPolicy"/> limits).</param>
 /// <param name="cause">The fault that made the restart necessary.</param>
 /// <param name="backoff">How long the restart waited first.</param>
 public sealed class PluginRestartedEventArgs(TransformInstance instance, int restart, int consecutive,
-    PluginCallException cause, TimeSpan backoff) : EventArgs
+    PluginCallException cause, TimeSpan backoff)
+    : InstanceRestartedEventArgs(instance.Plugin, restart, consecutive, cause, backoff)
 {
     /// <summary>The instance (same object; its plugin state started over).</summary>
     public TransformInstance Instance { get; } = instance;
-
-    /// <summary>How many restarts this instance has had (1 for the first).</summary>
-    public int Restart { get; } = restart;
-
-    /// <summary>Restarts since its last successful call (what <see cref="RestartPolicy"/> limits).</summary>
-    public int Consecutive { get; } = consecutive;
-
-    /// <summary>The fault that made the restart necessary.</summary>
-    public PluginCallException Cause { get; } = cause;
-
-    /// <summary>How long the restart waited first.</summary>
-    public TimeSpan Backoff { get; } = backoff;
 }

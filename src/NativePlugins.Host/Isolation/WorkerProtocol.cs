@@ -30,6 +30,7 @@ internal static class WorkerProtocol
     // npw_op_t
     public const uint OpLoad = 1, OpCreate = 2, OpProcess = 3, OpFlush = 4, OpStats = 5, OpDestroy = 6, OpPing = 7, OpExit = 8;
     public const uint OpProcessChain = 9, OpFlushChain = 10;
+    public const uint OpSaveState = 11, OpRestoreState = 12;
 
     /// <summary>NPW_CHAIN_MAX: stages per chain request.</summary>
     public const int ChainMax = 16;

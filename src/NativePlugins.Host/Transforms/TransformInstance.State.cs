@@ -1,3 +1,4 @@
+using NativePlugins.Hosting.Diagnostics;
 using NativePlugins.Hosting.Instances;
 using NativePlugins.Hosting.Interfaces;
 using NativePlugins.Hosting.Loading;
@@ -13,9 +14,10 @@ namespace NativePlugins.Hosting;
 public sealed unsafe partial class TransformInstance
 {
     /// <summary>True when the plugin offers <c>np.state/1</c> (ABI 1.3) for this instance, so that
-    /// <see cref="SaveState"/> and <see cref="RestoreState"/> can be called. Always false for an isolated instance
-    /// (the worker protocol carries no state calls yet) and for a library that agreed on ABI 1.2 or older.</summary>
-    public bool SupportsState => _isolated is null && _vt.State is not null;
+    /// <see cref="SaveState"/> and <see cref="RestoreState"/> can be called; in-process and isolated alike (an
+    /// isolated instance's calls are one worker request each). Always false for a library that agreed on ABI 1.2 or
+    /// older.</summary>
+    public bool SupportsState => _isolated is not null ? _isolated.HasState : _vt.State is not null;
 
     /// <summary>Saves the instance's whole state (what it holds back and counts) as bytes in the plugin's own
     /// format. The instance is not changed: it keeps running as if this had not been called. Call it between
@@ -23,8 +25,11 @@ public sealed unsafe partial class TransformInstance
     /// <exception cref="NotSupportedException">The plugin offers no <c>np.state/1</c> (<see cref="SupportsState"/>).</exception>
     /// <exception cref="PluginCallException">save failed, or broke the np_out_bytes_t protocol (the instance is then
     /// poisoned when it wrote past the buffer).</exception>
+    /// <exception cref="PluginCrashedException">An isolated instance's worker died or missed its deadline in save;
+    /// the instance is recreated, without its state, at its next call.</exception>
     public byte[] SaveState()
     {
+        if (_isolated is not null) return (byte[])CallIsolatedState("save", default)!;
         var state = RequireState("save");
         int thread = OwnerBias.CurrentThread;
         byte* message = stackalloc byte[PluginErrorText.BufferBytes];
@@ -64,8 +69,14 @@ public sealed unsafe partial class TransformInstance
     /// <exception cref="NotSupportedException">The plugin offers no <c>np.state/1</c>.</exception>
     /// <exception cref="PluginCallException">The plugin refused the bytes (<c>NP_ERR_INPUT</c>: a format it does not
     /// understand; <c>NP_ERR_STATE</c>: the instance has a stream open); the instance keeps the state it had.</exception>
+    /// <exception cref="PluginCrashedException">An isolated instance's worker died or missed its deadline in restore.</exception>
     public void RestoreState(ReadOnlySpan<byte> state)
     {
+        if (_isolated is not null)
+        {
+            CallIsolatedState("restore", state);
+            return;
+        }
         var vt = RequireState("restore");
         int thread = OwnerBias.CurrentThread;
         byte* message = stackalloc byte[PluginErrorText.BufferBytes];
@@ -92,12 +103,34 @@ public sealed unsafe partial class TransformInstance
             Fail("restore", status, null, false, error, message);
     }
 
-    private StateVTable RequireState(string operation)
+    /// <summary>save or restore of an isolated instance: through the call gate (so Dispose waits for it), then one
+    /// request to the worker (IsolatedTransform). Returns the saved bytes for save, null for restore.</summary>
+    private byte[]? CallIsolatedState(string operation, ReadOnlySpan<byte> state)
     {
-        if (_isolated is not null)
-            throw new NotSupportedException(
-                $"{Plugin.Id}: {operation}: an isolated instance cannot save or restore its state (np.state/1 runs in-process only)");
-        return _vt.State ?? throw new NotSupportedException(
-            $"{Plugin.Id}: {operation}: the plugin offers no {NpAbi.NP_STATE_ID_STRING} (ABI 1.3), so its state cannot be saved or restored");
+        if (!_isolated!.HasState) throw NoState(operation);
+        int thread = OwnerBias.CurrentThread;
+        var path = _gate.Enter(thread);
+        if (path < CallPath.Owner) ThrowRefused(path, operation);
+        try
+        {
+            if (operation == "save") return _isolated.SaveState();
+            _isolated.RestoreState(state);
+            return null;
+        }
+        catch (PluginCallException e)
+        {
+            _metrics.RecordFailure(Plugin.Id, NpAbi.NP_STATE_ID_STRING, operation,
+                e is PluginCrashedException ? "crashed" : e.IsProtocolViolation ? PluginTelemetry.ProtocolViolationErrorType : e.StatusName);
+            throw;
+        }
+        finally
+        {
+            _gate.Exit(thread, path);
+        }
     }
+
+    private StateVTable RequireState(string operation) => _vt.State ?? throw NoState(operation);
+
+    private NotSupportedException NoState(string operation) =>
+        new($"{Plugin.Id}: {operation}: the plugin offers no {NpAbi.NP_STATE_ID_STRING} (ABI 1.3), so its state cannot be saved or restored");
 }

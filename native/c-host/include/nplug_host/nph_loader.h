@@ -112,6 +112,10 @@ typedef struct nph_transform {
     np_status(NP_CDECL *process)(np_instance_t *, const np_batch_t *, np_emitter_t *, np_error_t *);
     np_status(NP_CDECL *flush)(np_instance_t *, np_emitter_t *, np_error_t *);
     np_status(NP_CDECL *stats)(np_instance_t *, np_transform_stats_t *);
+    /* np.state/1 of the same plugin (ABI 1.3): NULL when it offers none or the agreed minor is below 3 (the
+     * interface is then one this host does not know, listed and never called). Validated at load. */
+    np_status(NP_CDECL *save_state)(void *, np_out_bytes_t *, np_error_t *);
+    np_status(NP_CDECL *restore_state)(void *, np_bytes_t, np_error_t *);
 } nph_transform_t;
 
 /* Find a plugin by id across all loaded libraries and resolve its np.transform/1. */
@@ -129,6 +133,25 @@ nph_error_t nph_instance_flush(nph_instance_t *instance, nph_emitter_t *out, nph
 /* Fill stats; returns 0 when the plugin has no stats (absent field or agreed minor 1.0), 1 when filled,
  * -1 when the call failed. */
 int nph_instance_stats(nph_instance_t *instance, np_transform_stats_t *out);
+/* ---- np.state/1 (ABI 1.3, ext/np_state.h, rule P13) ------------------------------------------------------- */
+/* 1 when the instance's plugin offers np.state/1 at the agreed minor (transform.save_state is set), else 0. */
+int nph_instance_supports_state(const nph_instance_t *instance);
+/* Save the instance's whole state. Thread: the instance's (never overlapping another call on it, rule H4).
+ * On NPH_OK *out_data is a buffer of *out_len bytes (NULL when the blob is empty) that the CALLER owns and frees with
+ * nph_state_free; on any failure *out_data is NULL and *out_len 0 (what the plugin appended before failing is
+ * dropped). The plugin appends to an np_out_bytes_t this host owns (growable, with guard bytes after its capacity):
+ * a failing status is NPH_E_PLUGIN with the plugin's message (P5); a changed data/capacity or len past capacity is
+ * NPH_E_PROTOCOL (P10); a write past the capacity or the error buffer also poisons the instance. NPH_E_NOT_FOUND
+ * (it lacks the interface) when the plugin offers no np.state/1. */
+nph_error_t nph_instance_save_state(nph_instance_t *instance, uint8_t **out_data, uint64_t *out_len, nph_diag_t *diag);
+/* Restore a state save produced into the instance (call it right after create, before its first call). Thread: the
+ * instance's. data (len bytes; NULL when len is 0) is the caller's and read during the call only. A blob the plugin
+ * does not understand is its NP_ERR_INPUT (NPH_E_PLUGIN, status NP_ERR_INPUT): the instance keeps its state. A write
+ * past the error buffer poisons the instance (NPH_E_PROTOCOL). NPH_E_NOT_FOUND without np.state/1. */
+nph_error_t nph_instance_restore_state(nph_instance_t *instance, const uint8_t *data, uint64_t len, nph_diag_t *diag);
+/* Free a buffer nph_instance_save_state returned (NULL is fine). */
+void nph_state_free(uint8_t *data);
+
 /* Destroy; logs a warning naming the plugin if it leaked host memory (rule P4). */
 void nph_instance_destroy(nph_instance_t *instance);
 const nph_transform_t *nph_instance_transform(const nph_instance_t *instance);
