@@ -61,7 +61,9 @@
 #define NPW_MESSAGE_MAX 8192u
 #define NPW_LOG_PREFIX "\x1enpw-log\t"
 #define NPW_SPIN_MAX_DEFAULT_NS 200000u /* the spin limit when the host names none (--spin-ns) */
-#define NPW_SPIN_SLACK_NS 2000u         /* added to twice the average wait: the spin budget */
+#define NPW_SPIN_SLACK_NS                                                                                              \
+    25000u /* added to twice the average wait: about what a wake-up costs on an idle vCPU,
+                                         * so one late answer (an interrupt, a preemption) does not make a side block */
 
 /* Exit codes of the worker itself (a plugin's own exit() keeps its code). */
 #define NPW_EXIT_OK 0

@@ -16,7 +16,7 @@ internal static class WorkerProtocol
     public const string LogPrefix = "\u001enpw-log\t";
 
     /// <summary>NPW_SPIN_SLACK_NS: added to twice the average wait, the spin budget (AdaptiveSpin).</summary>
-    public const long SpinSlackNanoseconds = 2_000;
+    public const long SpinSlackNanoseconds = 25_000;
 
     /// <summary>NPW_SPIN_MAX_DEFAULT_NS: the worker's spin limit when it is given none.</summary>
     public const long SpinMaxDefaultNanoseconds = 200_000;

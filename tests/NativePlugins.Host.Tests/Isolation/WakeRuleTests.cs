@@ -11,12 +11,12 @@ public class WakeRuleTests
     // expect, max, my cpu, other cpu (number + 1, 0 unknown) -> budget; average, took -> new average
     public static TheoryData<long, long, uint, uint, long, long, long, long> Vectors => new()
     {
-        { 10_000, 200_000, 1, 2, 0, 7_000, 22_000, 7_000 },          // other CPU: twice the average plus the slack
+        { 10_000, 200_000, 1, 2, 0, 7_000, 45_000, 7_000 },          // other CPU: twice the average plus the slack
         { 150_000, 200_000, 1, 2, 8_000, 16_000, 200_000, 10_000 },  // capped at the limit
         { 250_000, 200_000, 1, 2, 8_000, 0, 0, 6_000 },              // expected past the limit: block at once
-        { 10_000, 200_000, 2, 2, 100, 500, 22_000, 200 },            // on the other's CPU the same budget (spent yielding)
-        { 10_000, 200_000, 0, 0, 0, 0, 22_000, 0 },                  // CPUs unknown: spin as on another one
-        { 0, 200_000, 1, 2, 0, 0, 2_000, 0 },                        // nothing learnt yet: the slack only
+        { 10_000, 200_000, 2, 2, 100, 500, 45_000, 200 },            // on the other's CPU the same budget (spent yielding)
+        { 10_000, 200_000, 0, 0, 0, 0, 45_000, 0 },                  // CPUs unknown: spin as on another one
+        { 0, 200_000, 1, 2, 0, 0, 25_000, 0 },                       // nothing learnt yet: the slack only
         { 10_000, 0, 1, 2, 4, 8, 0, 5 },                             // MaxSpin zero: never spin
     };
 
