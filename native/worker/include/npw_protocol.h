@@ -60,6 +60,7 @@
 #define NPW_CONTROL_BYTES 16384u
 #define NPW_MESSAGE_MAX 8192u
 #define NPW_LOG_PREFIX "\x1enpw-log\t"
+#define NPW_STDERR_DRAIN_EVERY 64u      /* see log_written */
 #define NPW_SPIN_MAX_DEFAULT_NS 200000u /* the spin limit when the host names none (--spin-ns) */
 #define NPW_SPIN_SLACK_NS                                                                                              \
     25000u /* added to twice the average wait: about what a wake-up costs on an idle vCPU,
@@ -214,6 +215,12 @@ typedef struct npw_control {
     uint64_t output_base_used;   /* host: their bytes (offsets[output_base_count] == output_base_used) */
     uint64_t output_max_bytes;   /* host: the buffer's data limit (reserve past it: NP_ERR_OUT_OF_MEMORY) */
     uint64_t output_max_records; /* host: the buffer's record limit */
+    /* ---- stderr (v3) ---- */
+    uint32_t log_written; /* host: 0 with each request; worker: 1 once it wrote a log line to stderr in it. The host
+                           * reads stderr after a request that logged, and otherwise only every
+                           * NPW_STDERR_DRAIN_EVERY requests, while it blocks, and at the worker's end: what a plugin
+                           * writes to stderr itself may reach the host's log a few calls later */
+    uint32_t log_reserved;
     char message[NPW_MESSAGE_MAX];
 } npw_control_t;
 
@@ -272,6 +279,8 @@ typedef struct npw_control {
     X(output_base_used) \
     X(output_max_bytes) \
     X(output_max_records) \
+    X(log_written) \
+    X(log_reserved) \
     X(message)
 /* clang-format on */
 

@@ -37,7 +37,8 @@ static const char usage_text[] =
 
 /* ---- plugin log lines: to stderr, which the host reads ---------------------------------------------------- */
 static void npw_log(void *context, int32_t level, const char *scope, np_str_t message) {
-    (void)context;
+    /* Tells the host to read stderr after this request (it skips that read otherwise: a system call per call). */
+    __atomic_store_n(&((npw_worker_t *)context)->control->log_written, 1u, __ATOMIC_RELAXED);
     /* One line whatever the plugin wrote: the host shows it as one line again, but a newline here would split
      * the record of this protocol. */
     char line[4096];
@@ -105,6 +106,7 @@ static void npw_load(npw_worker_t *w) {
     nph_host_options_t options;
     nph_host_options_init(&options);
     options.log = npw_log;
+    options.log_context = w;
     options.min_log_level = NP_LOG_TRACE;
     options.abi_minor = (uint32_t)c->request_value;
     w->host = nph_host_create(&options);

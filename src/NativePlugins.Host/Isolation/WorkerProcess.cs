@@ -29,6 +29,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
     private readonly string _file;
     private AdaptiveSpin _spin;
     private uint _sequence;
+    private int _sinceDrain;
     private WorkerCgroup? _cgroup;
     private WorkerRegions? _regions;
     private bool _disposed;
@@ -170,6 +171,7 @@ internal sealed unsafe class WorkerProcess : IDisposable
         if (Exit is { } gone) throw new WorkerDiedException(gone, LastWords, null);
         var c = Control;
         c->op = op;
+        c->log_written = 0;
         c->input_size = (ulong)_input.Size;
         c->region_messages = _regions?.TakeQueued() ?? 0;
         uint cpu = AdaptiveSpin.CurrentCpu();
@@ -208,7 +210,13 @@ internal sealed unsafe class WorkerProcess : IDisposable
 
     private void Replied()
     {
-        DrainStderr();
+        // A read of stderr is a system call, as costly as the rest of a small call: after a request that logged,
+        // else one in NPW_STDERR_DRAIN_EVERY (and in every blocking wait, and at the end).
+        if (Control->log_written != 0 || ++_sinceDrain >= WorkerProtocol.StderrDrainEvery)
+        {
+            _sinceDrain = 0;
+            DrainStderr();
+        }
         _output.Sync((long)Control->output_size);
     }
 

@@ -18,6 +18,9 @@ internal static class WorkerProtocol
     /// <summary>NPW_SPIN_SLACK_NS: added to twice the average wait, the spin budget (AdaptiveSpin).</summary>
     public const long SpinSlackNanoseconds = 25_000;
 
+    /// <summary>NPW_STDERR_DRAIN_EVERY: a request that logged nothing is followed by a read of stderr only this often.</summary>
+    public const int StderrDrainEvery = 64;
+
     /// <summary>NPW_SPIN_MAX_DEFAULT_NS: the worker's spin limit when it is given none.</summary>
     public const long SpinMaxDefaultNanoseconds = 200_000;
 
@@ -108,5 +111,7 @@ internal unsafe struct NpwControl
     public ulong output_base_used;
     public ulong output_max_bytes;
     public ulong output_max_records;
+    public uint log_written;
+    public uint log_reserved;
     public fixed byte message[WorkerProtocol.MessageMax];
 }
